@@ -1,0 +1,96 @@
+# roadshowd — see README.md.  `make run` and `make check` are the two commands.
+PKGS     := libmicrohttpd libical sqlite3 jansson libcrypto
+O        ?= build
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+CPPFLAGS += -D_POSIX_C_SOURCE=200809L
+WARN     := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+            -Wmissing-prototypes -Wvla -Wwrite-strings
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) check 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
+PY       := /usr/bin/python3
+
+ROADSHOWD_DB   ?= data/roadshowd.db
+ROADSHOWD_BIND ?= 127.0.0.1
+ROADSHOWD_PORT ?= 8080
+
+SRCS     := $(wildcard service/*.c calendar/*.c db/*.c)
+OBJS     := $(patsubst %.c,$(O)/%.o,$(SRCS))
+LIB_OBJS := $(filter-out $(O)/service/main.o,$(OBJS))
+TESTS    := $(patsubst tests/%.c,$(O)/tests/%,$(wildcard tests/check_*.c))
+HELPERS  := $(patsubst tests/%.c,$(O)/tests/%,$(wildcard tests/helper_*.c))
+
+all: $(O)/roadshowd
+
+$(O)/roadshowd: $(OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(PKG_LIBS)
+
+# The dashboard page is embedded as bytes (xxd -i style, via od).
+$(O)/service/dashboard.inc: service/dashboard.html
+	@mkdir -p $(@D)
+	od -An -v -tx1 $< | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g' > $@
+$(O)/service/h_dashboard.o: $(O)/service/dashboard.inc
+$(O)/service/h_dashboard.o: CPPFLAGS += -I$(O)/service
+
+$(O)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+
+$(O)/tests/%: tests/%.c $(LIB_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -I. $(WARN) $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) $^ -o $@ \
+	    $(CHECK_LIBS) $(PKG_LIBS)
+
+# Install what is missing (Debian 12, as root), build, serve on the default
+# SQLite file, created and seeded from the annex on first start.
+run: deps
+	$(MAKE) all
+	@mkdir -p $(dir $(ROADSHOWD_DB))
+	$(O)/roadshowd serve --db $(ROADSHOWD_DB) --bind $(ROADSHOWD_BIND) \
+	    --port $(ROADSHOWD_PORT)
+
+# A separate database filled with a sample year posted through the API.
+demo: deps
+	$(MAKE) all
+	$(PY) scripts/demo.py --binary $(O)/roadshowd --db data/demo.db \
+	    --bind $(ROADSHOWD_BIND) --port $(ROADSHOWD_PORT)
+
+deps:
+	@sh scripts/deps.sh build
+
+deps-test:
+	@sh scripts/deps.sh test
+
+# Every test: unit tests (plain and under ASan+UBSan), then end-to-end tests
+# against the real binary.
+check: deps-test
+	$(MAKE) all unit
+	$(MAKE) asan
+	$(MAKE) e2e
+
+unit: $(TESTS) $(HELPERS)
+	@set -e; for t in $(TESTS); do echo "== $$t"; $$t; done
+
+e2e: all
+	$(PY) -m unittest discover -v -s tests/e2e -p 'test_*.py'
+
+SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
+asan:
+	$(MAKE) O=build-asan CFLAGS="-O1 -g -fno-omit-frame-pointer $(SAN)" \
+	    LDFLAGS="$(SAN)" unit
+
+valgrind: $(TESTS)
+	@set -e; for t in $(TESTS); do \
+	    CK_FORK=no valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	    --error-exitcode=1 $$t; done
+
+bench: all
+	$(PY) tests/bench.py --binary $(O)/roadshowd
+
+clean:
+	rm -rf build build-asan
+
+-include $(OBJS:.o=.d)
+.SECONDARY: $(OBJS)
+.PHONY: all run demo deps deps-test check unit e2e asan valgrind bench clean

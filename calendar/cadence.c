@@ -1,0 +1,616 @@
+/*
+ * cadence: evaluate cadence rules over occurrences, period by period, in the
+ * district's timezone. The contract is in cadence.h; the statuses are those
+ * of DESIGN.md "Cadence statuses".
+ *
+ * Period boundaries come from cal_local_to_utc() (local midnight on the
+ * first of a month in CAL_DISTRICT_TZID); no timezone arithmetic is done
+ * here. An occurrence belongs to the period whose [start, end) holds its
+ * start instant.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cadence.h"
+#include "caltime.h"
+#include "kind.h"
+
+#define N_MONTHS 12
+
+enum scope_kind {
+	SCOPE_DISTRICT,
+	SCOPE_REGION,
+	SCOPE_CARRIER,
+	SCOPE_PARTNER,
+};
+
+/* An occurrence of the year that is held or scheduled at as_of. */
+struct cand {
+	int64_t start_utc;	/* seconds since epoch, UTC */
+	size_t idx;		/* index into the caller's occurrence array */
+	unsigned int kind_bit;	/* 1u << (index in cal_kinds) */
+	int month;		/* 0..11: local month of the start */
+	int held;		/* 1: held, 0: scheduled */
+};
+
+static const struct cal_scope_set empty_scopes;
+
+const char *
+cal_cadence_status_name(enum cal_cadence_status s)
+{
+	switch (s) {
+	case CAL_CADENCE_MET:
+		return "met";
+	case CAL_CADENCE_SCHEDULED:
+		return "scheduled";
+	case CAL_CADENCE_AT_RISK:
+		return "at_risk";
+	case CAL_CADENCE_MISSED:
+		return "missed";
+	case CAL_CADENCE_OPEN:
+		return "open";
+	}
+	return "unknown";
+}
+
+int
+cal_period_unit_parse(const char *s, enum cal_period_unit *out)
+{
+	if (!s || !out)
+		return -EINVAL;
+	if (strcmp(s, "month") == 0)
+		*out = CAL_PERIOD_MONTH;
+	else if (strcmp(s, "quarter") == 0)
+		*out = CAL_PERIOD_QUARTER;
+	else if (strcmp(s, "year") == 0)
+		*out = CAL_PERIOD_YEAR;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/* Months in one period of unit u, or 0 for an unknown unit. */
+static int
+months_per_period(enum cal_period_unit u)
+{
+	switch (u) {
+	case CAL_PERIOD_MONTH:
+		return 1;
+	case CAL_PERIOD_QUARTER:
+		return 3;
+	case CAL_PERIOD_YEAR:
+		return 12;
+	}
+	return 0;
+}
+
+/*
+ * Turn a comma-separated kind list ("salon,forum") into a bit set over
+ * cal_kinds. Spaces around a name are ignored. An empty list, an empty
+ * name or an unknown kind is -EINVAL.
+ */
+static int
+parse_kinds(const char *kinds, unsigned int *mask)
+{
+	const char *p = kinds;
+	unsigned int m = 0;
+
+	if (!kinds)
+		return -EINVAL;
+	for (;;) {
+		const char *end = strchr(p, ',');
+		size_t len, i;
+		int found = 0;
+
+		if (!end)
+			end = p + strlen(p);
+		while (p < end && *p == ' ')
+			p++;
+		len = (size_t)(end - p);
+		while (len > 0 && p[len - 1] == ' ')
+			len--;
+		if (len == 0)
+			return -EINVAL;
+		for (i = 0; i < CAL_KIND_COUNT; i++) {
+			if (strlen(cal_kinds[i].slug) == len &&
+			    memcmp(cal_kinds[i].slug, p, len) == 0) {
+				m |= 1u << i;
+				found = 1;
+				break;
+			}
+		}
+		if (!found)
+			return -EINVAL;
+		if (*end == '\0')
+			break;
+		p = end + 1;
+	}
+	*mask = m;
+	return 0;
+}
+
+static int
+parse_scope(const char *scope, enum scope_kind *k)
+{
+	if (!scope)
+		return -EINVAL;
+	if (strcmp(scope, CAL_SCOPE_DISTRICT) == 0)
+		*k = SCOPE_DISTRICT;
+	else if (strcmp(scope, CAL_SCOPE_REGION) == 0)
+		*k = SCOPE_REGION;
+	else if (strcmp(scope, CAL_SCOPE_CARRIER) == 0)
+		*k = SCOPE_CARRIER;
+	else if (strcmp(scope, CAL_SCOPE_PARTNER) == 0)
+		*k = SCOPE_PARTNER;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/* The slugs a scope kind enumerates; *n is 1 and NULL is returned for
+ * the district. */
+static const char *const *
+scope_slugs(enum scope_kind k, const struct cal_scope_set *ss, size_t *n)
+{
+	switch (k) {
+	case SCOPE_REGION:
+		*n = ss->n_regions;
+		return ss->regions;
+	case SCOPE_CARRIER:
+		*n = ss->n_carriers;
+		return ss->carriers;
+	case SCOPE_PARTNER:
+		*n = ss->n_partners;
+		return ss->partners;
+	case SCOPE_DISTRICT:
+		break;
+	}
+	*n = 1;
+	return NULL;
+}
+
+/*
+ * Write the row label of scope k with slug into buf ("district",
+ * "region:SLUG", ...). -EINVAL when the slug is missing, empty, or too long
+ * for the label.
+ */
+static int
+scope_label(enum scope_kind k, const char *slug, char *buf, size_t size)
+{
+	const char *prefix;
+	int len;
+
+	switch (k) {
+	case SCOPE_REGION:
+		prefix = CAL_SCOPE_REGION;
+		break;
+	case SCOPE_CARRIER:
+		prefix = CAL_SCOPE_CARRIER;
+		break;
+	case SCOPE_PARTNER:
+		prefix = CAL_SCOPE_PARTNER;
+		break;
+	case SCOPE_DISTRICT:
+	default:
+		len = snprintf(buf, size, "%s", CAL_SCOPE_DISTRICT);
+		return len < 0 || (size_t)len >= size ? -EINVAL : 0;
+	}
+	if (!slug || !*slug)
+		return -EINVAL;
+	len = snprintf(buf, size, "%s:%s", prefix, slug);
+	return len < 0 || (size_t)len >= size ? -EINVAL : 0;
+}
+
+static int
+validate_rule(const struct cal_rule *r, const struct cal_scope_set *ss)
+{
+	struct cal_cadence_row probe;
+	const char *const *slugs;
+	enum scope_kind k;
+	unsigned int mask;
+	size_t n, i;
+
+	if (r->min_count < 1 || months_per_period(r->period) == 0 ||
+	    parse_kinds(r->kinds, &mask) != 0 || parse_scope(r->scope, &k) != 0)
+		return -EINVAL;
+	slugs = scope_slugs(k, ss, &n);
+	if (k == SCOPE_DISTRICT)
+		return 0;
+	if (n > 0 && !slugs)
+		return -EINVAL;
+	for (i = 0; i < n; i++)
+		if (scope_label(k, slugs[i], probe.scope,
+				sizeof(probe.scope)) != 0)
+			return -EINVAL;
+	return 0;
+}
+
+static int
+validate(const struct cal_rule *rules, size_t n_rules,
+	 const struct cal_occurrence *occ, size_t n_occ,
+	 const struct cal_scope_set *ss, int year)
+{
+	size_t i;
+
+	if (year < 1970 || year > 9999)
+		return -EINVAL;
+	if ((n_rules > 0 && !rules) || (n_occ > 0 && !occ))
+		return -EINVAL;
+	for (i = 0; i < n_rules; i++)
+		if (validate_rule(&rules[i], ss) != 0)
+			return -EINVAL;
+	for (i = 0; i < n_occ; i++)
+		if (occ[i].n_partner_regions > 0 && !occ[i].partner_regions)
+			return -EINVAL;
+	return 0;
+}
+
+/* b[k] = local midnight of the first of month k + 1 of year; b[12] is
+ * the next 1 January. */
+static int
+month_bounds(int year, int64_t b[N_MONTHS + 1])
+{
+	int k;
+
+	for (k = 0; k <= N_MONTHS; k++)
+		if (cal_local_to_utc(year, k + 1, 1, 0, 0, 0,
+				     CAL_DISTRICT_TZID, &b[k]) != 0)
+			return -EINVAL;
+	return 0;
+}
+
+/*
+ * Whether o counts at as_of: 1 with *held set (1 held, 0 scheduled), or 0
+ * when it counts as neither (cancelled, unknown status, or TENTATIVE with
+ * its start passed).
+ */
+static int
+classify(const struct cal_occurrence *o, int64_t as_of, int *held)
+{
+	if (!o->status)
+		return 0;
+	if (strcmp(o->status, "CONFIRMED") == 0) {
+		*held = o->start_utc < as_of;
+		return 1;
+	}
+	if (strcmp(o->status, "TENTATIVE") == 0 && o->start_utc >= as_of) {
+		*held = 0;
+		return 1;
+	}
+	return 0;
+}
+
+static int
+cand_cmp(const void *a, const void *b)
+{
+	const struct cand *x = a, *y = b;
+
+	if (x->start_utc != y->start_utc)
+		return x->start_utc < y->start_utc ? -1 : 1;
+	if (x->idx != y->idx)
+		return x->idx < y->idx ? -1 : 1;
+	return 0;
+}
+
+/*
+ * Collect the occurrences of the year that are held or scheduled, of a
+ * known kind, sorted by start (then index). *out is NULL when there are
+ * none; else the caller frees it with free(). 0 or -ENOMEM.
+ */
+static int
+collect(const struct cal_occurrence *occ, size_t n_occ, const int64_t *b,
+	int64_t as_of, struct cand **out, size_t *n_out)
+{
+	struct cand *c;
+	size_t i, n = 0;
+
+	*out = NULL;
+	*n_out = 0;
+	if (n_occ == 0)
+		return 0;
+	c = calloc(n_occ, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	for (i = 0; i < n_occ; i++) {
+		const struct cal_kind *kd = cal_kind_find(occ[i].kind);
+		int64_t t = occ[i].start_utc;
+		int held, m;
+
+		if (!kd || t < b[0] || t >= b[N_MONTHS] ||
+		    !classify(&occ[i], as_of, &held))
+			continue;
+		for (m = 0; m < N_MONTHS - 1 && t >= b[m + 1]; m++)
+			;
+		c[n].start_utc = t;
+		c[n].idx = i;
+		c[n].kind_bit = 1u << (unsigned int)(kd - cal_kinds);
+		c[n].month = m;
+		c[n].held = held;
+		n++;
+	}
+	if (n == 0) {
+		free(c);
+		return 0;
+	}
+	qsort(c, n, sizeof(*c), cand_cmp);
+	*out = c;
+	*n_out = n;
+	return 0;
+}
+
+static int
+scope_match(const struct cal_occurrence *o, enum scope_kind k,
+	    const char *slug)
+{
+	size_t i;
+
+	switch (k) {
+	case SCOPE_DISTRICT:
+		return 1;
+	case SCOPE_REGION:
+		return o->region && strcmp(o->region, slug) == 0;
+	case SCOPE_CARRIER:
+		return o->carrier && strcmp(o->carrier, slug) == 0;
+	case SCOPE_PARTNER:
+		for (i = 0; i < o->n_partner_regions; i++)
+			if (o->partner_regions[i] &&
+			    strcmp(o->partner_regions[i], slug) == 0)
+				return 1;
+		return 0;
+	}
+	return 0;
+}
+
+/* Whether the period [start, end) lies in the rule's active span. */
+static int
+period_active(const struct cal_rule *r, int64_t start, int64_t end)
+{
+	if (r->active_from_utc != 0 && end <= r->active_from_utc)
+		return 0;
+	if (r->active_to_utc != 0 && start >= r->active_to_utc)
+		return 0;
+	return 1;
+}
+
+static enum cal_cadence_status
+row_status(const struct cal_cadence_row *row, int64_t min, int64_t as_of)
+{
+	if (row->held >= min)
+		return CAL_CADENCE_MET;
+	if (row->held + row->scheduled >= min)
+		return CAL_CADENCE_SCHEDULED;
+	if (as_of < row->start_utc)
+		return CAL_CADENCE_OPEN;
+	if (as_of >= row->end_utc)
+		return CAL_CADENCE_MISSED;
+	return CAL_CADENCE_AT_RISK;
+}
+
+static void
+period_label(enum cal_period_unit u, int year, int p, char *buf,
+	     size_t size)
+{
+	switch (u) {
+	case CAL_PERIOD_MONTH:
+		snprintf(buf, size, "%04d-%02d", year, p + 1);
+		break;
+	case CAL_PERIOD_QUARTER:
+		snprintf(buf, size, "%04d-Q%d", year, p + 1);
+		break;
+	case CAL_PERIOD_YEAR:
+		snprintf(buf, size, "%04d", year);
+		break;
+	}
+}
+
+/*
+ * Fill the rows of one rule and one scope: set up the rows of the rule's
+ * active periods starting at rows, count and list the qualifying
+ * candidates, set the statuses. *used is the number of rows written.
+ * Returns 0 or -ENOMEM (event arrays already allocated stay in the rows,
+ * for the caller to release).
+ */
+static int
+fill_group(struct cal_cadence_row *rows, size_t rule_idx,
+	   const struct cal_rule *r, enum scope_kind k, const char *slug,
+	   const struct cand *c, size_t n_c, const int64_t *b, int year,
+	   int64_t as_of, size_t *used)
+{
+	int mp = months_per_period(r->period);
+	int n_periods = N_MONTHS / mp;
+	int row_of[N_MONTHS];
+	unsigned int mask = 0;
+	size_t n = 0, i;
+	int p;
+
+	(void)parse_kinds(r->kinds, &mask);	/* validated already */
+	for (p = 0; p < n_periods; p++) {
+		int64_t start = b[p * mp], end = b[(p + 1) * mp];
+		struct cal_cadence_row *row;
+
+		row_of[p] = -1;
+		if (!period_active(r, start, end))
+			continue;
+		row = &rows[n];
+		row_of[p] = (int)n;
+		row->rule = rule_idx;
+		(void)scope_label(k, slug, row->scope, sizeof(row->scope));
+		period_label(r->period, year, p, row->period,
+			     sizeof(row->period));
+		row->start_utc = start;
+		row->end_utc = end;
+		n++;
+	}
+	*used = n;
+	for (i = 0; i < n_c; i++) {
+		int ri = row_of[c[i].month / mp];
+
+		if (ri < 0 || !(c[i].kind_bit & mask))
+			continue;
+		if (c[i].held)
+			rows[ri].held++;
+		else
+			rows[ri].scheduled++;
+	}
+	for (i = 0; i < n; i++) {
+		size_t cnt = (size_t)(rows[i].held + rows[i].scheduled);
+
+		if (cnt == 0)
+			continue;
+		rows[i].events = malloc(cnt * sizeof(*rows[i].events));
+		if (!rows[i].events)
+			return -ENOMEM;
+	}
+	for (i = 0; i < n_c; i++) {
+		int ri = row_of[c[i].month / mp];
+
+		if (ri < 0 || !(c[i].kind_bit & mask))
+			continue;
+		rows[ri].events[rows[ri].n_events++] = c[i].idx;
+	}
+	for (i = 0; i < n; i++)
+		rows[i].status = row_status(&rows[i], r->min_count, as_of);
+	return 0;
+}
+
+/*
+ * The candidates of c that fall in scope k/slug, copied into buf (which
+ * holds n_c entries); returns how many. The district takes them all
+ * without a copy through *view.
+ */
+static size_t
+scope_filter(const struct cal_occurrence *occ, const struct cand *c,
+	     size_t n_c, enum scope_kind k, const char *slug,
+	     struct cand *buf, const struct cand **view)
+{
+	size_t i, n = 0;
+
+	if (k == SCOPE_DISTRICT) {
+		*view = c;
+		return n_c;
+	}
+	for (i = 0; i < n_c; i++)
+		if (scope_match(&occ[c[i].idx], k, slug))
+			buf[n++] = c[i];
+	*view = buf;
+	return n;
+}
+
+/* Number of rows rule r yields over the year with bounds b, per scope. */
+static size_t
+active_periods(const struct cal_rule *r, const int64_t *b)
+{
+	int mp = months_per_period(r->period);
+	size_t n = 0;
+	int p;
+
+	for (p = 0; p < N_MONTHS / mp; p++)
+		if (period_active(r, b[p * mp], b[(p + 1) * mp]))
+			n++;
+	return n;
+}
+
+/*
+ * See cadence.h. Beyond the header: *out is emptied (rows NULL, n 0) before
+ * anything else, so on any error it holds nothing to release; scopes may be
+ * NULL (no regions, carriers or partners); -EINVAL also covers a NULL out,
+ * a NULL array with a non-zero count, a rule kind list that is empty or
+ * names an unknown kind, an unknown period unit, and a missing, empty or
+ * too long slug in a scope list a rule enumerates. Occurrences with an
+ * unknown kind or status count for nothing.
+ */
+int
+cal_cadence_evaluate(const struct cal_rule *rules, size_t n_rules,
+		     const struct cal_occurrence *occ, size_t n_occ,
+		     const struct cal_scope_set *scopes, int year,
+		     int64_t as_of_utc, struct cal_cadence_report *out)
+{
+	struct cal_cadence_report rep = { NULL, 0 };
+	struct cand *cands = NULL, *buf = NULL;
+	int64_t b[N_MONTHS + 1];
+	size_t n_cands = 0, total = 0, r;
+	int rc;
+
+	if (!out)
+		return -EINVAL;
+	out->rows = NULL;
+	out->n = 0;
+	if (!scopes)
+		scopes = &empty_scopes;
+	rc = validate(rules, n_rules, occ, n_occ, scopes, year);
+	if (rc == 0)
+		rc = month_bounds(year, b);
+	if (rc != 0)
+		return rc;
+
+	for (r = 0; r < n_rules; r++) {
+		enum scope_kind k;
+		size_t n_scopes, per;
+
+		(void)parse_scope(rules[r].scope, &k);
+		(void)scope_slugs(k, scopes, &n_scopes);
+		per = active_periods(&rules[r], b);
+		if (per > 0 && n_scopes > (SIZE_MAX - total) / per)
+			return -ENOMEM;
+		total += n_scopes * per;
+	}
+	if (total == 0) {
+		*out = rep;
+		return 0;
+	}
+	rep.rows = calloc(total, sizeof(*rep.rows));
+	if (!rep.rows)
+		return -ENOMEM;
+
+	rc = collect(occ, n_occ, b, as_of_utc, &cands, &n_cands);
+	if (rc == 0 && n_cands > 0) {
+		buf = calloc(n_cands, sizeof(*buf));
+		if (!buf)
+			rc = -ENOMEM;
+	}
+	for (r = 0; rc == 0 && r < n_rules; r++) {
+		const char *const *slugs;
+		enum scope_kind k;
+		size_t n_scopes, s;
+
+		(void)parse_scope(rules[r].scope, &k);
+		slugs = scope_slugs(k, scopes, &n_scopes);
+		for (s = 0; rc == 0 && s < n_scopes; s++) {
+			const char *slug = slugs ? slugs[s] : NULL;
+			const struct cand *view;
+			size_t n_view, used = 0;
+
+			n_view = scope_filter(occ, cands, n_cands, k, slug,
+					      buf, &view);
+			rc = fill_group(&rep.rows[rep.n], r, &rules[r], k,
+					slug, view, n_view, b, year,
+					as_of_utc, &used);
+			rep.n += used;
+		}
+	}
+	free(buf);
+	free(cands);
+	if (rc != 0) {
+		cal_cadence_report_release(&rep);
+		return rc;
+	}
+	*out = rep;
+	return 0;
+}
+
+void
+cal_cadence_report_release(struct cal_cadence_report *r)
+{
+	size_t i;
+
+	if (!r)
+		return;
+	for (i = 0; i < r->n; i++)
+		free(r->rows[i].events);
+	free(r->rows);
+	r->rows = NULL;
+	r->n = 0;
+}

@@ -1,0 +1,125 @@
+/*
+ * cadence: is the district keeping its rhythm? (月月有路演，季季有活动，
+ * 年年有大赛). Evaluates cadence rules over occurrences, period by period,
+ * in the district's timezone (Asia/Shanghai), with the statuses of
+ * DESIGN.md "Cadence statuses":
+ *
+ *   met        at least min qualifying events held (CONFIRMED, started
+ *              before as_of) in the period;
+ *   scheduled  not met, but held + scheduled (not cancelled, starting at or
+ *              after as_of, CONFIRMED or TENTATIVE) reach min;
+ *   at_risk    period begun, not ended, held + scheduled fall short;
+ *   missed     period ended, held fall short;
+ *   open       period not begun, scheduled fall short.
+ *
+ * A TENTATIVE occurrence whose start has passed counts as neither. An
+ * occurrence counts for the period in which it starts (local time).
+ * Pure computation: no database, no I/O.
+ */
+#ifndef ROADSHOWD_CADENCE_H
+#define ROADSHOWD_CADENCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum cal_period_unit {
+	CAL_PERIOD_MONTH,
+	CAL_PERIOD_QUARTER,
+	CAL_PERIOD_YEAR,
+};
+
+enum cal_cadence_status {
+	CAL_CADENCE_MET,
+	CAL_CADENCE_SCHEDULED,
+	CAL_CADENCE_AT_RISK,
+	CAL_CADENCE_MISSED,
+	CAL_CADENCE_OPEN,
+};
+
+/* "met", "scheduled", "at_risk", "missed", "open" (static strings). */
+const char *cal_cadence_status_name(enum cal_cadence_status s);
+
+/* "month"/"quarter"/"year" -> unit. 0 or -EINVAL. */
+int cal_period_unit_parse(const char *s, enum cal_period_unit *out);
+
+/* One occurrence of an event (a single event is one occurrence; a series
+ * gives one per instance). All pointers borrowed for the call. */
+struct cal_occurrence {
+	int64_t event_id;
+	int64_t start_utc;		/* seconds since epoch, UTC */
+	const char *kind;		/* "roadshow", ... */
+	const char *status;		/* TENTATIVE, CONFIRMED, CANCELLED */
+	const char *carrier;		/* host carrier slug, NULL: district */
+	const char *region;		/* host carrier's region, or NULL */
+	const char *const *partner_regions;
+	size_t n_partner_regions;
+	const char *title;
+};
+
+/* Scope values of a rule. */
+#define CAL_SCOPE_DISTRICT "district"	/* one row per period */
+#define CAL_SCOPE_REGION "region"	/* one per district region */
+#define CAL_SCOPE_CARRIER "carrier"	/* one per carrier */
+#define CAL_SCOPE_PARTNER "partner"	/* one per partner region */
+
+struct cal_rule {
+	const char *id;			/* "monthly-roadshow" */
+	const char *kinds;		/* comma-separated kinds, "salon,forum" */
+	enum cal_period_unit period;
+	int64_t min_count;		/* >= 1 */
+	const char *scope;		/* CAL_SCOPE_* */
+	int64_t active_from_utc;	/* 0: always; else periods ending
+					 * at or before it are skipped */
+	int64_t active_to_utc;		/* 0: always; else periods starting
+					 * at or after it are skipped */
+};
+
+/* The scopes to enumerate (so a region with no events still gets rows).
+ * Slugs borrowed. */
+struct cal_scope_set {
+	const char *const *regions;	/* district regions */
+	size_t n_regions;
+	const char *const *carriers;
+	size_t n_carriers;
+	const char *const *partners;	/* partner regions */
+	size_t n_partners;
+};
+
+struct cal_cadence_row {
+	size_t rule;			/* index into the rules array */
+	char scope[96];			/* "district", "region:SLUG",
+					 * "carrier:SLUG", "partner:SLUG" */
+	char period[16];		/* "2025-03", "2025-Q1", "2025" */
+	int64_t start_utc;		/* period start, local midnight */
+	int64_t end_utc;		/* period end, exclusive */
+	enum cal_cadence_status status;
+	int64_t held;
+	int64_t scheduled;
+	size_t *events;			/* indices into the occurrence array
+					 * of qualifying held or scheduled
+					 * occurrences, in start order */
+	size_t n_events;
+};
+
+struct cal_cadence_report {
+	struct cal_cadence_row *rows;	/* rule order, then scope order
+					 * (as in the scope set), then period */
+	size_t n;
+};
+
+/*
+ * Evaluate rules over occ for the calendar year `year` (1970..9999) as it
+ * stands at as_of_utc. Periods are months, quarters, or the year, bounded at
+ * local midnight in CAL_DISTRICT_TZID. rules, occ and scopes are borrowed.
+ * On success out is filled; release with cal_cadence_report_release().
+ * Returns 0, -EINVAL (bad year, unknown scope, min < 1), -ENOMEM.
+ */
+int cal_cadence_evaluate(const struct cal_rule *rules, size_t n_rules,
+			 const struct cal_occurrence *occ, size_t n_occ,
+			 const struct cal_scope_set *scopes, int year,
+			 int64_t as_of_utc, struct cal_cadence_report *out);
+
+/* Free the rows and their event arrays; zero r. NULL is a no-op. */
+void cal_cadence_report_release(struct cal_cadence_report *r);
+
+#endif

@@ -1,0 +1,22 @@
+/*
+ * kind: the event kinds of the source document (项目路演, 创业沙龙, ...).
+ */
+#ifndef ROADSHOWD_KIND_H
+#define ROADSHOWD_KIND_H
+
+#include <stddef.h>
+
+struct cal_kind {
+	const char *slug;	/* API value: "roadshow" */
+	const char *zh;		/* 项目路演 */
+	const char *en;		/* Roadshow */
+};
+
+/* The seven kinds, in the document's order; CAL_KIND_COUNT entries. */
+#define CAL_KIND_COUNT 7
+extern const struct cal_kind cal_kinds[CAL_KIND_COUNT];
+
+/* The kind named slug, or NULL. slug borrowed; the result is static. */
+const struct cal_kind *cal_kind_find(const char *slug);
+
+#endif

@@ -1,0 +1,145 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libical/ical.h>
+
+#include "caltime.h"
+#include "recur.h"
+
+/* Iterations allowed beyond the occurrences returned (skipped ones). */
+#define ITERATION_BOUND 20000
+
+int
+cal_rrule_validate(const char *rrule, char *why, size_t size)
+{
+	struct icalrecurrencetype r;
+
+	if (!rrule || !*rrule || strlen(rrule) > 512) {
+		snprintf(why, size, "RRULE must be 1 to 512 octets");
+		return -EINVAL;
+	}
+	icalerror_clear_errno();
+	r = icalrecurrencetype_from_string(rrule);
+	if (r.freq == ICAL_NO_RECURRENCE || icalerrno != ICAL_NO_ERROR) {
+		icalerror_clear_errno();
+		snprintf(why, size, "not a valid RFC 5545 RRULE value");
+		return -EINVAL;
+	}
+	if (r.freq != ICAL_DAILY_RECURRENCE &&
+	    r.freq != ICAL_WEEKLY_RECURRENCE &&
+	    r.freq != ICAL_MONTHLY_RECURRENCE &&
+	    r.freq != ICAL_YEARLY_RECURRENCE) {
+		snprintf(why, size, "FREQ must be DAILY, WEEKLY, MONTHLY or"
+			 " YEARLY");
+		return -EINVAL;
+	}
+	if (r.count <= 0 && icaltime_is_null_time(r.until)) {
+		snprintf(why, size, "the series must end: give COUNT or UNTIL");
+		return -EINVAL;
+	}
+	if (r.count > CAL_RECUR_MAX_OCCURRENCES) {
+		snprintf(why, size, "COUNT must be at most %d",
+			 CAL_RECUR_MAX_OCCURRENCES);
+		return -EINVAL;
+	}
+	if (r.interval < 1 || r.interval > 1000) {
+		snprintf(why, size, "INTERVAL must be 1 to 1000");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int
+push(int64_t **v, size_t *n, size_t *cap, int64_t t)
+{
+	int64_t *nv;
+
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		nv = realloc(*v, *cap * sizeof(**v));
+		if (!nv)
+			return -ENOMEM;
+		*v = nv;
+	}
+	(*v)[(*n)++] = t;
+	return 0;
+}
+
+int
+cal_recur_expand(const struct db_event *ev, int64_t from_utc, int64_t to_utc,
+		 size_t max, int64_t **starts, size_t *n)
+{
+	struct icalrecurrencetype r;
+	icalrecur_iterator *it;
+	icaltimezone *zone;
+	struct icaltimetype dt, next;
+	size_t cap = 0, iterations = 0;
+	int y, m, d, hh, mm, ss, rc = 0;
+
+	*starts = NULL;
+	*n = 0;
+	if (!ev->rrule) {
+		if (ev->start_utc >= from_utc && ev->start_utc < to_utc && max)
+			return push(starts, n, &cap, ev->start_utc);
+		return 0;
+	}
+	icalerror_clear_errno();
+	r = icalrecurrencetype_from_string(ev->rrule);
+	if (r.freq == ICAL_NO_RECURRENCE) {
+		icalerror_clear_errno();
+		return -EINVAL;
+	}
+	zone = strcmp(ev->tzid, "UTC") == 0 ? icaltimezone_get_utc_timezone()
+		: icaltimezone_get_builtin_timezone(ev->tzid);
+	if (!zone ||
+	    cal_utc_to_local(ev->start_utc, ev->tzid, &y, &m, &d, &hh, &mm,
+			     &ss) != 0)
+		return -EINVAL;
+	dt = icaltime_null_time();
+	dt.year = y;
+	dt.month = m;
+	dt.day = d;
+	dt.is_date = ev->all_day ? 1 : 0;
+	if (!ev->all_day) {
+		dt.hour = hh;
+		dt.minute = mm;
+		dt.second = ss;
+	}
+	dt.zone = zone;
+	it = icalrecur_iterator_new(r, dt);
+	if (!it) {
+		icalerror_clear_errno();
+		return -EINVAL;
+	}
+	while (*n < max && iterations++ < ITERATION_BOUND) {
+		int64_t t;
+
+		next = icalrecur_iterator_next(it);
+		if (icaltime_is_null_time(next))
+			break;
+		next.zone = zone;
+		if (next.is_date) {
+			if (cal_local_to_utc(next.year, next.month, next.day,
+					     0, 0, 0, ev->tzid, &t) != 0)
+				break;
+		} else {
+			t = (int64_t)icaltime_as_timet_with_zone(next, zone);
+		}
+		if (t >= to_utc)
+			break;
+		if (t < from_utc)
+			continue;
+		if ((rc = push(starts, n, &cap, t)) != 0)
+			break;
+	}
+	icalrecur_iterator_free(it);
+	icalerror_clear_errno();
+	if (rc != 0) {
+		free(*starts);
+		*starts = NULL;
+		*n = 0;
+	}
+	return rc;
+}

@@ -1,0 +1,34 @@
+/*
+ * recur: RRULE validation and bounded expansion of our own stored events
+ * with libical's recurrence iterator (RFC 5545 §3.3.10, §3.8.5.3).
+ */
+#ifndef ROADSHOWD_RECUR_H
+#define ROADSHOWD_RECUR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../db/db.h"
+
+/* Most occurrences one series may have; longer rules are rejected. */
+#define CAL_RECUR_MAX_OCCURRENCES 1000
+
+/*
+ * Check an RRULE value posted by a user: it must parse with libical, use
+ * FREQ DAILY, WEEKLY, MONTHLY or YEARLY, and be bounded by COUNT (at most
+ * CAL_RECUR_MAX_OCCURRENCES) or UNTIL. On error writes a one-line reason
+ * into why (size octets) and returns -EINVAL; else 0.
+ */
+int cal_rrule_validate(const char *rrule, char *why, size_t size);
+
+/*
+ * Occurrence starts of ev in [from_utc, to_utc), ascending, at most max.
+ * A single event gives its start when it lies in the window. A series is
+ * expanded from DTSTART in the event's timezone (all-day: local dates).
+ * *starts is a new array the caller frees with free() (NULL when *n == 0).
+ * Returns 0, -EINVAL (unparsable rule), -ENOMEM.
+ */
+int cal_recur_expand(const struct db_event *ev, int64_t from_utc,
+		     int64_t to_utc, size_t max, int64_t **starts, size_t *n);
+
+#endif

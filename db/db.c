@@ -1,0 +1,816 @@
+/*
+ * db.c: open, migrations, seed, regions, carriers, tokens, rules.
+ * Events are in event_store.c.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "db.h"
+#include "db_internal.h"
+#include "seed.h"
+
+/*
+ * Migrations, numbered from 1; PRAGMA user_version holds the last applied.
+ * Each runs in its own transaction. Never edit one that has shipped: add a
+ * new one.
+ */
+static const char *const migrations[] = {
+	/* 1: schema */
+	"CREATE TABLE region("
+	" id INTEGER PRIMARY KEY,"
+	" slug TEXT NOT NULL UNIQUE,"
+	" name TEXT NOT NULL,"
+	" name_en TEXT NOT NULL,"
+	" kind TEXT NOT NULL CHECK (kind IN"
+	"  ('zone','street','town','partner')),"
+	" partner INTEGER NOT NULL DEFAULT 0,"
+	" annex_row INTEGER NOT NULL DEFAULT 0,"
+	" area_10k_m2 REAL,"
+	" enterprises_and_teams INTEGER,"
+	" tech_enterprises INTEGER);"
+	"CREATE TABLE annex_total("
+	" id INTEGER PRIMARY KEY CHECK (id = 1),"
+	" area_10k_m2 REAL NOT NULL,"
+	" enterprises_and_teams INTEGER NOT NULL,"
+	" tech_enterprises INTEGER NOT NULL);"
+	"CREATE TABLE carrier("
+	" id INTEGER PRIMARY KEY,"
+	" slug TEXT NOT NULL UNIQUE,"
+	" name TEXT NOT NULL,"
+	" kind TEXT NOT NULL CHECK (kind IN"
+	"  ('maker_space','incubator','accelerator','platform')),"
+	" level TEXT NOT NULL CHECK (level IN"
+	"  ('national','municipal','district','none')),"
+	" region_id INTEGER NOT NULL REFERENCES region(id),"
+	" annex_order INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE event("
+	" id INTEGER PRIMARY KEY,"
+	" uid TEXT NOT NULL UNIQUE,"
+	" kind TEXT NOT NULL,"
+	" title TEXT NOT NULL,"
+	" description TEXT,"
+	" venue TEXT,"
+	" all_day INTEGER NOT NULL DEFAULT 0,"
+	" start_utc INTEGER NOT NULL,"
+	" end_utc INTEGER NOT NULL,"
+	" start_date TEXT,"
+	" end_date TEXT,"
+	" tzid TEXT NOT NULL,"
+	" status TEXT NOT NULL CHECK (status IN"
+	"  ('TENTATIVE','CONFIRMED','CANCELLED')),"
+	" carrier_id INTEGER REFERENCES carrier(id),"
+	" rrule TEXT,"
+	" url TEXT,"
+	" capacity INTEGER NOT NULL DEFAULT 0,"
+	" sequence INTEGER NOT NULL DEFAULT 0,"
+	" revision INTEGER NOT NULL DEFAULT 1,"
+	" created_utc INTEGER NOT NULL,"
+	" modified_utc INTEGER NOT NULL,"
+	" CHECK (end_utc >= start_utc));"
+	"CREATE INDEX event_start ON event(start_utc);"
+	"CREATE INDEX event_carrier ON event(carrier_id);"
+	"CREATE TABLE event_partner("
+	" event_id INTEGER NOT NULL REFERENCES event(id) ON DELETE CASCADE,"
+	" region_id INTEGER NOT NULL REFERENCES region(id),"
+	" PRIMARY KEY (event_id, region_id));"
+	/* No foreign key: history outlives a hard delete. */
+	"CREATE TABLE event_history("
+	" id INTEGER PRIMARY KEY,"
+	" event_id INTEGER NOT NULL,"
+	" uid TEXT NOT NULL,"
+	" action TEXT NOT NULL,"
+	" actor TEXT NOT NULL,"
+	" at_utc INTEGER NOT NULL,"
+	" before_json TEXT,"
+	" after_json TEXT);"
+	"CREATE INDEX event_history_event ON event_history(event_id);"
+	"CREATE TABLE token("
+	" id INTEGER PRIMARY KEY,"
+	" hash TEXT NOT NULL UNIQUE,"
+	" role TEXT NOT NULL CHECK (role IN ('admin','organiser')),"
+	" carrier_id INTEGER REFERENCES carrier(id),"
+	" label TEXT,"
+	" created_utc INTEGER NOT NULL,"
+	" revoked_utc INTEGER,"
+	" CHECK ((role = 'admin' AND carrier_id IS NULL) OR"
+	"  (role = 'organiser' AND carrier_id IS NOT NULL)));"
+	"CREATE TABLE cadence_rule("
+	" id TEXT PRIMARY KEY,"
+	" name TEXT NOT NULL,"
+	" kinds TEXT NOT NULL,"
+	" period TEXT NOT NULL CHECK (period IN ('month','quarter','year')),"
+	" min_count INTEGER NOT NULL CHECK (min_count >= 1),"
+	" scope TEXT NOT NULL CHECK (scope IN"
+	"  ('district','region','carrier','partner')),"
+	" active_from TEXT,"
+	" active_to TEXT);",
+	/* 2: the annex seed is applied by seed_all() in code (see below). */
+	NULL,
+};
+#define N_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
+
+int
+db_exec(struct db *db, const char *sql)
+{
+	return sqlite3_exec(db->conn, sql, NULL, NULL, NULL) == SQLITE_OK ? 0
+									  : -EIO;
+}
+
+int
+db_begin(struct db *db)
+{
+	return db_exec(db, "BEGIN IMMEDIATE");
+}
+
+int
+db_finish(struct db *db, int rc)
+{
+	if (rc == 0 && db_exec(db, "COMMIT") != 0)
+		rc = -EIO;
+	if (rc != 0)
+		db_exec(db, "ROLLBACK");
+	return rc;
+}
+
+char *
+db_col_strdup(sqlite3_stmt *st, int col, int *oom)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+	char *s;
+
+	if (!t)
+		return NULL;
+	s = strdup((const char *)t);
+	if (!s)
+		*oom = 1;
+	return s;
+}
+
+int
+db_bind_text_or_null(sqlite3_stmt *st, int idx, const char *s)
+{
+	if (!s)
+		return sqlite3_bind_null(st, idx);
+	return sqlite3_bind_text(st, idx, s, -1, SQLITE_TRANSIENT);
+}
+
+int
+db_step_map(int rc)
+{
+	switch (rc) {
+	case SQLITE_DONE:
+	case SQLITE_ROW:
+		return 0;
+	case SQLITE_CONSTRAINT:
+		return -EINVAL;
+	case SQLITE_NOMEM:
+		return -ENOMEM;
+	default:
+		return -EIO;
+	}
+}
+
+static int
+seed_regions(struct db *db)
+{
+	sqlite3_stmt *st = NULL;
+	size_t i;
+	int rc = -EIO;
+
+	if (sqlite3_prepare_v2(db->conn,
+	    "INSERT INTO region(slug, name, name_en, kind, partner, annex_row,"
+	    " area_10k_m2, enterprises_and_teams, tech_enterprises)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", -1, &st,
+	    NULL) != SQLITE_OK)
+		goto out;
+	for (i = 0; i < db_seed_n_regions; i++) {
+		const struct db_seed_region *r = &db_seed_regions[i];
+		int partner = strcmp(r->kind, "partner") == 0;
+
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, r->slug, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, r->name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, r->name_en, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, r->kind, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 5, partner);
+		sqlite3_bind_int(st, 6, r->annex_row);
+		if (partner) {
+			sqlite3_bind_null(st, 7);
+			sqlite3_bind_null(st, 8);
+			sqlite3_bind_null(st, 9);
+		} else {
+			sqlite3_bind_double(st, 7, r->area_10k_m2);
+			sqlite3_bind_int64(st, 8, r->enterprises_and_teams);
+			sqlite3_bind_int64(st, 9, r->tech_enterprises);
+		}
+		if (sqlite3_step(st) != SQLITE_DONE)
+			goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int
+seed_carriers(struct db *db)
+{
+	sqlite3_stmt *st = NULL;
+	size_t i;
+	int rc = -EIO;
+
+	if (sqlite3_prepare_v2(db->conn,
+	    "INSERT INTO carrier(slug, name, kind, level, region_id,"
+	    " annex_order) SELECT ?1, ?2, ?3, 'none', id, ?5"
+	    " FROM region WHERE slug = ?4", -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	for (i = 0; i < db_seed_n_carriers; i++) {
+		const struct db_seed_carrier *c = &db_seed_carriers[i];
+
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, c->slug, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, c->name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, c->kind, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, c->region, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 5, (int)i + 1);
+		if (sqlite3_step(st) != SQLITE_DONE ||
+		    sqlite3_changes(db->conn) != 1)
+			goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int
+seed_rules_and_totals(struct db *db)
+{
+	sqlite3_stmt *st = NULL;
+	size_t i;
+	int rc = -EIO;
+
+	if (sqlite3_prepare_v2(db->conn,
+	    "INSERT INTO cadence_rule(id, name, kinds, period, min_count, scope)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)", -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	for (i = 0; i < db_seed_n_rules; i++) {
+		const struct db_seed_rule *r = &db_seed_rules[i];
+
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, r->id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, r->name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, r->kinds, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, r->period, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 5, r->min_count);
+		sqlite3_bind_text(st, 6, r->scope, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			goto out;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (sqlite3_prepare_v2(db->conn,
+	    "INSERT INTO annex_total(id, area_10k_m2, enterprises_and_teams,"
+	    " tech_enterprises) VALUES (1, ?1, ?2, ?3)", -1, &st,
+	    NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_double(st, 1, db_seed_total_area_10k_m2);
+	sqlite3_bind_int64(st, 2, db_seed_total_enterprises_and_teams);
+	sqlite3_bind_int64(st, 3, db_seed_total_tech_enterprises);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		goto out;
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int
+apply_migration(struct db *db, int number)
+{
+	char pragma[64];
+	int rc;
+
+	if (db_begin(db) != 0)
+		return -EIO;
+	if (number == 2) {
+		rc = seed_regions(db);
+		if (rc == 0)
+			rc = seed_carriers(db);
+		if (rc == 0)
+			rc = seed_rules_and_totals(db);
+	} else {
+		rc = db_exec(db, migrations[number - 1]);
+	}
+	snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", number);
+	if (rc == 0)
+		rc = db_exec(db, pragma);
+	return db_finish(db, rc);
+}
+
+int
+db_schema_version(struct db *db)
+{
+	sqlite3_stmt *st = NULL;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(db->conn, "PRAGMA user_version", -1, &st,
+			       NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static int
+quick_check(struct db *db)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -EIO;
+
+	if (sqlite3_prepare_v2(db->conn, "PRAGMA quick_check", -1, &st,
+			       NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW &&
+	    strcmp((const char *)sqlite3_column_text(st, 0), "ok") == 0)
+		rc = 0;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+db_open(const char *path, int64_t now_utc, struct db **out)
+{
+	struct db *db;
+	int v, rc = -EIO;
+
+	(void)now_utc;
+	db = calloc(1, sizeof(*db));
+	if (!db)
+		return -ENOMEM;
+	if (sqlite3_open_v2(path, &db->conn,
+			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+			    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_busy_timeout(db->conn, 5000);
+	sqlite3_extended_result_codes(db->conn, 0);
+	if (db_exec(db, "PRAGMA journal_mode = WAL") != 0 &&
+	    strcmp(path, ":memory:") != 0)
+		goto fail;
+	if (db_exec(db, "PRAGMA synchronous = FULL") != 0 ||
+	    db_exec(db, "PRAGMA foreign_keys = ON") != 0)
+		goto fail;
+	if (quick_check(db) != 0)
+		goto fail;
+	v = db_schema_version(db);
+	if (v < 0 || v > (int)N_MIGRATIONS)
+		goto fail;	/* newer than this binary: refuse */
+	for (; v < (int)N_MIGRATIONS; v++)
+		if ((rc = apply_migration(db, v + 1)) != 0)
+			goto fail;
+	*out = db;
+	return 0;
+fail:
+	db_close(db);
+	return rc == -ENOMEM ? -ENOMEM : -EIO;
+}
+
+void
+db_close(struct db *db)
+{
+	if (!db)
+		return;
+	sqlite3_close(db->conn);	/* all statements are finalized */
+	free(db);
+}
+
+int64_t
+db_count_rows(struct db *db, const char *table)
+{
+	static const char *const known[] = {
+		"region", "carrier", "event", "event_partner", "event_history",
+		"token", "cadence_rule", "annex_total",
+	};
+	char sql[96];
+	sqlite3_stmt *st = NULL;
+	int64_t n = -1;
+	size_t i;
+
+	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (strcmp(known[i], table) == 0)
+			break;
+	if (i == sizeof(known) / sizeof(known[0]))
+		return -1;
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", known[i]);
+	if (sqlite3_prepare_v2(db->conn, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* ---- regions ---- */
+
+#define REGION_COLS "id, slug, name, name_en, kind, partner, annex_row," \
+	" area_10k_m2, enterprises_and_teams, tech_enterprises," \
+	" area_10k_m2 IS NOT NULL"
+
+static int
+region_from_row(sqlite3_stmt *st, struct db_region *r)
+{
+	int oom = 0;
+
+	memset(r, 0, sizeof(*r));
+	r->id = sqlite3_column_int64(st, 0);
+	r->slug = db_col_strdup(st, 1, &oom);
+	r->name = db_col_strdup(st, 2, &oom);
+	r->name_en = db_col_strdup(st, 3, &oom);
+	r->kind = db_col_strdup(st, 4, &oom);
+	r->partner = sqlite3_column_int(st, 5);
+	r->annex_row = sqlite3_column_int(st, 6);
+	r->area_10k_m2 = sqlite3_column_double(st, 7);
+	r->enterprises_and_teams = sqlite3_column_int64(st, 8);
+	r->tech_enterprises = sqlite3_column_int64(st, 9);
+	r->has_targets = sqlite3_column_int(st, 10);
+	if (oom) {
+		db_region_release(r);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void
+db_region_release(struct db_region *r)
+{
+	if (!r)
+		return;
+	free(r->slug);
+	free(r->name);
+	free(r->name_en);
+	free(r->kind);
+	memset(r, 0, sizeof(*r));
+}
+
+void
+db_regions_free(struct db_region *r, size_t n)
+{
+	size_t i;
+
+	for (i = 0; r && i < n; i++)
+		db_region_release(&r[i]);
+	free(r);
+}
+
+int
+db_regions_list(struct db *db, int partner, struct db_region **out,
+		size_t *n)
+{
+	sqlite3_stmt *st = NULL;
+	struct db_region *v = NULL, *nv;
+	size_t len = 0;
+	int rc = -EIO, s;
+
+	*out = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(db->conn, "SELECT " REGION_COLS " FROM region"
+	    " WHERE ?1 < 0 OR partner = ?1"
+	    " ORDER BY partner, annex_row, id", -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_int(st, 1, partner);
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		nv = realloc(v, (len + 1) * sizeof(*v));
+		if (!nv) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		v = nv;
+		if ((rc = region_from_row(st, &v[len])) != 0)
+			goto out;
+		len++;
+	}
+	if (s != SQLITE_DONE) {
+		rc = -EIO;
+		goto out;
+	}
+	*out = v;
+	*n = len;
+	v = NULL;
+	rc = 0;
+out:
+	db_regions_free(v, len);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+db_region_get(struct db *db, const char *slug, struct db_region *out)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -EIO, s;
+
+	if (!slug)
+		return -EINVAL;
+	if (sqlite3_prepare_v2(db->conn, "SELECT " REGION_COLS
+	    " FROM region WHERE slug = ?1", -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_text(st, 1, slug, -1, SQLITE_TRANSIENT);
+	s = sqlite3_step(st);
+	if (s == SQLITE_ROW)
+		rc = region_from_row(st, out);
+	else if (s == SQLITE_DONE)
+		rc = -ENOENT;
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+db_annex_totals(struct db *db, double *area_10k_m2,
+		int64_t *enterprises_and_teams, int64_t *tech_enterprises)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -EIO, s;
+
+	if (sqlite3_prepare_v2(db->conn, "SELECT area_10k_m2,"
+	    " enterprises_and_teams, tech_enterprises FROM annex_total",
+	    -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	s = sqlite3_step(st);
+	if (s == SQLITE_ROW) {
+		*area_10k_m2 = sqlite3_column_double(st, 0);
+		*enterprises_and_teams = sqlite3_column_int64(st, 1);
+		*tech_enterprises = sqlite3_column_int64(st, 2);
+		rc = 0;
+	} else if (s == SQLITE_DONE) {
+		rc = -ENOENT;
+	}
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* ---- carriers ---- */
+
+#define CARRIER_SQL "SELECT c.id, c.slug, c.name, c.kind, c.level, r.slug" \
+	" FROM carrier c JOIN region r ON r.id = c.region_id"
+
+static int
+carrier_from_row(sqlite3_stmt *st, struct db_carrier *c)
+{
+	int oom = 0;
+
+	memset(c, 0, sizeof(*c));
+	c->id = sqlite3_column_int64(st, 0);
+	c->slug = db_col_strdup(st, 1, &oom);
+	c->name = db_col_strdup(st, 2, &oom);
+	c->kind = db_col_strdup(st, 3, &oom);
+	c->level = db_col_strdup(st, 4, &oom);
+	c->region = db_col_strdup(st, 5, &oom);
+	if (oom) {
+		db_carrier_release(c);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void
+db_carrier_release(struct db_carrier *c)
+{
+	if (!c)
+		return;
+	free(c->slug);
+	free(c->name);
+	free(c->kind);
+	free(c->level);
+	free(c->region);
+	memset(c, 0, sizeof(*c));
+}
+
+void
+db_carriers_free(struct db_carrier *c, size_t n)
+{
+	size_t i;
+
+	for (i = 0; c && i < n; i++)
+		db_carrier_release(&c[i]);
+	free(c);
+}
+
+int
+db_carriers_list(struct db *db, const char *region, struct db_carrier **out,
+		 size_t *n)
+{
+	sqlite3_stmt *st = NULL;
+	struct db_carrier *v = NULL, *nv;
+	size_t len = 0;
+	int rc = -EIO, s;
+
+	*out = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(db->conn, CARRIER_SQL
+	    " WHERE ?1 IS NULL OR r.slug = ?1"
+	    " ORDER BY r.annex_row, c.annex_order, c.id", -1, &st,
+	    NULL) != SQLITE_OK)
+		goto out;
+	db_bind_text_or_null(st, 1, region);
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		nv = realloc(v, (len + 1) * sizeof(*v));
+		if (!nv) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		v = nv;
+		if ((rc = carrier_from_row(st, &v[len])) != 0)
+			goto out;
+		len++;
+	}
+	if (s != SQLITE_DONE) {
+		rc = -EIO;
+		goto out;
+	}
+	*out = v;
+	*n = len;
+	v = NULL;
+	rc = 0;
+out:
+	db_carriers_free(v, len);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+db_carrier_get(struct db *db, const char *slug, struct db_carrier *out)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -EIO, s;
+
+	if (!slug)
+		return -EINVAL;
+	if (sqlite3_prepare_v2(db->conn, CARRIER_SQL " WHERE c.slug = ?1", -1,
+			       &st, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_text(st, 1, slug, -1, SQLITE_TRANSIENT);
+	s = sqlite3_step(st);
+	if (s == SQLITE_ROW)
+		rc = carrier_from_row(st, out);
+	else if (s == SQLITE_DONE)
+		rc = -ENOENT;
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* ---- tokens ---- */
+
+int
+db_token_insert(struct db *db, const char *hash_hex, const char *role,
+		const char *carrier, const char *label, int64_t now_utc,
+		int64_t *id_out)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -EIO;
+
+	if (!hash_hex || !role)
+		return -EINVAL;
+	if (strcmp(role, "admin") == 0 ? carrier != NULL
+	    : (strcmp(role, "organiser") != 0 || !carrier))
+		return -EINVAL;
+	if (db_begin(db) != 0)
+		return -EIO;
+	if (carrier) {
+		struct db_carrier c;
+
+		rc = db_carrier_get(db, carrier, &c);
+		if (rc == -ENOENT)
+			rc = -EINVAL;
+		if (rc != 0)
+			goto out;
+		db_carrier_release(&c);
+		rc = -EIO;
+	}
+	if (sqlite3_prepare_v2(db->conn,
+	    "INSERT INTO token(hash, role, carrier_id, label, created_utc)"
+	    " VALUES (?1, ?2, (SELECT id FROM carrier WHERE slug = ?3), ?4, ?5)",
+	    -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_text(st, 1, hash_hex, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, role, -1, SQLITE_TRANSIENT);
+	db_bind_text_or_null(st, 3, carrier);
+	db_bind_text_or_null(st, 4, label);
+	sqlite3_bind_int64(st, 5, now_utc);
+	rc = db_step_map(sqlite3_step(st));
+	if (rc == 0 && id_out)
+		*id_out = sqlite3_last_insert_rowid(db->conn);
+out:
+	sqlite3_finalize(st);
+	return db_finish(db, rc);
+}
+
+int
+db_token_lookup(struct db *db, const char *hash_hex, char **role,
+		char **carrier, int64_t *id_out)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -EIO, s, oom = 0;
+
+	*role = NULL;
+	*carrier = NULL;
+	if (sqlite3_prepare_v2(db->conn,
+	    "SELECT t.id, t.role, c.slug FROM token t"
+	    " LEFT JOIN carrier c ON c.id = t.carrier_id"
+	    " WHERE t.hash = ?1 AND t.revoked_utc IS NULL", -1, &st,
+	    NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_text(st, 1, hash_hex, -1, SQLITE_TRANSIENT);
+	s = sqlite3_step(st);
+	if (s == SQLITE_DONE) {
+		rc = -ENOENT;
+		goto out;
+	}
+	if (s != SQLITE_ROW)
+		goto out;
+	if (id_out)
+		*id_out = sqlite3_column_int64(st, 0);
+	*role = db_col_strdup(st, 1, &oom);
+	*carrier = db_col_strdup(st, 2, &oom);
+	rc = 0;
+	if (oom) {
+		free(*role);
+		free(*carrier);
+		*role = *carrier = NULL;
+		rc = -ENOMEM;
+	}
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* ---- cadence rules ---- */
+
+void
+db_rules_free(struct db_rule *r, size_t n)
+{
+	size_t i;
+
+	for (i = 0; r && i < n; i++) {
+		free(r[i].id);
+		free(r[i].name);
+		free(r[i].kinds);
+		free(r[i].period);
+		free(r[i].scope);
+		free(r[i].active_from);
+		free(r[i].active_to);
+	}
+	free(r);
+}
+
+int
+db_rules_list(struct db *db, struct db_rule **out, size_t *n)
+{
+	sqlite3_stmt *st = NULL;
+	struct db_rule *v = NULL, *nv;
+	size_t len = 0;
+	int rc = -EIO, s, oom = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(db->conn, "SELECT id, name, kinds, period,"
+	    " min_count, scope, active_from, active_to FROM cadence_rule"
+	    " ORDER BY rowid", -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		nv = realloc(v, (len + 1) * sizeof(*v));
+		if (!nv) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		v = nv;
+		memset(&v[len], 0, sizeof(v[len]));
+		v[len].id = db_col_strdup(st, 0, &oom);
+		v[len].name = db_col_strdup(st, 1, &oom);
+		v[len].kinds = db_col_strdup(st, 2, &oom);
+		v[len].period = db_col_strdup(st, 3, &oom);
+		v[len].min_count = sqlite3_column_int64(st, 4);
+		v[len].scope = db_col_strdup(st, 5, &oom);
+		v[len].active_from = db_col_strdup(st, 6, &oom);
+		v[len].active_to = db_col_strdup(st, 7, &oom);
+		len++;
+		if (oom) {
+			rc = -ENOMEM;
+			goto out;
+		}
+	}
+	if (s != SQLITE_DONE)
+		goto out;
+	*out = v;
+	*n = len;
+	v = NULL;
+	rc = 0;
+out:
+	db_rules_free(v, len);
+	sqlite3_finalize(st);
+	return rc;
+}

@@ -1,0 +1,229 @@
+/*
+ * db: roadshowd's SQLite storage.
+ *
+ * One database file (or ":memory:"), WAL, synchronous=FULL, foreign keys on,
+ * busy timeout, numbered migrations applied at open, seeded once with the
+ * annex's regions and carriers, the partner regions and the default cadence
+ * rules. Every change to an event writes an event_history row in the same
+ * transaction.
+ *
+ * Threading: a struct db is one connection; callers serialise access to it
+ * (the service holds one mutex around every request's database work).
+ *
+ * Errors: functions return 0 or a negative errno: -EINVAL (bad argument),
+ * -ENOENT (no such row), -EEXIST (unique key taken), -ESTALE (If-Match
+ * revision mismatch), -ENOMEM, -EIO (SQLite failure).
+ *
+ * Times are seconds since the epoch, UTC, in int64_t.
+ */
+#ifndef ROADSHOWD_DB_H
+#define ROADSHOWD_DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct db;
+
+/* A region of the district, or a partner region outside it. */
+struct db_region {
+	int64_t id;
+	char *slug;			/* e.g. "wanzhou-jingkaiqu" */
+	char *name;			/* Chinese name from the annex */
+	char *name_en;			/* English name */
+	char *kind;			/* zone, street, town, partner */
+	int partner;			/* 1 for a partner region */
+	int has_targets;		/* 1 when the annex gives targets */
+	int annex_row;			/* 序号 in the annex, 0 if none */
+	double area_10k_m2;		/* carrier floor area, 10^4 m^2 */
+	int64_t enterprises_and_teams;	/* count */
+	int64_t tech_enterprises;	/* count */
+};
+
+/* An incubation carrier (孵化载体). */
+struct db_carrier {
+	int64_t id;
+	char *slug;
+	char *name;			/* Chinese name from the annex */
+	char *kind;			/* maker_space, incubator, accelerator, platform */
+	char *level;			/* national, municipal, district, none */
+	char *region;			/* region slug */
+};
+
+/* An event, as stored. All strings are owned by the struct. */
+struct db_event {
+	int64_t id;
+	char *uid;			/* RFC 5545 UID, stable for life */
+	char *kind;			/* roadshow, salon, ... (calendar/kind.h) */
+	char *title;
+	char *description;		/* NULL when none */
+	char *venue;			/* NULL when none */
+	int all_day;			/* 1: DATE values, end exclusive */
+	int64_t start_utc;		/* seconds; all-day: local midnight */
+	int64_t end_utc;		/* seconds; exclusive */
+	char start_date[11];		/* YYYY-MM-DD when all_day, else "" */
+	char end_date[11];		/* YYYY-MM-DD exclusive when all_day */
+	char *tzid;			/* IANA name, e.g. "Asia/Shanghai" */
+	char *status;			/* TENTATIVE, CONFIRMED, CANCELLED */
+	char *carrier;			/* host carrier slug; NULL: the district */
+	char *carrier_name;		/* read only, from the carrier */
+	char *region;			/* read only, derived from the carrier */
+	char **partner_regions;		/* region slugs */
+	size_t n_partner_regions;
+	char *rrule;			/* RFC 5545 RECUR value or NULL */
+	char *url;			/* NULL when none */
+	int64_t capacity;		/* people; 0 when not set */
+	int64_t sequence;		/* RFC 5545 SEQUENCE */
+	int64_t revision;		/* grows by one on every write (ETag) */
+	int64_t created_utc;		/* seconds */
+	int64_t modified_utc;		/* seconds; last change */
+};
+
+/* A cadence rule as stored (DESIGN.md: kinds, period, min, scope). */
+struct db_rule {
+	char *id;			/* e.g. "monthly-roadshow" */
+	char *name;			/* human name, zh-CN */
+	char *kinds;			/* comma-separated event kinds */
+	char *period;			/* month, quarter, year */
+	int64_t min_count;		/* events per period */
+	char *scope;			/* district, region, carrier, partner */
+	char *active_from;		/* YYYY-MM-DD or NULL (always) */
+	char *active_to;		/* YYYY-MM-DD exclusive, or NULL */
+};
+
+/* Filters for db_event_list(); zero / NULL fields do not filter. */
+struct db_event_filter {
+	int64_t from_utc;		/* events ending after this; 0: none */
+	int64_t to_utc;			/* events starting before this; 0: none */
+	int has_window;			/* 1 when from/to apply */
+	const char *kind;
+	const char *region;		/* host carrier's region slug */
+	const char *carrier;		/* carrier slug; "-" for the district */
+	const char *partner;		/* partner region slug */
+	const char *status;
+	const char *q;			/* substring of title/description/venue */
+	int exclude_tentative;		/* 1: leave TENTATIVE out */
+	int64_t cancelled_since;	/* leave out CANCELLED modified before */
+	int64_t after_id;		/* keyset pagination: id > after_id */
+	int limit;			/* 0: no limit */
+};
+
+struct db_event_list {
+	struct db_event *items;
+	size_t n;
+};
+
+/*
+ * Open (creating if needed) the database at path, apply migrations, seed a
+ * new database, run PRAGMA quick_check. path is borrowed; ":memory:" works.
+ * now_utc stamps the seed rows. On success *out is set; free with db_close().
+ * Returns 0, -EIO (cannot open, migration failed, quick_check not ok) or
+ * -ENOMEM.
+ */
+int db_open(const char *path, int64_t now_utc, struct db **out);
+
+/* Close the connection and free db. NULL is a no-op. */
+void db_close(struct db *db);
+
+/* Schema version after migrations (the highest migration number). */
+int db_schema_version(struct db *db);
+
+/* Count rows of a table, for tests and /metrics. -1 on error. name must be
+ * one of our own table names (checked); it is never user input. */
+int64_t db_count_rows(struct db *db, const char *table);
+
+/*
+ * Regions and carriers, ordered by annex row then slug. The array and its
+ * strings are the caller's; free with db_regions_free()/db_carriers_free().
+ * partner: -1 all, 0 district regions only, 1 partner regions only.
+ */
+int db_regions_list(struct db *db, int partner, struct db_region **out,
+		    size_t *n);
+void db_regions_free(struct db_region *r, size_t n);
+int db_region_get(struct db *db, const char *slug, struct db_region *out);
+void db_region_release(struct db_region *r);
+
+/* region may be NULL for all carriers. */
+int db_carriers_list(struct db *db, const char *region,
+		     struct db_carrier **out, size_t *n);
+void db_carriers_free(struct db_carrier *c, size_t n);
+int db_carrier_get(struct db *db, const char *slug, struct db_carrier *out);
+void db_carrier_release(struct db_carrier *c);
+
+/*
+ * The annex's 合计 row as printed (area, enterprises and teams, tech
+ * enterprises). Returns 0 or -ENOENT when not seeded.
+ */
+int db_annex_totals(struct db *db, double *area_10k_m2,
+		    int64_t *enterprises_and_teams, int64_t *tech_enterprises);
+
+/*
+ * Insert ev (uid, kind, title, times, tzid, status, carrier slug or NULL,
+ * partner_regions, rrule, ...) with sequence 0, revision 1, created and
+ * modified at now_utc, and one history row by actor, in one transaction.
+ * Returns 0 and *id_out, -EINVAL (unknown carrier or partner region slug,
+ * end before start), -EEXIST (uid taken), -EIO. Nothing is written on error.
+ */
+int db_event_insert(struct db *db, const struct db_event *ev,
+		    const char *actor, int64_t now_utc, int64_t *id_out);
+
+/*
+ * Replace the stored event ev->id with ev's editable fields. When
+ * if_revision > 0 and differs from the stored revision, -ESTALE. The
+ * revision grows by one; sequence is set to ev->sequence (the caller decides
+ * what is a significant change); modified_utc = now_utc; a history row with
+ * before/after snapshots is written in the same transaction. Returns 0,
+ * -ENOENT, -ESTALE, -EINVAL, -EIO.
+ */
+int db_event_update(struct db *db, const struct db_event *ev,
+		    int64_t if_revision, const char *actor, int64_t now_utc);
+
+/* Hard delete (admin). History rows keep the last snapshot. 0 or -ENOENT. */
+int db_event_delete(struct db *db, int64_t id, const char *actor,
+		    int64_t now_utc);
+
+/* Load one event by id or uid. out is filled; free with db_event_release().
+ * Returns 0, -ENOENT, -EIO, -ENOMEM. */
+int db_event_get(struct db *db, int64_t id, struct db_event *out);
+int db_event_get_by_uid(struct db *db, const char *uid, struct db_event *out);
+
+/* Events matching f, ordered by start_utc then id (by id when after_id
+ * pagination is used). Free with db_event_list_free(). */
+int db_event_list(struct db *db, const struct db_event_filter *f,
+		  struct db_event_list *out);
+void db_event_list_free(struct db_event_list *l);
+
+/* Free every string of ev and zero it. NULL is a no-op. */
+void db_event_release(struct db_event *ev);
+
+/* Deep copy src into dst (zeroed first). 0 or -ENOMEM. */
+int db_event_copy(struct db_event *dst, const struct db_event *src);
+
+/* Greatest modified_utc over all events (0 when none), and the number of
+ * history rows: together they identify the state of the event table. */
+int db_event_state(struct db *db, int64_t *max_modified, int64_t *changes);
+
+/* History rows of one event (for tests and audit): count, or -1. */
+int64_t db_event_history_count(struct db *db, int64_t event_id);
+
+/*
+ * Tokens: store the SHA-256 hex digest of a bearer token (never the token).
+ * role: "admin" or "organiser"; carrier: slug (organiser) or NULL.
+ * Returns 0 and *id_out, -EINVAL (unknown carrier, bad role), -EIO.
+ */
+int db_token_insert(struct db *db, const char *hash_hex, const char *role,
+		    const char *carrier, const char *label, int64_t now_utc,
+		    int64_t *id_out);
+
+/*
+ * Look up a live (not revoked) token by its digest. On success *role and
+ * *carrier (NULL for admins) are heap strings the caller frees with free().
+ * Returns 0, -ENOENT, -EIO, -ENOMEM.
+ */
+int db_token_lookup(struct db *db, const char *hash_hex, char **role,
+		    char **carrier, int64_t *id_out);
+
+/* Cadence rules, ordered by id. Free with db_rules_free(). */
+int db_rules_list(struct db *db, struct db_rule **out, size_t *n);
+void db_rules_free(struct db_rule *r, size_t n);
+
+#endif

@@ -1,0 +1,1171 @@
+/*
+ * h_events.c: /api/v1/events — list, get, create, patch, put, cancel,
+ * delete. Input is parsed with jansson (JSON_REJECT_DUPLICATES) and checked
+ * field by field; unknown fields are errors (no mass assignment); nothing is
+ * stored unless every field is valid.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../calendar/caltime.h"
+#include "../calendar/kind.h"
+#include "../calendar/recur.h"
+#include "svc.h"
+
+#define MAX_TITLE 1000		/* octets */
+#define MAX_DESCRIPTION 20000
+#define MAX_VENUE 500
+#define MAX_URL 2048
+#define MAX_UID 255
+#define MAX_PARTNERS 16
+#define LIST_DEFAULT 100
+#define LIST_MAX 500
+
+/* Fields a client may write. "uid" only on create. */
+static const char *const writable_fields[] = {
+	"kind", "title", "description", "venue", "all_day", "start", "end",
+	"start_date", "end_date", "timezone", "status", "carrier",
+	"partner_regions", "rrule", "url", "capacity", NULL,
+};
+
+/* Fields the server owns; accepted on PUT only when unchanged. */
+static const char *const readonly_fields[] = {
+	"id", "uid", "region", "carrier_name", "sequence", "revision",
+	"created", "updated", "kind_name", NULL,
+};
+
+static int
+in_list(const char *const *list, const char *s)
+{
+	for (; *list; list++)
+		if (strcmp(*list, s) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+etag_of_event(const struct db_event *ev, char out[40])
+{
+	snprintf(out, 40, "\"r%" PRId64 "\"", ev->revision);
+}
+
+json_t *
+svc_event_json(const struct db_event *ev)
+{
+	const struct cal_kind *k = cal_kind_find(ev->kind);
+	char start[32], end[32], created[32], updated[32];
+	json_t *o, *partners;
+	size_t i;
+
+	partners = json_array();
+	for (i = 0; partners && i < ev->n_partner_regions; i++)
+		json_array_append_new(partners,
+				      json_string(ev->partner_regions[i]));
+	cal_time_format_rfc3339(ev->created_utc, "UTC", created);
+	cal_time_format_rfc3339(ev->modified_utc, "UTC", updated);
+	o = json_pack("{s:I, s:s, s:s, s:s?, s:s, s:s?, s:s?, s:b, s:s,"
+		      " s:s, s:s?, s:s?, s:o, s:s?, s:s?, s:I, s:I,"
+		      " s:s, s:s}",
+		      "id", (json_int_t)ev->id, "uid", ev->uid,
+		      "kind", ev->kind, "kind_name", k ? k->zh : NULL,
+		      "title", ev->title, "description", ev->description,
+		      "venue", ev->venue, "all_day", ev->all_day,
+		      "timezone", ev->tzid, "status", ev->status,
+		      "carrier", ev->carrier, "region", ev->region,
+		      "partner_regions", partners ? partners : json_array(),
+		      "rrule", ev->rrule, "url", ev->url,
+		      "sequence", (json_int_t)ev->sequence,
+		      "revision", (json_int_t)ev->revision,
+		      "created", created, "updated", updated);
+	if (!o)
+		return NULL;
+	json_object_set_new(o, "carrier_name", ev->carrier_name ?
+			    json_string(ev->carrier_name) : json_null());
+	json_object_set_new(o, "capacity", ev->capacity ?
+			    json_integer(ev->capacity) : json_null());
+	if (ev->all_day) {
+		json_object_set_new(o, "start_date", json_string(ev->start_date));
+		json_object_set_new(o, "end_date", json_string(ev->end_date));
+	} else {
+		cal_time_format_rfc3339(ev->start_utc, ev->tzid, start);
+		cal_time_format_rfc3339(ev->end_utc, ev->tzid, end);
+		json_object_set_new(o, "start", json_string(start));
+		json_object_set_new(o, "end", json_string(end));
+	}
+	return o;
+}
+
+/* ---- input ---- */
+
+/* A string field: present and a string, or null when nullable. Sets *out
+ * to a new copy (NULL for null). 1 if present, 0 if absent, -1 on error. */
+static int
+take_string(json_t *obj, const char *name, int nullable, size_t max,
+	    char **out, json_t *errors)
+{
+	json_t *v = json_object_get(obj, name);
+	const char *s;
+	size_t i, len;
+
+	if (!v)
+		return 0;
+	if (json_is_null(v) && nullable) {
+		*out = NULL;
+		return 1;
+	}
+	if (!json_is_string(v)) {
+		svc_problem_add(errors, name, "must be a string%s",
+				nullable ? " or null" : "");
+		return -1;
+	}
+	s = json_string_value(v);
+	len = json_string_length(v);
+	if (len > max) {
+		svc_problem_add(errors, name, "is %zu octets; at most %zu",
+				len, max);
+		return -1;
+	}
+	if (strlen(s) != len) {
+		svc_problem_add(errors, name, "must not contain NUL");
+		return -1;
+	}
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if ((c < 0x20 && c != '\n' && c != '\t' &&
+		     strcmp(name, "description") == 0) ||
+		    (c < 0x20 && strcmp(name, "description") != 0) ||
+		    c == 0x7f) {
+			svc_problem_add(errors, name, "must not contain control"
+					" characters");
+			return -1;
+		}
+	}
+	*out = strdup(s);
+	if (!*out) {
+		svc_problem_add(errors, name, "out of memory");
+		return -1;
+	}
+	return 1;
+}
+
+static int
+blank(const char *s)
+{
+	for (; s && *s; s++)
+		if (!isspace((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
+/* Replace *slot with val (stolen), freeing the old value. */
+static void
+set_str(char **slot, char *val)
+{
+	free(*slot);
+	*slot = val;
+}
+
+struct time_input {
+	int has_start, has_end, has_start_date, has_end_date, has_all_day;
+	int has_tz;
+	int64_t start, end;
+	char start_date[11], end_date[11];
+};
+
+static void
+fmt_date(char out[11], int y, int m, int d)
+{
+	char tmp[40];
+
+	snprintf(tmp, sizeof(tmp), "%04d-%02d-%02d", y, m, d);
+	memcpy(out, tmp, 10);
+	out[10] = '\0';
+}
+
+static int
+date_to_utc(const char *date, const char *tzid, int64_t *utc)
+{
+	int y, m, d;
+
+	if (cal_date_parse(date, &y, &m, &d) != 0)
+		return -EINVAL;
+	return cal_local_to_utc(y, m, d, 0, 0, 0, tzid, utc);
+}
+
+/*
+ * Apply the fields of obj onto ev (defaults for create and put, the stored
+ * event for patch). Field errors are appended to errors.
+ */
+static void
+apply_json(struct svc *svc, json_t *obj, struct db_event *ev, int creating,
+	   const struct db_event *stored, json_t *errors)
+{
+	struct time_input ti;
+	const char *key;
+	json_t *v;
+	char *s;
+	int r;
+
+	memset(&ti, 0, sizeof(ti));
+	json_object_foreach(obj, key, v) {
+		if (in_list(writable_fields, key))
+			continue;
+		if (strcmp(key, "uid") == 0 && creating && !stored)
+			continue;
+		if (in_list(readonly_fields, key) && stored) {
+			/* PUT of a fetched representation: must match */
+			if (strcmp(key, "id") == 0 && json_is_integer(v) &&
+			    json_integer_value(v) == stored->id)
+				continue;
+			if (strcmp(key, "uid") == 0 && json_is_string(v) &&
+			    strcmp(json_string_value(v), stored->uid) == 0)
+				continue;
+			if (strcmp(key, "id") != 0 && strcmp(key, "uid") != 0)
+				continue;	/* derived: ignored */
+			svc_problem_add(errors, key, "is read-only and differs"
+					" from the stored value");
+			continue;
+		}
+		if (in_list(readonly_fields, key)) {
+			svc_problem_add(errors, key, "is read-only");
+			continue;
+		}
+		svc_problem_add(errors, key, "is not a field of an event");
+	}
+
+	s = NULL;
+	if ((r = take_string(obj, "uid", 0, MAX_UID, &s, errors)) == 1 &&
+	    creating && !stored) {
+		if (blank(s) || strchr(s, ' ')) {
+			svc_problem_add(errors, "uid", "must be non-empty and"
+					" contain no spaces");
+			free(s);
+		} else {
+			set_str(&ev->uid, s);
+		}
+	}
+	s = NULL;
+	if ((r = take_string(obj, "kind", 0, 32, &s, errors)) == 1) {
+		if (!cal_kind_find(s)) {
+			svc_problem_add(errors, "kind", "'%s' is not one of"
+					" roadshow, salon, forum, training,"
+					" seminar, exhibition, competition", s);
+			free(s);
+		} else {
+			set_str(&ev->kind, s);
+		}
+	} else if (r == 0 && creating) {
+		svc_problem_add(errors, "kind", "is required");
+	}
+	s = NULL;
+	if ((r = take_string(obj, "title", 0, MAX_TITLE, &s, errors)) == 1) {
+		if (blank(s)) {
+			svc_problem_add(errors, "title", "must not be empty");
+			free(s);
+		} else {
+			set_str(&ev->title, s);
+		}
+	} else if (r == 0 && creating) {
+		svc_problem_add(errors, "title", "is required");
+	}
+	s = NULL;
+	if (take_string(obj, "description", 1, MAX_DESCRIPTION, &s,
+			errors) == 1)
+		set_str(&ev->description, s);
+	s = NULL;
+	if (take_string(obj, "venue", 1, MAX_VENUE, &s, errors) == 1)
+		set_str(&ev->venue, s);
+	s = NULL;
+	if (take_string(obj, "url", 1, MAX_URL, &s, errors) == 1) {
+		if (s && ((strncmp(s, "https://", 8) != 0 &&
+			   strncmp(s, "http://", 7) != 0) || strchr(s, ' ') ||
+			  strlen(s) < 10)) {
+			svc_problem_add(errors, "url", "must be an absolute"
+					" http or https URL");
+			free(s);
+		} else {
+			set_str(&ev->url, s);
+		}
+	}
+	s = NULL;
+	if ((r = take_string(obj, "status", 0, 16, &s, errors)) == 1) {
+		if (strcmp(s, "TENTATIVE") && strcmp(s, "CONFIRMED") &&
+		    strcmp(s, "CANCELLED")) {
+			svc_problem_add(errors, "status", "'%s' is not one of"
+					" TENTATIVE, CONFIRMED, CANCELLED", s);
+			free(s);
+		} else {
+			set_str(&ev->status, s);
+		}
+	}
+	s = NULL;
+	if (take_string(obj, "carrier", 1, 64, &s, errors) == 1) {
+		struct db_carrier c;
+
+		if (s && db_carrier_get(svc->db, s, &c) != 0) {
+			svc_problem_add(errors, "carrier", "'%s' is not a"
+					" known carrier (GET /api/v1/carriers)",
+					s);
+			free(s);
+		} else {
+			if (s)
+				db_carrier_release(&c);
+			set_str(&ev->carrier, s);
+		}
+	}
+	s = NULL;
+	if ((r = take_string(obj, "rrule", 1, 512, &s, errors)) == 1) {
+		char why[128];
+
+		if (s && cal_rrule_validate(s, why, sizeof(why)) != 0) {
+			svc_problem_add(errors, "rrule", "%s", why);
+			free(s);
+		} else {
+			set_str(&ev->rrule, s);
+		}
+	}
+	v = json_object_get(obj, "capacity");
+	if (v) {
+		if (json_is_null(v))
+			ev->capacity = 0;
+		else if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+			 json_integer_value(v) > 1000000)
+			svc_problem_add(errors, "capacity", "must be an integer"
+					" from 1 to 1000000, or null");
+		else
+			ev->capacity = json_integer_value(v);
+	}
+	v = json_object_get(obj, "partner_regions");
+	if (v) {
+		size_t i, j, n = json_is_array(v) ? json_array_size(v) : 0;
+		char **list;
+		int bad = 0;
+
+		if (!json_is_array(v) || n > MAX_PARTNERS) {
+			svc_problem_add(errors, "partner_regions", "must be an"
+					" array of at most %d partner region"
+					" slugs", MAX_PARTNERS);
+			goto partners_done;
+		}
+		list = calloc(n ? n : 1, sizeof(char *));
+		if (!list) {
+			svc_problem_add(errors, "partner_regions",
+					"out of memory");
+			goto partners_done;
+		}
+		for (i = 0; i < n; i++) {
+			json_t *e = json_array_get(v, i);
+			struct db_region reg;
+			const char *slug = json_string_value(e);
+
+			if (!slug || db_region_get(svc->db, slug, &reg) != 0) {
+				svc_problem_add(errors, "partner_regions",
+						"item %zu is not a known region",
+						i);
+				bad = 1;
+				continue;
+			}
+			if (!reg.partner) {
+				svc_problem_add(errors, "partner_regions",
+						"'%s' is a district region, not"
+						" a partner region", slug);
+				bad = 1;
+			}
+			db_region_release(&reg);
+			for (j = 0; j < i; j++)
+				if (list[j] && strcmp(list[j], slug) == 0) {
+					svc_problem_add(errors,
+							"partner_regions",
+							"'%s' is listed twice",
+							slug);
+					bad = 1;
+				}
+			list[i] = strdup(slug);
+			if (!list[i])
+				bad = 1;
+		}
+		if (bad) {
+			for (i = 0; i < n; i++)
+				free(list[i]);
+			free(list);
+		} else {
+			for (i = 0; i < ev->n_partner_regions; i++)
+				free(ev->partner_regions[i]);
+			free(ev->partner_regions);
+			ev->partner_regions = list;
+			ev->n_partner_regions = n;
+		}
+	}
+partners_done:
+
+	/* ---- time ---- */
+	v = json_object_get(obj, "all_day");
+	if (v) {
+		if (!json_is_boolean(v))
+			svc_problem_add(errors, "all_day", "must be true or"
+					" false");
+		else {
+			ti.has_all_day = 1;
+			ev->all_day = json_is_true(v);
+		}
+	}
+	s = NULL;
+	if (take_string(obj, "timezone", 0, 64, &s, errors) == 1) {
+		if (!cal_tz_valid(s)) {
+			svc_problem_add(errors, "timezone", "'%s' is not an"
+					" IANA timezone name", s);
+			free(s);
+		} else {
+			set_str(&ev->tzid, s);
+			ti.has_tz = 1;
+		}
+	}
+	if ((v = json_object_get(obj, "start"))) {
+		if (!json_is_string(v) ||
+		    cal_time_parse_rfc3339(json_string_value(v), &ti.start))
+			svc_problem_add(errors, "start", "must be an RFC 3339"
+					" date-time with offset, e.g."
+					" 2025-03-01T00:30:00+08:00");
+		else
+			ti.has_start = 1;
+	}
+	if ((v = json_object_get(obj, "end"))) {
+		if (!json_is_string(v) ||
+		    cal_time_parse_rfc3339(json_string_value(v), &ti.end))
+			svc_problem_add(errors, "end", "must be an RFC 3339"
+					" date-time with offset, e.g."
+					" 2025-03-01T02:30:00+08:00");
+		else
+			ti.has_end = 1;
+	}
+	if ((v = json_object_get(obj, "start_date"))) {
+		int y, m, d;
+
+		if (!json_is_string(v) ||
+		    cal_date_parse(json_string_value(v), &y, &m, &d))
+			svc_problem_add(errors, "start_date", "must be a date"
+					" YYYY-MM-DD");
+		else {
+			ti.has_start_date = 1;
+			snprintf(ti.start_date, 11, "%s", json_string_value(v));
+		}
+	}
+	if ((v = json_object_get(obj, "end_date"))) {
+		int y, m, d;
+
+		if (!json_is_string(v) ||
+		    cal_date_parse(json_string_value(v), &y, &m, &d))
+			svc_problem_add(errors, "end_date", "must be a date"
+					" YYYY-MM-DD (exclusive)");
+		else {
+			ti.has_end_date = 1;
+			snprintf(ti.end_date, 11, "%s", json_string_value(v));
+		}
+	}
+	if (json_array_size(errors))
+		return;
+	if (ev->all_day) {
+		int switched = stored && !stored->all_day;
+		int y, m, d;
+
+		if (ti.has_start || ti.has_end) {
+			svc_problem_add(errors, ti.has_start ? "start" : "end",
+					"all-day events take start_date and"
+					" end_date");
+			return;
+		}
+		if (!ti.has_start_date && (creating || switched)) {
+			svc_problem_add(errors, "start_date", "is required for"
+					" an all-day event");
+			return;
+		}
+		if (ti.has_start_date) {
+			if (!ti.has_end_date && !creating && !switched &&
+			    stored) {
+				/* moved: keep the number of days */
+				int64_t days = (stored->end_utc -
+						stored->start_utc + 43200) /
+					       86400;
+
+				cal_date_parse(ti.start_date, &y, &m, &d);
+				cal_date_add_days(&y, &m, &d, (int)days);
+				fmt_date(ti.end_date, y, m, d);
+			} else if (!ti.has_end_date) {
+				cal_date_parse(ti.start_date, &y, &m, &d);
+				cal_date_add_days(&y, &m, &d, 1);
+				fmt_date(ti.end_date, y, m, d);
+			}
+			memcpy(ev->start_date, ti.start_date, 11);
+			memcpy(ev->end_date, ti.end_date, 11);
+		} else if (ti.has_end_date) {
+			memcpy(ev->end_date, ti.end_date, 11);
+		}
+		if (strcmp(ev->end_date, ev->start_date) <= 0) {
+			svc_problem_add(errors, "end_date", "must be after"
+					" start_date (the end date is"
+					" exclusive)");
+			return;
+		}
+		if (date_to_utc(ev->start_date, ev->tzid, &ev->start_utc) ||
+		    date_to_utc(ev->end_date, ev->tzid, &ev->end_utc))
+			svc_problem_add(errors, "start_date", "cannot be"
+					" placed in timezone %s", ev->tzid);
+		return;
+	}
+	if (ti.has_start_date || ti.has_end_date) {
+		svc_problem_add(errors, ti.has_start_date ? "start_date"
+				: "end_date", "only all-day events take dates;"
+				" set all_day to true, or give start and end");
+		return;
+	}
+	if (!ti.has_start && (creating || (stored && stored->all_day))) {
+		svc_problem_add(errors, "start", "is required");
+		return;
+	}
+	if (ti.has_start) {
+		int64_t dur = 3600;
+
+		if (stored && !stored->all_day && !creating)
+			dur = stored->end_utc - stored->start_utc;
+		ev->start_utc = ti.start;
+		ev->end_utc = ti.has_end ? ti.end : ti.start + dur;
+	} else if (ti.has_end) {
+		ev->end_utc = ti.end;
+	}
+	ev->start_date[0] = ev->end_date[0] = '\0';
+	if (ev->end_utc <= ev->start_utc)
+		svc_problem_add(errors, "end", "must be after start");
+}
+
+static int
+significant_change(const struct db_event *a, const struct db_event *b)
+{
+#define DIFF_STR(f) ((a->f == NULL) != (b->f == NULL) || \
+		     (a->f && strcmp(a->f, b->f) != 0))
+	return a->start_utc != b->start_utc || a->end_utc != b->end_utc ||
+	       a->all_day != b->all_day || DIFF_STR(tzid) ||
+	       DIFF_STR(title) || DIFF_STR(venue) || DIFF_STR(status) ||
+	       DIFF_STR(rrule);
+}
+
+static int
+any_change(const struct db_event *a, const struct db_event *b)
+{
+	size_t i;
+
+	if (significant_change(a, b) || DIFF_STR(kind) ||
+	    DIFF_STR(description) || DIFF_STR(url) || DIFF_STR(carrier) ||
+	    a->capacity != b->capacity ||
+	    a->n_partner_regions != b->n_partner_regions)
+		return 1;
+	for (i = 0; i < a->n_partner_regions; i++)
+		if (strcmp(a->partner_regions[i], b->partner_regions[i]))
+			return 1;
+	return 0;
+#undef DIFF_STR
+}
+
+/* Parse the request body as one JSON object, or answer 400/415. */
+static json_t *
+parse_body(struct svc_request *req, enum MHD_Result *ret)
+{
+	const char *ct = svc_header(req, MHD_HTTP_HEADER_CONTENT_TYPE);
+	json_error_t jerr;
+	json_t *obj;
+	char detail[300];
+
+	/* curl -d sends application/x-www-form-urlencoded unless told
+	 * otherwise; read its body as JSON too, refuse other types. */
+	if (ct && strncasecmp(ct, "application/json", 16) != 0 &&
+	    strncasecmp(ct, "application/merge-patch+json", 28) != 0 &&
+	    strncasecmp(ct, "application/x-www-form-urlencoded", 33) != 0) {
+		*ret = svc_respond_problem(req, 415, "unsupported-media-type",
+					   "Unsupported Media Type",
+					   "send application/json", NULL);
+		return NULL;
+	}
+	if (!req->body || req->body_len == 0) {
+		json_t *errors = json_array();
+
+		svc_problem_add(errors, "body", "a JSON object is required");
+		*ret = svc_respond_problem(req, 400, "invalid-json",
+					   "Bad Request", "empty body", errors);
+		return NULL;
+	}
+	obj = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES,
+			 &jerr);
+	if (!obj || !json_is_object(obj)) {
+		json_t *errors = json_array();
+
+		if (obj)
+			snprintf(detail, sizeof(detail), "the body must be a"
+				 " JSON object");
+		else
+			snprintf(detail, sizeof(detail), "malformed JSON at"
+				 " line %d, column %d: %s", jerr.line,
+				 jerr.column, jerr.text);
+		svc_problem_add(errors, "body", "%s", detail);
+		json_decref(obj);
+		*ret = svc_respond_problem(req, 400, "invalid-json",
+					   "Bad Request", detail, errors);
+		return NULL;
+	}
+	return obj;
+}
+
+static enum MHD_Result
+invalid(struct svc_request *req, json_t *errors)
+{
+	char detail[300];
+	json_t *first = json_array_get(errors, 0);
+
+	snprintf(detail, sizeof(detail), "%s: %s",
+		 json_string_value(json_object_get(first, "field")),
+		 json_string_value(json_object_get(first, "detail")));
+	return svc_respond_problem(req, 400, "validation-error",
+				   "Invalid event", detail, errors);
+}
+
+/* Require a token; answer 401 otherwise. 0 when auth is filled. */
+static int
+require_auth(struct svc_request *req, struct svc_auth *auth,
+	     enum MHD_Result *ret)
+{
+	int rc = svc_auth_resolve(req, auth);
+
+	if (rc == -EACCES) {
+		*ret = svc_respond_unauthorized(req, "the bearer token is not"
+						" valid or was revoked");
+		return -1;
+	}
+	if (rc != 0) {
+		*ret = svc_respond_errno(req, rc, "token");
+		return -1;
+	}
+	if (!auth->present) {
+		*ret = svc_respond_unauthorized(req, "writing needs"
+						" Authorization: Bearer <token>"
+						" (roadshowd token create)");
+		return -1;
+	}
+	return 0;
+}
+
+static enum MHD_Result
+forbidden_carrier(struct svc_request *req, const struct svc_auth *auth,
+		  const char *carrier)
+{
+	char detail[256];
+	json_t *errors = json_array();
+
+	snprintf(detail, sizeof(detail), "this token may write only events of"
+		 " carrier '%s', not '%s'", auth->carrier,
+		 carrier ? carrier : "the district");
+	svc_problem_add(errors, "carrier", "%s", detail);
+	return svc_respond_problem(req, 403, "wrong-carrier", "Forbidden",
+				   detail, errors);
+}
+
+static int
+parse_id(const char *s, int64_t *id)
+{
+	char *end;
+	long long v;
+
+	if (!s || !isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || *end || v <= 0)
+		return -EINVAL;
+	*id = v;
+	return 0;
+}
+
+/* If-Match: "r<revision>" or * -> revision (0: none/any); -1 malformed. */
+static int64_t
+if_match_revision(struct svc_request *req)
+{
+	const char *h = svc_header(req, MHD_HTTP_HEADER_IF_MATCH);
+	long long v;
+	char q;
+
+	if (!h || strcmp(h, "*") == 0)
+		return 0;
+	if (sscanf(h, "\"r%lld%c", &v, &q) == 2 && q == '"' && v > 0)
+		return v;
+	return -1;
+}
+
+static enum MHD_Result
+respond_event(struct svc_request *req, unsigned int status, int64_t id)
+{
+	struct db_event ev;
+	char etag[40];
+	int rc = db_event_get(req->svc->db, id, &ev);
+
+	if (rc != 0)
+		return svc_respond_errno(req, rc, "the event");
+	etag_of_event(&ev, etag);
+	rc = status;
+	{
+		enum MHD_Result ret = svc_respond_json_etag(
+			req, (unsigned int)rc, svc_event_json(&ev), etag);
+
+		db_event_release(&ev);
+		return ret;
+	}
+}
+
+static void
+new_uid(struct svc *svc, char *out, size_t size)
+{
+	char token[69], hash[65];
+
+	(void)svc;
+	if (svc_token_generate(token, hash) != 0)
+		snprintf(hash, sizeof(hash), "%lld", (long long)svc->clock());
+	snprintf(out, size, "%.32s@roadshowd", hash);
+}
+
+static int
+defaults(struct svc *svc, struct db_event *ev)
+{
+	char uid[64];
+
+	memset(ev, 0, sizeof(*ev));
+	new_uid(svc, uid, sizeof(uid));
+	ev->uid = strdup(uid);
+	ev->tzid = strdup(CAL_DISTRICT_TZID);
+	ev->status = strdup("CONFIRMED");
+	return ev->uid && ev->tzid && ev->status ? 0 : -ENOMEM;
+}
+
+enum MHD_Result
+svc_h_events_create(struct svc_request *req)
+{
+	struct svc *svc = req->svc;
+	struct svc_auth auth;
+	struct db_event ev;
+	json_t *obj, *errors;
+	enum MHD_Result ret;
+	int64_t id = 0;
+	int rc;
+
+	if (require_auth(req, &auth, &ret) != 0)
+		return ret;
+	if (!(obj = parse_body(req, &ret))) {
+		svc_auth_release(&auth);
+		return ret;
+	}
+	errors = json_array();
+	if (defaults(svc, &ev) != 0 || !errors) {
+		ret = svc_respond_errno(req, -ENOMEM, "");
+		goto out;
+	}
+	apply_json(svc, obj, &ev, 1, NULL, errors);
+	if (json_array_size(errors)) {
+		ret = invalid(req, errors);
+		errors = NULL;
+		goto out;
+	}
+	if (!auth.admin) {
+		if (!json_object_get(obj, "carrier"))
+			ev.carrier = strdup(auth.carrier);
+		if (!ev.carrier || strcmp(ev.carrier, auth.carrier) != 0) {
+			ret = forbidden_carrier(req, &auth, ev.carrier);
+			goto out;
+		}
+	}
+	rc = db_event_insert(svc->db, &ev, auth.actor, svc->clock(), &id);
+	if (rc == -EEXIST) {
+		json_t *e = json_array();
+
+		svc_problem_add(e, "uid", "an event with UID '%s' exists",
+				ev.uid);
+		ret = svc_respond_problem(req, 409, "conflict", "Conflict",
+					  "an event with this UID exists", e);
+		goto out;
+	}
+	if (rc != 0) {
+		ret = svc_respond_errno(req, rc, "the event");
+		goto out;
+	}
+	{
+		char loc[64];
+
+		snprintf(loc, sizeof(loc), "/api/v1/events/%lld",
+			 (long long)id);
+		(void)loc;	/* Location is implied by id in the body */
+	}
+	ret = respond_event(req, 201, id);
+out:
+	json_decref(errors);
+	json_decref(obj);
+	db_event_release(&ev);
+	svc_auth_release(&auth);
+	return ret;
+}
+
+/* Shared body of PATCH (merge) and PUT (replace). */
+static enum MHD_Result
+update_event(struct svc_request *req, int replace)
+{
+	struct svc *svc = req->svc;
+	struct svc_auth auth;
+	struct db_event stored, ev;
+	json_t *obj = NULL, *errors = NULL;
+	enum MHD_Result ret;
+	int64_t id, want;
+	int rc;
+
+	memset(&stored, 0, sizeof(stored));
+	memset(&ev, 0, sizeof(ev));
+	if (parse_id(req->params[0], &id) != 0)
+		return svc_respond_errno(req, -ENOENT, "the event");
+	if (require_auth(req, &auth, &ret) != 0)
+		return ret;
+	want = if_match_revision(req);
+	if (want < 0) {
+		ret = svc_respond_problem(req, 400, "invalid-request",
+					  "Bad Request", "If-Match must be an"
+					  " ETag of this event, e.g. \"r3\"",
+					  NULL);
+		goto out;
+	}
+	rc = db_event_get(svc->db, id, &stored);
+	if (rc != 0) {
+		ret = svc_respond_errno(req, rc, "the event");
+		goto out;
+	}
+	if (!auth.admin && (!stored.carrier ||
+			    strcmp(stored.carrier, auth.carrier) != 0)) {
+		ret = forbidden_carrier(req, &auth, stored.carrier);
+		goto out;
+	}
+	if (want > 0 && want != stored.revision) {
+		ret = svc_respond_errno(req, -ESTALE, "the event");
+		goto out;
+	}
+	if (!(obj = parse_body(req, &ret)))
+		goto out;
+	errors = json_array();
+	if (replace) {
+		rc = defaults(svc, &ev);
+		if (rc == 0) {
+			set_str(&ev.uid, strdup(stored.uid));
+			if (!ev.uid)
+				rc = -ENOMEM;
+		}
+	} else {
+		rc = db_event_copy(&ev, &stored);
+	}
+	if (rc != 0 || !errors) {
+		ret = svc_respond_errno(req, -ENOMEM, "");
+		goto out;
+	}
+	ev.id = stored.id;
+	apply_json(svc, obj, &ev, replace, &stored, errors);
+	if (json_array_size(errors)) {
+		ret = invalid(req, errors);
+		errors = NULL;
+		goto out;
+	}
+	if (replace && !auth.admin && !json_object_get(obj, "carrier"))
+		ev.carrier = strdup(auth.carrier);
+	if (!auth.admin && (!ev.carrier ||
+			    strcmp(ev.carrier, auth.carrier) != 0)) {
+		ret = forbidden_carrier(req, &auth, ev.carrier);
+		goto out;
+	}
+	if (!any_change(&ev, &stored)) {
+		ret = respond_event(req, 200, id);
+		goto out;
+	}
+	ev.sequence = stored.sequence +
+		      (significant_change(&ev, &stored) ? 1 : 0);
+	rc = db_event_update(svc->db, &ev, want > 0 ? want : stored.revision,
+			     auth.actor, svc->clock());
+	if (rc != 0) {
+		ret = svc_respond_errno(req, rc, "the event");
+		goto out;
+	}
+	ret = respond_event(req, 200, id);
+out:
+	json_decref(errors);
+	json_decref(obj);
+	db_event_release(&ev);
+	db_event_release(&stored);
+	svc_auth_release(&auth);
+	return ret;
+}
+
+enum MHD_Result
+svc_h_event_patch(struct svc_request *req)
+{
+	return update_event(req, 0);
+}
+
+enum MHD_Result
+svc_h_event_put(struct svc_request *req)
+{
+	return update_event(req, 1);
+}
+
+enum MHD_Result
+svc_h_event_cancel(struct svc_request *req)
+{
+	struct svc *svc = req->svc;
+	struct svc_auth auth;
+	struct db_event ev;
+	enum MHD_Result ret;
+	int64_t id, want;
+	int rc;
+
+	memset(&ev, 0, sizeof(ev));
+	if (parse_id(req->params[0], &id) != 0)
+		return svc_respond_errno(req, -ENOENT, "the event");
+	if (require_auth(req, &auth, &ret) != 0)
+		return ret;
+	want = if_match_revision(req);
+	rc = want < 0 ? -EINVAL : db_event_get(svc->db, id, &ev);
+	if (rc != 0) {
+		ret = svc_respond_errno(req, rc, rc == -EINVAL ? "If-Match"
+					: "the event");
+		goto out;
+	}
+	if (!auth.admin && (!ev.carrier ||
+			    strcmp(ev.carrier, auth.carrier) != 0)) {
+		ret = forbidden_carrier(req, &auth, ev.carrier);
+		goto out;
+	}
+	if (want > 0 && want != ev.revision) {
+		ret = svc_respond_errno(req, -ESTALE, "the event");
+		goto out;
+	}
+	if (strcmp(ev.status, "CANCELLED") != 0) {
+		set_str(&ev.status, strdup("CANCELLED"));
+		if (!ev.status) {
+			ret = svc_respond_errno(req, -ENOMEM, "");
+			goto out;
+		}
+		ev.sequence++;
+		rc = db_event_update(svc->db, &ev, ev.revision, auth.actor,
+				     svc->clock());
+		if (rc != 0) {
+			ret = svc_respond_errno(req, rc, "the event");
+			goto out;
+		}
+	}
+	ret = respond_event(req, 200, id);
+out:
+	db_event_release(&ev);
+	svc_auth_release(&auth);
+	return ret;
+}
+
+enum MHD_Result
+svc_h_event_delete(struct svc_request *req)
+{
+	struct svc_auth auth;
+	enum MHD_Result ret;
+	int64_t id;
+	int rc;
+
+	if (parse_id(req->params[0], &id) != 0)
+		return svc_respond_errno(req, -ENOENT, "the event");
+	if (require_auth(req, &auth, &ret) != 0)
+		return ret;
+	if (!auth.admin) {
+		ret = svc_respond_problem(req, 403, "admin-only", "Forbidden",
+					  "hard delete is for admins;"
+					  " organisers cancel events (POST"
+					  " /api/v1/events/{id}/cancel)", NULL);
+		goto out;
+	}
+	rc = db_event_delete(req->svc->db, id, auth.actor, req->svc->clock());
+	if (rc != 0) {
+		ret = svc_respond_errno(req, rc, "the event");
+		goto out;
+	}
+	ret = svc_respond_text(req, 204, NULL, strdup(""), 0, NULL, 0);
+out:
+	svc_auth_release(&auth);
+	return ret;
+}
+
+enum MHD_Result
+svc_h_event_get(struct svc_request *req)
+{
+	struct svc_auth auth;
+	struct db_event ev;
+	char etag[40];
+	enum MHD_Result ret;
+	int64_t id;
+	int rc;
+
+	if (parse_id(req->params[0], &id) != 0)
+		return svc_respond_errno(req, -ENOENT, "the event");
+	rc = db_event_get(req->svc->db, id, &ev);
+	if (rc != 0)
+		return svc_respond_errno(req, rc, "the event");
+	if (strcmp(ev.status, "TENTATIVE") == 0 &&
+	    (svc_auth_resolve(req, &auth) != 0 || !auth.present)) {
+		db_event_release(&ev);
+		return svc_respond_errno(req, -ENOENT, "the event");
+	}
+	svc_auth_release(&auth);
+	etag_of_event(&ev, etag);
+	ret = svc_respond_json_etag(req, 200, svc_event_json(&ev), etag);
+	db_event_release(&ev);
+	return ret;
+}
+
+/* Check a slug-valued filter names a row; add an error otherwise. */
+static void
+check_filter(struct svc *svc, const char *name, const char *value,
+	     json_t *errors)
+{
+	struct db_region r;
+	struct db_carrier c;
+
+	if (!value)
+		return;
+	if (strcmp(name, "kind") == 0) {
+		if (!cal_kind_find(value))
+			svc_problem_add(errors, name, "'%s' is not an event"
+					" kind", value);
+	} else if (strcmp(name, "status") == 0) {
+		if (strcmp(value, "TENTATIVE") && strcmp(value, "CONFIRMED") &&
+		    strcmp(value, "CANCELLED"))
+			svc_problem_add(errors, name, "'%s' is not a status",
+					value);
+	} else if (strcmp(name, "carrier") == 0) {
+		if (strcmp(value, "-") == 0)
+			return;
+		if (db_carrier_get(svc->db, value, &c) != 0)
+			svc_problem_add(errors, name, "'%s' is not a known"
+					" carrier", value);
+		else
+			db_carrier_release(&c);
+	} else {
+		if (db_region_get(svc->db, value, &r) != 0) {
+			svc_problem_add(errors, name, "'%s' is not a known"
+					" region", value);
+			return;
+		}
+		if ((strcmp(name, "partner") == 0) != r.partner)
+			svc_problem_add(errors, name, "'%s' is %s", value,
+					r.partner ? "a partner region (use"
+					" partner=)" : "not a partner region");
+		db_region_release(&r);
+	}
+}
+
+int
+svc_parse_event_filter(struct svc_request *req, struct db_event_filter *f,
+		       json_t *errors)
+{
+	static const char *const slugs[] = {
+		"kind", "region", "carrier", "partner", "status",
+	};
+	const char *from = svc_query(req, "from"), *to = svc_query(req, "to");
+	size_t i;
+
+	memset(f, 0, sizeof(*f));
+	f->kind = svc_query(req, "kind");
+	f->region = svc_query(req, "region");
+	f->carrier = svc_query(req, "carrier");
+	f->partner = svc_query(req, "partner");
+	f->status = svc_query(req, "status");
+	f->q = svc_query(req, "q");
+	for (i = 0; i < sizeof(slugs) / sizeof(slugs[0]); i++)
+		check_filter(req->svc, slugs[i], svc_query(req, slugs[i]),
+			     errors);
+	if (f->q && strlen(f->q) > 200)
+		svc_problem_add(errors, "q", "at most 200 octets");
+	if (from || to) {
+		f->has_window = 1;
+		f->from_utc = INT64_MIN / 2;
+		f->to_utc = INT64_MAX / 2;
+		if (from && cal_time_parse_rfc3339(from, &f->from_utc))
+			svc_problem_add(errors, "from", "must be RFC 3339 with"
+					" offset");
+		if (to && cal_time_parse_rfc3339(to, &f->to_utc))
+			svc_problem_add(errors, "to", "must be RFC 3339 with"
+					" offset");
+		if (from && to && f->to_utc <= f->from_utc)
+			svc_problem_add(errors, "to", "must be after from");
+	}
+	return json_array_size(errors) ? -EINVAL : 0;
+}
+
+enum MHD_Result
+svc_h_events_list(struct svc_request *req)
+{
+	struct db_event_filter f;
+	struct db_event_list list = { 0 };
+	struct svc_auth auth;
+	const char *limit_s = svc_query(req, "limit");
+	const char *cursor = svc_query(req, "cursor");
+	json_t *errors = json_array(), *items, *body;
+	enum MHD_Result ret;
+	long limit = LIST_DEFAULT;
+	size_t i;
+	int rc;
+
+	if (!errors)
+		return svc_respond_errno(req, -ENOMEM, "");
+	svc_parse_event_filter(req, &f, errors);
+	if (limit_s) {
+		char *end;
+
+		limit = strtol(limit_s, &end, 10);
+		if (*end || limit < 1 || limit > LIST_MAX)
+			svc_problem_add(errors, "limit", "must be 1 to %d",
+					LIST_MAX);
+	}
+	if (cursor && parse_id(cursor, &f.after_id) != 0)
+		svc_problem_add(errors, "cursor", "is not a cursor this server"
+				" gave");
+	if (json_array_size(errors)) {
+		char detail[300];
+		json_t *first = json_array_get(errors, 0);
+
+		snprintf(detail, sizeof(detail), "%s: %s",
+			 json_string_value(json_object_get(first, "field")),
+			 json_string_value(json_object_get(first, "detail")));
+		return svc_respond_problem(req, 400, "invalid-query",
+					   "Bad Request", detail, errors);
+	}
+	json_decref(errors);
+	rc = svc_auth_resolve(req, &auth);
+	f.exclude_tentative = rc != 0 || !auth.present;
+	svc_auth_release(&auth);
+	f.limit = (int)limit + 1;	/* one more tells if a page follows */
+	rc = db_event_list(req->svc->db, &f, &list);
+	if (rc != 0)
+		return svc_respond_errno(req, rc, "the event list");
+	items = json_array();
+	for (i = 0; items && i < list.n && i < (size_t)limit; i++)
+		json_array_append_new(items, svc_event_json(&list.items[i]));
+	body = json_pack("{s:o?}", "items", items);
+	if (body && list.n > (size_t)limit) {
+		char next[32];
+
+		snprintf(next, sizeof(next), "%lld",
+			 (long long)list.items[limit - 1].id);
+		json_object_set_new(body, "next_cursor", json_string(next));
+	} else if (body) {
+		json_object_set_new(body, "next_cursor", json_null());
+	}
+	db_event_list_free(&list);
+	ret = svc_respond_json(req, 200, body);
+	return ret;
+}

@@ -1,0 +1,150 @@
+/*
+ * h_feeds.c: iCalendar feeds — GET /calendar.ics and
+ * /calendars/{regions|carriers|kinds|partners}/{slug}.ics, with the query
+ * filters of the event list. Public feeds leave TENTATIVE events out and
+ * keep CANCELLED ones for svc->cancelled_window_s after the change.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../calendar/event_ics.h"
+#include "../calendar/kind.h"
+#include "svc.h"
+
+#define DISTRICT_NAME "万州区创新创业活动"
+
+static enum MHD_Result
+render_feed(struct svc_request *req, struct db_event_filter *f,
+	    const char *name, const char *desc)
+{
+	struct svc *svc = req->svc;
+	struct db_event_list list = { 0 };
+	struct cal_feed_opts opts;
+	const char *mark = svc_query(req, "mark_cancelled");
+	int64_t last_modified = svc->started_utc;
+	char etag[40], *text;
+	size_t i;
+	int rc;
+
+	f->exclude_tentative = 1;
+	f->cancelled_since = svc->clock() - svc->cancelled_window_s;
+	rc = db_event_list(svc->db, f, &list);
+	if (rc != 0)
+		return svc_respond_errno(req, rc, "the feed");
+	memset(&opts, 0, sizeof(opts));
+	opts.name = name;
+	opts.description = desc;
+	opts.mark_cancelled = mark && strcmp(mark, "1") == 0;
+	for (i = 0; i < list.n; i++)
+		if (list.items[i].modified_utc > last_modified)
+			last_modified = list.items[i].modified_utc;
+	text = cal_feed_render(list.items, list.n, &opts);
+	db_event_list_free(&list);
+	if (!text)
+		return svc_respond_errno(req, -ENOMEM, "");
+	svc_etag_of(text, strlen(text), etag);
+	return svc_respond_text(req, 200, "text/calendar; charset=utf-8", text,
+				strlen(text), etag, last_modified);
+}
+
+static int
+filter_or_400(struct svc_request *req, struct db_event_filter *f,
+	      enum MHD_Result *ret)
+{
+	json_t *errors = json_array();
+	char detail[256];
+	json_t *first;
+
+	if (!errors) {
+		*ret = svc_respond_errno(req, -ENOMEM, "");
+		return -1;
+	}
+	if (svc_parse_event_filter(req, f, errors) == 0) {
+		json_decref(errors);
+		return 0;
+	}
+	first = json_array_get(errors, 0);
+	snprintf(detail, sizeof(detail), "%s: %s",
+		 json_string_value(json_object_get(first, "field")),
+		 json_string_value(json_object_get(first, "detail")));
+	*ret = svc_respond_problem(req, 400, "invalid-query", "Bad Request",
+				   detail, errors);
+	return -1;
+}
+
+enum MHD_Result
+svc_h_feed_all(struct svc_request *req)
+{
+	struct db_event_filter f;
+	enum MHD_Result ret;
+
+	if (filter_or_400(req, &f, &ret) != 0)
+		return ret;
+	f.status = f.status && strcmp(f.status, "TENTATIVE") == 0 ? "-" :
+		   f.status;
+	return render_feed(req, &f, DISTRICT_NAME,
+			   "万州区孵化载体与合作地区的路演、沙龙、论坛、培训、"
+			   "研讨、展览和大赛");
+}
+
+enum MHD_Result
+svc_h_feed_scoped(struct svc_request *req)
+{
+	const char *scope = req->params[0];
+	char slug[96], name[256], desc[256];
+	struct db_event_filter f;
+	enum MHD_Result ret;
+	size_t len = strlen(req->params[1]);
+
+	if (len < 5 || len - 4 >= sizeof(slug) ||
+	    strcmp(req->params[1] + len - 4, ".ics") != 0)
+		return svc_respond_errno(req, -ENOENT, "the feed");
+	memcpy(slug, req->params[1], len - 4);
+	slug[len - 4] = '\0';
+	if (filter_or_400(req, &f, &ret) != 0)
+		return ret;
+	if (strcmp(scope, "kinds") == 0) {
+		const struct cal_kind *k = cal_kind_find(slug);
+
+		if (!k)
+			return svc_respond_errno(req, -ENOENT, "the feed");
+		f.kind = k->slug;
+		snprintf(name, sizeof(name), "%s · %s", DISTRICT_NAME, k->zh);
+		snprintf(desc, sizeof(desc), "万州区的%s（%s）", k->zh, k->en);
+	} else if (strcmp(scope, "carriers") == 0) {
+		struct db_carrier c;
+
+		if (db_carrier_get(req->svc->db, slug, &c) != 0)
+			return svc_respond_errno(req, -ENOENT, "the feed");
+		snprintf(name, sizeof(name), "%s活动", c.name);
+		snprintf(desc, sizeof(desc), "%s主办的创新创业活动", c.name);
+		db_carrier_release(&c);
+		f.carrier = req->params[1];
+		((char *)req->params[1])[len - 4] = '\0';
+	} else if (strcmp(scope, "regions") == 0 ||
+		   strcmp(scope, "partners") == 0) {
+		struct db_region r;
+		int partner = strcmp(scope, "partners") == 0;
+
+		if (db_region_get(req->svc->db, slug, &r) != 0)
+			return svc_respond_errno(req, -ENOENT, "the feed");
+		if (r.partner != partner) {
+			db_region_release(&r);
+			return svc_respond_errno(req, -ENOENT, "the feed");
+		}
+		snprintf(name, sizeof(name), "%s创新创业活动", r.name);
+		snprintf(desc, sizeof(desc), partner ?
+			 "与%s合作开展的活动" : "%s孵化载体的活动", r.name);
+		db_region_release(&r);
+		((char *)req->params[1])[len - 4] = '\0';
+		if (partner)
+			f.partner = req->params[1];
+		else
+			f.region = req->params[1];
+	} else {
+		return svc_respond_errno(req, -ENOENT, "the feed");
+	}
+	return render_feed(req, &f, name, desc);
+}

@@ -1,0 +1,286 @@
+/*
+ * h_meta.c: /healthz, /metrics, regions, carriers, kinds.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../calendar/kind.h"
+#include "sbuf.h"
+#include "svc.h"
+
+enum MHD_Result
+svc_h_healthz(struct svc_request *req)
+{
+	int64_t n = db_count_rows(req->svc->db, "region");
+
+	if (n < 0)
+		return svc_respond_problem(req, 503, "unhealthy",
+					   "Service Unavailable",
+					   "the database does not answer",
+					   NULL);
+	return svc_respond_json(req, 200, json_pack("{s:s, s:i}", "status",
+				"ok", "schema_version",
+				db_schema_version(req->svc->db)));
+}
+
+enum MHD_Result
+svc_h_metrics(struct svc_request *req)
+{
+	struct svc *svc = req->svc;
+	struct sbuf sb;
+	int rc = 0;
+
+	sbuf_init(&sb);
+	rc |= sbuf_addf(&sb, "# HELP roadshowd_http_requests_total HTTP"
+			" requests handled.\n# TYPE roadshowd_http_requests_total"
+			" counter\nroadshowd_http_requests_total %llu\n",
+			(unsigned long long)svc->requests);
+	rc |= sbuf_addf(&sb, "# HELP roadshowd_http_responses_total"
+			" Responses by status class.\n# TYPE"
+			" roadshowd_http_responses_total counter\n"
+			"roadshowd_http_responses_total{class=\"4xx\"} %llu\n"
+			"roadshowd_http_responses_total{class=\"5xx\"} %llu\n",
+			(unsigned long long)svc->responses_4xx,
+			(unsigned long long)svc->responses_5xx);
+	rc |= sbuf_addf(&sb, "# HELP roadshowd_events Events stored.\n"
+			"# TYPE roadshowd_events gauge\nroadshowd_events %lld\n",
+			(long long)db_count_rows(svc->db, "event"));
+	rc |= sbuf_addf(&sb, "# HELP roadshowd_event_changes_total Event"
+			" history rows.\n# TYPE roadshowd_event_changes_total"
+			" counter\nroadshowd_event_changes_total %lld\n",
+			(long long)db_count_rows(svc->db, "event_history"));
+	rc |= sbuf_addf(&sb, "# HELP roadshowd_start_time_seconds Start time."
+			"\n# TYPE roadshowd_start_time_seconds gauge\n"
+			"roadshowd_start_time_seconds %lld\n",
+			(long long)svc->started_utc);
+	if (rc) {
+		sbuf_release(&sb);
+		return svc_respond_errno(req, -ENOMEM, "");
+	}
+	{
+		size_t len = sb.len;
+
+		return svc_respond_text(req, 200,
+					"text/plain; version=0.0.4;"
+					" charset=utf-8", sbuf_detach(&sb),
+					len, NULL, 0);
+	}
+}
+
+/* {url, webcal} links of a feed path such as "/calendars/regions/x.ics". */
+json_t *
+svc_feed_links(struct svc *svc, const char *path)
+{
+	char url[512], webcal[512];
+	const char *base = svc->public_base, *rest;
+
+	snprintf(url, sizeof(url), "%s%s", base, path);
+	rest = strstr(base, "://");
+	snprintf(webcal, sizeof(webcal), "webcal://%s%s", rest ? rest + 3
+		 : base, path);
+	return json_pack("{s:s, s:s}", "url", url, "webcal", webcal);
+}
+
+static json_t *
+region_json(struct svc *svc, const struct db_region *r)
+{
+	char path[160];
+	json_t *o;
+
+	snprintf(path, sizeof(path), "/calendars/%s/%s.ics",
+		 r->partner ? "partners" : "regions", r->slug);
+	o = json_pack("{s:s, s:s, s:s, s:s, s:b, s:o}", "slug", r->slug,
+		      "name", r->name, "name_en", r->name_en, "kind", r->kind,
+		      "partner", r->partner, "feed", svc_feed_links(svc, path));
+	if (!o)
+		return NULL;
+	if (r->has_targets)
+		json_object_set_new(o, "targets", json_pack("{s:f, s:I, s:I}",
+				    "area_10k_m2", r->area_10k_m2,
+				    "enterprises_and_teams",
+				    (json_int_t)r->enterprises_and_teams,
+				    "tech_enterprises",
+				    (json_int_t)r->tech_enterprises));
+	else
+		json_object_set_new(o, "targets", json_null());
+	if (r->annex_row)
+		json_object_set_new(o, "annex_row", json_integer(r->annex_row));
+	return o;
+}
+
+/* The annex's 合计 row as printed beside the column sums, with every
+ * column that does not add up listed (the source is inconsistent). */
+static json_t *
+annex_totals_json(struct svc *svc, const struct db_region *r, size_t n)
+{
+	double area = 0, p_area;
+	int64_t ent = 0, tech = 0, p_ent, p_tech;
+	json_t *o, *mism;
+	size_t i;
+
+	if (db_annex_totals(svc->db, &p_area, &p_ent, &p_tech) != 0)
+		return json_null();
+	for (i = 0; i < n; i++) {
+		if (!r[i].has_targets)
+			continue;
+		area += r[i].area_10k_m2;
+		ent += r[i].enterprises_and_teams;
+		tech += r[i].tech_enterprises;
+	}
+	area = round(area * 100) / 100;
+	mism = json_array();
+	if (fabs(area - p_area) > 0.005)
+		json_array_append_new(mism, json_pack("{s:s, s:f, s:f}",
+				      "field", "area_10k_m2", "printed",
+				      p_area, "sum", area));
+	if (ent != p_ent)
+		json_array_append_new(mism, json_pack("{s:s, s:I, s:I}",
+				      "field", "enterprises_and_teams",
+				      "printed", (json_int_t)p_ent, "sum",
+				      (json_int_t)ent));
+	if (tech != p_tech)
+		json_array_append_new(mism, json_pack("{s:s, s:I, s:I}",
+				      "field", "tech_enterprises", "printed",
+				      (json_int_t)p_tech, "sum",
+				      (json_int_t)tech));
+	o = json_pack("{s:{s:f, s:I, s:I}, s:{s:f, s:I, s:I}, s:o}",
+		      "printed", "area_10k_m2", p_area, "enterprises_and_teams",
+		      (json_int_t)p_ent, "tech_enterprises", (json_int_t)p_tech,
+		      "sum", "area_10k_m2", area, "enterprises_and_teams",
+		      (json_int_t)ent, "tech_enterprises", (json_int_t)tech,
+		      "mismatches", mism);
+	return o ? o : json_null();
+}
+
+enum MHD_Result
+svc_h_regions(struct svc_request *req)
+{
+	const char *partner_q = svc_query(req, "partner");
+	struct db_region *r = NULL;
+	size_t n = 0, i;
+	int partner = -1, rc;
+	json_t *items, *body;
+
+	if (partner_q) {
+		if (strcmp(partner_q, "true") == 0)
+			partner = 1;
+		else if (strcmp(partner_q, "false") == 0)
+			partner = 0;
+		else {
+			json_t *e = json_array();
+
+			svc_problem_add(e, "partner", "must be true or false");
+			return svc_respond_problem(req, 400, "invalid-query",
+						   "Bad Request",
+						   "partner: must be true or"
+						   " false", e);
+		}
+	}
+	rc = db_regions_list(req->svc->db, -1, &r, &n);
+	if (rc != 0)
+		return svc_respond_errno(req, rc, "the region list");
+	items = json_array();
+	for (i = 0; items && i < n; i++)
+		if (partner < 0 || r[i].partner == partner)
+			json_array_append_new(items, region_json(req->svc,
+								 &r[i]));
+	body = json_pack("{s:o?, s:o}", "items", items, "annex_totals",
+			 annex_totals_json(req->svc, r, n));
+	db_regions_free(r, n);
+	return svc_respond_json(req, 200, body);
+}
+
+enum MHD_Result
+svc_h_region(struct svc_request *req)
+{
+	struct db_region r;
+	int rc = db_region_get(req->svc->db, req->params[0], &r);
+	json_t *o;
+
+	if (rc != 0)
+		return svc_respond_errno(req, rc, "the region");
+	o = region_json(req->svc, &r);
+	db_region_release(&r);
+	return svc_respond_json(req, 200, o);
+}
+
+static json_t *
+carrier_json(struct svc *svc, const struct db_carrier *c)
+{
+	char path[160];
+
+	snprintf(path, sizeof(path), "/calendars/carriers/%s.ics", c->slug);
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "slug", c->slug,
+			 "name", c->name, "kind", c->kind, "level", c->level,
+			 "region", c->region, "feed",
+			 svc_feed_links(svc, path));
+}
+
+enum MHD_Result
+svc_h_carriers(struct svc_request *req)
+{
+	const char *region = svc_query(req, "region");
+	struct db_carrier *c = NULL;
+	struct db_region r;
+	size_t n = 0, i;
+	json_t *items;
+	int rc;
+
+	if (region) {
+		rc = db_region_get(req->svc->db, region, &r);
+		if (rc != 0) {
+			json_t *e = json_array();
+
+			svc_problem_add(e, "region", "'%s' is not a known"
+					" region", region);
+			return svc_respond_problem(req, 400, "invalid-query",
+						   "Bad Request",
+						   "region: unknown region", e);
+		}
+		db_region_release(&r);
+	}
+	rc = db_carriers_list(req->svc->db, region, &c, &n);
+	if (rc != 0)
+		return svc_respond_errno(req, rc, "the carrier list");
+	items = json_array();
+	for (i = 0; items && i < n; i++)
+		json_array_append_new(items, carrier_json(req->svc, &c[i]));
+	db_carriers_free(c, n);
+	return svc_respond_json(req, 200, json_pack("{s:o?}", "items", items));
+}
+
+enum MHD_Result
+svc_h_carrier(struct svc_request *req)
+{
+	struct db_carrier c;
+	int rc = db_carrier_get(req->svc->db, req->params[0], &c);
+	json_t *o;
+
+	if (rc != 0)
+		return svc_respond_errno(req, rc, "the carrier");
+	o = carrier_json(req->svc, &c);
+	db_carrier_release(&c);
+	return svc_respond_json(req, 200, o);
+}
+
+enum MHD_Result
+svc_h_kinds(struct svc_request *req)
+{
+	json_t *items = json_array();
+	char path[96];
+	size_t i;
+
+	for (i = 0; items && i < CAL_KIND_COUNT; i++) {
+		snprintf(path, sizeof(path), "/calendars/kinds/%s.ics",
+			 cal_kinds[i].slug);
+		json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:o}",
+				      "slug", cal_kinds[i].slug, "name",
+				      cal_kinds[i].zh, "name_en",
+				      cal_kinds[i].en, "feed",
+				      svc_feed_links(req->svc, path)));
+	}
+	return svc_respond_json(req, 200, json_pack("{s:o?}", "items", items));
+}

@@ -1,0 +1,373 @@
+/*
+ * main.c: the roadshowd command.
+ *
+ *   roadshowd serve  --db FILE [--bind ADDR] [--port N] [--public-url URL]
+ *                    [--cancelled-days N]
+ *   roadshowd token create --db FILE --role admin|organiser
+ *                    [--carrier SLUG] [--label TEXT]
+ *   roadshowd cadence --db FILE --year YYYY [--as-of RFC3339] [--rule ID]
+ *                    [--format text|json|csv]
+ *
+ * Environment: ROADSHOWD_DB, ROADSHOWD_BIND, ROADSHOWD_PORT,
+ * ROADSHOWD_PUBLIC_URL give defaults for the flags; ROADSHOWD_NOW (RFC 3339)
+ * fixes the clock, for tests.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../calendar/caltime.h"
+#include "report.h"
+#include "svc.h"
+
+static int64_t fixed_now;
+
+static int64_t
+clock_now(void)
+{
+	return fixed_now ? fixed_now : (int64_t)time(NULL);
+}
+
+static volatile sig_atomic_t stop_requested;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void
+usage(FILE *f)
+{
+	fputs("usage:\n"
+	      "  roadshowd serve --db FILE [--bind ADDR] [--port N]"
+	      " [--public-url URL] [--cancelled-days N]\n"
+	      "  roadshowd token create --db FILE --role admin|organiser"
+	      " [--carrier SLUG] [--label TEXT]\n"
+	      "  roadshowd cadence --db FILE --year YYYY [--as-of RFC3339]"
+	      " [--rule ID] [--format text|json|csv]\n", f);
+}
+
+static const char *
+env_or(const char *name, const char *fallback)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : fallback;
+}
+
+static int
+parse_long(const char *s, long lo, long hi, long *out)
+{
+	char *end;
+	long v;
+
+	if (!s || !*s)
+		return -EINVAL;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v < lo || v > hi)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int
+open_db(const char *path, struct db **db)
+{
+	int rc;
+
+	if (!path) {
+		fprintf(stderr, "roadshowd: --db FILE is required\n");
+		return 2;
+	}
+	rc = db_open(path, clock_now(), db);
+	if (rc != 0) {
+		fprintf(stderr, "roadshowd: cannot open database %s: %s\n",
+			path, strerror(-rc));
+		return 1;
+	}
+	return 0;
+}
+
+static int
+cmd_serve(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "bind", required_argument, NULL, 'b' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "public-url", required_argument, NULL, 'u' },
+		{ "cancelled-days", required_argument, NULL, 'c' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *path = env_or("ROADSHOWD_DB", NULL);
+	const char *bind = env_or("ROADSHOWD_BIND", "127.0.0.1");
+	const char *port_s = env_or("ROADSHOWD_PORT", "8080");
+	const char *public_url = env_or("ROADSHOWD_PUBLIC_URL", NULL);
+	long port, days = 30;
+	struct MHD_Daemon *d;
+	struct svc svc;
+	struct sigaction sa;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': path = optarg; break;
+		case 'b': bind = optarg; break;
+		case 'p': port_s = optarg; break;
+		case 'u': public_url = optarg; break;
+		case 'c':
+			if (parse_long(optarg, 0, 3650, &days) != 0) {
+				fprintf(stderr, "roadshowd: --cancelled-days"
+					" must be 0 to 3650\n");
+				return 2;
+			}
+			break;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind < argc || parse_long(port_s, 0, 65535, &port) != 0) {
+		fprintf(stderr, "roadshowd: --port must be 0 to 65535\n");
+		return 2;
+	}
+	memset(&svc, 0, sizeof(svc));
+	if ((rc = open_db(path, &svc.db)) != 0)
+		return rc;
+	pthread_mutex_init(&svc.lock, NULL);
+	svc.clock = clock_now;
+	svc.cancelled_window_s = (int64_t)days * 86400;
+	svc.started_utc = clock_now();
+	if (public_url)
+		snprintf(svc.public_base, sizeof(svc.public_base), "%s",
+			 public_url);
+	else
+		snprintf(svc.public_base, sizeof(svc.public_base),
+			 strchr(bind, ':') ? "http://[%s]:%ld"
+					   : "http://%s:%ld", bind, port);
+	d = svc_server_start(&svc, bind, (unsigned short)port);
+	if (!d) {
+		db_close(svc.db);
+		return 1;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	{
+		const union MHD_DaemonInfo *info =
+			MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+
+		fprintf(stderr, "roadshowd: serving %s on http://%s:%u/\n",
+			path, bind, info ? (unsigned)info->port
+					 : (unsigned)port);
+	}
+	while (!stop_requested)
+		pause();
+	MHD_stop_daemon(d);
+	db_close(svc.db);
+	pthread_mutex_destroy(&svc.lock);
+	fprintf(stderr, "roadshowd: stopped\n");
+	return 0;
+}
+
+static int
+cmd_token(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "role", required_argument, NULL, 'r' },
+		{ "carrier", required_argument, NULL, 'c' },
+		{ "label", required_argument, NULL, 'l' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *path = env_or("ROADSHOWD_DB", NULL), *role = NULL;
+	const char *carrier = NULL, *label = NULL;
+	char token[69], hash[65];
+	struct db *db;
+	int c, rc;
+
+	if (argc < 2 || strcmp(argv[1], "create") != 0) {
+		fprintf(stderr, "roadshowd: token: the only action is"
+			" 'create'\n");
+		usage(stderr);
+		return 2;
+	}
+	argc--;
+	argv++;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': path = optarg; break;
+		case 'r': role = optarg; break;
+		case 'c': carrier = optarg; break;
+		case 'l': label = optarg; break;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind < argc || !role ||
+	    (strcmp(role, "admin") != 0 && strcmp(role, "organiser") != 0)) {
+		fprintf(stderr, "roadshowd: --role must be admin or"
+			" organiser\n");
+		return 2;
+	}
+	if (strcmp(role, "organiser") == 0 && !carrier) {
+		fprintf(stderr, "roadshowd: an organiser token needs"
+			" --carrier SLUG\n");
+		return 2;
+	}
+	if (strcmp(role, "admin") == 0 && carrier) {
+		fprintf(stderr, "roadshowd: an admin token takes no"
+			" --carrier\n");
+		return 2;
+	}
+	if ((rc = open_db(path, &db)) != 0)
+		return rc;
+	if (svc_token_generate(token, hash) != 0) {
+		fprintf(stderr, "roadshowd: no randomness for a token\n");
+		db_close(db);
+		return 1;
+	}
+	rc = db_token_insert(db, hash, role, carrier, label, clock_now(),
+			     NULL);
+	db_close(db);
+	if (rc == -EINVAL) {
+		fprintf(stderr, "roadshowd: '%s' is not a known carrier\n",
+			carrier ? carrier : "");
+		return 2;
+	}
+	if (rc != 0) {
+		fprintf(stderr, "roadshowd: cannot store the token: %s\n",
+			strerror(-rc));
+		return 1;
+	}
+	printf("# %s token%s%s; shown once, only its SHA-256 is stored\n",
+	       role, carrier ? " for carrier " : "", carrier ? carrier : "");
+	printf("%s\n", token);
+	return 0;
+}
+
+static int
+cmd_cadence(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "year", required_argument, NULL, 'y' },
+		{ "as-of", required_argument, NULL, 'a' },
+		{ "rule", required_argument, NULL, 'r' },
+		{ "format", required_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *path = env_or("ROADSHOWD_DB", NULL), *year_s = NULL;
+	const char *as_of_s = NULL, *rule = NULL, *format = "text";
+	struct svc_report rep;
+	int64_t as_of = clock_now();
+	struct db *db;
+	char *out = NULL;
+	long year;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': path = optarg; break;
+		case 'y': year_s = optarg; break;
+		case 'a': as_of_s = optarg; break;
+		case 'r': rule = optarg; break;
+		case 'f': format = optarg; break;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind < argc || parse_long(year_s, 1970, 9999, &year) != 0) {
+		fprintf(stderr, "roadshowd: --year must be 1970 to 9999\n");
+		return 2;
+	}
+	if (as_of_s && cal_time_parse_rfc3339(as_of_s, &as_of) != 0) {
+		fprintf(stderr, "roadshowd: --as-of must be RFC 3339 with an"
+			" offset, e.g. 2025-06-30T12:00:00+08:00\n");
+		return 2;
+	}
+	if (strcmp(format, "text") && strcmp(format, "json") &&
+	    strcmp(format, "csv")) {
+		fprintf(stderr, "roadshowd: --format must be text, json or"
+			" csv\n");
+		return 2;
+	}
+	if (!path) {
+		fprintf(stderr, "roadshowd: --db FILE is required\n");
+		return 2;
+	}
+	if (access(path, F_OK) != 0) {
+		fprintf(stderr, "roadshowd: %s does not exist\n", path);
+		return 2;
+	}
+	if ((rc = open_db(path, &db)) != 0)
+		return rc == 2 ? 2 : 1;
+	rc = svc_report_build(db, (int)year, as_of, rule, &rep);
+	db_close(db);
+	if (rc == -ENOENT) {
+		fprintf(stderr, "roadshowd: '%s' is not a cadence rule\n",
+			rule);
+		return 2;
+	}
+	if (rc != 0) {
+		fprintf(stderr, "roadshowd: cannot build the report: %s\n",
+			strerror(-rc));
+		return 1;
+	}
+	if (strcmp(format, "json") == 0) {
+		json_t *j = svc_report_json(&rep);
+
+		out = j ? json_dumps(j, JSON_INDENT(2)) : NULL;
+		json_decref(j);
+	} else if (strcmp(format, "csv") == 0) {
+		out = svc_report_csv(&rep);
+	} else {
+		out = svc_report_text(&rep);
+	}
+	rc = svc_report_missed(&rep) ? 1 : 0;
+	svc_report_release(&rep);
+	if (!out) {
+		fprintf(stderr, "roadshowd: out of memory\n");
+		return 1;
+	}
+	fputs(out, stdout);
+	if (strcmp(format, "json") == 0)
+		fputc('\n', stdout);
+	free(out);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *now = getenv("ROADSHOWD_NOW");
+
+	cal_init();
+	if (now && *now && cal_time_parse_rfc3339(now, &fixed_now) != 0) {
+		fprintf(stderr, "roadshowd: ROADSHOWD_NOW must be RFC 3339\n");
+		return 2;
+	}
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "serve") == 0)
+		return cmd_serve(argc - 1, argv + 1);
+	if (strcmp(argv[1], "token") == 0)
+		return cmd_token(argc - 1, argv + 1);
+	if (strcmp(argv[1], "cadence") == 0)
+		return cmd_cadence(argc - 1, argv + 1);
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	fprintf(stderr, "roadshowd: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

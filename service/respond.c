@@ -1,0 +1,252 @@
+/*
+ * respond.c: every response leaves through here (STYLE.md §6).
+ */
+#define _GNU_SOURCE		/* strptime(3), timegm(3) */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/evp.h>
+
+#include "svc.h"
+
+static const char oom_body[] =
+	"{\"type\":\"https://roadshowd.dev/problems/internal\","
+	"\"title\":\"Out of memory\",\"status\":500}";
+
+static void
+count_status(struct svc_request *req, unsigned int status)
+{
+	/* called with svc->lock held (the router holds it) */
+	if (status >= 500)
+		req->svc->responses_5xx++;
+	else if (status >= 400)
+		req->svc->responses_4xx++;
+}
+
+static enum MHD_Result
+respond_oom(struct svc_request *req)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+
+	resp = MHD_create_response_from_buffer(strlen(oom_body),
+					       (void *)oom_body,
+					       MHD_RESPMEM_PERSISTENT);
+	if (!resp)
+		return MHD_NO;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+				"application/problem+json");
+	count_status(req, 500);
+	req->status = 500;
+	ret = MHD_queue_response(req->conn, 500, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static enum MHD_Result
+queue(struct svc_request *req, unsigned int status, const char *ctype,
+      char *text, size_t len, const char *etag, int64_t last_modified)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+
+	resp = MHD_create_response_from_buffer(len, text,
+					       MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
+		free(text);
+		return respond_oom(req);
+	}
+	if (ctype)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+					ctype);
+	if (etag)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
+	if (status == 401)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+					"Bearer realm=\"roadshowd\"");
+	if (last_modified > 0) {
+		char date[64];
+		struct tm tm;
+		time_t t = (time_t)last_modified;
+
+		gmtime_r(&t, &tm);
+		strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_LAST_MODIFIED,
+					date);
+	}
+	count_status(req, status);
+	req->status = status;
+	ret = MHD_queue_response(req->conn, status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+enum MHD_Result
+svc_respond_json_etag(struct svc_request *req, unsigned int status,
+		      json_t *body, const char *etag)
+{
+	char *text = body ? json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(12))
+			  : NULL;
+
+	json_decref(body);
+	if (!text)
+		return respond_oom(req);
+	return queue(req, status, "application/json; charset=utf-8", text,
+		     strlen(text), etag, 0);
+}
+
+enum MHD_Result
+svc_respond_json(struct svc_request *req, unsigned int status, json_t *body)
+{
+	return svc_respond_json_etag(req, status, body, NULL);
+}
+
+enum MHD_Result
+svc_respond_problem(struct svc_request *req, unsigned int status,
+		    const char *type, const char *title, const char *detail,
+		    json_t *errors)
+{
+	char type_uri[128];
+	json_t *body;
+	char *text;
+
+	snprintf(type_uri, sizeof(type_uri), "https://roadshowd.dev/problems/%s",
+		 type);
+	body = json_pack("{s:s, s:s, s:i, s:s}", "type", type_uri, "title",
+			 title, "status", (int)status, "instance", req->path);
+	if (!body) {
+		json_decref(errors);
+		return respond_oom(req);
+	}
+	if (detail)
+		json_object_set_new(body, "detail", json_string(detail));
+	if (errors)
+		json_object_set_new(body, "errors", errors);
+	text = json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(12));
+	json_decref(body);
+	if (!text)
+		return respond_oom(req);
+	return queue(req, status, "application/problem+json; charset=utf-8",
+		     text, strlen(text), NULL, 0);
+}
+
+enum MHD_Result
+svc_respond_errno(struct svc_request *req, int err, const char *what)
+{
+	char detail[160];
+
+	switch (err) {
+	case -ENOENT:
+		snprintf(detail, sizeof(detail), "%s was not found", what);
+		return svc_respond_problem(req, 404, "not-found", "Not Found",
+					   detail, NULL);
+	case -EEXIST:
+		snprintf(detail, sizeof(detail), "%s already exists", what);
+		return svc_respond_problem(req, 409, "conflict", "Conflict",
+					   detail, NULL);
+	case -ESTALE:
+		snprintf(detail, sizeof(detail), "%s has changed since the"
+			 " revision named in If-Match; fetch it again", what);
+		return svc_respond_problem(req, 412, "precondition-failed",
+					   "Precondition Failed", detail, NULL);
+	case -EINVAL:
+		snprintf(detail, sizeof(detail), "%s is not valid", what);
+		return svc_respond_problem(req, 400, "invalid-request",
+					   "Bad Request", detail, NULL);
+	case -ENOMEM:
+		return respond_oom(req);
+	default:
+		return svc_respond_problem(req, 500, "internal",
+					   "Internal Server Error",
+					   "storage failed; nothing was changed",
+					   NULL);
+	}
+}
+
+/* 1 when the If-None-Match header lists etag (or is "*"). */
+static int
+etag_matches(const char *header, const char *etag)
+{
+	const char *p = header;
+	size_t n = strlen(etag);
+
+	while (*p) {
+		while (*p == ' ' || *p == ',' || *p == '\t')
+			p++;
+		if (*p == '*')
+			return 1;
+		if (strncmp(p, "W/", 2) == 0)
+			p += 2;		/* weak comparison (RFC 9110 13.1.2) */
+		if (strncmp(p, etag, n) == 0 &&
+		    (p[n] == '\0' || p[n] == ',' || p[n] == ' '))
+			return 1;
+		while (*p && *p != ',')
+			p++;
+	}
+	return 0;
+}
+
+enum MHD_Result
+svc_respond_text(struct svc_request *req, unsigned int status,
+		 const char *ctype, char *text, size_t len, const char *etag,
+		 int64_t last_modified)
+{
+	const char *inm, *ims;
+
+	if (!text)
+		return respond_oom(req);
+	if (etag && status == 200) {
+		inm = svc_header(req, MHD_HTTP_HEADER_IF_NONE_MATCH);
+		ims = svc_header(req, MHD_HTTP_HEADER_IF_MODIFIED_SINCE);
+		if (inm ? etag_matches(inm, etag) : 0) {
+			free(text);
+			return queue(req, 304, NULL, strdup(""), 0, etag,
+				     last_modified);
+		}
+		if (!inm && ims && last_modified > 0) {
+			struct tm tm;
+			const char *end;
+
+			memset(&tm, 0, sizeof(tm));
+			end = strptime(ims, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+			if (end && *end == '\0' &&
+			    (int64_t)timegm(&tm) >= last_modified) {
+				free(text);
+				return queue(req, 304, NULL, strdup(""), 0,
+					     etag, last_modified);
+			}
+		}
+	}
+	return queue(req, status, ctype, text, len, etag, last_modified);
+}
+
+void
+svc_problem_add(json_t *errors, const char *field, const char *fmt, ...)
+{
+	char detail[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	json_array_append_new(errors, json_pack("{s:s, s:s}", "field", field,
+						"detail", detail));
+}
+
+void
+svc_etag_of(const char *data, size_t len, char out[40])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0, i;
+
+	EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL);
+	out[0] = '"';
+	for (i = 0; i < 16 && i < mdlen; i++)
+		snprintf(out + 1 + 2 * i, 3, "%02x", md[i]);
+	out[33] = '"';
+	out[34] = '\0';
+}

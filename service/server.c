@@ -1,0 +1,349 @@
+/*
+ * server.c: libmicrohttpd set-up, request bodies, routing, access log.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "svc.h"
+
+struct route {
+	const char *method;
+	const char *pattern;	/* "{}" matches one path segment */
+	svc_handler handler;
+};
+
+static const struct route routes[] = {
+	{ "GET", "/", svc_h_dashboard },
+	{ "GET", "/healthz", svc_h_healthz },
+	{ "GET", "/metrics", svc_h_metrics },
+	{ "GET", "/calendar.ics", svc_h_feed_all },
+	{ "GET", "/calendars/{}/{}", svc_h_feed_scoped },
+	{ "GET", "/api/v1/regions", svc_h_regions },
+	{ "GET", "/api/v1/regions/{}", svc_h_region },
+	{ "GET", "/api/v1/carriers", svc_h_carriers },
+	{ "GET", "/api/v1/carriers/{}", svc_h_carrier },
+	{ "GET", "/api/v1/kinds", svc_h_kinds },
+	{ "GET", "/api/v1/events", svc_h_events_list },
+	{ "POST", "/api/v1/events", svc_h_events_create },
+	{ "GET", "/api/v1/events/{}", svc_h_event_get },
+	{ "PATCH", "/api/v1/events/{}", svc_h_event_patch },
+	{ "PUT", "/api/v1/events/{}", svc_h_event_put },
+	{ "DELETE", "/api/v1/events/{}", svc_h_event_delete },
+	{ "POST", "/api/v1/events/{}/cancel", svc_h_event_cancel },
+	{ "GET", "/api/v1/cadence", svc_h_cadence },
+};
+#define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
+
+/* Per-connection request state, kept in MHD's con_cls. */
+struct conn_state {
+	struct svc_request req;
+	char *body;
+	size_t len;
+	size_t cap;
+	int too_large;
+	struct timespec t0;
+	unsigned int status;	/* filled by the access log hook */
+	char method[16];
+	char path[256];
+};
+
+const char *
+svc_query(struct svc_request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND,
+					   name);
+}
+
+const char *
+svc_header(struct svc_request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+/* Match path against pattern, collecting "{}" segments into req->params
+ * (pointing into scratch, a copy of path). */
+static int
+match(const char *pattern, const char *path, char *scratch, size_t size,
+      struct svc_request *req)
+{
+	const char *p = pattern, *s;
+
+	if (strlen(path) >= size)
+		return 0;
+	strcpy(scratch, path);
+	req->n_params = 0;
+	s = scratch;
+	while (*p && *s) {
+		if (p[0] == '{' && p[1] == '}') {
+			char *seg = (char *)s;
+
+			while (*s && *s != '/')
+				s++;
+			if (s == seg || req->n_params == 4)
+				return 0;
+			req->params[req->n_params++] = seg;
+			p += 2;
+			if (*s == '/' && *p == '/') {
+				*(char *)s = '\0';
+				s++;
+				p++;
+			}
+			continue;
+		}
+		if (*p != *s)
+			return 0;
+		p++;
+		s++;
+	}
+	return *p == '\0' && *s == '\0';
+}
+
+static enum MHD_Result
+dispatch(struct svc *svc, struct conn_state *cs)
+{
+	struct svc_request *req = &cs->req;
+	char scratch[512], allow[128] = "";
+	const char *method = req->method;
+	int path_found = 0;
+	size_t i;
+	enum MHD_Result ret;
+
+	if (strcmp(method, "HEAD") == 0)
+		method = "GET";		/* MHD sends no body for HEAD */
+	for (i = 0; i < N_ROUTES; i++) {
+		if (!match(routes[i].pattern, req->path, scratch,
+			   sizeof(scratch), req))
+			continue;
+		path_found = 1;
+		if (strlen(allow) + 10 < sizeof(allow)) {
+			if (*allow)
+				strcat(allow, ", ");
+			strcat(allow, routes[i].method);
+			if (strcmp(routes[i].method, "GET") == 0)
+				strcat(allow, ", HEAD");
+		}
+		if (strcmp(routes[i].method, method) != 0)
+			continue;
+		pthread_mutex_lock(&svc->lock);
+		svc->requests++;
+		ret = routes[i].handler(req);
+		pthread_mutex_unlock(&svc->lock);
+		return ret;
+	}
+	pthread_mutex_lock(&svc->lock);
+	svc->requests++;
+	if (path_found) {
+		char detail[200];
+
+		snprintf(detail, sizeof(detail), "%s is not allowed here;"
+			 " allowed: %s", req->method, allow);
+		ret = svc_respond_problem(req, 405, "method-not-allowed",
+					  "Method Not Allowed", detail, NULL);
+	} else {
+		ret = svc_respond_problem(req, 404, "not-found", "Not Found",
+					  "no such resource", NULL);
+	}
+	pthread_mutex_unlock(&svc->lock);
+	return ret;
+}
+
+static enum MHD_Result
+count_header(void *cls, enum MHD_ValueKind kind, const char *key,
+	     const char *value)
+{
+	int *n = cls;
+
+	(void)kind;
+	(void)value;
+	if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
+		n[0]++;
+	else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0)
+		n[1]++;
+	return MHD_YES;
+}
+
+static enum MHD_Result
+early_problem(struct svc *svc, struct conn_state *cs, unsigned int status,
+	      const char *type, const char *title, const char *detail)
+{
+	enum MHD_Result ret;
+
+	pthread_mutex_lock(&svc->lock);
+	svc->requests++;
+	ret = svc_respond_problem(&cs->req, status, type, title, detail, NULL);
+	pthread_mutex_unlock(&svc->lock);
+	return ret;
+}
+
+static enum MHD_Result
+on_request(void *cls, struct MHD_Connection *conn, const char *url,
+	   const char *method, const char *version, const char *upload_data,
+	   size_t *upload_data_size, void **con_cls)
+{
+	struct svc *svc = cls;
+	struct conn_state *cs = *con_cls;
+
+	(void)version;
+	if (!cs) {
+		int counts[2] = { 0, 0 };
+		const char *cl;
+
+		cs = calloc(1, sizeof(*cs));
+		if (!cs)
+			return MHD_NO;
+		clock_gettime(CLOCK_MONOTONIC, &cs->t0);
+		snprintf(cs->method, sizeof(cs->method), "%s", method);
+		snprintf(cs->path, sizeof(cs->path), "%s", url);
+		cs->req.svc = svc;
+		cs->req.conn = conn;
+		cs->req.method = cs->method;
+		cs->req.path = cs->path;
+		*con_cls = cs;
+		if (strlen(url) >= sizeof(cs->path))
+			return early_problem(svc, cs, 414, "uri-too-long",
+					     "URI Too Long",
+					     "the path is longer than 255"
+					     " octets");
+		MHD_get_connection_values(conn, MHD_HEADER_KIND, count_header,
+					  counts);
+		if (counts[0] > 1 || (counts[0] && counts[1]))
+			return early_problem(svc, cs, 400, "ambiguous-framing",
+					     "Bad Request",
+					     "duplicate Content-Length, or"
+					     " both Content-Length and"
+					     " Transfer-Encoding");
+		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						 MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (cl && strtoull(cl, NULL, 10) > SVC_MAX_BODY)
+			return early_problem(svc, cs, 413, "too-large",
+					     "Content Too Large",
+					     "request bodies are limited to"
+					     " 1048576 octets");
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		size_t n = *upload_data_size;
+
+		*upload_data_size = 0;
+		if (cs->too_large || cs->len + n > SVC_MAX_BODY) {
+			cs->too_large = 1;
+			return MHD_YES;
+		}
+		if (cs->len + n > cs->cap) {
+			size_t cap = cs->cap ? cs->cap : 4096;
+			char *nb;
+
+			while (cap < cs->len + n)
+				cap *= 2;
+			nb = realloc(cs->body, cap);
+			if (!nb)
+				return MHD_NO;
+			cs->body = nb;
+			cs->cap = cap;
+		}
+		memcpy(cs->body + cs->len, upload_data, n);
+		cs->len += n;
+		return MHD_YES;
+	}
+	if (cs->too_large)
+		return early_problem(svc, cs, 413, "too-large",
+				     "Content Too Large",
+				     "request bodies are limited to 1048576"
+				     " octets");
+	cs->req.body = cs->body;
+	cs->req.body_len = cs->len;
+	return dispatch(svc, cs);
+}
+
+static void
+on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+	     enum MHD_RequestTerminationCode toe)
+{
+	struct conn_state *cs = *con_cls;
+	struct timespec t1;
+	const union MHD_ConnectionInfo *ci;
+	char addr[INET6_ADDRSTRLEN] = "-";
+	json_t *line;
+	char *text;
+
+	(void)cls;
+	if (!cs)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci && ci->client_addr) {
+		if (ci->client_addr->sa_family == AF_INET)
+			inet_ntop(AF_INET, &((const struct sockaddr_in *)
+				  (const void *)ci->client_addr)->sin_addr,
+				  addr, sizeof(addr));
+		else if (ci->client_addr->sa_family == AF_INET6)
+			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)
+				  (const void *)ci->client_addr)->sin6_addr,
+				  addr, sizeof(addr));
+	}
+	/* Structured access log: one JSON object per line on stderr. */
+	line = json_pack("{s:s, s:s, s:s, s:i, s:f, s:b}", "remote", addr,
+			 "method", cs->method, "path", cs->path, "status",
+			 (int)cs->req.status,
+			 "ms", (double)(t1.tv_sec - cs->t0.tv_sec) * 1e3 +
+			 (double)(t1.tv_nsec - cs->t0.tv_nsec) / 1e6,
+			 "completed", toe == MHD_REQUEST_TERMINATED_COMPLETED_OK);
+	text = line ? json_dumps(line, JSON_COMPACT) : NULL;
+	if (text)
+		fprintf(stderr, "%s\n", text);
+	free(text);
+	json_decref(line);
+	free(cs->body);
+	free(cs);
+	*con_cls = NULL;
+}
+
+struct MHD_Daemon *
+svc_server_start(struct svc *svc, const char *bind, unsigned short port)
+{
+	struct sockaddr_in sin4;
+	struct sockaddr_in6 sin6;
+	struct sockaddr *sa;
+	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+			     MHD_USE_ERROR_LOG;
+	struct MHD_Daemon *d;
+
+	memset(&sin4, 0, sizeof(sin4));
+	memset(&sin6, 0, sizeof(sin6));
+	if (inet_pton(AF_INET, bind, &sin4.sin_addr) == 1) {
+		sin4.sin_family = AF_INET;
+		sin4.sin_port = htons(port);
+		sa = (struct sockaddr *)&sin4;
+	} else if (inet_pton(AF_INET6, bind, &sin6.sin6_addr) == 1) {
+		sin6.sin6_family = AF_INET6;
+		sin6.sin6_port = htons(port);
+		sa = (struct sockaddr *)&sin6;
+		flags |= MHD_USE_IPv6;
+	} else {
+		fprintf(stderr, "roadshowd: --bind %s is not an IPv4 or IPv6"
+			" address\n", bind);
+		return NULL;
+	}
+	d = MHD_start_daemon(flags, port, NULL, NULL, on_request, svc,
+			     MHD_OPTION_SOCK_ADDR, sa,
+			     MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)4,
+			     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)1000,
+			     MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+			     (unsigned int)64,
+			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)15,
+			     MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+			     (size_t)(128 * 1024),
+			     MHD_OPTION_NOTIFY_COMPLETED, on_completed, svc,
+			     MHD_OPTION_END);
+	if (!d)
+		fprintf(stderr, "roadshowd: cannot listen on %s port %u\n",
+			bind, (unsigned)port);
+	return d;
+}

@@ -1,0 +1,176 @@
+/*
+ * svc: the HTTP service — server state, requests, responses, handlers.
+ * libmicrohttpd and jansson types stay inside service/.
+ */
+#ifndef ROADSHOWD_SVC_H
+#define ROADSHOWD_SVC_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+#include <microhttpd.h>
+
+#include "../db/db.h"
+
+/* Largest request body accepted, octets; larger gets 413. */
+#define SVC_MAX_BODY (1024 * 1024)
+
+/* Server-wide state. One per process. */
+struct svc {
+	struct db *db;			/* guarded by lock */
+	pthread_mutex_t lock;		/* held around all database work */
+	int64_t (*clock)(void);		/* now, seconds since epoch UTC */
+	int64_t cancelled_window_s;	/* CANCELLED events stay in public
+					 * feeds this long after the change */
+	char public_base[256];		/* "http://127.0.0.1:8080" for links */
+	/* counters for /metrics, under lock */
+	uint64_t requests;
+	uint64_t responses_4xx;
+	uint64_t responses_5xx;
+	int64_t started_utc;
+};
+
+/* Who made a request (from the bearer token). */
+struct svc_auth {
+	int present;			/* 1 when a valid token was given */
+	int admin;			/* 1 for role admin */
+	char *carrier;			/* organiser's carrier slug, or NULL */
+	int64_t token_id;
+	char actor[96];			/* "admin:7", "organiser:slug:9" */
+};
+
+/* One request, handed to a handler once its body is complete. */
+struct svc_request {
+	struct svc *svc;
+	struct MHD_Connection *conn;
+	const char *method;		/* "GET", "HEAD", "POST", ... */
+	const char *path;		/* without query string */
+	const char *body;		/* NULL when none; not NUL-terminated */
+	size_t body_len;		/* octets */
+	const char *params[4];		/* {id}/{slug} path parts, borrowed */
+	size_t n_params;
+	unsigned int status;		/* status queued, for the access log */
+};
+
+typedef enum MHD_Result (*svc_handler)(struct svc_request *req);
+
+/* ---- respond.c: the only ways to answer ---- */
+
+/* Queue body (stolen, may be NULL for out of memory) as application/json
+ * with status. Returns MHD_YES/MHD_NO as MHD_queue_response does. */
+enum MHD_Result svc_respond_json(struct svc_request *req, unsigned int status,
+				 json_t *body);
+
+/* Same, with an ETag header (a quoted strong validator; borrowed). */
+enum MHD_Result svc_respond_json_etag(struct svc_request *req,
+				      unsigned int status, json_t *body,
+				      const char *etag);
+
+/*
+ * Queue an RFC 9457 problem (application/problem+json): type is a short
+ * slug appended to "https://roadshowd.dev/problems/", title and detail are
+ * human text (borrowed), errors is a JSON array of {field, detail} objects
+ * or NULL (stolen).
+ */
+enum MHD_Result svc_respond_problem(struct svc_request *req,
+				    unsigned int status, const char *type,
+				    const char *title, const char *detail,
+				    json_t *errors);
+
+/* A problem for a negative errno from db_/cal_ functions: -ENOENT 404,
+ * -EEXIST 409, -ESTALE 412, -EINVAL 400, -ENOMEM/-EIO 500. */
+enum MHD_Result svc_respond_errno(struct svc_request *req, int err,
+				  const char *what);
+
+/*
+ * Queue text (stolen; freed with free()) with content type ctype. When etag
+ * is given (borrowed, quoted) it is sent, with Last-Modified when
+ * last_modified > 0, and If-None-Match / If-Modified-Since revalidation
+ * answers 304 without a body. HEAD gets the same headers with no body.
+ */
+enum MHD_Result svc_respond_text(struct svc_request *req, unsigned int status,
+				 const char *ctype, char *text, size_t len,
+				 const char *etag, int64_t last_modified);
+
+/* Append {field, detail} to errors (a JSON array); detail is printf. */
+void svc_problem_add(json_t *errors, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* A quoted strong ETag from the SHA-256 of data: "\"<32 hex>\"" into out
+ * (at least 40 octets). */
+void svc_etag_of(const char *data, size_t len, char out[40]);
+
+/* ---- auth.c ---- */
+
+/* New bearer token "rsd_" + 64 hex digits into token (at least 69
+ * octets) and its SHA-256 hex digest into hash (65 octets). 0 or -EIO. */
+int svc_token_generate(char token[69], char hash[65]);
+
+/* SHA-256 hex digest of a token string. */
+void svc_token_hash(const char *token, char hash[65]);
+
+/* Resolve the Authorization header. auth is filled (release with
+ * svc_auth_release()); returns 0 with present=0 when no header, -EACCES
+ * for a malformed or unknown token, -EIO. Call with svc->lock held. */
+int svc_auth_resolve(struct svc_request *req, struct svc_auth *auth);
+void svc_auth_release(struct svc_auth *auth);
+
+/* Answer 401 (no/invalid token) with WWW-Authenticate: Bearer. */
+enum MHD_Result svc_respond_unauthorized(struct svc_request *req,
+					 const char *detail);
+
+/* ---- server.c ---- */
+
+/*
+ * Start libmicrohttpd on bind:port (an epoll thread pool, connection and
+ * per-address limits, timeouts, memory limit) serving svc. Returns the
+ * daemon or NULL (error printed on stderr). Stop with MHD_stop_daemon().
+ */
+struct MHD_Daemon *svc_server_start(struct svc *svc, const char *bind,
+				    unsigned short port);
+
+/* Query argument of the request, or NULL. Borrowed. */
+const char *svc_query(struct svc_request *req, const char *name);
+
+/* Request header, or NULL. Borrowed. */
+const char *svc_header(struct svc_request *req, const char *name);
+
+/* ---- h_events.c helpers shared with feeds ---- */
+
+/* The JSON representation of ev (DESIGN.md fixed names). New reference,
+ * NULL when out of memory. ev borrowed. */
+json_t *svc_event_json(const struct db_event *ev);
+
+/* Read the filter query arguments (from, to, kind, region, carrier,
+ * partner, status, q) into f, which borrows the request's strings. Field
+ * errors are appended to errors; returns 0 or -EINVAL. */
+int svc_parse_event_filter(struct svc_request *req, struct db_event_filter *f,
+			   json_t *errors);
+
+/* {url, webcal} subscription links of a feed path (h_meta.c). New
+ * reference. */
+json_t *svc_feed_links(struct svc *svc, const char *path);
+
+/* ---- handlers (h_*.c) ---- */
+enum MHD_Result svc_h_healthz(struct svc_request *req);
+enum MHD_Result svc_h_metrics(struct svc_request *req);
+enum MHD_Result svc_h_regions(struct svc_request *req);
+enum MHD_Result svc_h_region(struct svc_request *req);
+enum MHD_Result svc_h_carriers(struct svc_request *req);
+enum MHD_Result svc_h_carrier(struct svc_request *req);
+enum MHD_Result svc_h_kinds(struct svc_request *req);
+enum MHD_Result svc_h_events_list(struct svc_request *req);
+enum MHD_Result svc_h_events_create(struct svc_request *req);
+enum MHD_Result svc_h_event_get(struct svc_request *req);
+enum MHD_Result svc_h_event_patch(struct svc_request *req);
+enum MHD_Result svc_h_event_put(struct svc_request *req);
+enum MHD_Result svc_h_event_cancel(struct svc_request *req);
+enum MHD_Result svc_h_event_delete(struct svc_request *req);
+enum MHD_Result svc_h_cadence(struct svc_request *req);
+enum MHD_Result svc_h_feed_all(struct svc_request *req);
+enum MHD_Result svc_h_feed_scoped(struct svc_request *req);
+enum MHD_Result svc_h_dashboard(struct svc_request *req);
+
+#endif

@@ -1,7 +1,9 @@
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <libical/ical.h>
 
@@ -10,6 +12,33 @@
 
 /* Iterations allowed beyond the occurrences returned (skipped ones). */
 #define ITERATION_BOUND 20000
+
+/*
+ * libical 3.0 reads COUNT and INTERVAL with atoi() into an int and a short,
+ * so "COUNT=4294967297" and "INTERVAL=65537" come back as 1. 1 when the
+ * text of some name= part of rrule is more than max.
+ */
+static int
+part_exceeds(const char *rrule, const char *name, long max)
+{
+	size_t len = strlen(name);
+	const char *p = rrule;
+	long v;
+
+	while (p) {
+		if (strncasecmp(p, name, len) == 0) {
+			p += len;
+			p += strspn(p, " \t+-");
+			for (v = 0; isdigit((unsigned char)*p); p++)
+				if ((v = v * 10 + (*p - '0')) > max)
+					return 1;
+		}
+		p = strchr(p, ';');
+		if (p)
+			p++;
+	}
+	return 0;
+}
 
 int
 cal_rrule_validate(const char *rrule, char *why, size_t size)
@@ -39,12 +68,14 @@ cal_rrule_validate(const char *rrule, char *why, size_t size)
 		snprintf(why, size, "the series must end: give COUNT or UNTIL");
 		return -EINVAL;
 	}
-	if (r.count > CAL_RECUR_MAX_OCCURRENCES) {
+	if (r.count > CAL_RECUR_MAX_OCCURRENCES ||
+	    part_exceeds(rrule, "COUNT=", CAL_RECUR_MAX_OCCURRENCES)) {
 		snprintf(why, size, "COUNT must be at most %d",
 			 CAL_RECUR_MAX_OCCURRENCES);
 		return -EINVAL;
 	}
-	if (r.interval < 1 || r.interval > 1000) {
+	if (r.interval < 1 || r.interval > 1000 ||
+	    part_exceeds(rrule, "INTERVAL=", 1000)) {
 		snprintf(why, size, "INTERVAL must be 1 to 1000");
 		return -EINVAL;
 	}

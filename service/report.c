@@ -121,11 +121,11 @@ load_occurrences(struct db *db, int64_t from, int64_t to,
 		return rc;
 	for (i = 0; i < r->events.n; i++) {
 		const struct db_event *ev = &r->events.items[i];
-		int64_t *starts = NULL;
+		struct cal_instance *in = NULL;
 		size_t n = 0;
 
-		rc = cal_recur_expand(ev, from, to, CAL_RECUR_MAX_OCCURRENCES,
-				      &starts, &n);
+		rc = cal_event_instances(ev, from, to,
+					 CAL_RECUR_MAX_OCCURRENCES, &in, &n);
 		if (rc == -EINVAL)
 			continue;	/* unreadable rule: counts nothing */
 		if (rc != 0)
@@ -136,7 +136,7 @@ load_occurrences(struct db *db, int64_t from, int64_t to,
 			cap = (r->n_occ + n) * 2 + 16;
 			no = realloc(r->occ, cap * sizeof(*no));
 			if (!no) {
-				free(starts);
+				free(in);
 				return -ENOMEM;
 			}
 			r->occ = no;
@@ -146,17 +146,18 @@ load_occurrences(struct db *db, int64_t from, int64_t to,
 
 			memset(o, 0, sizeof(*o));
 			o->event_id = ev->id;
-			o->start_utc = starts[k];
+			o->start_utc = in[k].start_utc;
 			o->kind = ev->kind;
-			o->status = ev->status;
+			o->status = in[k].status;
 			o->carrier = ev->carrier;
 			o->region = ev->region;
 			o->partner_regions =
 				(const char *const *)ev->partner_regions;
 			o->n_partner_regions = ev->n_partner_regions;
-			o->title = ev->title;
+			o->title = in[k].override && in[k].override->title ?
+				   in[k].override->title : ev->title;
 		}
-		free(starts);
+		free(in);
 	}
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "ics_import.h"
 #include "svc.h"
 
 struct route {
@@ -32,12 +33,20 @@ static const struct route routes[] = {
 	{ "GET", "/api/v1/kinds", svc_h_kinds },
 	{ "GET", "/api/v1/events", svc_h_events_list },
 	{ "POST", "/api/v1/events", svc_h_events_create },
+	{ "POST", "/api/v1/events/import", svc_h_import },
 	{ "GET", "/api/v1/events/{}", svc_h_event_get },
 	{ "PATCH", "/api/v1/events/{}", svc_h_event_patch },
 	{ "PUT", "/api/v1/events/{}", svc_h_event_put },
 	{ "DELETE", "/api/v1/events/{}", svc_h_event_delete },
 	{ "POST", "/api/v1/events/{}/cancel", svc_h_event_cancel },
+	{ "PATCH", "/api/v1/events/{}/occurrences/{}",
+	  svc_h_occurrence_patch },
+	{ "POST", "/api/v1/events/{}/occurrences/{}/cancel",
+	  svc_h_occurrence_cancel },
 	{ "GET", "/api/v1/cadence", svc_h_cadence },
+	{ "GET", "/api/v1/subscriptions", svc_h_subscriptions_list },
+	{ "POST", "/api/v1/subscriptions", svc_h_subscriptions_create },
+	{ "DELETE", "/api/v1/subscriptions/{}", svc_h_subscription_delete },
 };
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
 
@@ -48,6 +57,7 @@ struct conn_state {
 	size_t len;
 	size_t cap;
 	int too_large;
+	size_t max_body;	/* octets allowed for this path */
 	struct timespec t0;
 	unsigned int status;	/* filled by the access log hook */
 	char method[16];
@@ -183,6 +193,17 @@ early_problem(struct svc *svc, struct conn_state *cs, unsigned int status,
 }
 
 static enum MHD_Result
+too_large(struct svc *svc, struct conn_state *cs)
+{
+	char detail[96];
+
+	snprintf(detail, sizeof(detail), "request bodies here are limited to"
+		 " %zu octets", cs->max_body);
+	return early_problem(svc, cs, 413, "too-large", "Content Too Large",
+			     detail);
+}
+
+static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	   const char *method, const char *version, const char *upload_data,
 	   size_t *upload_data_size, void **con_cls)
@@ -219,20 +240,19 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 					     "duplicate Content-Length, or"
 					     " both Content-Length and"
 					     " Transfer-Encoding");
+		cs->max_body = strcmp(url, "/api/v1/events/import") == 0 ?
+			       SVC_MAX_IMPORT_BODY : SVC_MAX_BODY;
 		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 						 MHD_HTTP_HEADER_CONTENT_LENGTH);
-		if (cl && strtoull(cl, NULL, 10) > SVC_MAX_BODY)
-			return early_problem(svc, cs, 413, "too-large",
-					     "Content Too Large",
-					     "request bodies are limited to"
-					     " 1048576 octets");
+		if (cl && strtoull(cl, NULL, 10) > cs->max_body)
+			return too_large(svc, cs);
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
 		size_t n = *upload_data_size;
 
 		*upload_data_size = 0;
-		if (cs->too_large || cs->len + n > SVC_MAX_BODY) {
+		if (cs->too_large || cs->len + n > cs->max_body) {
 			cs->too_large = 1;
 			return MHD_YES;
 		}
@@ -253,10 +273,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		return MHD_YES;
 	}
 	if (cs->too_large)
-		return early_problem(svc, cs, 413, "too-large",
-				     "Content Too Large",
-				     "request bodies are limited to 1048576"
-				     " octets");
+		return too_large(svc, cs);
 	cs->req.body = cs->body;
 	cs->req.body_len = cs->len;
 	return dispatch(svc, cs);

@@ -412,7 +412,14 @@ period_label(enum cal_period_unit u, int year, int p, char *buf,
 		snprintf(tmp, sizeof(tmp), "%04d", year);
 		break;
 	}
-	snprintf(buf, size, "%s", tmp);
+	{
+		size_t n = strlen(tmp);
+
+		if (n >= size)
+			n = size - 1;
+		memcpy(buf, tmp, n);
+		buf[n] = '\0';
+	}
 }
 
 /*

@@ -147,7 +147,10 @@ struct db_event_filter {
 	const char *q;			/* substring of title/description/venue */
 	int exclude_tentative;		/* 1: leave TENTATIVE out */
 	int64_t cancelled_since;	/* leave out CANCELLED modified before */
-	int64_t after_id;		/* keyset pagination: id > after_id */
+	int64_t after_id;		/* keyset pagination: rows after
+					 * (after_start_utc, after_id) in
+					 * (start_utc, id) order; 0: none */
+	int64_t after_start_utc;
 	int limit;			/* 0: no limit */
 };
 
@@ -239,8 +242,8 @@ int db_event_delete(struct db *db, int64_t id, const char *actor,
 int db_event_get(struct db *db, int64_t id, struct db_event *out);
 int db_event_get_by_uid(struct db *db, const char *uid, struct db_event *out);
 
-/* Events matching f, ordered by start_utc then id (by id when after_id
- * pagination is used). Free with db_event_list_free(). */
+/* Events matching f, ordered by start_utc then id. Free with
+ * db_event_list_free(). */
 int db_event_list(struct db *db, const struct db_event_filter *f,
 		  struct db_event_list *out);
 void db_event_list_free(struct db_event_list *l);

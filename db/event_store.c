@@ -824,9 +824,9 @@ db_event_list(struct db *db, const struct db_event_filter *f,
 	    " AND (?9 = 0 OR e.status <> 'TENTATIVE')"
 	    " AND (?10 IS NULL OR e.status <> 'CANCELLED'"
 	    "      OR e.modified_utc >= ?10)"
-	    " AND e.id > ?11"
-	    " ORDER BY CASE WHEN ?11 > 0 OR ?13 THEN e.id ELSE e.start_utc END,"
-	    " e.id LIMIT ?12", -1, &st, NULL) != SQLITE_OK)
+	    " AND (?11 = 0 OR e.start_utc > ?13"
+	    "      OR (e.start_utc = ?13 AND e.id > ?11))"
+	    " ORDER BY e.start_utc, e.id LIMIT ?12", -1, &st, NULL) != SQLITE_OK)
 		goto out;
 	if (f->has_window && f->from_utc)	/* 0: no lower bound */
 		sqlite3_bind_int64(st, 1, f->from_utc);
@@ -844,7 +844,7 @@ db_event_list(struct db *db, const struct db_event_filter *f,
 		sqlite3_bind_int64(st, 10, f->cancelled_since);
 	sqlite3_bind_int64(st, 11, f->after_id);
 	sqlite3_bind_int64(st, 12, f->limit > 0 ? f->limit : -1);
-	sqlite3_bind_int(st, 13, f->limit > 0 ? 1 : 0);
+	sqlite3_bind_int64(st, 13, f->after_start_utc);
 	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
 		if (len == cap) {
 			cap = cap ? cap * 2 : 16;

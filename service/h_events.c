@@ -804,6 +804,21 @@ parse_id(const char *s, int64_t *id)
 	return 0;
 }
 
+/* A list cursor "<start_utc>.<id>" (the last item of the previous page). */
+static int
+parse_cursor(const char *s, int64_t *start, int64_t *id)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || end == s || *end != '.')
+		return -EINVAL;
+	*start = v;
+	return parse_id(end + 1, id);
+}
+
 /* If-Match: "r<revision>" or * -> revision (0: none/any); -1 malformed. */
 static int64_t
 if_match_revision(struct svc_request *req)
@@ -1127,6 +1142,7 @@ svc_h_event_get(struct svc_request *req)
 	int64_t id;
 	int rc;
 
+	memset(&auth, 0, sizeof(auth));
 	if (parse_id(req->params[0], &id) != 0)
 		return svc_respond_errno(req, -ENOENT, "the event");
 	rc = db_event_get(req->svc->db, id, &ev);
@@ -1134,6 +1150,7 @@ svc_h_event_get(struct svc_request *req)
 		return svc_respond_errno(req, rc, "the event");
 	if (strcmp(ev.status, "TENTATIVE") == 0 &&
 	    (svc_auth_resolve(req, &auth) != 0 || !auth.present)) {
+		svc_auth_release(&auth);
 		db_event_release(&ev);
 		return svc_respond_errno(req, -ENOENT, "the event");
 	}
@@ -1350,7 +1367,8 @@ svc_h_events_list(struct svc_request *req)
 			svc_problem_add(errors, "limit", "must be 1 to %d",
 					LIST_MAX);
 	}
-	if (cursor && parse_id(cursor, &f.after_id) != 0)
+	if (cursor && parse_cursor(cursor, &f.after_start_utc,
+				   &f.after_id) != 0)
 		svc_problem_add(errors, "cursor", "is not a cursor this server"
 				" gave");
 	if (expand_s && strcmp(expand_s, "true") && strcmp(expand_s, "1") &&
@@ -1391,9 +1409,10 @@ svc_h_events_list(struct svc_request *req)
 		json_array_append_new(items, svc_event_json(&list.items[i]));
 	body = json_pack("{s:o?}", "items", items);
 	if (body && list.n > (size_t)limit) {
-		char next[32];
+		char next[48];
 
-		snprintf(next, sizeof(next), "%lld",
+		snprintf(next, sizeof(next), "%lld.%lld",
+			 (long long)list.items[limit - 1].start_utc,
 			 (long long)list.items[limit - 1].id);
 		json_object_set_new(body, "next_cursor", json_string(next));
 	} else if (body) {

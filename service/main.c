@@ -269,10 +269,13 @@ cmd_cadence(int argc, char **argv)
 		{ "as-of", required_argument, NULL, 'a' },
 		{ "rule", required_argument, NULL, 'r' },
 		{ "format", required_argument, NULL, 'f' },
+		{ "by", required_argument, NULL, 'B' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *path = env_or("ROADSHOWD_DB", NULL), *year_s = NULL;
 	const char *as_of_s = NULL, *rule = NULL, *format = "text";
+	const char *by = NULL;
+	struct svc_report_query q;
 	struct svc_report rep;
 	int64_t as_of = clock_now();
 	struct db *db;
@@ -287,8 +290,15 @@ cmd_cadence(int argc, char **argv)
 		case 'a': as_of_s = optarg; break;
 		case 'r': rule = optarg; break;
 		case 'f': format = optarg; break;
+		case 'B': by = optarg; break;
 		default: usage(stderr); return 2;
 		}
+	}
+	if (by && strcmp(by, "district") && strcmp(by, "region") &&
+	    strcmp(by, "carrier") && strcmp(by, "partner")) {
+		fprintf(stderr, "roadshowd: --by must be district, region,"
+			" carrier or partner\n");
+		return 2;
 	}
 	if (optind < argc || parse_long(year_s, 1970, 9999, &year) != 0) {
 		fprintf(stderr, "roadshowd: --year must be 1970 to 9999\n");
@@ -315,7 +325,11 @@ cmd_cadence(int argc, char **argv)
 	}
 	if ((rc = open_db(path, &db)) != 0)
 		return rc == 2 ? 2 : 1;
-	rc = svc_report_build(db, (int)year, as_of, rule, &rep);
+	svc_report_query_year(&q, (int)year);
+	q.as_of_utc = as_of;
+	q.rule_id = rule;
+	q.by = by;
+	rc = svc_report_build(db, &q, &rep);
 	db_close(db);
 	if (rc == -ENOENT) {
 		fprintf(stderr, "roadshowd: '%s' is not a cadence rule\n",

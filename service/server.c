@@ -44,6 +44,13 @@ static const struct route routes[] = {
 	{ "POST", "/api/v1/events/{}/occurrences/{}/cancel",
 	  svc_h_occurrence_cancel },
 	{ "GET", "/api/v1/cadence", svc_h_cadence },
+	{ "GET", "/api/v1/cadence/matrix", svc_h_cadence_matrix },
+	{ "GET", "/api/v1/cadence/summary", svc_h_cadence_summary },
+	{ "GET", "/api/v1/rules", svc_h_rules_list },
+	{ "POST", "/api/v1/rules", svc_h_rules_create },
+	{ "GET", "/api/v1/rules/{}", svc_h_rule_get },
+	{ "PATCH", "/api/v1/rules/{}", svc_h_rule_patch },
+	{ "DELETE", "/api/v1/rules/{}", svc_h_rule_delete },
 	{ "GET", "/api/v1/subscriptions", svc_h_subscriptions_list },
 	{ "POST", "/api/v1/subscriptions", svc_h_subscriptions_create },
 	{ "DELETE", "/api/v1/subscriptions/{}", svc_h_subscription_delete },
@@ -154,6 +161,7 @@ dispatch(struct svc *svc, struct conn_state *cs)
 
 		snprintf(detail, sizeof(detail), "%s is not allowed here;"
 			 " allowed: %s", req->method, allow);
+		req->allow = allow;
 		ret = svc_respond_problem(req, 405, "method-not-allowed",
 					  "Method Not Allowed", detail, NULL);
 	} else {
@@ -181,13 +189,18 @@ count_header(void *cls, enum MHD_ValueKind kind, const char *key,
 
 static enum MHD_Result
 early_problem(struct svc *svc, struct conn_state *cs, unsigned int status,
-	      const char *type, const char *title, const char *detail)
+	      const char *type, const char *title, const char *field,
+	      const char *detail)
 {
+	json_t *errors = json_array();
 	enum MHD_Result ret;
 
+	if (errors)
+		svc_problem_add(errors, field, "%s", detail);
 	pthread_mutex_lock(&svc->lock);
 	svc->requests++;
-	ret = svc_respond_problem(&cs->req, status, type, title, detail, NULL);
+	ret = svc_respond_problem(&cs->req, status, type, title, detail,
+				  errors);
 	pthread_mutex_unlock(&svc->lock);
 	return ret;
 }
@@ -200,7 +213,7 @@ too_large(struct svc *svc, struct conn_state *cs)
 	snprintf(detail, sizeof(detail), "request bodies here are limited to"
 		 " %zu octets", cs->max_body);
 	return early_problem(svc, cs, 413, "too-large", "Content Too Large",
-			     detail);
+			     "body", detail);
 }
 
 static enum MHD_Result
@@ -229,14 +242,14 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		*con_cls = cs;
 		if (strlen(url) >= sizeof(cs->path))
 			return early_problem(svc, cs, 414, "uri-too-long",
-					     "URI Too Long",
+					     "URI Too Long", "path",
 					     "the path is longer than 255"
 					     " octets");
 		MHD_get_connection_values(conn, MHD_HEADER_KIND, count_header,
 					  counts);
 		if (counts[0] > 1 || (counts[0] && counts[1]))
 			return early_problem(svc, cs, 400, "ambiguous-framing",
-					     "Bad Request",
+					     "Bad Request", "Content-Length",
 					     "duplicate Content-Length, or"
 					     " both Content-Length and"
 					     " Transfer-Encoding");

@@ -53,6 +53,7 @@ struct svc_request {
 	const char *params[4];		/* {id}/{slug} path parts, borrowed */
 	size_t n_params;
 	unsigned int status;		/* status queued, for the access log */
+	const char *allow;		/* Allow header of a 405, or NULL */
 };
 
 typedef enum MHD_Result (*svc_handler)(struct svc_request *req);
@@ -179,6 +180,13 @@ enum MHD_Result svc_h_event_delete(struct svc_request *req);
 enum MHD_Result svc_h_occurrence_patch(struct svc_request *req);
 enum MHD_Result svc_h_occurrence_cancel(struct svc_request *req);
 enum MHD_Result svc_h_cadence(struct svc_request *req);
+enum MHD_Result svc_h_cadence_matrix(struct svc_request *req);
+enum MHD_Result svc_h_cadence_summary(struct svc_request *req);
+enum MHD_Result svc_h_rules_list(struct svc_request *req);
+enum MHD_Result svc_h_rules_create(struct svc_request *req);
+enum MHD_Result svc_h_rule_get(struct svc_request *req);
+enum MHD_Result svc_h_rule_patch(struct svc_request *req);
+enum MHD_Result svc_h_rule_delete(struct svc_request *req);
 enum MHD_Result svc_h_feed_all(struct svc_request *req);
 enum MHD_Result svc_h_feed_scoped(struct svc_request *req);
 enum MHD_Result svc_h_dashboard(struct svc_request *req);

@@ -364,11 +364,16 @@ scope_match(const struct cal_occurrence *o, enum scope_kind k,
 	return 0;
 }
 
-/* Whether the period [start, end) lies in the rule's active span. */
+/*
+ * Whether the rule (version) governs the period [start, end): it does when
+ * it is active at the period's start. Versions of one rule meet at period
+ * starts, so each period is judged by exactly one version.
+ */
 static int
 period_active(const struct cal_rule *r, int64_t start, int64_t end)
 {
-	if (r->active_from_utc != 0 && end <= r->active_from_utc)
+	(void)end;
+	if (r->active_from_utc != 0 && start < r->active_from_utc)
 		return 0;
 	if (r->active_to_utc != 0 && start >= r->active_to_utc)
 		return 0;
@@ -393,16 +398,27 @@ static void
 period_label(enum cal_period_unit u, int year, int p, char *buf,
 	     size_t size)
 {
+	char tmp[48];	/* room for any int, so no truncation warning */
+
 	switch (u) {
 	case CAL_PERIOD_MONTH:
-		snprintf(buf, size, "%04d-%02d", year, p + 1);
+		snprintf(tmp, sizeof(tmp), "%04d-%02d", year, p + 1);
 		break;
 	case CAL_PERIOD_QUARTER:
-		snprintf(buf, size, "%04d-Q%d", year, p + 1);
+		snprintf(tmp, sizeof(tmp), "%04d-Q%d", year, p + 1);
 		break;
 	case CAL_PERIOD_YEAR:
-		snprintf(buf, size, "%04d", year);
+	default:
+		snprintf(tmp, sizeof(tmp), "%04d", year);
 		break;
+	}
+	{
+		size_t n = strlen(tmp);
+
+		if (n >= size)
+			n = size - 1;
+		memcpy(buf, tmp, n);
+		buf[n] = '\0';
 	}
 }
 

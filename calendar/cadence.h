@@ -68,8 +68,8 @@ struct cal_rule {
 	enum cal_period_unit period;
 	int64_t min_count;		/* >= 1 */
 	const char *scope;		/* CAL_SCOPE_* */
-	int64_t active_from_utc;	/* 0: always; else periods ending
-					 * at or before it are skipped */
+	int64_t active_from_utc;	/* 0: always; else periods starting
+					 * before it are skipped */
 	int64_t active_to_utc;		/* 0: always; else periods starting
 					 * at or after it are skipped */
 };

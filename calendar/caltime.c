@@ -70,6 +70,45 @@ naive_fields(int64_t t, int *y, int *m, int *d, int *hh, int *mm, int *ss)
 	*ss = tm.tm_sec;
 }
 
+int
+cal_time_parse_ical_utc(const char *s, int64_t *utc)
+{
+	struct icaltimetype t;
+
+	if (!s || strlen(s) != 16 || s[8] != 'T' || s[15] != 'Z')
+		return -EINVAL;
+	icalerror_clear_errno();
+	t = icaltime_from_string(s);
+	if (icaltime_is_null_time(t) || !icaltime_is_valid_time(t) ||
+	    !icaltime_is_utc(t) || icalerrno != ICAL_NO_ERROR) {
+		icalerror_clear_errno();
+		return -EINVAL;
+	}
+	*utc = (int64_t)icaltime_as_timet(t);
+	return 0;
+}
+
+void
+cal_date_format(int y, int m, int d, char out[11])
+{
+	char tmp[48];
+
+	snprintf(tmp, sizeof(tmp), "%04d-%02d-%02d", y, m, d);
+	memcpy(out, tmp, 10);
+	out[10] = '\0';
+}
+
+int
+cal_local_date(int64_t utc, const char *tzid, char out[11])
+{
+	int y, m, d, hh, mm, ss;
+
+	if (cal_utc_to_local(utc, tzid, &y, &m, &d, &hh, &mm, &ss) != 0)
+		return -EINVAL;
+	cal_date_format(y, m, d, out);
+	return 0;
+}
+
 void
 cal_date_add_days(int *y, int *m, int *d, int days)
 {

@@ -50,6 +50,16 @@ int cal_utc_to_local(int64_t utc, const char *tzid, int *y, int *m, int *d,
 /* Offset of tzid from UTC at instant utc, in seconds (east positive). */
 int cal_tz_offset(int64_t utc, const char *tzid, int *offset_s);
 
+/* Parse an RFC 5545 UTC DATE-TIME ("20250213T060000Z") with libical.
+ * 0 or -EINVAL. */
+int cal_time_parse_ical_utc(const char *s, int64_t *utc);
+
+/* Write "YYYY-MM-DD" (years 0..9999) into out. */
+void cal_date_format(int y, int m, int d, char out[11]);
+
+/* The local date of instant utc in tzid as "YYYY-MM-DD". 0 or -EINVAL. */
+int cal_local_date(int64_t utc, const char *tzid, char out[11]);
+
 /* Add days to a calendar date (proleptic Gregorian). */
 void cal_date_add_days(int *y, int *m, int *d, int days);
 

@@ -422,9 +422,100 @@ add_url(icalcomponent *vev, const char *url)
 	return add_prop(vev, icalproperty_new_url(url));
 }
 
+/* A date or date-time property value for instant t in the event's form:
+ * DATE for all-day events, local time + TZID, or UTC. *tzid_out is the
+ * TZID parameter to add (NULL for none). */
+static int
+instant_value(const struct db_event *ev, int64_t t, struct icaltimetype *v,
+	      const char **tzid_out)
+{
+	int y, m, d, hh, mm, ss;
+
+	*tzid_out = NULL;
+	if (ev->all_day) {
+		if (cal_utc_to_local(t, event_tzid(ev), &y, &m, &d, &hh, &mm,
+				     &ss) != 0)
+			return -EINVAL;
+		*v = icaltime_null_date();
+		v->year = y;
+		v->month = m;
+		v->day = d;
+		return 0;
+	}
+	if (!event_zone(ev)) {
+		*v = utc_time(t);
+		return 0;
+	}
+	*tzid_out = event_tzid(ev);
+	return local_time(t, *tzid_out, v);
+}
+
+/* EXDATE (RFC 5545 §3.8.5.1), one property per excluded start. */
+static int
+add_exdates(icalcomponent *vev, const struct db_event *ev)
+{
+	struct icaltimetype v;
+	const char *tzid;
+	size_t i;
+
+	for (i = 0; ev->rrule && i < ev->n_exdates; i++) {
+		if (instant_value(ev, ev->exdates[i], &v, &tzid) != 0)
+			continue;
+		if (tzid ? add_prop_param(vev, icalproperty_new_exdate(v),
+					  icalparameter_new_tzid(tzid))
+			 : add_prop(vev, icalproperty_new_exdate(v)))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* ORGANIZER;CN=<carrier name>:<base>/api/v1/carriers/<slug> (RFC 5545
+ * §3.8.4.3); nothing for district-hosted events or without a base URL. */
+static int
+add_organizer(icalcomponent *vev, const struct db_event *ev,
+	      const struct cal_feed_opts *o)
+{
+	char uri[512];
+
+	if (!o || !o->base_url || !ev->carrier || !ev->carrier_name)
+		return 0;
+	snprintf(uri, sizeof(uri), "%s/api/v1/carriers/%s", o->base_url,
+		 ev->carrier);
+	return add_prop_param(vev, icalproperty_new_organizer(uri),
+			      icalparameter_new_cn(ev->carrier_name));
+}
+
+static int
+add_geo(icalcomponent *vev, const struct db_event *ev)
+{
+	struct icalgeotype g;
+
+	if (!ev->has_geo)
+		return 0;
+	memset(&g, 0, sizeof(g));
+	g.lat = ev->geo_lat;
+	g.lon = ev->geo_lon;
+	return add_prop(vev, icalproperty_new_geo(g));
+}
+
+/* RECURRENCE-ID in the same form as DTSTART (RFC 5545 §3.8.4.4). */
+static int
+add_recurrence_id(icalcomponent *vev, const struct db_event *ev, int64_t rid)
+{
+	struct icaltimetype v;
+	const char *tzid;
+
+	if (instant_value(ev, rid, &v, &tzid) != 0)
+		return -EINVAL;
+	if (tzid)
+		return add_prop_param(vev, icalproperty_new_recurrenceid(v),
+				      icalparameter_new_tzid(tzid));
+	return add_prop(vev, icalproperty_new_recurrenceid(v));
+}
+
 static int
 add_event(icalcomponent *cal, const struct db_event *ev,
-	  const struct cal_feed_opts *o)
+	  const struct cal_feed_opts *o, const int64_t *rid)
 {
 	icalcomponent *vev = icalcomponent_new_vevent();
 	int64_t stamp = ev->modified_utc ? ev->modified_utc : ev->created_utc;
@@ -461,15 +552,59 @@ add_event(icalcomponent *cal, const struct db_event *ev,
 	if (ev->venue && *ev->venue &&
 	    add_prop(vev, icalproperty_new_location(ev->venue)))
 		goto fail;
+	if (add_geo(vev, ev) || add_organizer(vev, ev, o))
+		goto fail;
 	if (add_categories(vev, ev) || add_status(vev, ev->status) ||
 	    add_prop(vev, icalproperty_new_sequence((int)seq)) ||
-	    add_rrule(vev, ev->rrule) || add_url(vev, ev->url))
+	    add_rrule(vev, ev->rrule) || add_exdates(vev, ev) ||
+	    add_url(vev, ev->url))
 		goto fail;
+	if (rid && (rc = add_recurrence_id(vev, ev, *rid)) != 0)
+		goto fail;
+	rc = -ENOMEM;
 	icalcomponent_add_component(cal, vev);		/* cal owns vev */
 	return 0;
 fail:
 	icalcomponent_free(vev);
 	return rc;
+}
+
+/* One VEVENT per RECURRENCE-ID override, after its series. */
+static int
+add_overrides(icalcomponent *cal, const struct db_event *ev,
+	      const struct cal_feed_opts *o)
+{
+	size_t i;
+
+	for (i = 0; ev->rrule && i < ev->n_overrides; i++) {
+		const struct db_override *ov = &ev->overrides[i];
+		struct db_event inst = *ev;	/* shallow: borrows strings */
+		int rc;
+
+		inst.rrule = NULL;
+		inst.n_exdates = 0;
+		inst.n_overrides = 0;
+		inst.start_utc = ov->start_utc;
+		inst.end_utc = ov->end_utc;
+		if (ov->title)
+			inst.title = ov->title;
+		if (ov->venue)
+			inst.venue = ov->venue;
+		if (ov->description)
+			inst.description = ov->description;
+		if (ov->status)
+			inst.status = ov->status;
+		if (ev->all_day &&
+		    (cal_local_date(ov->start_utc, event_tzid(ev),
+				    inst.start_date) != 0 ||
+		     cal_local_date(ov->end_utc, event_tzid(ev),
+				    inst.end_date) != 0))
+			continue;
+		rc = add_event(cal, &inst, o, &ov->recurrence_utc);
+		if (rc == -ENOMEM)
+			return rc;
+	}
+	return 0;
 }
 
 char *
@@ -495,10 +630,10 @@ cal_feed_render(const struct db_event *events, size_t n,
 		icalcomponent_add_component(cal, vtz);	/* cal owns vtz */
 	}
 	for (i = 0; i < n; i++) {
-		int rc = add_event(cal, &events[i], o);
+		int rc = add_event(cal, &events[i], o, NULL);
 
 		/* -EINVAL: times libical cannot place; leave the event out. */
-		if (rc == -ENOMEM)
+		if (rc == -ENOMEM || add_overrides(cal, &events[i], o) != 0)
 			goto out;
 	}
 	text = icalcomponent_as_ical_string_r(cal);

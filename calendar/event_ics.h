@@ -19,6 +19,8 @@ struct cal_feed_opts {
 					 * gets the prefix "[已取消] " */
 	int refresh_minutes;		/* REFRESH-INTERVAL/X-PUBLISHED-TTL;
 					 * 0: 60 */
+	const char *base_url;		/* "https://host" for ORGANIZER URIs;
+					 * NULL: no ORGANIZER */
 };
 
 /*
@@ -27,7 +29,9 @@ struct cal_feed_opts {
  * event: UID, DTSTAMP (= modified), CREATED, LAST-MODIFIED, DTSTART/DTEND
  * with TZID (DATE values for all-day events, DTEND exclusive), SUMMARY,
  * DESCRIPTION, LOCATION, CATEGORIES (kind in Chinese and English), STATUS,
- * SEQUENCE, RRULE, URL. Lines CRLF, folded at 75 octets by libical.
+ * SEQUENCE, RRULE, EXDATE, URL, GEO, ORGANIZER (CN = host carrier), and
+ * after a series one VEVENT per RECURRENCE-ID override (same UID). Lines
+ * CRLF, folded at 75 octets by libical.
  * events and o are borrowed. Returns a string the caller frees with
  * free(), or NULL when out of memory.
  */

@@ -174,3 +174,146 @@ cal_recur_expand(const struct db_event *ev, int64_t from_utc, int64_t to_utc,
 	}
 	return rc;
 }
+
+static int
+overlaps(int64_t start, int64_t end, int64_t from, int64_t to)
+{
+	if (start >= to)
+		return 0;
+	return end > from || (end == start && start >= from);
+}
+
+static int
+is_exdate(const struct db_event *ev, int64_t t)
+{
+	size_t i;
+
+	for (i = 0; i < ev->n_exdates; i++)
+		if (ev->exdates[i] == t)
+			return 1;
+	return 0;
+}
+
+static const struct db_override *
+override_of(const struct db_event *ev, int64_t t)
+{
+	size_t i;
+
+	for (i = 0; i < ev->n_overrides; i++)
+		if (ev->overrides[i].recurrence_utc == t)
+			return &ev->overrides[i];
+	return NULL;
+}
+
+static int
+by_start(const void *a, const void *b)
+{
+	const struct cal_instance *x = a, *y = b;
+
+	if (x->start_utc != y->start_utc)
+		return x->start_utc < y->start_utc ? -1 : 1;
+	return x->recurrence_utc < y->recurrence_utc ? -1 :
+	       x->recurrence_utc > y->recurrence_utc;
+}
+
+static int
+push_instance(struct cal_instance **v, size_t *n, size_t *cap,
+	      const struct db_event *ev, int64_t rid,
+	      const struct db_override *o, int64_t dur)
+{
+	struct cal_instance *nv, *in;
+
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		nv = realloc(*v, *cap * sizeof(**v));
+		if (!nv)
+			return -ENOMEM;
+		*v = nv;
+	}
+	in = &(*v)[(*n)++];
+	in->recurrence_utc = rid;
+	in->override = o;
+	in->start_utc = o ? o->start_utc : rid;
+	in->end_utc = o ? o->end_utc : rid + dur;
+	in->status = o && o->status ? o->status : ev->status;
+	return 0;
+}
+
+int
+cal_event_instances(const struct db_event *ev, int64_t from_utc,
+		    int64_t to_utc, size_t max, struct cal_instance **out,
+		    size_t *n)
+{
+	int64_t dur = ev->end_utc - ev->start_utc, *starts = NULL;
+	struct cal_instance *v = NULL;
+	size_t ns = 0, len = 0, cap = 0, i;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (!ev->rrule) {
+		if (!max || !overlaps(ev->start_utc, ev->end_utc, from_utc,
+				      to_utc))
+			return 0;
+		rc = push_instance(&v, &len, &cap, ev, ev->start_utc, NULL,
+				   dur);
+		goto done;
+	}
+	rc = cal_recur_expand(ev, from_utc - dur, to_utc,
+			      CAL_RECUR_MAX_OCCURRENCES, &starts, &ns);
+	if (rc != 0)
+		return rc;
+	for (i = 0; i < ns && rc == 0; i++) {
+		const struct db_override *o = override_of(ev, starts[i]);
+
+		if (is_exdate(ev, starts[i]))
+			continue;
+		if (o ? !overlaps(o->start_utc, o->end_utc, from_utc, to_utc)
+		      : !overlaps(starts[i], starts[i] + dur, from_utc,
+				  to_utc))
+			continue;
+		rc = push_instance(&v, &len, &cap, ev, starts[i], o, dur);
+	}
+	/* Occurrences moved into the window from outside it. */
+	for (i = 0; i < ev->n_overrides && rc == 0; i++) {
+		const struct db_override *o = &ev->overrides[i];
+		int64_t rid = o->recurrence_utc;
+
+		if (overlaps(rid, rid + dur, from_utc, to_utc) ||
+		    !overlaps(o->start_utc, o->end_utc, from_utc, to_utc) ||
+		    is_exdate(ev, rid))
+			continue;
+		rc = push_instance(&v, &len, &cap, ev, rid, o, dur);
+	}
+	free(starts);
+done:
+	if (rc != 0) {
+		free(v);
+		return rc;
+	}
+	if (len > 1)
+		qsort(v, len, sizeof(*v), by_start);
+	if (len > max)
+		len = max;
+	*out = len ? v : NULL;
+	if (!len)
+		free(v);
+	*n = len;
+	return 0;
+}
+
+int
+cal_recur_is_occurrence(const struct db_event *ev, int64_t t)
+{
+	int64_t *starts = NULL;
+	size_t n = 0;
+	int found;
+
+	if (!ev->rrule)
+		return t == ev->start_utc;
+	if (cal_recur_expand(ev, t, t + 1, 1, &starts, &n) != 0)
+		return 0;
+	found = n == 1 && starts[0] == t;
+	free(starts);
+	return found;
+}

@@ -31,4 +31,31 @@ int cal_rrule_validate(const char *rrule, char *why, size_t size);
 int cal_recur_expand(const struct db_event *ev, int64_t from_utc,
 		     int64_t to_utc, size_t max, int64_t **starts, size_t *n);
 
+/* One occurrence of an event as people see it. */
+struct cal_instance {
+	int64_t recurrence_utc;		/* original start (RECURRENCE-ID);
+					 * the start for a single event */
+	int64_t start_utc;		/* seconds since epoch UTC */
+	int64_t end_utc;		/* exclusive */
+	const struct db_override *override; /* borrowed from the event, or
+					 * NULL when not changed */
+	const char *status;		/* the override's status, else the
+					 * event's; borrowed */
+};
+
+/*
+ * Instances of ev that overlap [from_utc, to_utc) (start < to and end >
+ * from; a zero-length one when from <= start < to), at most max, ascending
+ * by start: RRULE occurrences less EXDATEs, with RECURRENCE-ID overrides
+ * applied (a moved occurrence is placed by its new start). A single event
+ * is one instance. *out is a new array the caller frees with free() (NULL
+ * when *n == 0); its pointers borrow from ev. 0, -EINVAL, -ENOMEM.
+ */
+int cal_event_instances(const struct db_event *ev, int64_t from_utc,
+			int64_t to_utc, size_t max, struct cal_instance **out,
+			size_t *n);
+
+/* 1 when t is an occurrence start of ev's RRULE (ignoring EXDATE). */
+int cal_recur_is_occurrence(const struct db_event *ev, int64_t t);
+
 #endif

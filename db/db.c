@@ -110,6 +110,61 @@ static const char *const migrations[] = {
 	" active_to TEXT);",
 	/* 2: the annex seed is applied by seed_all() in code (see below). */
 	NULL,
+	/* 3: recurrence exceptions, GEO, private subscriptions, versioned
+	 * cadence rules (a change closes one version and opens the next, so a
+	 * past report keeps the rules that were active then). */
+	"ALTER TABLE event ADD COLUMN geo_lat REAL;"
+	"ALTER TABLE event ADD COLUMN geo_lon REAL;"
+	"CREATE TABLE event_exdate("
+	" event_id INTEGER NOT NULL REFERENCES event(id) ON DELETE CASCADE,"
+	" recurrence_utc INTEGER NOT NULL,"
+	" PRIMARY KEY (event_id, recurrence_utc));"
+	"CREATE TABLE event_override("
+	" event_id INTEGER NOT NULL REFERENCES event(id) ON DELETE CASCADE,"
+	" recurrence_utc INTEGER NOT NULL,"
+	" start_utc INTEGER NOT NULL,"
+	" end_utc INTEGER NOT NULL,"
+	" title TEXT,"
+	" venue TEXT,"
+	" description TEXT,"
+	" status TEXT CHECK (status IS NULL OR status IN"
+	"  ('TENTATIVE','CONFIRMED','CANCELLED')),"
+	" CHECK (end_utc >= start_utc),"
+	" PRIMARY KEY (event_id, recurrence_utc));"
+	"CREATE TABLE subscription("
+	" id INTEGER PRIMARY KEY,"
+	" hash TEXT NOT NULL UNIQUE,"
+	" label TEXT NOT NULL,"
+	" kind TEXT,"
+	" region TEXT,"
+	" carrier TEXT,"
+	" partner TEXT,"
+	" created_utc INTEGER NOT NULL,"
+	" revoked_utc INTEGER,"
+	" last_fetch_utc INTEGER,"
+	" last_user_agent TEXT,"
+	" fetch_count INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE cadence_rule_version("
+	" version INTEGER PRIMARY KEY,"
+	" id TEXT NOT NULL,"
+	" name TEXT NOT NULL,"
+	" kinds TEXT NOT NULL,"
+	" period TEXT NOT NULL CHECK (period IN ('month','quarter','year')),"
+	" min_count INTEGER NOT NULL CHECK (min_count >= 1),"
+	" scope TEXT NOT NULL CHECK (scope IN"
+	"  ('district','region','carrier','partner')),"
+	" active_from TEXT,"
+	" active_to TEXT,"
+	" actor TEXT NOT NULL DEFAULT 'seed',"
+	" created_utc INTEGER NOT NULL DEFAULT 0,"
+	" CHECK (active_to IS NULL OR active_from IS NULL OR"
+	"  active_to > active_from));"
+	"CREATE INDEX cadence_rule_version_id ON cadence_rule_version(id);"
+	"INSERT INTO cadence_rule_version(id, name, kinds, period, min_count,"
+	" scope, active_from, active_to) SELECT id, name, kinds, period,"
+	" min_count, scope, active_from, active_to FROM cadence_rule"
+	" ORDER BY rowid;"
+	"DROP TABLE cadence_rule;",
 };
 #define N_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
 
@@ -123,17 +178,44 @@ db_exec(struct db *db, const char *sql)
 int
 db_begin(struct db *db)
 {
-	return db_exec(db, "BEGIN IMMEDIATE");
+	if (db->tx_depth > 0) {
+		db->tx_depth++;
+		return 0;
+	}
+	if (db_exec(db, "BEGIN IMMEDIATE") != 0)
+		return -EIO;
+	db->tx_depth = 1;
+	db->tx_failed = 0;
+	return 0;
 }
 
 int
 db_finish(struct db *db, int rc)
 {
-	if (rc == 0 && db_exec(db, "COMMIT") != 0)
-		rc = -EIO;
-	if (rc != 0)
+	if (rc != 0 && db->tx_failed == 0)
+		db->tx_failed = rc;
+	if (--db->tx_depth > 0)
+		return rc;
+	if (db->tx_failed == 0 && db_exec(db, "COMMIT") != 0)
+		db->tx_failed = -EIO;
+	if (db->tx_failed != 0) {
 		db_exec(db, "ROLLBACK");
+		rc = rc ? rc : db->tx_failed;
+	}
+	db->tx_failed = 0;
 	return rc;
+}
+
+int
+db_tx_begin(struct db *db)
+{
+	return db_begin(db);
+}
+
+int
+db_tx_end(struct db *db, int rc)
+{
+	return db_finish(db, rc);
 }
 
 char *
@@ -392,7 +474,8 @@ db_count_rows(struct db *db, const char *table)
 {
 	static const char *const known[] = {
 		"region", "carrier", "event", "event_partner", "event_history",
-		"token", "cadence_rule", "annex_total",
+		"token", "cadence_rule_version", "annex_total",
+		"event_exdate", "event_override", "subscription",
 	};
 	char sql[96];
 	sqlite3_stmt *st = NULL;
@@ -763,6 +846,7 @@ db_rules_free(struct db_rule *r, size_t n)
 		free(r[i].scope);
 		free(r[i].active_from);
 		free(r[i].active_to);
+		free(r[i].actor);
 	}
 	free(r);
 }
@@ -777,9 +861,11 @@ db_rules_list(struct db *db, struct db_rule **out, size_t *n)
 
 	*out = NULL;
 	*n = 0;
-	if (sqlite3_prepare_v2(db->conn, "SELECT id, name, kinds, period,"
-	    " min_count, scope, active_from, active_to FROM cadence_rule"
-	    " ORDER BY rowid", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db->conn, "SELECT v.version, v.id, v.name,"
+	    " v.kinds, v.period, v.min_count, v.scope, v.active_from,"
+	    " v.active_to, v.actor, v.created_utc FROM cadence_rule_version v"
+	    " ORDER BY (SELECT min(version) FROM cadence_rule_version f"
+	    " WHERE f.id = v.id), v.version", -1, &st, NULL) != SQLITE_OK)
 		goto out;
 	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
 		nv = realloc(v, (len + 1) * sizeof(*v));
@@ -789,14 +875,17 @@ db_rules_list(struct db *db, struct db_rule **out, size_t *n)
 		}
 		v = nv;
 		memset(&v[len], 0, sizeof(v[len]));
-		v[len].id = db_col_strdup(st, 0, &oom);
-		v[len].name = db_col_strdup(st, 1, &oom);
-		v[len].kinds = db_col_strdup(st, 2, &oom);
-		v[len].period = db_col_strdup(st, 3, &oom);
-		v[len].min_count = sqlite3_column_int64(st, 4);
-		v[len].scope = db_col_strdup(st, 5, &oom);
-		v[len].active_from = db_col_strdup(st, 6, &oom);
-		v[len].active_to = db_col_strdup(st, 7, &oom);
+		v[len].version = sqlite3_column_int64(st, 0);
+		v[len].id = db_col_strdup(st, 1, &oom);
+		v[len].name = db_col_strdup(st, 2, &oom);
+		v[len].kinds = db_col_strdup(st, 3, &oom);
+		v[len].period = db_col_strdup(st, 4, &oom);
+		v[len].min_count = sqlite3_column_int64(st, 5);
+		v[len].scope = db_col_strdup(st, 6, &oom);
+		v[len].active_from = db_col_strdup(st, 7, &oom);
+		v[len].active_to = db_col_strdup(st, 8, &oom);
+		v[len].actor = db_col_strdup(st, 9, &oom);
+		v[len].created_utc = sqlite3_column_int64(st, 10);
 		len++;
 		if (oom) {
 			rc = -ENOMEM;
@@ -811,6 +900,366 @@ db_rules_list(struct db *db, struct db_rule **out, size_t *n)
 	rc = 0;
 out:
 	db_rules_free(v, len);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int
+insert_rule_version(struct db *db, const char *id, const struct db_rule *r,
+		    const char *active_from, const char *actor,
+		    int64_t now_utc)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -EIO;
+
+	if (sqlite3_prepare_v2(db->conn, "INSERT INTO cadence_rule_version(id,"
+	    " name, kinds, period, min_count, scope, active_from, active_to,"
+	    " actor, created_utc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+	    " ?10)", -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, r->name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, r->kinds, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, r->period, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 5, r->min_count);
+	sqlite3_bind_text(st, 6, r->scope, -1, SQLITE_TRANSIENT);
+	db_bind_text_or_null(st, 7, active_from);
+	db_bind_text_or_null(st, 8, r->active_to);
+	sqlite3_bind_text(st, 9, actor, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 10, now_utc);
+	rc = db_step_map(sqlite3_step(st));
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int
+valid_rule(const struct db_rule *r)
+{
+	return r && r->name && r->kinds && r->period && r->scope &&
+	       r->min_count >= 1;
+}
+
+int
+db_rule_create(struct db *db, const struct db_rule *r, const char *actor,
+	       int64_t now_utc)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (!valid_rule(r) || !r->id || !actor)
+		return -EINVAL;
+	if (db_begin(db) != 0)
+		return -EIO;
+	rc = -EIO;
+	if (sqlite3_prepare_v2(db->conn, "SELECT 1 FROM cadence_rule_version"
+	    " WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_text(st, 1, r->id, -1, SQLITE_TRANSIENT);
+	switch (sqlite3_step(st)) {
+	case SQLITE_ROW:
+		rc = -EEXIST;
+		goto out;
+	case SQLITE_DONE:
+		break;
+	default:
+		goto out;
+	}
+	rc = insert_rule_version(db, r->id, r, r->active_from, actor, now_utc);
+out:
+	sqlite3_finalize(st);
+	return db_finish(db, rc);
+}
+
+/* The live version of rule id: its row id and active_from (a new string
+ * or NULL). 0 or -ENOENT. */
+static int
+live_version(struct db *db, const char *id, int64_t *version, char **from)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -EIO, s, oom = 0;
+
+	*from = NULL;
+	if (sqlite3_prepare_v2(db->conn, "SELECT version, active_from FROM"
+	    " cadence_rule_version WHERE id = ?1 AND active_to IS NULL"
+	    " ORDER BY version DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+	s = sqlite3_step(st);
+	if (s == SQLITE_DONE) {
+		rc = -ENOENT;
+	} else if (s == SQLITE_ROW) {
+		*version = sqlite3_column_int64(st, 0);
+		*from = db_col_strdup(st, 1, &oom);
+		rc = oom ? -ENOMEM : 0;
+	}
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int
+exec_version(struct db *db, const char *sql, int64_t version,
+	     const char *text)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -EIO;
+
+	if (sqlite3_prepare_v2(db->conn, sql, -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, version);
+		db_bind_text_or_null(st, 2, text);
+		rc = db_step_map(sqlite3_step(st));
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+db_rule_change(struct db *db, const char *id, const struct db_rule *r,
+	       const char *effective_from, const char *actor, int64_t now_utc)
+{
+	int64_t version = 0;
+	char *from = NULL;
+	int rc;
+
+	if (!id || !valid_rule(r) || !effective_from || !actor)
+		return -EINVAL;
+	if (r->active_to && strcmp(r->active_to, effective_from) <= 0)
+		return -EINVAL;
+	if (db_begin(db) != 0)
+		return -EIO;
+	rc = live_version(db, id, &version, &from);
+	if (rc != 0)
+		goto out;
+	if (from && strcmp(from, effective_from) >= 0) {
+		/* the live version starts no earlier: rewrite it */
+		rc = exec_version(db, "DELETE FROM cadence_rule_version"
+				  " WHERE version = ?1 AND ?2 IS NULL",
+				  version, NULL);
+		if (rc == 0)
+			rc = insert_rule_version(db, id, r, from, actor,
+						 now_utc);
+		goto out;
+	}
+	rc = exec_version(db, "UPDATE cadence_rule_version SET active_to = ?2"
+			  " WHERE version = ?1", version, effective_from);
+	if (rc == 0)
+		rc = insert_rule_version(db, id, r, effective_from, actor,
+					 now_utc);
+out:
+	free(from);
+	return db_finish(db, rc);
+}
+
+int
+db_rule_retire(struct db *db, const char *id, const char *active_to,
+	       const char *actor, int64_t now_utc)
+{
+	int64_t version = 0;
+	char *from = NULL;
+	int rc;
+
+	(void)now_utc;
+	if (!id || !active_to || !actor)
+		return -EINVAL;
+	if (db_begin(db) != 0)
+		return -EIO;
+	rc = live_version(db, id, &version, &from);
+	if (rc == 0 && from && strcmp(active_to, from) <= 0)
+		rc = -EINVAL;
+	if (rc == 0)
+		rc = exec_version(db, "UPDATE cadence_rule_version SET"
+				  " active_to = ?2 WHERE version = ?1",
+				  version, active_to);
+	free(from);
+	return db_finish(db, rc);
+}
+
+/* ---- private feed subscriptions ---- */
+
+void
+db_subscription_release(struct db_subscription *s)
+{
+	if (!s)
+		return;
+	free(s->label);
+	free(s->kind);
+	free(s->region);
+	free(s->carrier);
+	free(s->partner);
+	free(s->last_user_agent);
+	memset(s, 0, sizeof(*s));
+}
+
+void
+db_subscriptions_free(struct db_subscription *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; s && i < n; i++)
+		db_subscription_release(&s[i]);
+	free(s);
+}
+
+#define SUB_COLS "id, label, kind, region, carrier, partner, created_utc," \
+	" coalesce(revoked_utc, 0), coalesce(last_fetch_utc, 0)," \
+	" last_user_agent, fetch_count"
+
+static int
+sub_from_row(sqlite3_stmt *st, struct db_subscription *s)
+{
+	int oom = 0;
+
+	memset(s, 0, sizeof(*s));
+	s->id = sqlite3_column_int64(st, 0);
+	s->label = db_col_strdup(st, 1, &oom);
+	s->kind = db_col_strdup(st, 2, &oom);
+	s->region = db_col_strdup(st, 3, &oom);
+	s->carrier = db_col_strdup(st, 4, &oom);
+	s->partner = db_col_strdup(st, 5, &oom);
+	s->created_utc = sqlite3_column_int64(st, 6);
+	s->revoked_utc = sqlite3_column_int64(st, 7);
+	s->last_fetch_utc = sqlite3_column_int64(st, 8);
+	s->last_user_agent = db_col_strdup(st, 9, &oom);
+	s->fetch_count = sqlite3_column_int64(st, 10);
+	if (oom) {
+		db_subscription_release(s);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int
+db_subscription_insert(struct db *db, const char *hash_hex,
+		       const struct db_subscription *s, int64_t now_utc,
+		       int64_t *id_out)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -EIO, r;
+
+	if (!hash_hex || !s || !s->label)
+		return -EINVAL;
+	if (sqlite3_prepare_v2(db->conn, "INSERT INTO subscription(hash,"
+	    " label, kind, region, carrier, partner, created_utc) VALUES"
+	    " (?1, ?2, ?3, ?4, ?5, ?6, ?7)", -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_text(st, 1, hash_hex, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, s->label, -1, SQLITE_TRANSIENT);
+	db_bind_text_or_null(st, 3, s->kind);
+	db_bind_text_or_null(st, 4, s->region);
+	db_bind_text_or_null(st, 5, s->carrier);
+	db_bind_text_or_null(st, 6, s->partner);
+	sqlite3_bind_int64(st, 7, now_utc);
+	r = sqlite3_step(st);
+	if (r == SQLITE_CONSTRAINT) {
+		rc = -EEXIST;
+		goto out;
+	}
+	rc = db_step_map(r);
+	if (rc == 0 && id_out)
+		*id_out = sqlite3_last_insert_rowid(db->conn);
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+db_subscription_lookup(struct db *db, const char *hash_hex,
+		       struct db_subscription *out)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -EIO, s;
+
+	if (sqlite3_prepare_v2(db->conn, "SELECT " SUB_COLS " FROM subscription"
+	    " WHERE hash = ?1 AND revoked_utc IS NULL", -1, &st,
+	    NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_text(st, 1, hash_hex, -1, SQLITE_TRANSIENT);
+	s = sqlite3_step(st);
+	if (s == SQLITE_ROW)
+		rc = sub_from_row(st, out);
+	else if (s == SQLITE_DONE)
+		rc = -ENOENT;
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+db_subscription_touch(struct db *db, int64_t id, int64_t now_utc,
+		      const char *user_agent)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -EIO;
+
+	if (sqlite3_prepare_v2(db->conn, "UPDATE subscription SET"
+	    " last_fetch_utc = ?2, last_user_agent = substr(?3, 1, 256),"
+	    " fetch_count = fetch_count + 1 WHERE id = ?1", -1, &st,
+	    NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, now_utc);
+	db_bind_text_or_null(st, 3, user_agent);
+	rc = db_step_map(sqlite3_step(st));
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+db_subscription_revoke(struct db *db, int64_t id, int64_t now_utc)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -EIO;
+
+	if (sqlite3_prepare_v2(db->conn, "UPDATE subscription SET"
+	    " revoked_utc = ?2 WHERE id = ?1 AND revoked_utc IS NULL", -1, &st,
+	    NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, now_utc);
+	rc = db_step_map(sqlite3_step(st));
+	if (rc == 0 && sqlite3_changes(db->conn) != 1)
+		rc = -ENOENT;
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+db_subscriptions_list(struct db *db, struct db_subscription **out, size_t *n)
+{
+	sqlite3_stmt *st = NULL;
+	struct db_subscription *v = NULL, *nv;
+	size_t len = 0;
+	int rc = -EIO, s;
+
+	*out = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(db->conn, "SELECT " SUB_COLS " FROM subscription"
+	    " ORDER BY id DESC", -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		nv = realloc(v, (len + 1) * sizeof(*v));
+		if (!nv) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		v = nv;
+		if ((rc = sub_from_row(st, &v[len])) != 0)
+			goto out;
+		len++;
+	}
+	if (s != SQLITE_DONE) {
+		rc = -EIO;
+		goto out;
+	}
+	*out = v;
+	*n = len;
+	v = NULL;
+	rc = 0;
+out:
+	db_subscriptions_free(v, len);
 	sqlite3_finalize(st);
 	return rc;
 }

@@ -49,6 +49,18 @@ struct db_carrier {
 	char *region;			/* region slug */
 };
 
+/* One changed occurrence of a series (RFC 5545 RECURRENCE-ID). NULL
+ * strings inherit the series' values. */
+struct db_override {
+	int64_t recurrence_utc;		/* original start, seconds UTC */
+	int64_t start_utc;		/* moved start, seconds UTC */
+	int64_t end_utc;		/* moved end, seconds UTC */
+	char *title;
+	char *venue;
+	char *description;
+	char *status;			/* NULL: the series' status */
+};
+
 /* An event, as stored. All strings are owned by the struct. */
 struct db_event {
 	int64_t id;
@@ -76,10 +88,40 @@ struct db_event {
 	int64_t revision;		/* grows by one on every write (ETag) */
 	int64_t created_utc;		/* seconds */
 	int64_t modified_utc;		/* seconds; last change */
+	int has_geo;			/* 1 when geo_lat/geo_lon are set */
+	double geo_lat;			/* degrees, WGS 84 (RFC 5545 GEO) */
+	double geo_lon;			/* degrees */
+	int64_t *exdates;		/* EXDATE: cancelled occurrence
+					 * starts, seconds UTC, ascending */
+	size_t n_exdates;
+	struct db_override *overrides;	/* RECURRENCE-ID overrides,
+					 * ascending by recurrence_utc */
+	size_t n_overrides;
 };
 
-/* A cadence rule as stored (DESIGN.md: kinds, period, min, scope). */
+/* A private feed subscription (its secret is never stored, only the
+ * SHA-256 of it). Filters are NULL when unused. */
+struct db_subscription {
+	int64_t id;
+	char *label;
+	char *kind;
+	char *region;
+	char *carrier;
+	char *partner;
+	int64_t created_utc;		/* seconds */
+	int64_t revoked_utc;		/* 0 while live */
+	int64_t last_fetch_utc;		/* 0 when never fetched */
+	char *last_user_agent;		/* NULL when never fetched */
+	int64_t fetch_count;
+};
+
+/*
+ * A version of a cadence rule (DESIGN.md: kinds, period, min, scope).
+ * Rules are versioned: a change closes the live version (active_to) and
+ * opens a new one, so reports for past periods keep the rule as it was.
+ */
 struct db_rule {
+	int64_t version;		/* row id of this version */
 	char *id;			/* e.g. "monthly-roadshow" */
 	char *name;			/* human name, zh-CN */
 	char *kinds;			/* comma-separated event kinds */
@@ -88,6 +130,8 @@ struct db_rule {
 	char *scope;			/* district, region, carrier, partner */
 	char *active_from;		/* YYYY-MM-DD or NULL (always) */
 	char *active_to;		/* YYYY-MM-DD exclusive, or NULL */
+	char *actor;			/* who made this version */
+	int64_t created_utc;		/* seconds; 0 for the seed */
 };
 
 /* Filters for db_event_list(); zero / NULL fields do not filter. */
@@ -103,7 +147,10 @@ struct db_event_filter {
 	const char *q;			/* substring of title/description/venue */
 	int exclude_tentative;		/* 1: leave TENTATIVE out */
 	int64_t cancelled_since;	/* leave out CANCELLED modified before */
-	int64_t after_id;		/* keyset pagination: id > after_id */
+	int64_t after_id;		/* keyset pagination: rows after
+					 * (after_start_utc, after_id) in
+					 * (start_utc, id) order; 0: none */
+	int64_t after_start_utc;
 	int limit;			/* 0: no limit */
 };
 
@@ -123,6 +170,15 @@ int db_open(const char *path, int64_t now_utc, struct db **out);
 
 /* Close the connection and free db. NULL is a no-op. */
 void db_close(struct db *db);
+
+/*
+ * Group several changes into one transaction: every db_ write between
+ * db_tx_begin() and db_tx_end() commits together or not at all. db_tx_end
+ * commits when rc == 0 and no change inside failed, else rolls back;
+ * returns the final code (rc, or the first failure inside, or -EIO).
+ */
+int db_tx_begin(struct db *db);
+int db_tx_end(struct db *db, int rc);
 
 /* Schema version after migrations (the highest migration number). */
 int db_schema_version(struct db *db);
@@ -186,8 +242,8 @@ int db_event_delete(struct db *db, int64_t id, const char *actor,
 int db_event_get(struct db *db, int64_t id, struct db_event *out);
 int db_event_get_by_uid(struct db *db, const char *uid, struct db_event *out);
 
-/* Events matching f, ordered by start_utc then id (by id when after_id
- * pagination is used). Free with db_event_list_free(). */
+/* Events matching f, ordered by start_utc then id. Free with
+ * db_event_list_free(). */
 int db_event_list(struct db *db, const struct db_event_filter *f,
 		  struct db_event_list *out);
 void db_event_list_free(struct db_event_list *l);
@@ -222,8 +278,57 @@ int db_token_insert(struct db *db, const char *hash_hex, const char *role,
 int db_token_lookup(struct db *db, const char *hash_hex, char **role,
 		    char **carrier, int64_t *id_out);
 
-/* Cadence rules, ordered by id. Free with db_rules_free(). */
+/* Every version of every cadence rule: rules in the order they were first
+ * created, each rule's versions oldest first. Free with db_rules_free(). */
 int db_rules_list(struct db *db, struct db_rule **out, size_t *n);
 void db_rules_free(struct db_rule *r, size_t n);
+
+/*
+ * Create rule r (id, name, kinds, period, min_count, scope, active_from,
+ * active_to as validated by the caller) as its first version.
+ * Returns 0, -EEXIST (the id is taken, even by a retired rule), -EINVAL,
+ * -EIO.
+ */
+int db_rule_create(struct db *db, const struct db_rule *r, const char *actor,
+		   int64_t now_utc);
+
+/*
+ * Change rule `id` from date effective_from (YYYY-MM-DD, a period start
+ * chosen by the caller): the live version (active_to NULL) is closed at
+ * effective_from and a new version with r's fields opens there; when the
+ * live version itself starts at or after effective_from it is rewritten in
+ * place. r->active_to is kept on the new version. Returns 0, -ENOENT (no
+ * live version), -EINVAL, -EIO.
+ */
+int db_rule_change(struct db *db, const char *id, const struct db_rule *r,
+		   const char *effective_from, const char *actor,
+		   int64_t now_utc);
+
+/* Retire rule `id` from date active_to (YYYY-MM-DD, exclusive). 0,
+ * -ENOENT (no live version), -EINVAL (active_to not after the live
+ * version's start), -EIO. */
+int db_rule_retire(struct db *db, const char *id, const char *active_to,
+		   const char *actor, int64_t now_utc);
+
+/* ---- private feed subscriptions ---- */
+
+/* Store a subscription with the SHA-256 hex of its secret. s's id and
+ * counters are ignored. Returns 0 and *id_out, -EEXIST, -EIO. */
+int db_subscription_insert(struct db *db, const char *hash_hex,
+			   const struct db_subscription *s, int64_t now_utc,
+			   int64_t *id_out);
+/* The live subscription whose secret hashes to hash_hex. 0, -ENOENT. */
+int db_subscription_lookup(struct db *db, const char *hash_hex,
+			   struct db_subscription *out);
+/* Record a fetch: time and User-Agent (may be NULL; cut to 256 octets). */
+int db_subscription_touch(struct db *db, int64_t id, int64_t now_utc,
+			  const char *user_agent);
+/* Revoke. 0, -ENOENT (unknown or already revoked). */
+int db_subscription_revoke(struct db *db, int64_t id, int64_t now_utc);
+/* All subscriptions, newest first. Free with db_subscriptions_free(). */
+int db_subscriptions_list(struct db *db, struct db_subscription **out,
+			  size_t *n);
+void db_subscription_release(struct db_subscription *s);
+void db_subscriptions_free(struct db_subscription *s, size_t n);
 
 #endif

@@ -8,14 +8,17 @@
 
 struct db {
 	sqlite3 *conn;
+	int tx_depth;		/* nested db_begin() calls */
+	int tx_failed;		/* first error inside the outer transaction */
 };
 
 /* Run sql (no parameters; our own text only). 0 or -EIO. */
 int db_exec(struct db *db, const char *sql);
-/* BEGIN IMMEDIATE. 0 or -EIO. */
+/* BEGIN IMMEDIATE, or join the caller's open transaction. 0 or -EIO. */
 int db_begin(struct db *db);
-/* COMMIT when rc == 0 (returns -EIO if that fails), else ROLLBACK; returns
- * the final rc. */
+/* Leave a transaction: the outermost level COMMITs when every level
+ * succeeded (returns -EIO if that fails) and ROLLBACKs otherwise; returns
+ * the final rc (for a nested level, its own rc). */
 int db_finish(struct db *db, int rc);
 /* strdup of a text column; NULL for SQL NULL; sets *oom on failure. The
  * caller frees with free(). */

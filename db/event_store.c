@@ -24,6 +24,14 @@
 	"  WHERE p.event_id = e.id)," \
 	" 'rrule', e.rrule, 'url', e.url, 'capacity', e.capacity," \
 	" 'sequence', e.sequence, 'revision', e.revision," \
+	" 'geo_lat', e.geo_lat, 'geo_lon', e.geo_lon," \
+	" 'exdates', (SELECT json_group_array(recurrence_utc)" \
+	"  FROM event_exdate x WHERE x.event_id = e.id)," \
+	" 'overrides', (SELECT json_group_array(json_object(" \
+	"  'recurrence_utc', o.recurrence_utc, 'start_utc', o.start_utc," \
+	"  'end_utc', o.end_utc, 'title', o.title, 'venue', o.venue," \
+	"  'description', o.description, 'status', o.status))" \
+	"  FROM event_override o WHERE o.event_id = e.id)," \
 	" 'modified_utc', e.modified_utc) FROM event e WHERE e.id = ?1)"
 
 #define EVENT_COLS \
@@ -33,7 +41,10 @@
 	" e.sequence, e.revision, e.created_utc, e.modified_utc," \
 	" (SELECT group_concat(slug, ',') FROM (SELECT pr.slug AS slug" \
 	"  FROM event_partner p JOIN region pr ON pr.id = p.region_id" \
-	"  WHERE p.event_id = e.id ORDER BY pr.id))"
+	"  WHERE p.event_id = e.id ORDER BY pr.id))," \
+	" e.geo_lat, e.geo_lon," \
+	" (SELECT group_concat(t, ',') FROM (SELECT recurrence_utc AS t" \
+	"  FROM event_exdate x WHERE x.event_id = e.id ORDER BY t))"
 
 #define EVENT_FROM \
 	" FROM event e LEFT JOIN carrier c ON c.id = e.carrier_id" \
@@ -61,6 +72,14 @@ db_event_release(struct db_event *ev)
 	free(ev->partner_regions);
 	free(ev->rrule);
 	free(ev->url);
+	free(ev->exdates);
+	for (i = 0; i < ev->n_overrides; i++) {
+		free(ev->overrides[i].title);
+		free(ev->overrides[i].venue);
+		free(ev->overrides[i].description);
+		free(ev->overrides[i].status);
+	}
+	free(ev->overrides);
 	memset(ev, 0, sizeof(*ev));
 }
 
@@ -98,6 +117,40 @@ db_event_copy(struct db_event *dst, const struct db_event *src)
 	dst->url = dup_or_null(src->url, &oom);
 	dst->partner_regions = NULL;
 	dst->n_partner_regions = 0;
+	dst->exdates = NULL;
+	dst->n_exdates = 0;
+	dst->overrides = NULL;
+	dst->n_overrides = 0;
+	if (src->n_exdates) {
+		dst->exdates = malloc(src->n_exdates * sizeof(int64_t));
+		if (!dst->exdates) {
+			oom = 1;
+		} else {
+			memcpy(dst->exdates, src->exdates,
+			       src->n_exdates * sizeof(int64_t));
+			dst->n_exdates = src->n_exdates;
+		}
+	}
+	if (src->n_overrides) {
+		dst->overrides = calloc(src->n_overrides,
+					sizeof(*dst->overrides));
+		if (!dst->overrides) {
+			oom = 1;
+		} else {
+			dst->n_overrides = src->n_overrides;
+			for (i = 0; i < src->n_overrides; i++) {
+				const struct db_override *o = &src->overrides[i];
+				struct db_override *d = &dst->overrides[i];
+
+				*d = *o;
+				d->title = dup_or_null(o->title, &oom);
+				d->venue = dup_or_null(o->venue, &oom);
+				d->description = dup_or_null(o->description,
+							     &oom);
+				d->status = dup_or_null(o->status, &oom);
+			}
+		}
+	}
 	if (src->n_partner_regions) {
 		dst->partner_regions = calloc(src->n_partner_regions,
 					      sizeof(char *));
@@ -153,6 +206,36 @@ oom:
 	return -ENOMEM;
 }
 
+/* Split "1,2,3" (our own integers) into a new array. */
+static int
+split_ints(const char *list, int64_t **out, size_t *n)
+{
+	const char *p = list;
+	int64_t *v = NULL, *nv;
+	size_t len = 0;
+	char *end;
+
+	*out = NULL;
+	*n = 0;
+	if (!list || !*list)
+		return 0;
+	for (;;) {
+		nv = realloc(v, (len + 1) * sizeof(*v));
+		if (!nv) {
+			free(v);
+			return -ENOMEM;
+		}
+		v = nv;
+		v[len++] = strtoll(p, &end, 10);
+		if (*end != ',')
+			break;
+		p = end + 1;
+	}
+	*out = v;
+	*n = len;
+	return 0;
+}
+
 static void
 copy_date(char dst[11], const unsigned char *src)
 {
@@ -196,11 +279,140 @@ event_from_row(sqlite3_stmt *st, struct db_event *ev)
 				&ev->partner_regions,
 				&ev->n_partner_regions) != 0)
 		oom = 1;
+	if (sqlite3_column_type(st, 24) != SQLITE_NULL &&
+	    sqlite3_column_type(st, 25) != SQLITE_NULL) {
+		ev->has_geo = 1;
+		ev->geo_lat = sqlite3_column_double(st, 24);
+		ev->geo_lon = sqlite3_column_double(st, 25);
+	}
+	if (!oom && split_ints((const char *)sqlite3_column_text(st, 26),
+			       &ev->exdates, &ev->n_exdates) != 0)
+		oom = 1;
 	if (oom) {
 		db_event_release(ev);
 		return -ENOMEM;
 	}
 	return 0;
+}
+
+/* Load ev's RECURRENCE-ID overrides. */
+static int
+load_overrides(struct db *db, struct db_event *ev)
+{
+	sqlite3_stmt *st = NULL;
+	struct db_override *v = NULL, *nv;
+	size_t len = 0;
+	int rc = -EIO, s, oom = 0;
+
+	if (sqlite3_prepare_v2(db->conn, "SELECT recurrence_utc, start_utc,"
+	    " end_utc, title, venue, description, status FROM event_override"
+	    " WHERE event_id = ?1 ORDER BY recurrence_utc", -1, &st,
+	    NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_int64(st, 1, ev->id);
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		struct db_override *o;
+
+		nv = realloc(v, (len + 1) * sizeof(*v));
+		if (!nv) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		v = nv;
+		o = &v[len++];
+		memset(o, 0, sizeof(*o));
+		o->recurrence_utc = sqlite3_column_int64(st, 0);
+		o->start_utc = sqlite3_column_int64(st, 1);
+		o->end_utc = sqlite3_column_int64(st, 2);
+		o->title = db_col_strdup(st, 3, &oom);
+		o->venue = db_col_strdup(st, 4, &oom);
+		o->description = db_col_strdup(st, 5, &oom);
+		o->status = db_col_strdup(st, 6, &oom);
+		if (oom) {
+			rc = -ENOMEM;
+			goto out;
+		}
+	}
+	if (s != SQLITE_DONE)
+		goto out;
+	ev->overrides = v;
+	ev->n_overrides = len;
+	v = NULL;
+	len = 0;
+	rc = 0;
+out:
+	while (len--) {
+		free(v[len].title);
+		free(v[len].venue);
+		free(v[len].description);
+		free(v[len].status);
+	}
+	free(v);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Replace the EXDATE and override rows of event id with ev's. */
+static int
+write_exceptions(struct db *db, int64_t id, const struct db_event *ev)
+{
+	sqlite3_stmt *st = NULL;
+	size_t i;
+	int rc = -EIO;
+
+	if (sqlite3_prepare_v2(db->conn, "DELETE FROM event_exdate"
+	    " WHERE event_id = ?1", -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		goto out;
+	sqlite3_finalize(st);
+	if (sqlite3_prepare_v2(db->conn, "DELETE FROM event_override"
+	    " WHERE event_id = ?1", -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		goto out;
+	sqlite3_finalize(st);
+	if (sqlite3_prepare_v2(db->conn, "INSERT OR IGNORE INTO"
+	    " event_exdate(event_id, recurrence_utc) VALUES (?1, ?2)", -1, &st,
+	    NULL) != SQLITE_OK)
+		goto out;
+	for (i = 0; i < ev->n_exdates; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int64(st, 2, ev->exdates[i]);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			goto out;
+	}
+	sqlite3_finalize(st);
+	if (sqlite3_prepare_v2(db->conn, "INSERT INTO event_override(event_id,"
+	    " recurrence_utc, start_utc, end_utc, title, venue, description,"
+	    " status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", -1, &st,
+	    NULL) != SQLITE_OK) {
+		st = NULL;
+		goto out;
+	}
+	for (i = 0; i < ev->n_overrides; i++) {
+		const struct db_override *o = &ev->overrides[i];
+
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int64(st, 2, o->recurrence_utc);
+		sqlite3_bind_int64(st, 3, o->start_utc);
+		sqlite3_bind_int64(st, 4, o->end_utc);
+		db_bind_text_or_null(st, 5, o->title);
+		db_bind_text_or_null(st, 6, o->venue);
+		db_bind_text_or_null(st, 7, o->description);
+		db_bind_text_or_null(st, 8, o->status);
+		rc = db_step_map(sqlite3_step(st));
+		if (rc != 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	return rc;
 }
 
 static int
@@ -224,6 +436,8 @@ get_one(struct db *db, const char *where, int64_t id, const char *uid,
 		rc = event_from_row(st, out);
 	else if (s == SQLITE_DONE)
 		rc = -ENOENT;
+	if (rc == 0 && out->rrule && (rc = load_overrides(db, out)) != 0)
+		db_event_release(out);
 out:
 	sqlite3_finalize(st);
 	return rc;
@@ -393,6 +607,13 @@ bind_editable(sqlite3_stmt *st, const struct db_event *ev)
 	r |= db_bind_text_or_null(st, 15, ev->url);
 	r |= sqlite3_bind_int64(st, 16, ev->capacity);
 	r |= sqlite3_bind_int64(st, 17, ev->sequence);
+	if (ev->has_geo) {
+		r |= sqlite3_bind_double(st, 19, ev->geo_lat);
+		r |= sqlite3_bind_double(st, 20, ev->geo_lon);
+	} else {
+		r |= sqlite3_bind_null(st, 19);
+		r |= sqlite3_bind_null(st, 20);
+	}
 	return r == SQLITE_OK ? 0 : -EIO;
 }
 
@@ -420,12 +641,13 @@ db_event_insert(struct db *db, const struct db_event *ev, const char *actor,
 	if (sqlite3_prepare_v2(db->conn, "INSERT INTO event(id, uid, kind,"
 	    " title, description, venue, all_day, start_utc, end_utc,"
 	    " start_date, end_date, tzid, status, carrier_id, rrule, url,"
-	    " capacity, sequence, revision, created_utc, modified_utc) VALUES"
+	    " capacity, sequence, revision, created_utc, modified_utc,"
+	    " geo_lat, geo_lon) VALUES"
 	    " (1 + max((SELECT coalesce(max(id), 0) FROM event),"
 	    " (SELECT coalesce(max(event_id), 0) FROM event_history)), ?1, ?2,"
 	    " ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
 	    " (SELECT id FROM carrier WHERE slug = ?13), ?14, ?15, ?16, 0,"
-	    " 1, ?18, ?18)", -1, &st, NULL) != SQLITE_OK)
+	    " 1, ?18, ?18, ?19, ?20)", -1, &st, NULL) != SQLITE_OK)
 		goto out;
 	if (sqlite3_bind_text(st, 1, ev->uid, -1, SQLITE_TRANSIENT) !=
 	    SQLITE_OK || bind_editable(st, ev) != 0 ||
@@ -446,6 +668,8 @@ db_event_insert(struct db *db, const struct db_event *ev, const char *actor,
 		goto out;
 	id = sqlite3_last_insert_rowid(db->conn);
 	rc = write_partners(db, id, ev);
+	if (rc == 0)
+		rc = write_exceptions(db, id, ev);
 	if (rc == 0)
 		rc = write_history(db, id, ev->uid, "create", actor, now_utc,
 				   NULL);
@@ -492,7 +716,8 @@ db_event_update(struct db *db, const struct db_event *ev, int64_t if_revision,
 	    " tzid = ?11, status = ?12,"
 	    " carrier_id = (SELECT id FROM carrier WHERE slug = ?13),"
 	    " rrule = ?14, url = ?15, capacity = ?16, sequence = ?17,"
-	    " revision = revision + 1, modified_utc = ?18 WHERE id = ?1",
+	    " revision = revision + 1, modified_utc = ?18, geo_lat = ?19,"
+	    " geo_lon = ?20 WHERE id = ?1",
 	    -1, &st, NULL) != SQLITE_OK)
 		goto out;
 	if (sqlite3_bind_int64(st, 1, ev->id) != SQLITE_OK ||
@@ -502,6 +727,8 @@ db_event_update(struct db *db, const struct db_event *ev, int64_t if_revision,
 	rc = db_step_map(sqlite3_step(st));
 	if (rc == 0)
 		rc = write_partners(db, ev->id, ev);
+	if (rc == 0)
+		rc = write_exceptions(db, ev->id, ev);
 	if (rc == 0)
 		rc = write_history(db, ev->id, ev->uid, "update", actor,
 				   now_utc, before);
@@ -567,7 +794,7 @@ db_event_list(struct db *db, const struct db_event_filter *f,
 	static const struct db_event_filter none;
 	sqlite3_stmt *st = NULL;
 	struct db_event *v = NULL, *nv;
-	size_t len = 0, cap = 0;
+	size_t len = 0, cap = 0, i;
 	int rc = -EIO, s;
 
 	if (!f)
@@ -597,9 +824,9 @@ db_event_list(struct db *db, const struct db_event_filter *f,
 	    " AND (?9 = 0 OR e.status <> 'TENTATIVE')"
 	    " AND (?10 IS NULL OR e.status <> 'CANCELLED'"
 	    "      OR e.modified_utc >= ?10)"
-	    " AND e.id > ?11"
-	    " ORDER BY CASE WHEN ?11 > 0 OR ?13 THEN e.id ELSE e.start_utc END,"
-	    " e.id LIMIT ?12", -1, &st, NULL) != SQLITE_OK)
+	    " AND (?11 = 0 OR e.start_utc > ?13"
+	    "      OR (e.start_utc = ?13 AND e.id > ?11))"
+	    " ORDER BY e.start_utc, e.id LIMIT ?12", -1, &st, NULL) != SQLITE_OK)
 		goto out;
 	if (f->has_window && f->from_utc)	/* 0: no lower bound */
 		sqlite3_bind_int64(st, 1, f->from_utc);
@@ -617,7 +844,7 @@ db_event_list(struct db *db, const struct db_event_filter *f,
 		sqlite3_bind_int64(st, 10, f->cancelled_since);
 	sqlite3_bind_int64(st, 11, f->after_id);
 	sqlite3_bind_int64(st, 12, f->limit > 0 ? f->limit : -1);
-	sqlite3_bind_int(st, 13, f->limit > 0 ? 1 : 0);
+	sqlite3_bind_int64(st, 13, f->after_start_utc);
 	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
 		if (len == cap) {
 			cap = cap ? cap * 2 : 16;
@@ -636,6 +863,9 @@ db_event_list(struct db *db, const struct db_event_filter *f,
 		rc = -EIO;
 		goto out;
 	}
+	for (i = 0; i < len; i++)
+		if (v[i].rrule && (rc = load_overrides(db, &v[i])) != 0)
+			goto out;
 	out->items = v;
 	out->n = len;
 	v = NULL;

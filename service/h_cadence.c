@@ -1,6 +1,12 @@
 /*
- * h_cadence.c: GET /api/v1/cadence?year=YYYY[&as_of=RFC3339][&rule=ID]
- * [&format=json|csv].
+ * h_cadence.c: the cadence report and its views.
+ *
+ *   GET /api/v1/cadence?year=YYYY | from=DATE&to=DATE  [&as_of=RFC3339]
+ *       [&rule=ID] [&by=district|region|carrier|partner] [&format=json|csv]
+ *   GET /api/v1/cadence/matrix?rule=ID&(year|from,to)[&as_of][&by]
+ *   GET /api/v1/cadence/summary?(year|from,to)[&as_of][&rule][&by]
+ *
+ * DATE is YYYY-MM-DD or YYYY-MM (local, Asia/Shanghai); `to` is exclusive.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -9,73 +15,151 @@
 
 #include "../calendar/caltime.h"
 #include "report.h"
+#include "sbuf.h"
 #include "svc.h"
 
-enum MHD_Result
-svc_h_cadence(struct svc_request *req)
+enum view { VIEW_REPORT, VIEW_MATRIX, VIEW_SUMMARY };
+
+/* "YYYY-MM-DD" or "YYYY-MM" -> local midnight in the district zone. */
+static int
+parse_day(const char *s, int64_t *utc)
+{
+	char buf[11];
+	int y, m, d;
+
+	if (strlen(s) == 7) {
+		snprintf(buf, sizeof(buf), "%s-01", s);
+		s = buf;
+	}
+	if (cal_date_parse(s, &y, &m, &d) != 0)
+		return -EINVAL;
+	return cal_local_to_utc(y, m, d, 0, 0, 0, CAL_DISTRICT_TZID, utc);
+}
+
+/* Read the report query; field errors go to errors. */
+static void
+read_query(struct svc_request *req, struct svc_report_query *q,
+	   json_t *errors, int need_rule)
 {
 	const char *year_s = svc_query(req, "year");
-	const char *as_of_s = svc_query(req, "as_of");
-	const char *rule = svc_query(req, "rule");
-	const char *format = svc_query(req, "format");
-	json_t *errors = json_array();
-	struct svc_report rep;
-	int64_t as_of = req->svc->clock();
-	long year = 0;
+	const char *from = svc_query(req, "from"), *to = svc_query(req, "to");
+	const char *as_of = svc_query(req, "as_of");
+	const char *by = svc_query(req, "by");
 	char *end;
+	long year;
+
+	memset(q, 0, sizeof(*q));
+	if (year_s && (from || to)) {
+		svc_problem_add(errors, "year", "give either year or from/to,"
+				" not both");
+	} else if (year_s) {
+		year = strtol(year_s, &end, 10);
+		if (*end || end == year_s || year < 1970 || year > 9999 ||
+		    svc_report_query_year(q, (int)year) != 0)
+			svc_problem_add(errors, "year", "must be a year from"
+					" 1970 to 9999");
+	} else if (from || to) {
+		if (!from || parse_day(from, &q->from_utc) != 0)
+			svc_problem_add(errors, "from", "must be a date"
+					" YYYY-MM-DD or a month YYYY-MM");
+		if (!to || parse_day(to, &q->to_utc) != 0)
+			svc_problem_add(errors, "to", "must be a date"
+					" YYYY-MM-DD or a month YYYY-MM"
+					" (exclusive)");
+		if (!json_array_size(errors) && q->to_utc <= q->from_utc)
+			svc_problem_add(errors, "to", "must be after from");
+		if (!json_array_size(errors) &&
+		    q->to_utc - q->from_utc > (int64_t)50 * 366 * 86400)
+			svc_problem_add(errors, "to", "the range may span at"
+					" most 50 years");
+	} else {
+		svc_problem_add(errors, "year", "is required (e.g. year=2025),"
+				" or give from and to");
+	}
+	q->as_of_utc = req->svc->clock();
+	if (as_of && cal_time_parse_rfc3339(as_of, &q->as_of_utc) != 0)
+		svc_problem_add(errors, "as_of", "must be an RFC 3339"
+				" date-time with offset, e.g."
+				" 2025-06-30T12:00:00+08:00");
+	if (by && strcmp(by, "district") && strcmp(by, "region") &&
+	    strcmp(by, "carrier") && strcmp(by, "partner"))
+		svc_problem_add(errors, "by", "must be district, region,"
+				" carrier or partner");
+	q->by = by;
+	q->rule_id = svc_query(req, "rule");
+	if (need_rule && !q->rule_id)
+		svc_problem_add(errors, "rule", "is required for this view");
+}
+
+static enum MHD_Result
+bad_query(struct svc_request *req, json_t *errors)
+{
+	char detail[256];
+	json_t *first = json_array_get(errors, 0);
+
+	snprintf(detail, sizeof(detail), "%s: %s",
+		 json_string_value(json_object_get(first, "field")),
+		 json_string_value(json_object_get(first, "detail")));
+	return svc_respond_problem(req, 400, "invalid-query", "Bad Request",
+				   detail, errors);
+}
+
+static enum MHD_Result
+serve_view(struct svc_request *req, enum view view)
+{
+	const char *format = svc_query(req, "format");
+	json_t *errors = json_array(), *body;
+	struct svc_report_query q;
+	struct svc_report rep;
 	int rc;
 
 	if (!errors)
 		return svc_respond_errno(req, -ENOMEM, "");
-	if (!year_s) {
-		svc_problem_add(errors, "year", "is required (e.g. year=2025)");
-	} else {
-		year = strtol(year_s, &end, 10);
-		if (*end || end == year_s || year < 1970 || year > 9999)
-			svc_problem_add(errors, "year", "must be a year from"
-					" 1970 to 9999");
-	}
-	if (as_of_s && cal_time_parse_rfc3339(as_of_s, &as_of) != 0)
-		svc_problem_add(errors, "as_of", "must be an RFC 3339"
-				" date-time with offset, e.g."
-				" 2025-06-30T12:00:00+08:00");
-	if (format && strcmp(format, "json") && strcmp(format, "csv"))
-		svc_problem_add(errors, "format", "must be json or csv");
-	if (json_array_size(errors)) {
-		char detail[256];
-		json_t *first = json_array_get(errors, 0);
-
-		snprintf(detail, sizeof(detail), "%s: %s",
-			 json_string_value(json_object_get(first, "field")),
-			 json_string_value(json_object_get(first, "detail")));
-		return svc_respond_problem(req, 400, "invalid-query",
-					   "Bad Request", detail, errors);
-	}
-	rc = svc_report_build(req->svc->db, (int)year, as_of, rule, &rep);
+	read_query(req, &q, errors, view == VIEW_MATRIX);
+	if (format && (strcmp(format, "json") && (strcmp(format, "csv") ||
+						  view != VIEW_REPORT)))
+		svc_problem_add(errors, "format", view == VIEW_REPORT ?
+				"must be json or csv" : "must be json");
+	if (json_array_size(errors))
+		return bad_query(req, errors);
+	rc = svc_report_build(req->svc->db, &q, &rep);
 	if (rc == -ENOENT) {
 		svc_problem_add(errors, "rule", "'%s' is not a cadence rule",
-				rule);
-		return svc_respond_problem(req, 400, "invalid-query",
-					   "Bad Request", "rule: unknown rule",
-					   errors);
+				q.rule_id);
+		return bad_query(req, errors);
 	}
 	json_decref(errors);
 	if (rc != 0)
 		return svc_respond_errno(req, rc, "the cadence report");
 	if (format && strcmp(format, "csv") == 0) {
 		char *csv = svc_report_csv(&rep);
-		enum MHD_Result ret;
-
-		ret = svc_respond_text(req, 200, "text/csv; charset=utf-8;"
-				       " header=present", csv,
-				       csv ? strlen(csv) : 0, NULL, 0);
-		svc_report_release(&rep);
-		return ret;
-	}
-	{
-		json_t *body = svc_report_json(&rep);
 
 		svc_report_release(&rep);
-		return svc_respond_json(req, 200, body);
+		return svc_respond_text(req, 200, "text/csv; charset=utf-8;"
+					" header=present", csv,
+					csv ? strlen(csv) : 0, NULL, 0);
 	}
+	body = view == VIEW_MATRIX ? svc_report_matrix_json(&rep) :
+	       view == VIEW_SUMMARY ? svc_report_summary_json(&rep) :
+	       svc_report_json(&rep);
+	svc_report_release(&rep);
+	return svc_respond_json(req, 200, body);
+}
+
+enum MHD_Result
+svc_h_cadence(struct svc_request *req)
+{
+	return serve_view(req, VIEW_REPORT);
+}
+
+enum MHD_Result
+svc_h_cadence_matrix(struct svc_request *req)
+{
+	return serve_view(req, VIEW_MATRIX);
+}
+
+enum MHD_Result
+svc_h_cadence_summary(struct svc_request *req)
+{
+	return serve_view(req, VIEW_SUMMARY);
 }

@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,13 +31,13 @@
 static const char *const writable_fields[] = {
 	"kind", "title", "description", "venue", "all_day", "start", "end",
 	"start_date", "end_date", "timezone", "status", "carrier",
-	"partner_regions", "rrule", "url", "capacity", NULL,
+	"partner_regions", "rrule", "url", "capacity", "geo", NULL,
 };
 
 /* Fields the server owns; accepted on PUT only when unchanged. */
 static const char *const readonly_fields[] = {
 	"id", "uid", "region", "carrier_name", "sequence", "revision",
-	"created", "updated", "kind_name", NULL,
+	"created", "updated", "kind_name", "exdates", "overrides", NULL,
 };
 
 static int
@@ -52,6 +53,33 @@ static void
 etag_of_event(const struct db_event *ev, char out[40])
 {
 	snprintf(out, 40, "\"r%" PRId64 "\"", ev->revision);
+}
+
+/* An instant of ev as JSON: a date for all-day events, else RFC 3339 in
+ * the event's zone. */
+static json_t *
+instant_json(const struct db_event *ev, int64_t t)
+{
+	char buf[32];
+
+	if (ev->all_day) {
+		if (cal_local_date(t, ev->tzid, buf) != 0)
+			return json_null();
+	} else if (cal_time_format_rfc3339(t, ev->tzid, buf) != 0) {
+		return json_null();
+	}
+	return json_string(buf);
+}
+
+static json_t *
+override_json(const struct db_event *ev, const struct db_override *o)
+{
+	return json_pack("{s:o, s:o, s:o, s:s?, s:s?, s:s?, s:s?}",
+			 "recurrence_id", instant_json(ev, o->recurrence_utc),
+			 "start", instant_json(ev, o->start_utc),
+			 "end", instant_json(ev, o->end_utc),
+			 "title", o->title, "venue", o->venue,
+			 "description", o->description, "status", o->status);
 }
 
 json_t *
@@ -88,6 +116,21 @@ svc_event_json(const struct db_event *ev)
 			    json_string(ev->carrier_name) : json_null());
 	json_object_set_new(o, "capacity", ev->capacity ?
 			    json_integer(ev->capacity) : json_null());
+	json_object_set_new(o, "geo", ev->has_geo ?
+			    json_pack("{s:f, s:f}", "lat", ev->geo_lat, "lon",
+				      ev->geo_lon) : json_null());
+	if (ev->rrule) {
+		json_t *ex = json_array(), *ov = json_array();
+
+		for (i = 0; ex && i < ev->n_exdates; i++)
+			json_array_append_new(ex, instant_json(ev,
+						ev->exdates[i]));
+		for (i = 0; ov && i < ev->n_overrides; i++)
+			json_array_append_new(ov, override_json(ev,
+						&ev->overrides[i]));
+		json_object_set_new(o, "exdates", ex ? ex : json_null());
+		json_object_set_new(o, "overrides", ov ? ov : json_null());
+	}
 	if (ev->all_day) {
 		json_object_set_new(o, "start_date", json_string(ev->start_date));
 		json_object_set_new(o, "end_date", json_string(ev->end_date));
@@ -177,16 +220,6 @@ struct time_input {
 	int64_t start, end;
 	char start_date[11], end_date[11];
 };
-
-static void
-fmt_date(char out[11], int y, int m, int d)
-{
-	char tmp[40];
-
-	snprintf(tmp, sizeof(tmp), "%04d-%02d-%02d", y, m, d);
-	memcpy(out, tmp, 10);
-	out[10] = '\0';
-}
 
 static int
 date_to_utc(const char *date, const char *tzid, int64_t *utc)
@@ -403,6 +436,26 @@ apply_json(struct svc *svc, json_t *obj, struct db_event *ev, int creating,
 		}
 	}
 partners_done:
+	v = json_object_get(obj, "geo");
+	if (v) {
+		json_t *lat = json_object_get(v, "lat");
+		json_t *lon = json_object_get(v, "lon");
+
+		if (json_is_null(v)) {
+			ev->has_geo = 0;
+		} else if (!json_is_object(v) || json_object_size(v) != 2 ||
+			   !json_is_number(lat) || !json_is_number(lon) ||
+			   fabs(json_number_value(lat)) > 90 ||
+			   fabs(json_number_value(lon)) > 180) {
+			svc_problem_add(errors, "geo", "must be {\"lat\":"
+					" -90..90, \"lon\": -180..180} or"
+					" null");
+		} else {
+			ev->has_geo = 1;
+			ev->geo_lat = json_number_value(lat);
+			ev->geo_lon = json_number_value(lon);
+		}
+	}
 
 	/* ---- time ---- */
 	v = json_object_get(obj, "all_day");
@@ -495,11 +548,11 @@ partners_done:
 
 				cal_date_parse(ti.start_date, &y, &m, &d);
 				cal_date_add_days(&y, &m, &d, (int)days);
-				fmt_date(ti.end_date, y, m, d);
+				cal_date_format(y, m, d, ti.end_date);
 			} else if (!ti.has_end_date) {
 				cal_date_parse(ti.start_date, &y, &m, &d);
 				cal_date_add_days(&y, &m, &d, 1);
-				fmt_date(ti.end_date, y, m, d);
+				cal_date_format(y, m, d, ti.end_date);
 			}
 			memcpy(ev->start_date, ti.start_date, 11);
 			memcpy(ev->end_date, ti.end_date, 11);
@@ -543,32 +596,95 @@ partners_done:
 		svc_problem_add(errors, "end", "must be after start");
 }
 
-static int
-significant_change(const struct db_event *a, const struct db_event *b)
-{
-#define DIFF_STR(f) ((a->f == NULL) != (b->f == NULL) || \
-		     (a->f && strcmp(a->f, b->f) != 0))
-	return a->start_utc != b->start_utc || a->end_utc != b->end_utc ||
-	       a->all_day != b->all_day || DIFF_STR(tzid) ||
-	       DIFF_STR(title) || DIFF_STR(venue) || DIFF_STR(status) ||
-	       DIFF_STR(rrule);
-}
+#define DIFF_STR(x, y) (((x) == NULL) != ((y) == NULL) || \
+			((x) && strcmp((x), (y)) != 0))
 
+/* 1 when the exceptions (EXDATE, overrides) of a and b differ. */
 static int
-any_change(const struct db_event *a, const struct db_event *b)
+exceptions_differ(const struct db_event *a, const struct db_event *b)
 {
 	size_t i;
 
-	if (significant_change(a, b) || DIFF_STR(kind) ||
-	    DIFF_STR(description) || DIFF_STR(url) || DIFF_STR(carrier) ||
-	    a->capacity != b->capacity ||
+	if (a->n_exdates != b->n_exdates || a->n_overrides != b->n_overrides)
+		return 1;
+	for (i = 0; i < a->n_exdates; i++)
+		if (a->exdates[i] != b->exdates[i])
+			return 1;
+	for (i = 0; i < a->n_overrides; i++) {
+		const struct db_override *x = &a->overrides[i];
+		const struct db_override *y = &b->overrides[i];
+
+		if (x->recurrence_utc != y->recurrence_utc ||
+		    x->start_utc != y->start_utc || x->end_utc != y->end_utc ||
+		    DIFF_STR(x->title, y->title) ||
+		    DIFF_STR(x->venue, y->venue) ||
+		    DIFF_STR(x->description, y->description) ||
+		    DIFF_STR(x->status, y->status))
+			return 1;
+	}
+	return 0;
+}
+
+int
+svc_event_significant_change(const struct db_event *a,
+			     const struct db_event *b)
+{
+	return a->start_utc != b->start_utc || a->end_utc != b->end_utc ||
+	       a->all_day != b->all_day || DIFF_STR(a->tzid, b->tzid) ||
+	       DIFF_STR(a->title, b->title) || DIFF_STR(a->venue, b->venue) ||
+	       DIFF_STR(a->status, b->status) ||
+	       DIFF_STR(a->rrule, b->rrule) || exceptions_differ(a, b);
+}
+
+int
+svc_event_any_change(const struct db_event *a, const struct db_event *b)
+{
+	size_t i;
+
+	if (svc_event_significant_change(a, b) ||
+	    DIFF_STR(a->kind, b->kind) ||
+	    DIFF_STR(a->description, b->description) ||
+	    DIFF_STR(a->url, b->url) || DIFF_STR(a->carrier, b->carrier) ||
+	    a->capacity != b->capacity || a->has_geo != b->has_geo ||
+	    a->geo_lat != b->geo_lat || a->geo_lon != b->geo_lon ||
 	    a->n_partner_regions != b->n_partner_regions)
 		return 1;
 	for (i = 0; i < a->n_partner_regions; i++)
 		if (strcmp(a->partner_regions[i], b->partner_regions[i]))
 			return 1;
 	return 0;
+}
 #undef DIFF_STR
+
+/*
+ * After a series changes its start, zone or RRULE, drop EXDATEs and
+ * overrides that no longer name an occurrence (as calendar clients do).
+ */
+static void
+prune_exceptions(struct db_event *ev)
+{
+	size_t i, j;
+
+	if (!ev->rrule) {
+		ev->n_exdates = 0;
+	}
+	for (i = j = 0; i < ev->n_exdates; i++)
+		if (cal_recur_is_occurrence(ev, ev->exdates[i]))
+			ev->exdates[j++] = ev->exdates[i];
+	ev->n_exdates = j;
+	for (i = j = 0; i < ev->n_overrides; i++) {
+		struct db_override *o = &ev->overrides[i];
+
+		if (ev->rrule && cal_recur_is_occurrence(ev, o->recurrence_utc)) {
+			ev->overrides[j++] = *o;
+			continue;
+		}
+		free(o->title);
+		free(o->venue);
+		free(o->description);
+		free(o->status);
+	}
+	ev->n_overrides = j;
 }
 
 /* Parse the request body as one JSON object, or answer 400/415. */
@@ -686,6 +802,21 @@ parse_id(const char *s, int64_t *id)
 		return -EINVAL;
 	*id = v;
 	return 0;
+}
+
+/* A list cursor "<start_utc>.<id>" (the last item of the previous page). */
+static int
+parse_cursor(const char *s, int64_t *start, int64_t *id)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || end == s || *end != '.')
+		return -EINVAL;
+	*start = v;
+	return parse_id(end + 1, id);
 }
 
 /* If-Match: "r<revision>" or * -> revision (0: none/any); -1 malformed. */
@@ -884,12 +1015,13 @@ update_event(struct svc_request *req, int replace)
 		ret = forbidden_carrier(req, &auth, ev.carrier);
 		goto out;
 	}
-	if (!any_change(&ev, &stored)) {
+	prune_exceptions(&ev);
+	if (!svc_event_any_change(&ev, &stored)) {
 		ret = respond_event(req, 200, id);
 		goto out;
 	}
 	ev.sequence = stored.sequence +
-		      (significant_change(&ev, &stored) ? 1 : 0);
+		      (svc_event_significant_change(&ev, &stored) ? 1 : 0);
 	rc = db_event_update(svc->db, &ev, want > 0 ? want : stored.revision,
 			     auth.actor, svc->clock());
 	if (rc != 0) {
@@ -1010,6 +1142,7 @@ svc_h_event_get(struct svc_request *req)
 	int64_t id;
 	int rc;
 
+	memset(&auth, 0, sizeof(auth));
 	if (parse_id(req->params[0], &id) != 0)
 		return svc_respond_errno(req, -ENOENT, "the event");
 	rc = db_event_get(req->svc->db, id, &ev);
@@ -1017,6 +1150,7 @@ svc_h_event_get(struct svc_request *req)
 		return svc_respond_errno(req, rc, "the event");
 	if (strcmp(ev.status, "TENTATIVE") == 0 &&
 	    (svc_auth_resolve(req, &auth) != 0 || !auth.present)) {
+		svc_auth_release(&auth);
 		db_event_release(&ev);
 		return svc_respond_errno(req, -ENOENT, "the event");
 	}
@@ -1106,6 +1240,106 @@ svc_parse_event_filter(struct svc_request *req, struct db_event_filter *f,
 	return json_array_size(errors) ? -EINVAL : 0;
 }
 
+/* Most instances one expanded list returns. */
+#define EXPAND_MAX 2000
+
+static int
+by_instance_start(const void *a, const void *b)
+{
+	const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+	json_int_t p = json_integer_value(json_object_get(x, "_start")),
+		   q = json_integer_value(json_object_get(y, "_start"));
+
+	return p < q ? -1 : p > q;
+}
+
+/*
+ * The window's occurrences, one item each: the series' representation with
+ * the occurrence's start/end (and override fields) and its recurrence_id.
+ */
+static enum MHD_Result
+list_instances(struct svc_request *req, struct db_event_filter *f)
+{
+	struct db_event_list list = { 0 };
+	json_t **v = NULL, *items, *body;
+	size_t n = 0, cap = 0, i, k;
+	int rc, truncated = 0;
+
+	rc = db_event_list(req->svc->db, f, &list);
+	if (rc != 0)
+		return svc_respond_errno(req, rc, "the event list");
+	for (i = 0; i < list.n && rc == 0; i++) {
+		const struct db_event *ev = &list.items[i];
+		struct cal_instance *in = NULL;
+		size_t m = 0;
+
+		if (cal_event_instances(ev, f->from_utc, f->to_utc,
+					EXPAND_MAX, &in, &m) != 0)
+			continue;
+		for (k = 0; k < m && rc == 0; k++) {
+			json_t *o = svc_event_json(ev);
+
+			if (o && n == cap) {
+				size_t nc = cap ? cap * 2 : 64;
+				json_t **nv = realloc(v, nc * sizeof(*nv));
+
+				if (nv) {
+					v = nv;
+					cap = nc;
+				}
+			}
+			if (!o || n == cap) {
+				json_decref(o);
+				rc = -ENOMEM;
+				break;
+			}
+			json_object_set_new(o, "recurrence_id",
+					    ev->rrule ? instant_json(ev,
+					    in[k].recurrence_utc) : json_null());
+			json_object_set_new(o, ev->all_day ? "start_date"
+					    : "start",
+					    instant_json(ev, in[k].start_utc));
+			json_object_set_new(o, ev->all_day ? "end_date" : "end",
+					    instant_json(ev, in[k].end_utc));
+			json_object_set_new(o, "status",
+					    json_string(in[k].status));
+			if (in[k].override && in[k].override->title)
+				json_object_set_new(o, "title", json_string(
+						    in[k].override->title));
+			if (in[k].override && in[k].override->venue)
+				json_object_set_new(o, "venue", json_string(
+						    in[k].override->venue));
+			if (in[k].override && in[k].override->description)
+				json_object_set_new(o, "description",
+					json_string(in[k].override->description));
+			json_object_del(o, "exdates");
+			json_object_del(o, "overrides");
+			json_object_set_new(o, "_start",
+					    json_integer(in[k].start_utc));
+			v[n++] = o;
+		}
+		free(in);
+	}
+	db_event_list_free(&list);
+	if (rc == 0 && n > 1)
+		qsort(v, n, sizeof(*v), by_instance_start);
+	items = rc == 0 ? json_array() : NULL;
+	for (i = 0; i < n; i++) {
+		json_object_del(v[i], "_start");
+		if (items && i < EXPAND_MAX)
+			json_array_append(items, v[i]);
+		else if (i >= EXPAND_MAX)
+			truncated = 1;
+		json_decref(v[i]);
+	}
+	free(v);
+	if (!items)
+		return svc_respond_errno(req, -ENOMEM, "");
+	body = json_pack("{s:o, s:n, s:b}", "items", items, "next_cursor",
+			 "truncated", truncated);
+	return svc_respond_json(req, 200, body);
+}
+
 enum MHD_Result
 svc_h_events_list(struct svc_request *req)
 {
@@ -1114,7 +1348,9 @@ svc_h_events_list(struct svc_request *req)
 	struct svc_auth auth;
 	const char *limit_s = svc_query(req, "limit");
 	const char *cursor = svc_query(req, "cursor");
+	const char *expand_s = svc_query(req, "expand");
 	json_t *errors = json_array(), *items, *body;
+	int expand = 0;
 	enum MHD_Result ret;
 	long limit = LIST_DEFAULT;
 	size_t i;
@@ -1131,9 +1367,21 @@ svc_h_events_list(struct svc_request *req)
 			svc_problem_add(errors, "limit", "must be 1 to %d",
 					LIST_MAX);
 	}
-	if (cursor && parse_id(cursor, &f.after_id) != 0)
+	if (cursor && parse_cursor(cursor, &f.after_start_utc,
+				   &f.after_id) != 0)
 		svc_problem_add(errors, "cursor", "is not a cursor this server"
 				" gave");
+	if (expand_s && strcmp(expand_s, "true") && strcmp(expand_s, "1") &&
+	    strcmp(expand_s, "false") && strcmp(expand_s, "0"))
+		svc_problem_add(errors, "expand", "must be true or false");
+	expand = expand_s && (!strcmp(expand_s, "true") ||
+			      !strcmp(expand_s, "1"));
+	if (expand && (!svc_query(req, "from") || !svc_query(req, "to")))
+		svc_problem_add(errors, "expand", "needs a window: from and"
+				" to");
+	if (expand && cursor)
+		svc_problem_add(errors, "cursor", "does not apply to an"
+				" expanded list");
 	if (json_array_size(errors)) {
 		char detail[300];
 		json_t *first = json_array_get(errors, 0);
@@ -1148,6 +1396,10 @@ svc_h_events_list(struct svc_request *req)
 	rc = svc_auth_resolve(req, &auth);
 	f.exclude_tentative = rc != 0 || !auth.present;
 	svc_auth_release(&auth);
+	if (expand) {
+		ret = list_instances(req, &f);
+		return ret;
+	}
 	f.limit = (int)limit + 1;	/* one more tells if a page follows */
 	rc = db_event_list(req->svc->db, &f, &list);
 	if (rc != 0)
@@ -1157,9 +1409,10 @@ svc_h_events_list(struct svc_request *req)
 		json_array_append_new(items, svc_event_json(&list.items[i]));
 	body = json_pack("{s:o?}", "items", items);
 	if (body && list.n > (size_t)limit) {
-		char next[32];
+		char next[48];
 
-		snprintf(next, sizeof(next), "%lld",
+		snprintf(next, sizeof(next), "%lld.%lld",
+			 (long long)list.items[limit - 1].start_utc,
 			 (long long)list.items[limit - 1].id);
 		json_object_set_new(body, "next_cursor", json_string(next));
 	} else if (body) {
@@ -1168,4 +1421,287 @@ svc_h_events_list(struct svc_request *req)
 	db_event_list_free(&list);
 	ret = svc_respond_json(req, 200, body);
 	return ret;
+}
+
+/* ---- one occurrence of a series: RECURRENCE-ID overrides, EXDATE ---- */
+
+/*
+ * Parse an occurrence's RECURRENCE-ID from the path: RFC 3339
+ * ("2025-02-13T14:00:00+08:00"), RFC 5545 UTC ("20250213T060000Z", read
+ * by libical) or, for all-day series, a date ("2025-02-13").
+ */
+static int
+parse_recurrence_id(const struct db_event *ev, const char *s, int64_t *t)
+{
+	int y, m, d;
+
+	if (cal_time_parse_rfc3339(s, t) == 0)
+		return 0;
+	if (strlen(s) == 10 && cal_date_parse(s, &y, &m, &d) == 0)
+		return cal_local_to_utc(y, m, d, 0, 0, 0, ev->tzid, t);
+	return cal_time_parse_ical_utc(s, t);
+}
+
+static int
+has_exdate(const struct db_event *ev, int64_t t)
+{
+	size_t i;
+
+	for (i = 0; i < ev->n_exdates; i++)
+		if (ev->exdates[i] == t)
+			return 1;
+	return 0;
+}
+
+/* The override for t in ev, created (inheriting the series) if absent.
+ * NULL when out of memory. */
+static struct db_override *
+override_for(struct db_event *ev, int64_t t)
+{
+	struct db_override *nv;
+	size_t i;
+
+	for (i = 0; i < ev->n_overrides; i++)
+		if (ev->overrides[i].recurrence_utc == t)
+			return &ev->overrides[i];
+	nv = realloc(ev->overrides, (ev->n_overrides + 1) * sizeof(*nv));
+	if (!nv)
+		return NULL;
+	ev->overrides = nv;
+	nv = &ev->overrides[ev->n_overrides++];
+	memset(nv, 0, sizeof(*nv));
+	nv->recurrence_utc = t;
+	nv->start_utc = t;
+	nv->end_utc = t + (ev->end_utc - ev->start_utc);
+	return nv;
+}
+
+static void
+drop_override(struct db_event *ev, int64_t t)
+{
+	size_t i;
+
+	for (i = 0; i < ev->n_overrides; i++) {
+		struct db_override *o = &ev->overrides[i];
+
+		if (o->recurrence_utc != t)
+			continue;
+		free(o->title);
+		free(o->venue);
+		free(o->description);
+		free(o->status);
+		memmove(o, o + 1, (ev->n_overrides - i - 1) * sizeof(*o));
+		ev->n_overrides--;
+		return;
+	}
+}
+
+static int
+add_exdate(struct db_event *ev, int64_t t)
+{
+	int64_t *nv;
+	size_t i;
+
+	nv = realloc(ev->exdates, (ev->n_exdates + 1) * sizeof(*nv));
+	if (!nv)
+		return -ENOMEM;
+	ev->exdates = nv;
+	for (i = ev->n_exdates; i > 0 && nv[i - 1] > t; i--)
+		nv[i] = nv[i - 1];
+	nv[i] = t;
+	ev->n_exdates++;
+	return 0;
+}
+
+static const char *const occurrence_fields[] = {
+	"start", "end", "start_date", "end_date", "title", "venue",
+	"description", "status", NULL,
+};
+
+/* Apply a JSON body to override o of series ev. */
+static void
+apply_override_json(json_t *obj, const struct db_event *ev,
+		    struct db_override *o, json_t *errors)
+{
+	const char *key, *field;
+	json_t *v;
+	char *s = NULL;
+	int64_t t, dur = o->end_utc - o->start_utc;
+	int y, m, d, has_end = 0;
+
+	json_object_foreach(obj, key, v)
+		if (!in_list(occurrence_fields, key))
+			svc_problem_add(errors, key, "is not a field of an"
+					" occurrence (allowed: start, end,"
+					" start_date, end_date, title, venue,"
+					" description, status)");
+	if (take_string(obj, "title", 1, MAX_TITLE, &s, errors) == 1) {
+		if (s && blank(s)) {
+			svc_problem_add(errors, "title", "must not be empty");
+			free(s);
+		} else {
+			set_str(&o->title, s);
+		}
+	}
+	s = NULL;
+	if (take_string(obj, "venue", 1, MAX_VENUE, &s, errors) == 1)
+		set_str(&o->venue, s);
+	s = NULL;
+	if (take_string(obj, "description", 1, MAX_DESCRIPTION, &s,
+			errors) == 1)
+		set_str(&o->description, s);
+	s = NULL;
+	if (take_string(obj, "status", 1, 16, &s, errors) == 1) {
+		if (s && strcmp(s, "TENTATIVE") && strcmp(s, "CONFIRMED") &&
+		    strcmp(s, "CANCELLED")) {
+			svc_problem_add(errors, "status", "'%s' is not one of"
+					" TENTATIVE, CONFIRMED, CANCELLED", s);
+			free(s);
+		} else {
+			set_str(&o->status, s);
+		}
+	}
+	field = ev->all_day ? "start_date" : "start";
+	if ((v = json_object_get(obj, ev->all_day ? "start" : "start_date")))
+		svc_problem_add(errors, ev->all_day ? "start" : "start_date",
+				ev->all_day ? "all-day series take start_date"
+				: "timed series take start and end");
+	if ((v = json_object_get(obj, field))) {
+		if (!json_is_string(v) ||
+		    (ev->all_day ? (cal_date_parse(json_string_value(v), &y,
+						   &m, &d) ||
+				    cal_local_to_utc(y, m, d, 0, 0, 0,
+						     ev->tzid, &t))
+				 : cal_time_parse_rfc3339(json_string_value(v),
+							  &t)))
+			svc_problem_add(errors, field, ev->all_day ?
+					"must be a date YYYY-MM-DD" :
+					"must be RFC 3339 with offset");
+		else
+			o->start_utc = t;
+	}
+	field = ev->all_day ? "end_date" : "end";
+	if ((v = json_object_get(obj, field))) {
+		if (!json_is_string(v) ||
+		    (ev->all_day ? (cal_date_parse(json_string_value(v), &y,
+						   &m, &d) ||
+				    cal_local_to_utc(y, m, d, 0, 0, 0,
+						     ev->tzid, &t))
+				 : cal_time_parse_rfc3339(json_string_value(v),
+							  &t)))
+			svc_problem_add(errors, field, ev->all_day ?
+					"must be a date YYYY-MM-DD" :
+					"must be RFC 3339 with offset");
+		else {
+			o->end_utc = t;
+			has_end = 1;
+		}
+	}
+	if (!has_end)
+		o->end_utc = o->start_utc + dur;
+	if (!json_array_size(errors) && o->end_utc <= o->start_utc)
+		svc_problem_add(errors, ev->all_day ? "end_date" : "end",
+				"must be after the start");
+}
+
+static enum MHD_Result
+occurrence_change(struct svc_request *req, int cancel)
+{
+	struct svc *svc = req->svc;
+	struct svc_auth auth;
+	struct db_event stored, ev;
+	json_t *obj = NULL, *errors = NULL;
+	enum MHD_Result ret;
+	int64_t id, want, t;
+	int rc;
+
+	memset(&stored, 0, sizeof(stored));
+	memset(&ev, 0, sizeof(ev));
+	if (parse_id(req->params[0], &id) != 0)
+		return svc_respond_errno(req, -ENOENT, "the event");
+	if (require_auth(req, &auth, &ret) != 0)
+		return ret;
+	want = if_match_revision(req);
+	rc = want < 0 ? -EINVAL : db_event_get(svc->db, id, &stored);
+	if (rc != 0) {
+		ret = svc_respond_errno(req, rc, rc == -EINVAL ? "If-Match"
+					: "the event");
+		goto out;
+	}
+	if (!auth.admin && (!stored.carrier ||
+			    strcmp(stored.carrier, auth.carrier) != 0)) {
+		ret = forbidden_carrier(req, &auth, stored.carrier);
+		goto out;
+	}
+	if (want > 0 && want != stored.revision) {
+		ret = svc_respond_errno(req, -ESTALE, "the event");
+		goto out;
+	}
+	if (!stored.rrule || parse_recurrence_id(&stored, req->params[1],
+						 &t) != 0 ||
+	    !cal_recur_is_occurrence(&stored, t) || has_exdate(&stored, t)) {
+		ret = svc_respond_problem(req, 404, "not-found", "Not Found",
+					  "the series has no occurrence"
+					  " starting then (give the original"
+					  " start as RFC 3339, e.g."
+					  " 2025-02-13T14:00:00+08:00)", NULL);
+		goto out;
+	}
+	if (db_event_copy(&ev, &stored) != 0) {
+		ret = svc_respond_errno(req, -ENOMEM, "");
+		goto out;
+	}
+	if (cancel) {
+		drop_override(&ev, t);
+		if (add_exdate(&ev, t) != 0) {
+			ret = svc_respond_errno(req, -ENOMEM, "");
+			goto out;
+		}
+	} else {
+		struct db_override *o;
+
+		if (!(obj = parse_body(req, &ret)))
+			goto out;
+		errors = json_array();
+		o = errors ? override_for(&ev, t) : NULL;
+		if (!o) {
+			ret = svc_respond_errno(req, -ENOMEM, "");
+			goto out;
+		}
+		apply_override_json(obj, &ev, o, errors);
+		if (json_array_size(errors)) {
+			ret = svc_respond_problem(req, 400, "validation-error",
+						  "Invalid occurrence",
+						  "see errors", errors);
+			errors = NULL;
+			goto out;
+		}
+	}
+	ev.sequence = stored.sequence + 1;
+	rc = db_event_update(svc->db, &ev, stored.revision, auth.actor,
+			     svc->clock());
+	if (rc != 0) {
+		ret = svc_respond_errno(req, rc, "the event");
+		goto out;
+	}
+	ret = respond_event(req, 200, id);
+out:
+	json_decref(errors);
+	json_decref(obj);
+	db_event_release(&ev);
+	db_event_release(&stored);
+	svc_auth_release(&auth);
+	return ret;
+}
+
+enum MHD_Result
+svc_h_occurrence_patch(struct svc_request *req)
+{
+	return occurrence_change(req, 0);
+}
+
+enum MHD_Result
+svc_h_occurrence_cancel(struct svc_request *req)
+{
+	return occurrence_change(req, 1);
 }

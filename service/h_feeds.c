@@ -17,7 +17,7 @@
 
 static enum MHD_Result
 render_feed(struct svc_request *req, struct db_event_filter *f,
-	    const char *name, const char *desc)
+	    const char *name, const char *desc, int private_feed)
 {
 	struct svc *svc = req->svc;
 	struct db_event_list list = { 0 };
@@ -28,7 +28,7 @@ render_feed(struct svc_request *req, struct db_event_filter *f,
 	size_t i;
 	int rc;
 
-	f->exclude_tentative = 1;
+	f->exclude_tentative = !private_feed;
 	f->cancelled_since = svc->clock() - svc->cancelled_window_s;
 	rc = db_event_list(svc->db, f, &list);
 	if (rc != 0)
@@ -36,7 +36,9 @@ render_feed(struct svc_request *req, struct db_event_filter *f,
 	memset(&opts, 0, sizeof(opts));
 	opts.name = name;
 	opts.description = desc;
-	opts.mark_cancelled = mark && strcmp(mark, "1") == 0;
+	opts.mark_cancelled = mark && (strcmp(mark, "1") == 0 ||
+				       strcmp(mark, "true") == 0);
+	opts.base_url = svc->public_base;
 	for (i = 0; i < list.n; i++)
 		if (list.items[i].modified_utc > last_modified)
 			last_modified = list.items[i].modified_utc;
@@ -86,7 +88,37 @@ svc_h_feed_all(struct svc_request *req)
 		   f.status;
 	return render_feed(req, &f, DISTRICT_NAME,
 			   "万州区孵化载体与合作地区的路演、沙龙、论坛、培训、"
-			   "研讨、展览和大赛");
+			   "研讨、展览和大赛", 0);
+}
+
+/* /calendars/private/<secret>.ics: the subscription's filters, TENTATIVE
+ * included; records the fetch. An unknown or revoked secret is 404. */
+static enum MHD_Result
+private_feed(struct svc_request *req, const char *secret,
+	     struct db_event_filter *f)
+{
+	struct db_subscription sub;
+	char hash[65], name[300];
+	enum MHD_Result ret;
+
+	svc_token_hash(secret, hash);
+	if (db_subscription_lookup(req->svc->db, hash, &sub) != 0)
+		return svc_respond_errno(req, -ENOENT, "the feed");
+	db_subscription_touch(req->svc->db, sub.id, req->svc->clock(),
+			      svc_header(req, MHD_HTTP_HEADER_USER_AGENT));
+	if (sub.kind)
+		f->kind = sub.kind;
+	if (sub.region)
+		f->region = sub.region;
+	if (sub.carrier)
+		f->carrier = sub.carrier;
+	if (sub.partner)
+		f->partner = sub.partner;
+	snprintf(name, sizeof(name), "%s（%s）", DISTRICT_NAME, sub.label);
+	ret = render_feed(req, f, name, "含待定（TENTATIVE）活动的私有订阅",
+			  1);
+	db_subscription_release(&sub);
+	return ret;
 }
 
 enum MHD_Result
@@ -105,6 +137,8 @@ svc_h_feed_scoped(struct svc_request *req)
 	slug[len - 4] = '\0';
 	if (filter_or_400(req, &f, &ret) != 0)
 		return ret;
+	if (strcmp(scope, "private") == 0)
+		return private_feed(req, slug, &f);
 	if (strcmp(scope, "kinds") == 0) {
 		const struct cal_kind *k = cal_kind_find(slug);
 
@@ -146,5 +180,5 @@ svc_h_feed_scoped(struct svc_request *req)
 	} else {
 		return svc_respond_errno(req, -ENOENT, "the feed");
 	}
-	return render_feed(req, &f, name, desc);
+	return render_feed(req, &f, name, desc, 0);
 }

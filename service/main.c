@@ -6,7 +6,9 @@
  *   roadshowd token create --db FILE --role admin|organiser
  *                    [--carrier SLUG] [--label TEXT]
  *   roadshowd cadence --db FILE --year YYYY [--as-of RFC3339] [--rule ID]
- *                    [--format text|json|csv]
+ *                    [--by region|carrier] [--format text|json|csv]
+ *   roadshowd import FILE.ics --db FILE --carrier SLUG [--kind KIND]
+ *   roadshowd parse-ics   (internal: the sandboxed .ics parser)
  *
  * Environment: ROADSHOWD_DB, ROADSHOWD_BIND, ROADSHOWD_PORT,
  * ROADSHOWD_PUBLIC_URL give defaults for the flags; ROADSHOWD_NOW (RFC 3339)
@@ -22,10 +24,12 @@
 #include <unistd.h>
 
 #include "../calendar/caltime.h"
+#include "ics_import.h"
 #include "report.h"
 #include "svc.h"
 
 static int64_t fixed_now;
+static char self_exe[4096];
 
 static int64_t
 clock_now(void)
@@ -51,7 +55,9 @@ usage(FILE *f)
 	      "  roadshowd token create --db FILE --role admin|organiser"
 	      " [--carrier SLUG] [--label TEXT]\n"
 	      "  roadshowd cadence --db FILE --year YYYY [--as-of RFC3339]"
-	      " [--rule ID] [--format text|json|csv]\n", f);
+	      " [--rule ID] [--by region|carrier] [--format text|json|csv]\n"
+	      "  roadshowd import FILE.ics --db FILE --carrier SLUG"
+	      " [--kind KIND]\n", f);
 }
 
 static const char *
@@ -144,6 +150,7 @@ cmd_serve(int argc, char **argv)
 	svc.clock = clock_now;
 	svc.cancelled_window_s = (int64_t)days * 86400;
 	svc.started_utc = clock_now();
+	snprintf(svc.self_exe, sizeof(svc.self_exe), "%s", self_exe);
 	if (public_url)
 		snprintf(svc.public_base, sizeof(svc.public_base), "%s",
 			 public_url);
@@ -262,10 +269,13 @@ cmd_cadence(int argc, char **argv)
 		{ "as-of", required_argument, NULL, 'a' },
 		{ "rule", required_argument, NULL, 'r' },
 		{ "format", required_argument, NULL, 'f' },
+		{ "by", required_argument, NULL, 'B' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *path = env_or("ROADSHOWD_DB", NULL), *year_s = NULL;
 	const char *as_of_s = NULL, *rule = NULL, *format = "text";
+	const char *by = NULL;
+	struct svc_report_query q;
 	struct svc_report rep;
 	int64_t as_of = clock_now();
 	struct db *db;
@@ -280,8 +290,15 @@ cmd_cadence(int argc, char **argv)
 		case 'a': as_of_s = optarg; break;
 		case 'r': rule = optarg; break;
 		case 'f': format = optarg; break;
+		case 'B': by = optarg; break;
 		default: usage(stderr); return 2;
 		}
+	}
+	if (by && strcmp(by, "district") && strcmp(by, "region") &&
+	    strcmp(by, "carrier") && strcmp(by, "partner")) {
+		fprintf(stderr, "roadshowd: --by must be district, region,"
+			" carrier or partner\n");
+		return 2;
 	}
 	if (optind < argc || parse_long(year_s, 1970, 9999, &year) != 0) {
 		fprintf(stderr, "roadshowd: --year must be 1970 to 9999\n");
@@ -308,7 +325,11 @@ cmd_cadence(int argc, char **argv)
 	}
 	if ((rc = open_db(path, &db)) != 0)
 		return rc == 2 ? 2 : 1;
-	rc = svc_report_build(db, (int)year, as_of, rule, &rep);
+	svc_report_query_year(&q, (int)year);
+	q.as_of_utc = as_of;
+	q.rule_id = rule;
+	q.by = by;
+	rc = svc_report_build(db, &q, &rep);
 	db_close(db);
 	if (rc == -ENOENT) {
 		fprintf(stderr, "roadshowd: '%s' is not a cadence rule\n",
@@ -343,11 +364,130 @@ cmd_cadence(int argc, char **argv)
 	return rc;
 }
 
+static int
+cmd_import(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "carrier", required_argument, NULL, 'c' },
+		{ "kind", required_argument, NULL, 'k' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *path = env_or("ROADSHOWD_DB", NULL), *carrier = NULL;
+	const char *kind = NULL, *file;
+	struct svc_import_counts counts;
+	json_t *parsed = NULL, *errors = NULL;
+	char why[200], *text = NULL;
+	size_t len = 0;
+	struct db *db = NULL;
+	FILE *f;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': path = optarg; break;
+		case 'c': carrier = optarg; break;
+		case 'k': kind = optarg; break;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc - 1 || !carrier) {
+		fprintf(stderr, "roadshowd: import FILE.ics --db FILE"
+			" --carrier SLUG [--kind KIND]\n");
+		return 2;
+	}
+	file = argv[optind];
+	f = fopen(file, "rb");
+	if (!f) {
+		fprintf(stderr, "roadshowd: cannot read %s: %s\n", file,
+			strerror(errno));
+		return 2;
+	}
+	text = malloc(SVC_MAX_IMPORT_BODY + 1);
+	if (text)
+		len = fread(text, 1, SVC_MAX_IMPORT_BODY + 1, f);
+	fclose(f);
+	if (!text || len > SVC_MAX_IMPORT_BODY) {
+		fprintf(stderr, "roadshowd: %s is larger than %d octets\n",
+			file, SVC_MAX_IMPORT_BODY);
+		free(text);
+		return 2;
+	}
+	if ((rc = open_db(path, &db)) != 0) {
+		free(text);
+		return rc;
+	}
+	rc = svc_ics_parse_isolated(self_exe, text, len, &parsed, why,
+				    sizeof(why));
+	free(text);
+	if (rc != 0) {
+		fprintf(stderr, "roadshowd: %s: %s\n", file, why);
+		db_close(db);
+		return 1;
+	}
+	errors = json_object_get(parsed, "errors");
+	if (json_array_size(errors)) {
+		size_t i;
+
+		for (i = 0; i < json_array_size(errors); i++) {
+			json_t *e = json_array_get(errors, i);
+
+			fprintf(stderr, "%s:%lld: VEVENT %lld: %s\n", file,
+				(long long)json_integer_value(
+					json_object_get(e, "line")),
+				(long long)json_integer_value(
+					json_object_get(e, "vevent")),
+				json_string_value(json_object_get(e,
+								  "detail")));
+		}
+		json_decref(parsed);
+		db_close(db);
+		return 1;
+	}
+	errors = json_array();
+	rc = svc_import_apply(db, parsed, carrier, kind, "cli", clock_now(),
+			      errors, &counts);
+	json_decref(parsed);
+	db_close(db);
+	if (rc != 0) {
+		size_t i;
+
+		for (i = 0; i < json_array_size(errors); i++)
+			fprintf(stderr, "%s: UID %s: %s\n", file,
+				json_string_value(json_object_get(
+					json_array_get(errors, i), "uid")),
+				json_string_value(json_object_get(
+					json_array_get(errors, i), "detail")));
+		if (!json_array_size(errors))
+			fprintf(stderr, "roadshowd: import failed: %s\n",
+				strerror(-rc));
+		json_decref(errors);
+		json_decref(counts.ids);
+		return 1;
+	}
+	printf("created %d, updated %d, unchanged %d\n", counts.created,
+	       counts.updated, counts.unchanged);
+	json_decref(errors);
+	json_decref(counts.ids);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	const char *now = getenv("ROADSHOWD_NOW");
+	ssize_t n;
 
+	if (argc >= 2 && strcmp(argv[1], "parse-ics") == 0) {
+		cal_init();
+		return svc_parse_ics_main();
+	}
+	n = readlink("/proc/self/exe", self_exe, sizeof(self_exe) - 1);
+	if (n <= 0) {
+		fprintf(stderr, "roadshowd: cannot find my own binary\n");
+		return 1;
+	}
+	self_exe[n] = '\0';
 	cal_init();
 	if (now && *now && cal_time_parse_rfc3339(now, &fixed_now) != 0) {
 		fprintf(stderr, "roadshowd: ROADSHOWD_NOW must be RFC 3339\n");
@@ -363,6 +503,8 @@ main(int argc, char **argv)
 		return cmd_token(argc - 1, argv + 1);
 	if (strcmp(argv[1], "cadence") == 0)
 		return cmd_cadence(argc - 1, argv + 1);
+	if (strcmp(argv[1], "import") == 0)
+		return cmd_import(argc - 1, argv + 1);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
 		usage(stdout);
 		return 0;

@@ -20,6 +20,7 @@ svc_report_release(struct svc_report *r)
 	free(r->occ);
 	db_event_list_free(&r->events);
 	free(r->crules);
+	free(r->crule_src);
 	db_rules_free(r->rules, r->n_rules);
 	db_regions_free(r->regions, r->n_regions);
 	db_carriers_free(r->carriers, r->n_carriers);
@@ -44,7 +45,8 @@ date_utc(const char *date, int64_t *utc)
 }
 
 static int
-load_rules(struct db *db, const char *rule_id, struct svc_report *r)
+load_rules(struct db *db, const struct svc_report_query *q,
+	   struct svc_report *r)
 {
 	size_t i, j = 0;
 	int rc;
@@ -53,25 +55,29 @@ load_rules(struct db *db, const char *rule_id, struct svc_report *r)
 	if (rc != 0)
 		return rc;
 	r->crules = calloc(r->n_rules ? r->n_rules : 1, sizeof(*r->crules));
-	if (!r->crules)
+	r->crule_src = calloc(r->n_rules ? r->n_rules : 1,
+			      sizeof(*r->crule_src));
+	if (!r->crules || !r->crule_src)
 		return -ENOMEM;
 	for (i = 0; i < r->n_rules; i++) {
 		struct db_rule *dr = &r->rules[i];
 		struct cal_rule *cr = &r->crules[j];
 
-		if (rule_id && strcmp(rule_id, dr->id) != 0)
+		if (q->rule_id && strcmp(q->rule_id, dr->id) != 0)
 			continue;
 		cr->id = dr->id;
 		cr->kinds = dr->kinds;
 		cr->min_count = dr->min_count;
-		cr->scope = dr->scope;
+		cr->scope = q->by ? q->by : dr->scope;
 		if (cal_period_unit_parse(dr->period, &cr->period) != 0 ||
 		    date_utc(dr->active_from, &cr->active_from_utc) != 0 ||
 		    date_utc(dr->active_to, &cr->active_to_utc) != 0)
 			return -EIO;	/* the database holds a bad rule */
+		r->crule_src[j] = dr;
 		j++;
 	}
-	if (rule_id && j == 0)
+	r->n_crules = j;
+	if (q->rule_id && j == 0)
 		return -ENOENT;
 	return 0;
 }
@@ -121,11 +127,11 @@ load_occurrences(struct db *db, int64_t from, int64_t to,
 		return rc;
 	for (i = 0; i < r->events.n; i++) {
 		const struct db_event *ev = &r->events.items[i];
-		int64_t *starts = NULL;
+		struct cal_instance *in = NULL;
 		size_t n = 0;
 
-		rc = cal_recur_expand(ev, from, to, CAL_RECUR_MAX_OCCURRENCES,
-				      &starts, &n);
+		rc = cal_event_instances(ev, from, to,
+					 CAL_RECUR_MAX_OCCURRENCES, &in, &n);
 		if (rc == -EINVAL)
 			continue;	/* unreadable rule: counts nothing */
 		if (rc != 0)
@@ -136,7 +142,7 @@ load_occurrences(struct db *db, int64_t from, int64_t to,
 			cap = (r->n_occ + n) * 2 + 16;
 			no = realloc(r->occ, cap * sizeof(*no));
 			if (!no) {
-				free(starts);
+				free(in);
 				return -ENOMEM;
 			}
 			r->occ = no;
@@ -146,48 +152,179 @@ load_occurrences(struct db *db, int64_t from, int64_t to,
 
 			memset(o, 0, sizeof(*o));
 			o->event_id = ev->id;
-			o->start_utc = starts[k];
+			o->start_utc = in[k].start_utc;
 			o->kind = ev->kind;
-			o->status = ev->status;
+			o->status = in[k].status;
 			o->carrier = ev->carrier;
 			o->region = ev->region;
 			o->partner_regions =
 				(const char *const *)ev->partner_regions;
 			o->n_partner_regions = ev->n_partner_regions;
-			o->title = ev->title;
+			o->title = in[k].override && in[k].override->title ?
+				   in[k].override->title : ev->title;
 		}
-		free(starts);
+		free(in);
 	}
 	return 0;
 }
 
 int
-svc_report_build(struct db *db, int year, int64_t as_of_utc,
-		 const char *rule_id, struct svc_report *out)
+svc_report_query_year(struct svc_report_query *q, int year)
 {
-	struct cal_scope_set scopes;
-	int64_t from, to;
-	int rc;
-
-	memset(out, 0, sizeof(*out));
+	memset(q, 0, sizeof(*q));
 	if (year < 1970 || year > 9999)
 		return -EINVAL;
-	out->year = year;
-	out->as_of_utc = as_of_utc;
-	if (cal_local_to_utc(year, 1, 1, 0, 0, 0, CAL_DISTRICT_TZID, &from) ||
-	    cal_local_to_utc(year + 1, 1, 1, 0, 0, 0, CAL_DISTRICT_TZID, &to))
+	if (cal_local_to_utc(year, 1, 1, 0, 0, 0, CAL_DISTRICT_TZID,
+			     &q->from_utc) ||
+	    cal_local_to_utc(year + 1, 1, 1, 0, 0, 0, CAL_DISTRICT_TZID,
+			     &q->to_utc))
 		return -EINVAL;
-	rc = load_rules(db, rule_id, out);
+	return 0;
+}
+
+/* Order of rows: rule (first version's place), scope, period start. */
+struct row_key {
+	size_t rule;
+	size_t scope;
+	int64_t start;
+	size_t index;
+};
+
+static size_t
+index_of(const char *const *list, const char *s)
+{
+	size_t i;
+
+	for (i = 0; list && list[i]; i++)
+		if (strcmp(list[i], s) == 0)
+			return i;
+	return i;
+}
+
+static size_t
+scope_rank(const struct svc_report *r, const char *scope)
+{
+	if (strncmp(scope, "region:", 7) == 0)
+		return 1 + index_of(r->scope_regions, scope + 7);
+	if (strncmp(scope, "partner:", 8) == 0)
+		return 10000 + index_of(r->scope_partners, scope + 8);
+	if (strncmp(scope, "carrier:", 8) == 0)
+		return 20000 + index_of(r->scope_carriers, scope + 8);
+	return 0;
+}
+
+static size_t
+rule_rank(const struct svc_report *r, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_rules; i++)
+		if (strcmp(r->rules[i].id, id) == 0)
+			return i;
+	return i;
+}
+
+static int
+by_key(const void *a, const void *b)
+{
+	const struct row_key *x = a, *y = b;
+
+	if (x->rule != y->rule)
+		return x->rule < y->rule ? -1 : 1;
+	if (x->scope != y->scope)
+		return x->scope < y->scope ? -1 : 1;
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* Append the rows of one year that start in [from, to) to r->report;
+ * rows left out are released. tmp is emptied. */
+static int
+append_rows(struct svc_report *r, struct cal_cadence_report *tmp)
+{
+	struct cal_cadence_row *nv;
+	size_t i;
+
+	nv = realloc(r->report.rows, (r->report.n + tmp->n + 1) *
+		     sizeof(*nv));
+	if (!nv)
+		return -ENOMEM;
+	r->report.rows = nv;
+	for (i = 0; i < tmp->n; i++) {
+		struct cal_cadence_row *row = &tmp->rows[i];
+
+		if (row->start_utc >= r->q.from_utc &&
+		    row->start_utc < r->q.to_utc) {
+			nv[r->report.n++] = *row;
+			row->events = NULL;	/* moved */
+			row->n_events = 0;
+		}
+	}
+	cal_cadence_report_release(tmp);
+	return 0;
+}
+
+static int
+sort_rows(struct svc_report *r)
+{
+	struct row_key *keys;
+	struct cal_cadence_row *sorted;
+	size_t i, n = r->report.n;
+
+	if (n < 2)
+		return 0;
+	keys = calloc(n, sizeof(*keys));
+	sorted = calloc(n, sizeof(*sorted));
+	if (!keys || !sorted) {
+		free(keys);
+		free(sorted);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		const struct cal_cadence_row *row = &r->report.rows[i];
+
+		keys[i].rule = rule_rank(r, r->crules[row->rule].id);
+		keys[i].scope = scope_rank(r, row->scope);
+		keys[i].start = row->start_utc;
+		keys[i].index = i;
+	}
+	qsort(keys, n, sizeof(*keys), by_key);
+	for (i = 0; i < n; i++)
+		sorted[i] = r->report.rows[keys[i].index];
+	free(r->report.rows);
+	r->report.rows = sorted;
+	free(keys);
+	return 0;
+}
+
+int
+svc_report_build(struct db *db, const struct svc_report_query *q,
+		 struct svc_report *out)
+{
+	struct cal_scope_set scopes;
+	int y0, y1, y, m, d, hh, mm, ss, rc;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	if (q->to_utc <= q->from_utc)
+		return -EINVAL;
+	if (q->by && strcmp(q->by, "district") && strcmp(q->by, "region") &&
+	    strcmp(q->by, "carrier") && strcmp(q->by, "partner"))
+		return -EINVAL;
+	out->q = *q;
+	if (cal_utc_to_local(q->from_utc, CAL_DISTRICT_TZID, &y0, &m, &d, &hh,
+			     &mm, &ss) ||
+	    cal_utc_to_local(q->to_utc - 1, CAL_DISTRICT_TZID, &y1, &m, &d,
+			     &hh, &mm, &ss) || y0 < 1970 || y1 > 9999 ||
+	    y1 - y0 > 50)
+		return -EINVAL;
+	rc = load_rules(db, q, out);
 	if (rc == 0)
 		rc = load_scopes(db, out);
 	if (rc == 0)
-		rc = load_occurrences(db, from, to, out);
+		rc = load_occurrences(db, q->from_utc, q->to_utc, out);
 	if (rc == 0) {
-		size_t n_rules = 0, i;
-
-		for (i = 0; i < out->n_rules; i++)
-			if (!rule_id || strcmp(rule_id, out->rules[i].id) == 0)
-				n_rules++;
 		memset(&scopes, 0, sizeof(scopes));
 		scopes.regions = out->scope_regions;
 		for (i = 0; out->scope_regions[i]; i++)
@@ -197,10 +334,18 @@ svc_report_build(struct db *db, int year, int64_t as_of_utc,
 			scopes.n_partners++;
 		scopes.carriers = out->scope_carriers;
 		scopes.n_carriers = out->n_carriers;
-		rc = cal_cadence_evaluate(out->crules, n_rules, out->occ,
-					  out->n_occ, &scopes, year, as_of_utc,
-					  &out->report);
 	}
+	for (y = y0; rc == 0 && y <= y1; y++) {
+		struct cal_cadence_report tmp;
+
+		rc = cal_cadence_evaluate(out->crules, out->n_crules, out->occ,
+					  out->n_occ, &scopes, y,
+					  q->as_of_utc, &tmp);
+		if (rc == 0)
+			rc = append_rows(out, &tmp);
+	}
+	if (rc == 0)
+		rc = sort_rows(out);
 	if (rc != 0)
 		svc_report_release(out);
 	return rc;
@@ -217,21 +362,41 @@ svc_report_missed(const struct svc_report *r)
 	return n;
 }
 
-static const struct db_rule *
-rule_of(const struct svc_report *r, const struct cal_cadence_row *row)
+const struct db_rule *
+svc_report_rule(const struct svc_report *r, const struct cal_cadence_row *row)
 {
-	size_t i;
-
-	for (i = 0; i < r->n_rules; i++)
-		if (strcmp(r->rules[i].id, r->crules[row->rule].id) == 0)
-			return &r->rules[i];
-	return NULL;
+	return row->rule < r->n_crules ? r->crule_src[row->rule] : NULL;
 }
 
 static int64_t
 days_left(const struct cal_cadence_row *row, int64_t as_of)
 {
 	return (row->end_utc - as_of + 86399) / 86400;
+}
+
+/* The single calendar year the query covers, or 0. */
+static int
+single_year(const struct svc_report *r)
+{
+	int y, m, d, hh, mm, ss;
+	struct svc_report_query q;
+
+	if (cal_utc_to_local(r->q.from_utc, CAL_DISTRICT_TZID, &y, &m, &d, &hh,
+			     &mm, &ss) != 0 ||
+	    svc_report_query_year(&q, y) != 0)
+		return 0;
+	return q.from_utc == r->q.from_utc && q.to_utc == r->q.to_utc ? y : 0;
+}
+
+static json_t *
+rule_json(const struct db_rule *rule)
+{
+	return json_pack("{s:s, s:I, s:s, s:s, s:s, s:I, s:s, s:s?, s:s?}",
+			 "id", rule->id, "version", (json_int_t)rule->version,
+			 "name", rule->name, "kinds", rule->kinds, "period",
+			 rule->period, "min", (json_int_t)rule->min_count,
+			 "scope", rule->scope, "active_from",
+			 rule->active_from, "active_to", rule->active_to);
 }
 
 json_t *
@@ -241,32 +406,18 @@ svc_report_json(const struct svc_report *r)
 	int64_t counts[5] = { 0 };
 	char as_of[32], start[32], end[32], occ_start[32];
 	size_t i, k;
+	int year = single_year(r);
 
 	if (!periods || !rules) {
 		json_decref(periods);
 		json_decref(rules);
 		return NULL;
 	}
-	for (i = 0; i < r->n_rules; i++) {
-		size_t j;
-		int used = 0;
-
-		for (j = 0; j < r->report.n && !used; j++)
-			used = rule_of(r, &r->report.rows[j]) == &r->rules[i];
-		if (!used && r->report.n)
-			continue;
-		json_array_append_new(rules, json_pack(
-			"{s:s, s:s, s:s, s:s, s:I, s:s, s:s?, s:s?}",
-			"id", r->rules[i].id, "name", r->rules[i].name,
-			"kinds", r->rules[i].kinds, "period",
-			r->rules[i].period, "min", (json_int_t)
-			r->rules[i].min_count, "scope", r->rules[i].scope,
-			"active_from", r->rules[i].active_from, "active_to",
-			r->rules[i].active_to));
-	}
+	for (i = 0; i < r->n_crules; i++)
+		json_array_append_new(rules, rule_json(r->crule_src[i]));
 	for (i = 0; i < r->report.n; i++) {
 		const struct cal_cadence_row *row = &r->report.rows[i];
-		const struct db_rule *rule = rule_of(r, row);
+		const struct db_rule *rule = svc_report_rule(r, row);
 		json_t *evs = json_array(), *p;
 
 		counts[row->status]++;
@@ -295,13 +446,17 @@ svc_report_json(const struct svc_report *r)
 			      "events", evs);
 		if (p && row->status == CAL_CADENCE_AT_RISK)
 			json_object_set_new(p, "days_left", json_integer(
-				days_left(row, r->as_of_utc)));
+				days_left(row, r->q.as_of_utc)));
 		json_array_append_new(periods, p);
 	}
-	cal_time_format_rfc3339(r->as_of_utc, CAL_DISTRICT_TZID, as_of);
-	o = json_pack("{s:i, s:s, s:s, s:o, s:o, s:{s:I, s:I, s:I, s:I,"
-		      " s:I}}", "year", r->year, "as_of", as_of, "timezone",
-		      CAL_DISTRICT_TZID, "rules", rules, "periods", periods,
+	cal_time_format_rfc3339(r->q.as_of_utc, CAL_DISTRICT_TZID, as_of);
+	cal_time_format_rfc3339(r->q.from_utc, CAL_DISTRICT_TZID, start);
+	cal_time_format_rfc3339(r->q.to_utc, CAL_DISTRICT_TZID, end);
+	o = json_pack("{s:o, s:s, s:s, s:s, s:s, s:s?, s:o, s:o, s:{s:I, s:I,"
+		      " s:I, s:I, s:I}}", "year", year ? json_integer(year) :
+		      json_null(), "from", start, "to", end, "as_of", as_of,
+		      "timezone", CAL_DISTRICT_TZID, "by", r->q.by,
+		      "rules", rules, "periods", periods,
 		      "summary", "met", (json_int_t)counts[CAL_CADENCE_MET],
 		      "scheduled", (json_int_t)counts[CAL_CADENCE_SCHEDULED],
 		      "at_risk", (json_int_t)counts[CAL_CADENCE_AT_RISK],
@@ -323,7 +478,7 @@ svc_report_csv(const struct svc_report *r)
 		       "scheduled,min,days_left\r\n");
 	for (i = 0; rc == 0 && i < r->report.n; i++) {
 		const struct cal_cadence_row *row = &r->report.rows[i];
-		const struct db_rule *rule = rule_of(r, row);
+		const struct db_rule *rule = svc_report_rule(r, row);
 
 		cal_time_format_rfc3339(row->start_utc, CAL_DISTRICT_TZID,
 					start);
@@ -339,7 +494,7 @@ svc_report_csv(const struct svc_report *r)
 				(long long)(rule ? rule->min_count : 0));
 		if (row->status == CAL_CADENCE_AT_RISK)
 			rc |= sbuf_addf(&sb, "%lld", (long long)days_left(
-					row, r->as_of_utc));
+					row, r->q.as_of_utc));
 		rc |= sbuf_adds(&sb, "\r\n");
 	}
 	if (rc) {
@@ -358,14 +513,21 @@ svc_report_text(const struct svc_report *r)
 	int rc;
 
 	sbuf_init(&sb);
-	cal_time_format_rfc3339(r->as_of_utc, CAL_DISTRICT_TZID, as_of);
-	rc = sbuf_addf(&sb, "cadence %d as of %s (%s)\n", r->year, as_of,
-		       CAL_DISTRICT_TZID);
+	cal_time_format_rfc3339(r->q.as_of_utc, CAL_DISTRICT_TZID, as_of);
+	{
+		char from[32], to[32];
+
+		cal_time_format_rfc3339(r->q.from_utc, CAL_DISTRICT_TZID,
+					from);
+		cal_time_format_rfc3339(r->q.to_utc, CAL_DISTRICT_TZID, to);
+		rc = sbuf_addf(&sb, "cadence %s .. %s as of %s (%s)\n", from,
+			       to, as_of, CAL_DISTRICT_TZID);
+	}
 	rc |= sbuf_addf(&sb, "%-20s %-34s %-8s %-9s %4s %4s %3s\n", "RULE",
 			"SCOPE", "PERIOD", "STATUS", "HELD", "SCHD", "MIN");
 	for (i = 0; rc == 0 && i < r->report.n; i++) {
 		const struct cal_cadence_row *row = &r->report.rows[i];
-		const struct db_rule *rule = rule_of(r, row);
+		const struct db_rule *rule = svc_report_rule(r, row);
 
 		rc |= sbuf_addf(&sb, "%-20s %-34s %-8s %-9s %4lld %4lld %3lld",
 				rule ? rule->id : "?", row->scope, row->period,
@@ -374,7 +536,7 @@ svc_report_text(const struct svc_report *r)
 				(long long)(rule ? rule->min_count : 0));
 		if (row->status == CAL_CADENCE_AT_RISK)
 			rc |= sbuf_addf(&sb, "  %lld days left", (long long)
-					days_left(row, r->as_of_utc));
+					days_left(row, r->q.as_of_utc));
 		rc |= sbuf_adds(&sb, "\n");
 	}
 	rc |= sbuf_addf(&sb, "missed: %zu\n", svc_report_missed(r));
@@ -383,4 +545,106 @@ svc_report_text(const struct svc_report *r)
 		return NULL;
 	}
 	return sbuf_detach(&sb);
+}
+
+json_t *
+svc_report_matrix_json(const struct svc_report *r)
+{
+	json_t *labels = json_array(), *scopes = json_array(), *o;
+	json_t *cur = NULL;
+	const char *cur_scope = NULL;
+	size_t i, k;
+
+	if (!labels || !scopes) {
+		json_decref(labels);
+		json_decref(scopes);
+		return NULL;
+	}
+	for (i = 0; i < r->report.n; i++) {
+		const struct cal_cadence_row *row = &r->report.rows[i];
+		int seen = 0;
+
+		for (k = 0; k < json_array_size(labels) && !seen; k++)
+			seen = strcmp(json_string_value(json_array_get(
+					labels, k)), row->period) == 0;
+		if (!seen)
+			json_array_append_new(labels,
+					      json_string(row->period));
+		if (!cur_scope || strcmp(cur_scope, row->scope) != 0) {
+			cur = json_array();
+			json_array_append_new(scopes, json_pack("{s:s, s:o?}",
+					      "scope", row->scope, "cells",
+					      cur));
+			cur_scope = row->scope;
+		}
+		json_array_append_new(cur, json_pack("{s:s, s:s, s:I, s:I}",
+				      "period", row->period, "status",
+				      cal_cadence_status_name(row->status),
+				      "held", (json_int_t)row->held,
+				      "scheduled", (json_int_t)row->scheduled));
+	}
+	o = json_pack("{s:s?, s:o, s:o}", "rule", r->q.rule_id, "periods",
+		      labels, "scopes", scopes);
+	return o;
+}
+
+json_t *
+svc_report_summary_json(const struct svc_report *r)
+{
+	json_t *items = json_array();
+	size_t i = 0;
+
+	if (!items)
+		return NULL;
+	while (i < r->report.n) {
+		const struct cal_cadence_row *first = &r->report.rows[i];
+		const struct db_rule *rule = svc_report_rule(r, first);
+		int64_t total = 0, met = 0, missed = 0, streak = 0, gap = 0;
+		int64_t longest_gap = 0, at_risk = 0, scheduled = 0, open = 0;
+		size_t j;
+
+		for (j = i; j < r->report.n; j++) {
+			const struct cal_cadence_row *row = &r->report.rows[j];
+			const struct db_rule *rr = svc_report_rule(r, row);
+
+			if (strcmp(row->scope, first->scope) != 0 ||
+			    strcmp(rr->id, rule->id) != 0)
+				break;
+			total++;
+			switch (row->status) {
+			case CAL_CADENCE_MET:
+				met++;
+				streak++;
+				gap = 0;
+				break;
+			case CAL_CADENCE_MISSED:
+				missed++;
+				streak = 0;
+				if (++gap > longest_gap)
+					longest_gap = gap;
+				break;
+			case CAL_CADENCE_AT_RISK:
+				at_risk++;
+				break;	/* still running: streak stands */
+			case CAL_CADENCE_SCHEDULED:
+				scheduled++;
+				break;
+			case CAL_CADENCE_OPEN:
+				open++;
+				break;
+			}
+		}
+		json_array_append_new(items, json_pack(
+			"{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+			"rule", rule->id, "scope", first->scope,
+			"periods", (json_int_t)total, "met", (json_int_t)met,
+			"missed", (json_int_t)missed,
+			"at_risk", (json_int_t)at_risk,
+			"scheduled", (json_int_t)scheduled,
+			"open", (json_int_t)open,
+			"current_streak", (json_int_t)streak,
+			"longest_gap", (json_int_t)longest_gap));
+		i = j;
+	}
+	return json_pack("{s:o}", "items", items);
 }

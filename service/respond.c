@@ -65,6 +65,9 @@ queue(struct svc_request *req, unsigned int status, const char *ctype,
 					ctype);
 	if (etag)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
+	if (status == 405 && req->allow)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW,
+					req->allow);
 	if (status == 401)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
 					"Bearer realm=\"roadshowd\"");

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "ics_import.h"
 #include "svc.h"
 
 struct route {
@@ -32,12 +33,27 @@ static const struct route routes[] = {
 	{ "GET", "/api/v1/kinds", svc_h_kinds },
 	{ "GET", "/api/v1/events", svc_h_events_list },
 	{ "POST", "/api/v1/events", svc_h_events_create },
+	{ "POST", "/api/v1/events/import", svc_h_import },
 	{ "GET", "/api/v1/events/{}", svc_h_event_get },
 	{ "PATCH", "/api/v1/events/{}", svc_h_event_patch },
 	{ "PUT", "/api/v1/events/{}", svc_h_event_put },
 	{ "DELETE", "/api/v1/events/{}", svc_h_event_delete },
 	{ "POST", "/api/v1/events/{}/cancel", svc_h_event_cancel },
+	{ "PATCH", "/api/v1/events/{}/occurrences/{}",
+	  svc_h_occurrence_patch },
+	{ "POST", "/api/v1/events/{}/occurrences/{}/cancel",
+	  svc_h_occurrence_cancel },
 	{ "GET", "/api/v1/cadence", svc_h_cadence },
+	{ "GET", "/api/v1/cadence/matrix", svc_h_cadence_matrix },
+	{ "GET", "/api/v1/cadence/summary", svc_h_cadence_summary },
+	{ "GET", "/api/v1/rules", svc_h_rules_list },
+	{ "POST", "/api/v1/rules", svc_h_rules_create },
+	{ "GET", "/api/v1/rules/{}", svc_h_rule_get },
+	{ "PATCH", "/api/v1/rules/{}", svc_h_rule_patch },
+	{ "DELETE", "/api/v1/rules/{}", svc_h_rule_delete },
+	{ "GET", "/api/v1/subscriptions", svc_h_subscriptions_list },
+	{ "POST", "/api/v1/subscriptions", svc_h_subscriptions_create },
+	{ "DELETE", "/api/v1/subscriptions/{}", svc_h_subscription_delete },
 };
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
 
@@ -48,6 +64,7 @@ struct conn_state {
 	size_t len;
 	size_t cap;
 	int too_large;
+	size_t max_body;	/* octets allowed for this path */
 	struct timespec t0;
 	unsigned int status;	/* filled by the access log hook */
 	char method[16];
@@ -144,6 +161,7 @@ dispatch(struct svc *svc, struct conn_state *cs)
 
 		snprintf(detail, sizeof(detail), "%s is not allowed here;"
 			 " allowed: %s", req->method, allow);
+		req->allow = allow;
 		ret = svc_respond_problem(req, 405, "method-not-allowed",
 					  "Method Not Allowed", detail, NULL);
 	} else {
@@ -171,15 +189,31 @@ count_header(void *cls, enum MHD_ValueKind kind, const char *key,
 
 static enum MHD_Result
 early_problem(struct svc *svc, struct conn_state *cs, unsigned int status,
-	      const char *type, const char *title, const char *detail)
+	      const char *type, const char *title, const char *field,
+	      const char *detail)
 {
+	json_t *errors = json_array();
 	enum MHD_Result ret;
 
+	if (errors)
+		svc_problem_add(errors, field, "%s", detail);
 	pthread_mutex_lock(&svc->lock);
 	svc->requests++;
-	ret = svc_respond_problem(&cs->req, status, type, title, detail, NULL);
+	ret = svc_respond_problem(&cs->req, status, type, title, detail,
+				  errors);
 	pthread_mutex_unlock(&svc->lock);
 	return ret;
+}
+
+static enum MHD_Result
+too_large(struct svc *svc, struct conn_state *cs)
+{
+	char detail[96];
+
+	snprintf(detail, sizeof(detail), "request bodies here are limited to"
+		 " %zu octets", cs->max_body);
+	return early_problem(svc, cs, 413, "too-large", "Content Too Large",
+			     "body", detail);
 }
 
 static enum MHD_Result
@@ -208,31 +242,30 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		*con_cls = cs;
 		if (strlen(url) >= sizeof(cs->path))
 			return early_problem(svc, cs, 414, "uri-too-long",
-					     "URI Too Long",
+					     "URI Too Long", "path",
 					     "the path is longer than 255"
 					     " octets");
 		MHD_get_connection_values(conn, MHD_HEADER_KIND, count_header,
 					  counts);
 		if (counts[0] > 1 || (counts[0] && counts[1]))
 			return early_problem(svc, cs, 400, "ambiguous-framing",
-					     "Bad Request",
+					     "Bad Request", "Content-Length",
 					     "duplicate Content-Length, or"
 					     " both Content-Length and"
 					     " Transfer-Encoding");
+		cs->max_body = strcmp(url, "/api/v1/events/import") == 0 ?
+			       SVC_MAX_IMPORT_BODY : SVC_MAX_BODY;
 		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 						 MHD_HTTP_HEADER_CONTENT_LENGTH);
-		if (cl && strtoull(cl, NULL, 10) > SVC_MAX_BODY)
-			return early_problem(svc, cs, 413, "too-large",
-					     "Content Too Large",
-					     "request bodies are limited to"
-					     " 1048576 octets");
+		if (cl && strtoull(cl, NULL, 10) > cs->max_body)
+			return too_large(svc, cs);
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
 		size_t n = *upload_data_size;
 
 		*upload_data_size = 0;
-		if (cs->too_large || cs->len + n > SVC_MAX_BODY) {
+		if (cs->too_large || cs->len + n > cs->max_body) {
 			cs->too_large = 1;
 			return MHD_YES;
 		}
@@ -253,10 +286,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		return MHD_YES;
 	}
 	if (cs->too_large)
-		return early_problem(svc, cs, 413, "too-large",
-				     "Content Too Large",
-				     "request bodies are limited to 1048576"
-				     " octets");
+		return too_large(svc, cs);
 	cs->req.body = cs->body;
 	cs->req.body_len = cs->len;
 	return dispatch(svc, cs);

@@ -30,6 +30,7 @@ struct svc {
 	uint64_t responses_4xx;
 	uint64_t responses_5xx;
 	int64_t started_utc;
+	char self_exe[4096];		/* this binary, for parse-ics */
 };
 
 /* Who made a request (from the bearer token). */
@@ -52,6 +53,7 @@ struct svc_request {
 	const char *params[4];		/* {id}/{slug} path parts, borrowed */
 	size_t n_params;
 	unsigned int status;		/* status queued, for the access log */
+	const char *allow;		/* Allow header of a 405, or NULL */
 };
 
 typedef enum MHD_Result (*svc_handler)(struct svc_request *req);
@@ -137,7 +139,14 @@ const char *svc_query(struct svc_request *req, const char *name);
 /* Request header, or NULL. Borrowed. */
 const char *svc_header(struct svc_request *req, const char *name);
 
-/* ---- h_events.c helpers shared with feeds ---- */
+/* ---- h_events.c helpers shared with feeds and import ---- */
+
+/* 1 when a and b differ in time, place, title, status or RRULE (a change
+ * that bumps SEQUENCE, RFC 5545 §3.8.7.4). */
+int svc_event_significant_change(const struct db_event *a,
+				 const struct db_event *b);
+/* 1 when a and b differ in any stored field. */
+int svc_event_any_change(const struct db_event *a, const struct db_event *b);
 
 /* The JSON representation of ev (DESIGN.md fixed names). New reference,
  * NULL when out of memory. ev borrowed. */
@@ -168,9 +177,22 @@ enum MHD_Result svc_h_event_patch(struct svc_request *req);
 enum MHD_Result svc_h_event_put(struct svc_request *req);
 enum MHD_Result svc_h_event_cancel(struct svc_request *req);
 enum MHD_Result svc_h_event_delete(struct svc_request *req);
+enum MHD_Result svc_h_occurrence_patch(struct svc_request *req);
+enum MHD_Result svc_h_occurrence_cancel(struct svc_request *req);
 enum MHD_Result svc_h_cadence(struct svc_request *req);
+enum MHD_Result svc_h_cadence_matrix(struct svc_request *req);
+enum MHD_Result svc_h_cadence_summary(struct svc_request *req);
+enum MHD_Result svc_h_rules_list(struct svc_request *req);
+enum MHD_Result svc_h_rules_create(struct svc_request *req);
+enum MHD_Result svc_h_rule_get(struct svc_request *req);
+enum MHD_Result svc_h_rule_patch(struct svc_request *req);
+enum MHD_Result svc_h_rule_delete(struct svc_request *req);
 enum MHD_Result svc_h_feed_all(struct svc_request *req);
 enum MHD_Result svc_h_feed_scoped(struct svc_request *req);
 enum MHD_Result svc_h_dashboard(struct svc_request *req);
+enum MHD_Result svc_h_import(struct svc_request *req);
+enum MHD_Result svc_h_subscriptions_list(struct svc_request *req);
+enum MHD_Result svc_h_subscriptions_create(struct svc_request *req);
+enum MHD_Result svc_h_subscription_delete(struct svc_request *req);
 
 #endif

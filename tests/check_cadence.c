@@ -639,7 +639,8 @@ START_TEST(test_partner_scope)
 }
 END_TEST
 
-/* Periods outside [active_from, active_to) get no rows. */
+/* A period is judged by the rule version active at its start; periods
+ * starting outside [active_from, active_to) get no rows. */
 START_TEST(test_active_span)
 {
 	struct cal_rule rule = monthly_roadshow;
@@ -655,14 +656,15 @@ START_TEST(test_active_span)
 	ck_assert_int_eq(rep.rows[5].end_utc, 1759248000);
 	cal_cadence_report_release(&rep);
 
-	/* Mid-month bounds keep the months they cut. */
+	/* Mid-month bounds: April started before the rule (skipped),
+	 * September started while it was active (kept). */
 	rule.active_from_utc = T_2025_04_15;
 	rule.active_to_utc = T_2025_09_15;
 	ck_assert_int_eq(cal_cadence_evaluate(&rule, 1, NULL, 0, NULL, 2025,
 					      T_2025_06_15, &rep), 0);
-	ck_assert_uint_eq(rep.n, 6);
-	ck_assert_str_eq(rep.rows[0].period, "2025-04");
-	ck_assert_str_eq(rep.rows[5].period, "2025-09");
+	ck_assert_uint_eq(rep.n, 5);
+	ck_assert_str_eq(rep.rows[0].period, "2025-05");
+	ck_assert_str_eq(rep.rows[4].period, "2025-09");
 	cal_cadence_report_release(&rep);
 
 	/* Only a start bound; quarters. */
@@ -670,8 +672,8 @@ START_TEST(test_active_span)
 	rule.active_from_utc = T_2025_05_01;
 	ck_assert_int_eq(cal_cadence_evaluate(&rule, 1, NULL, 0, NULL, 2025,
 					      T_2025_06_15, &rep), 0);
-	ck_assert_uint_eq(rep.n, 3);
-	ck_assert_str_eq(rep.rows[0].period, "2025-Q2");
+	ck_assert_uint_eq(rep.n, 2);
+	ck_assert_str_eq(rep.rows[0].period, "2025-Q3");
 	cal_cadence_report_release(&rep);
 
 	/* Retired before the year: no rows at all. */

@@ -1,0 +1,527 @@
+/*
+ * h_rules.c: cadence rules as data (admins).
+ *
+ *   GET    /api/v1/rules            every rule with its versions
+ *   GET    /api/v1/rules/{id}
+ *   POST   /api/v1/rules            {id, name, kinds, period, min, scope,
+ *                                    active_from?}
+ *   PATCH  /api/v1/rules/{id}       {name?, kinds?, period?, min?, scope?,
+ *                                    effective_from?}
+ *   DELETE /api/v1/rules/{id}[?effective_to=DATE]   retire
+ *
+ * A change never rewrites history: it closes the live version at a period
+ * start and opens a new one there, so reports on earlier periods keep the
+ * rule as it was. Dates are rounded down to the start of the rule's period
+ * (month, quarter, year) in Asia/Shanghai; the default is the start of the
+ * current period for a change, the start of the next one for retirement.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../calendar/cadence.h"
+#include "../calendar/caltime.h"
+#include "../calendar/kind.h"
+#include "sbuf.h"
+#include "svc.h"
+
+static const char *const create_fields[] = {
+	"id", "name", "kinds", "period", "min", "scope", "active_from", NULL,
+};
+static const char *const patch_fields[] = {
+	"name", "kinds", "period", "min", "scope", "effective_from", NULL,
+};
+
+static int
+listed(const char *const *list, const char *s)
+{
+	for (; *list; list++)
+		if (strcmp(*list, s) == 0)
+			return 1;
+	return 0;
+}
+
+/* Start of the period (unit) holding local date y-m-d, plus `next`
+ * periods, as "YYYY-MM-DD". */
+static void
+period_start(const char *unit, int y, int m, int next, char out[11])
+{
+	int months = strcmp(unit, "year") == 0 ? 12 :
+		     strcmp(unit, "quarter") == 0 ? 3 : 1;
+	int idx = (m - 1) / months * months + next * months;
+
+	y += idx / 12;
+	m = idx % 12 + 1;
+	cal_date_format(y, m, 1, out);
+}
+
+static void
+period_start_of_utc(const char *unit, int64_t t, int next, char out[11])
+{
+	int y, m, d, hh, mm, ss;
+
+	cal_utc_to_local(t, CAL_DISTRICT_TZID, &y, &m, &d, &hh, &mm, &ss);
+	period_start(unit, y, m, next, out);
+}
+
+static json_t *
+version_json(const struct db_rule *r)
+{
+	char created[32] = "";
+
+	if (r->created_utc)
+		cal_time_format_rfc3339(r->created_utc, "UTC", created);
+	return json_pack("{s:I, s:s, s:s, s:s, s:I, s:s, s:s?, s:s?, s:s?,"
+			 " s:s?}", "version", (json_int_t)r->version,
+			 "name", r->name, "kinds", r->kinds, "period",
+			 r->period, "min", (json_int_t)r->min_count, "scope",
+			 r->scope, "active_from", r->active_from, "active_to",
+			 r->active_to, "actor", r->actor, "created",
+			 *created ? created : NULL);
+}
+
+static json_t *
+kinds_array(const char *kinds)
+{
+	json_t *a = json_array();
+	const char *p = kinds, *c;
+	char buf[32];
+
+	while (a && p && *p) {
+		c = strchr(p, ',');
+		snprintf(buf, sizeof(buf), "%.*s", (int)(c ? c - p :
+			 (long)strlen(p)), p);
+		json_array_append_new(a, json_string(buf));
+		p = c ? c + 1 : NULL;
+	}
+	return a;
+}
+
+/* The rule `id` (its versions are rules[first..first+n)) as JSON. */
+static json_t *
+rule_json(const struct db_rule *v, size_t n)
+{
+	const struct db_rule *cur = &v[n - 1];
+	json_t *versions = json_array();
+	size_t i;
+
+	for (i = 0; versions && i < n; i++)
+		json_array_append_new(versions, version_json(&v[i]));
+	return json_pack("{s:s, s:s, s:o, s:s, s:I, s:s, s:s?, s:s?, s:b,"
+			 " s:o?}", "id", cur->id, "name", cur->name, "kinds",
+			 kinds_array(cur->kinds), "period", cur->period,
+			 "min", (json_int_t)cur->min_count, "scope",
+			 cur->scope, "active_from", v[0].active_from,
+			 "active_to", cur->active_to, "live",
+			 cur->active_to == NULL, "versions", versions);
+}
+
+/* Group versions by rule id (db_rules_list keeps a rule's versions
+ * together). Calls fn for each id; stops when fn returns nonzero. */
+static json_t *
+rules_json(const struct db_rule *v, size_t n, const char *only)
+{
+	json_t *items = json_array();
+	size_t i = 0, j;
+
+	while (items && i < n) {
+		for (j = i + 1; j < n && strcmp(v[j].id, v[i].id) == 0; j++)
+			;
+		if (!only || strcmp(only, v[i].id) == 0)
+			json_array_append_new(items, rule_json(&v[i], j - i));
+		i = j;
+	}
+	return items;
+}
+
+static int
+admin(struct svc_request *req, enum MHD_Result *ret)
+{
+	struct svc_auth auth;
+	int rc = svc_auth_resolve(req, &auth), ok;
+
+	if (rc != 0 || !auth.present) {
+		svc_auth_release(&auth);
+		*ret = svc_respond_unauthorized(req, "changing cadence rules"
+						" needs an admin bearer token");
+		return -1;
+	}
+	ok = auth.admin;
+	svc_auth_release(&auth);
+	if (!ok) {
+		*ret = svc_respond_problem(req, 403, "admin-only", "Forbidden",
+					   "cadence rules are changed by"
+					   " admins", NULL);
+		return -1;
+	}
+	return 0;
+}
+
+static enum MHD_Result
+respond_rule(struct svc_request *req, unsigned int status, const char *id)
+{
+	struct db_rule *v = NULL;
+	size_t n = 0;
+	json_t *items;
+	int rc = db_rules_list(req->svc->db, &v, &n);
+
+	if (rc != 0)
+		return svc_respond_errno(req, rc, "the rules");
+	items = rules_json(v, n, id);
+	db_rules_free(v, n);
+	if (items && json_array_size(items) == 0) {
+		json_decref(items);
+		return svc_respond_errno(req, -ENOENT, "the rule");
+	}
+	if (!id)
+		return svc_respond_json(req, status, json_pack("{s:o?}",
+					"items", items));
+	{
+		json_t *one = json_incref(json_array_get(items, 0));
+
+		json_decref(items);
+		return svc_respond_json(req, status, one);
+	}
+}
+
+enum MHD_Result
+svc_h_rules_list(struct svc_request *req)
+{
+	return respond_rule(req, 200, NULL);
+}
+
+enum MHD_Result
+svc_h_rule_get(struct svc_request *req)
+{
+	return respond_rule(req, 200, req->params[0]);
+}
+
+/* Fields shared by create and patch, applied onto r (strings point into
+ * obj or into kinds_buf). */
+static void
+read_rule_fields(json_t *obj, struct db_rule *r, struct sbuf *kinds_buf,
+		 json_t *errors)
+{
+	json_t *v;
+
+	if ((v = json_object_get(obj, "name"))) {
+		if (!json_is_string(v) || json_string_length(v) == 0 ||
+		    json_string_length(v) > 200)
+			svc_problem_add(errors, "name", "must be 1 to 200"
+					" octets");
+		else
+			r->name = (char *)json_string_value(v);
+	}
+	if ((v = json_object_get(obj, "kinds"))) {
+		size_t i, j, n = json_array_size(v);
+
+		if (!json_is_array(v) || n == 0 || n > CAL_KIND_COUNT)
+			svc_problem_add(errors, "kinds", "must be a non-empty"
+					" array of event kinds");
+		for (i = 0; json_is_array(v) && i < n; i++) {
+			const char *k = json_string_value(json_array_get(v,
+									 i));
+
+			if (!k || !cal_kind_find(k)) {
+				svc_problem_add(errors, "kinds", "item %zu is"
+						" not an event kind", i);
+				continue;
+			}
+			for (j = 0; j < i; j++)
+				if (json_string_value(json_array_get(v, j)) &&
+				    strcmp(json_string_value(json_array_get(v,
+					   j)), k) == 0)
+					svc_problem_add(errors, "kinds",
+							"'%s' is listed twice",
+							k);
+			if (i)
+				sbuf_adds(kinds_buf, ",");
+			sbuf_adds(kinds_buf, k);
+		}
+		r->kinds = kinds_buf->buf;
+	}
+	if ((v = json_object_get(obj, "period"))) {
+		enum cal_period_unit u;
+		const char *p = json_string_value(v);
+
+		if (!p || cal_period_unit_parse(p, &u) != 0)
+			svc_problem_add(errors, "period", "must be month,"
+					" quarter or year");
+		else
+			r->period = (char *)p;
+	}
+	if ((v = json_object_get(obj, "min"))) {
+		if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+		    json_integer_value(v) > 1000)
+			svc_problem_add(errors, "min", "must be an integer"
+					" from 1 to 1000");
+		else
+			r->min_count = json_integer_value(v);
+	}
+	if ((v = json_object_get(obj, "scope"))) {
+		const char *sc = json_string_value(v);
+
+		if (!sc || (strcmp(sc, "district") && strcmp(sc, "region") &&
+			    strcmp(sc, "carrier") && strcmp(sc, "partner")))
+			svc_problem_add(errors, "scope", "must be district,"
+					" region, carrier or partner");
+		else
+			r->scope = (char *)sc;
+	}
+}
+
+static json_t *
+parse_object(struct svc_request *req, const char *const *fields,
+	     json_t *errors)
+{
+	json_error_t jerr;
+	json_t *obj, *v;
+	const char *key;
+
+	obj = req->body ? json_loadb(req->body, req->body_len,
+				     JSON_REJECT_DUPLICATES, &jerr) : NULL;
+	if (!obj || !json_is_object(obj)) {
+		svc_problem_add(errors, "body", obj ? "must be a JSON object" :
+				"malformed JSON");
+		json_decref(obj);
+		return NULL;
+	}
+	json_object_foreach(obj, key, v)
+		if (!listed(fields, key))
+			svc_problem_add(errors, key, "is not a field of a"
+					" cadence rule");
+	return obj;
+}
+
+/* A date field rounded down to its period start; "" when absent. */
+static void
+read_date(json_t *obj, const char *name, const char *unit, char out[11],
+	  json_t *errors)
+{
+	json_t *v = json_object_get(obj, name);
+	int y, m, d;
+
+	out[0] = '\0';
+	if (!v || json_is_null(v))
+		return;
+	if (!json_is_string(v) ||
+	    cal_date_parse(json_string_value(v), &y, &m, &d) != 0) {
+		svc_problem_add(errors, name, "must be a date YYYY-MM-DD");
+		return;
+	}
+	period_start(unit, y, m, 0, out);
+}
+
+static enum MHD_Result
+invalid_rule(struct svc_request *req, json_t *errors)
+{
+	char detail[256];
+	json_t *first = json_array_get(errors, 0);
+
+	snprintf(detail, sizeof(detail), "%s: %s",
+		 json_string_value(json_object_get(first, "field")),
+		 json_string_value(json_object_get(first, "detail")));
+	return svc_respond_problem(req, 400, "validation-error",
+				   "Invalid cadence rule", detail, errors);
+}
+
+enum MHD_Result
+svc_h_rules_create(struct svc_request *req)
+{
+	json_t *errors = json_array(), *obj, *v;
+	struct sbuf kinds;
+	struct db_rule r;
+	enum MHD_Result ret;
+	char from[11];
+	const char *id, *p;
+	int rc;
+
+	if (admin(req, &ret) != 0) {
+		json_decref(errors);
+		return ret;
+	}
+	sbuf_init(&kinds);
+	memset(&r, 0, sizeof(r));
+	obj = parse_object(req, create_fields, errors);
+	if (!obj)
+		return invalid_rule(req, errors);
+	v = json_object_get(obj, "id");
+	id = json_string_value(v);
+	for (p = id; p && *p; p++)
+		if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) &&
+		    *p != '-')
+			break;
+	if (!id || !*id || *p || strlen(id) > 64)
+		svc_problem_add(errors, "id", "is required: 1 to 64 of a-z,"
+				" 0-9 and -");
+	r.id = (char *)id;
+	read_rule_fields(obj, &r, &kinds, errors);
+	if (!r.name)
+		svc_problem_add(errors, "name", "is required");
+	if (!r.kinds && !json_object_get(obj, "kinds"))
+		svc_problem_add(errors, "kinds", "is required");
+	if (!r.period && !json_object_get(obj, "period"))
+		svc_problem_add(errors, "period", "is required");
+	if (!r.min_count && !json_object_get(obj, "min"))
+		r.min_count = 1;
+	if (!r.scope && !json_object_get(obj, "scope"))
+		r.scope = (char *)"district";
+	if (json_array_size(errors)) {
+		ret = invalid_rule(req, errors);
+		goto out;
+	}
+	read_date(obj, "active_from", r.period, from, errors);
+	if (!*from)	/* default: from the current period on */
+		period_start_of_utc(r.period, req->svc->clock(), 0, from);
+	if (json_array_size(errors)) {
+		ret = invalid_rule(req, errors);
+		goto out;
+	}
+	r.active_from = from;
+	rc = db_rule_create(req->svc->db, &r, "admin", req->svc->clock());
+	json_decref(errors);
+	if (rc == -EEXIST) {
+		json_t *e = json_array();
+
+		svc_problem_add(e, "id", "rule '%s' exists (retired rules keep"
+				" their id)", id);
+		ret = svc_respond_problem(req, 409, "conflict", "Conflict",
+					  "the rule id is taken", e);
+	} else if (rc != 0) {
+		ret = svc_respond_errno(req, rc, "the rule");
+	} else {
+		ret = respond_rule(req, 201, id);
+	}
+	json_decref(obj);
+	sbuf_release(&kinds);
+	return ret;
+out:
+	json_decref(obj);
+	sbuf_release(&kinds);
+	return ret;
+}
+
+/* The live version of rule id (copy of pointers into v), or NULL. */
+static const struct db_rule *
+live_of(const struct db_rule *v, size_t n, const char *id)
+{
+	const struct db_rule *live = NULL;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(v[i].id, id) == 0 && !v[i].active_to)
+			live = &v[i];
+	return live;
+}
+
+enum MHD_Result
+svc_h_rule_patch(struct svc_request *req)
+{
+	const char *id = req->params[0];
+	json_t *errors = json_array(), *obj = NULL;
+	struct db_rule *v = NULL, r;
+	const struct db_rule *live;
+	struct sbuf kinds;
+	enum MHD_Result ret;
+	char from[11];
+	size_t n = 0;
+	int rc;
+
+	if (admin(req, &ret) != 0) {
+		json_decref(errors);
+		return ret;
+	}
+	sbuf_init(&kinds);
+	rc = db_rules_list(req->svc->db, &v, &n);
+	if (rc != 0) {
+		ret = svc_respond_errno(req, rc, "the rules");
+		goto out;
+	}
+	live = live_of(v, n, id);
+	if (!live) {
+		ret = svc_respond_errno(req, -ENOENT, "a live rule with this"
+					" id");
+		goto out;
+	}
+	obj = parse_object(req, patch_fields, errors);
+	if (!obj) {
+		ret = invalid_rule(req, errors);
+		errors = NULL;
+		goto out;
+	}
+	r = *live;
+	r.active_to = NULL;
+	read_rule_fields(obj, &r, &kinds, errors);
+	read_date(obj, "effective_from", r.period, from, errors);
+	if (json_array_size(errors)) {
+		ret = invalid_rule(req, errors);
+		errors = NULL;
+		goto out;
+	}
+	if (!*from)
+		period_start_of_utc(r.period, req->svc->clock(), 0, from);
+	rc = db_rule_change(req->svc->db, id, &r, from, "admin",
+			    req->svc->clock());
+	if (rc != 0) {
+		ret = svc_respond_errno(req, rc, "the rule");
+		goto out;
+	}
+	ret = respond_rule(req, 200, id);
+out:
+	json_decref(obj);
+	json_decref(errors);
+	db_rules_free(v, n);
+	sbuf_release(&kinds);
+	return ret;
+}
+
+enum MHD_Result
+svc_h_rule_delete(struct svc_request *req)
+{
+	const char *id = req->params[0], *to_s = svc_query(req, "effective_to");
+	struct db_rule *v = NULL;
+	const struct db_rule *live;
+	enum MHD_Result ret;
+	char to[11];
+	size_t n = 0;
+	int rc, y, m, d;
+
+	if (admin(req, &ret) != 0)
+		return ret;
+	rc = db_rules_list(req->svc->db, &v, &n);
+	if (rc != 0)
+		return svc_respond_errno(req, rc, "the rules");
+	live = live_of(v, n, id);
+	if (!live) {
+		db_rules_free(v, n);
+		return svc_respond_errno(req, -ENOENT, "a live rule with this"
+					 " id");
+	}
+	if (to_s) {
+		if (cal_date_parse(to_s, &y, &m, &d) != 0) {
+			json_t *e = json_array();
+
+			db_rules_free(v, n);
+			svc_problem_add(e, "effective_to", "must be a date"
+					" YYYY-MM-DD");
+			return invalid_rule(req, e);
+		}
+		period_start(live->period, y, m, 0, to);
+	} else {
+		period_start_of_utc(live->period, req->svc->clock(), 1, to);
+	}
+	rc = db_rule_retire(req->svc->db, id, to, "admin", req->svc->clock());
+	db_rules_free(v, n);
+	if (rc == -EINVAL) {
+		json_t *e = json_array();
+
+		svc_problem_add(e, "effective_to", "must be after the live"
+				" version's start");
+		return invalid_rule(req, e);
+	}
+	if (rc != 0)
+		return svc_respond_errno(req, rc, "the rule");
+	return respond_rule(req, 200, id);
+}

@@ -1,0 +1,233 @@
+/*
+ * h_subscriptions.c: private feeds. A subscription is a secret URL
+ * (/calendars/private/<secret>.ics — calendar clients cannot send
+ * headers), revocable, that also carries TENTATIVE events. Only the SHA-256
+ * of the secret is stored; each fetch records its time and User-Agent so
+ * admins see which subscriptions are alive.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../calendar/caltime.h"
+#include "../calendar/kind.h"
+#include "svc.h"
+
+static const char *const sub_fields[] = {
+	"label", "kind", "region", "carrier", "partner", NULL,
+};
+
+static int
+admin_only(struct svc_request *req, struct svc_auth *auth,
+	   enum MHD_Result *ret)
+{
+	int rc = svc_auth_resolve(req, auth);
+
+	if (rc != 0 || !auth->present) {
+		*ret = svc_respond_unauthorized(req, "subscriptions need an"
+						" admin bearer token");
+		return -1;
+	}
+	if (!auth->admin) {
+		*ret = svc_respond_problem(req, 403, "admin-only", "Forbidden",
+					   "subscriptions are managed by"
+					   " admins", NULL);
+		return -1;
+	}
+	return 0;
+}
+
+static json_t *
+sub_json(struct svc *svc, const struct db_subscription *s)
+{
+	char created[32], fetched[32] = "", revoked[32] = "";
+
+	cal_time_format_rfc3339(s->created_utc, "UTC", created);
+	if (s->last_fetch_utc)
+		cal_time_format_rfc3339(s->last_fetch_utc, "UTC", fetched);
+	if (s->revoked_utc)
+		cal_time_format_rfc3339(s->revoked_utc, "UTC", revoked);
+	(void)svc;
+	return json_pack("{s:I, s:s, s:{s:s?, s:s?, s:s?, s:s?}, s:s, s:s?,"
+			 " s:s?, s:s?, s:I}",
+			 "id", (json_int_t)s->id, "label", s->label,
+			 "filters", "kind", s->kind, "region", s->region,
+			 "carrier", s->carrier, "partner", s->partner,
+			 "created", created,
+			 "revoked", *revoked ? revoked : NULL,
+			 "last_fetched", *fetched ? fetched : NULL,
+			 "last_user_agent", s->last_user_agent,
+			 "fetch_count", (json_int_t)s->fetch_count);
+}
+
+enum MHD_Result
+svc_h_subscriptions_list(struct svc_request *req)
+{
+	struct db_subscription *v = NULL;
+	struct svc_auth auth;
+	enum MHD_Result ret;
+	json_t *items;
+	size_t n = 0, i;
+	int rc;
+
+	if (admin_only(req, &auth, &ret) != 0) {
+		svc_auth_release(&auth);
+		return ret;
+	}
+	svc_auth_release(&auth);
+	rc = db_subscriptions_list(req->svc->db, &v, &n);
+	if (rc != 0)
+		return svc_respond_errno(req, rc, "the subscription list");
+	items = json_array();
+	for (i = 0; items && i < n; i++)
+		json_array_append_new(items, sub_json(req->svc, &v[i]));
+	db_subscriptions_free(v, n);
+	return svc_respond_json(req, 200, json_pack("{s:o?}", "items", items));
+}
+
+/* Check an optional slug filter of a new subscription. */
+static const char *
+take_filter(struct svc_request *req, json_t *obj, const char *name,
+	    json_t *errors)
+{
+	json_t *v = json_object_get(obj, name);
+	const char *s;
+	struct db_region r;
+	struct db_carrier c;
+
+	if (!v || json_is_null(v))
+		return NULL;
+	if (!json_is_string(v)) {
+		svc_problem_add(errors, name, "must be a string or null");
+		return NULL;
+	}
+	s = json_string_value(v);
+	if (strcmp(name, "kind") == 0) {
+		if (!cal_kind_find(s))
+			svc_problem_add(errors, name, "'%s' is not an event"
+					" kind", s);
+	} else if (strcmp(name, "carrier") == 0) {
+		if (db_carrier_get(req->svc->db, s, &c) != 0)
+			svc_problem_add(errors, name, "'%s' is not a known"
+					" carrier", s);
+		else
+			db_carrier_release(&c);
+	} else if (db_region_get(req->svc->db, s, &r) != 0) {
+		svc_problem_add(errors, name, "'%s' is not a known region", s);
+	} else {
+		if (r.partner != (strcmp(name, "partner") == 0))
+			svc_problem_add(errors, name, "'%s' is %s", s,
+					r.partner ? "a partner region" :
+					"not a partner region");
+		db_region_release(&r);
+	}
+	return s;
+}
+
+enum MHD_Result
+svc_h_subscriptions_create(struct svc_request *req)
+{
+	struct svc *svc = req->svc;
+	struct db_subscription sub, stored;
+	struct svc_auth auth;
+	enum MHD_Result ret;
+	json_error_t jerr;
+	json_t *obj = NULL, *errors = json_array(), *v, *body;
+	const char *key;
+	char secret[69], hash[65], path[128];
+	int64_t id = 0;
+	int rc;
+
+	if (admin_only(req, &auth, &ret) != 0)
+		goto out;
+	memset(&sub, 0, sizeof(sub));
+	obj = req->body ? json_loadb(req->body, req->body_len,
+				     JSON_REJECT_DUPLICATES, &jerr) : NULL;
+	if (!obj || !json_is_object(obj)) {
+		svc_problem_add(errors, "body", "a JSON object is required");
+		ret = svc_respond_problem(req, 400, "invalid-json",
+					  "Bad Request", "body: a JSON object"
+					  " is required", errors);
+		errors = NULL;
+		goto out;
+	}
+	json_object_foreach(obj, key, v) {
+		size_t i;
+		int known = 0;
+
+		for (i = 0; sub_fields[i]; i++)
+			known |= strcmp(sub_fields[i], key) == 0;
+		if (!known)
+			svc_problem_add(errors, key, "is not a field of a"
+					" subscription");
+	}
+	v = json_object_get(obj, "label");
+	if (!json_is_string(v) || json_string_length(v) == 0 ||
+	    json_string_length(v) > 200)
+		svc_problem_add(errors, "label", "is required: 1 to 200"
+				" octets naming who subscribes");
+	sub.label = (char *)json_string_value(v);
+	sub.kind = (char *)take_filter(req, obj, "kind", errors);
+	sub.region = (char *)take_filter(req, obj, "region", errors);
+	sub.carrier = (char *)take_filter(req, obj, "carrier", errors);
+	sub.partner = (char *)take_filter(req, obj, "partner", errors);
+	if (json_array_size(errors)) {
+		json_t *first = json_array_get(errors, 0);
+		char detail[256];
+
+		snprintf(detail, sizeof(detail), "%s: %s",
+			 json_string_value(json_object_get(first, "field")),
+			 json_string_value(json_object_get(first, "detail")));
+		ret = svc_respond_problem(req, 400, "validation-error",
+					  "Invalid subscription", detail,
+					  errors);
+		errors = NULL;
+		goto out;
+	}
+	if (svc_token_generate(secret, hash) != 0) {
+		ret = svc_respond_errno(req, -EIO, "");
+		goto out;
+	}
+	rc = db_subscription_insert(svc->db, hash, &sub, svc->clock(), &id);
+	if (rc == 0)
+		rc = db_subscription_lookup(svc->db, hash, &stored);
+	if (rc != 0) {
+		ret = svc_respond_errno(req, rc, "the subscription");
+		goto out;
+	}
+	body = sub_json(svc, &stored);
+	db_subscription_release(&stored);
+	snprintf(path, sizeof(path), "/calendars/private/%s.ics", secret);
+	if (body)
+		json_object_set_new(body, "feed", svc_feed_links(svc, path));
+	ret = svc_respond_json(req, 201, body);
+out:
+	svc_auth_release(&auth);
+	json_decref(obj);
+	json_decref(errors);
+	return ret;
+}
+
+enum MHD_Result
+svc_h_subscription_delete(struct svc_request *req)
+{
+	struct svc_auth auth;
+	enum MHD_Result ret;
+	char *end;
+	long long id;
+	int rc;
+
+	if (admin_only(req, &auth, &ret) != 0) {
+		svc_auth_release(&auth);
+		return ret;
+	}
+	svc_auth_release(&auth);
+	id = strtoll(req->params[0], &end, 10);
+	if (*end || id <= 0)
+		return svc_respond_errno(req, -ENOENT, "the subscription");
+	rc = db_subscription_revoke(req->svc->db, id, req->svc->clock());
+	if (rc != 0)
+		return svc_respond_errno(req, rc, "the live subscription");
+	return svc_respond_text(req, 204, NULL, strdup(""), 0, NULL, 0);
+}

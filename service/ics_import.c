@@ -1,0 +1,541 @@
+/*
+ * ics_import.c: importing uploaded .ics files.
+ *
+ * The parent (server or CLI) never parses uploaded iCalendar itself: it
+ * runs `roadshowd parse-ics` as a child process with RLIMIT_CPU, an
+ * address-space limit and a wall-clock deadline, feeds the file on stdin
+ * and reads back JSON (jansson) describing the events or the errors. A
+ * child that crashes, spins or runs out of memory costs one 4xx answer,
+ * never the server. The parent then upserts the events by UID in one
+ * transaction: all or nothing.
+ */
+#define _GNU_SOURCE		/* pipe2(2) */
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <iconv.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../calendar/import.h"
+#include "../calendar/kind.h"
+#include "../calendar/recur.h"
+#include "ics_import.h"
+#include "svc.h"
+
+#define CHILD_CPU_SECONDS 2
+#define CHILD_WALL_MS 3000
+#define CHILD_MEMORY (512UL * 1024 * 1024)	/* octets of address space */
+#define CHILD_MAX_OUTPUT (64UL * 1024 * 1024)
+
+/* ---- child side ---- */
+
+static json_t *
+event_to_wire(const struct db_event *ev)
+{
+	json_t *o, *ex = json_array(), *ov = json_array();
+	size_t i;
+
+	for (i = 0; ex && i < ev->n_exdates; i++)
+		json_array_append_new(ex, json_integer(ev->exdates[i]));
+	for (i = 0; ov && i < ev->n_overrides; i++) {
+		const struct db_override *d = &ev->overrides[i];
+
+		json_array_append_new(ov, json_pack(
+			"{s:I, s:I, s:I, s:s?, s:s?, s:s?, s:s?}",
+			"recurrence_utc", (json_int_t)d->recurrence_utc,
+			"start_utc", (json_int_t)d->start_utc,
+			"end_utc", (json_int_t)d->end_utc, "title", d->title,
+			"venue", d->venue, "description", d->description,
+			"status", d->status));
+	}
+	o = json_pack("{s:s, s:s?, s:s, s:s?, s:s?, s:b, s:I, s:I, s:s, s:s,"
+		      " s:s, s:s, s:s?, s:s?, s:b, s:f, s:f, s:o?, s:o?}",
+		      "uid", ev->uid, "kind", ev->kind, "title", ev->title,
+		      "description", ev->description, "venue", ev->venue,
+		      "all_day", ev->all_day,
+		      "start_utc", (json_int_t)ev->start_utc,
+		      "end_utc", (json_int_t)ev->end_utc,
+		      "start_date", ev->start_date, "end_date", ev->end_date,
+		      "tzid", ev->tzid, "status", ev->status,
+		      "rrule", ev->rrule, "url", ev->url,
+		      "has_geo", ev->has_geo, "geo_lat", ev->geo_lat,
+		      "geo_lon", ev->geo_lon, "exdates", ex, "overrides", ov);
+	return o;
+}
+
+/* 1 when text is valid UTF-8 (checked by iconv(3), not by hand). */
+static int
+valid_utf8(char *text, size_t len)
+{
+	iconv_t cd = iconv_open("UTF-8", "UTF-8");
+	char buf[4096], *in = text, *out;
+	size_t inleft = len, outleft, r;
+	int ok = 1;
+
+	if (cd == (iconv_t)-1)
+		return 1;	/* cannot check: libical will still cope */
+	while (inleft > 0) {
+		out = buf;
+		outleft = sizeof(buf);
+		r = iconv(cd, &in, &inleft, &out, &outleft);
+		if (r == (size_t)-1 && errno != E2BIG) {
+			ok = 0;
+			break;
+		}
+	}
+	iconv_close(cd);
+	return ok;
+}
+
+int
+svc_parse_ics_main(void)
+{
+	struct cal_import im;
+	size_t len = 0, cap = 1 << 16;
+	char *text = malloc(cap);
+	json_t *out, *events, *errors;
+	ssize_t r;
+	size_t i;
+	char *dump;
+
+	if (!text)
+		return 3;
+	while ((r = read(0, text + len, cap - len)) > 0) {
+		len += (size_t)r;
+		if (len == cap) {
+			char *nt;
+
+			if (cap >= SVC_MAX_IMPORT_BODY) {
+				free(text);
+				return 4;
+			}
+			cap *= 2;
+			nt = realloc(text, cap);
+			if (!nt) {
+				free(text);
+				return 3;
+			}
+			text = nt;
+		}
+	}
+	memset(&im, 0, sizeof(im));
+	events = json_array();
+	errors = json_array();
+	if (!valid_utf8(text, len)) {
+		json_array_append_new(errors, json_pack("{s:i, s:i, s:s, s:s}",
+				      "vevent", 0, "line", 0, "uid", "",
+				      "detail", "the file is not valid UTF-8"
+				      " (RFC 5545 §3.1.4)"));
+	} else if (cal_import_parse(text, len, &im) != 0) {
+		free(text);
+		return 3;
+	}
+	free(text);
+	for (i = 0; i < im.n_errors; i++)
+		json_array_append_new(errors, json_pack("{s:i, s:i, s:s, s:s}",
+				      "vevent", im.errors[i].vevent, "line",
+				      im.errors[i].line, "uid",
+				      im.errors[i].uid, "detail",
+				      im.errors[i].detail));
+	for (i = 0; i < im.n && events; i++)
+		json_array_append_new(events, event_to_wire(&im.events[i]));
+	cal_import_release(&im);
+	out = json_pack("{s:o?, s:o?}", "events", events, "errors", errors);
+	dump = out ? json_dumps(out, JSON_COMPACT) : NULL;
+	json_decref(out);
+	if (!dump)
+		return 3;
+	fputs(dump, stdout);
+	free(dump);
+	return fflush(stdout) == 0 ? 0 : 3;
+}
+
+/* ---- parent side ---- */
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+child_exec(const char *self_exe, int in_fd, int out_fd)
+{
+	struct rlimit cpu = { CHILD_CPU_SECONDS, CHILD_CPU_SECONDS + 1 };
+	char *const argv[] = { (char *)"roadshowd", (char *)"parse-ics",
+			       NULL };
+	int devnull;
+
+	setrlimit(RLIMIT_CPU, &cpu);
+#if !defined(__SANITIZE_ADDRESS__)
+	{
+		/* ASan reserves terabytes of address space: no cap there. */
+		struct rlimit mem = { CHILD_MEMORY, CHILD_MEMORY };
+
+		setrlimit(RLIMIT_AS, &mem);
+	}
+#endif
+	{
+		struct rlimit core = { 0, 0 };
+
+		setrlimit(RLIMIT_CORE, &core);
+	}
+	dup2(in_fd, 0);
+	dup2(out_fd, 1);
+	devnull = open("/dev/null", O_WRONLY);
+	if (devnull >= 0)
+		dup2(devnull, 2);
+	execv(self_exe, argv);
+	_exit(127);
+}
+
+int
+svc_ics_parse_isolated(const char *self_exe, const char *text, size_t len,
+		       json_t **result, char *why, size_t size)
+{
+	int to_child[2] = { -1, -1 }, from_child[2] = { -1, -1 };
+	size_t written = 0, got = 0, cap = 0;
+	char *out = NULL;
+	int64_t deadline;
+	int status = 0, rc = -EIO, timed_out = 0;
+	pid_t pid;
+
+	*result = NULL;
+	if (pipe2(to_child, O_CLOEXEC) != 0 ||
+	    pipe2(from_child, O_CLOEXEC) != 0) {
+		snprintf(why, size, "cannot start the parser");
+		goto out;
+	}
+	pid = fork();
+	if (pid < 0) {
+		snprintf(why, size, "cannot start the parser");
+		goto out;
+	}
+	if (pid == 0)
+		child_exec(self_exe, to_child[0], from_child[1]);
+	close(to_child[0]);
+	close(from_child[1]);
+	to_child[0] = from_child[1] = -1;
+	fcntl(to_child[1], F_SETFL, O_NONBLOCK);
+	fcntl(from_child[0], F_SETFL, O_NONBLOCK);
+	if (len == 0) {
+		close(to_child[1]);
+		to_child[1] = -1;
+	}
+	deadline = now_ms() + CHILD_WALL_MS;
+	for (;;) {
+		struct pollfd pf[2];
+		int np = 0, left = (int)(deadline - now_ms());
+		ssize_t r;
+
+		if (left <= 0) {
+			timed_out = 1;
+			break;
+		}
+		pf[np].fd = from_child[0];
+		pf[np++].events = POLLIN;
+		if (to_child[1] >= 0) {
+			pf[np].fd = to_child[1];
+			pf[np++].events = POLLOUT;
+		}
+		if (poll(pf, (nfds_t)np, left) < 0 && errno != EINTR)
+			break;
+		if (to_child[1] >= 0 && (pf[1].revents & (POLLOUT | POLLERR |
+							   POLLHUP))) {
+			r = write(to_child[1], text + written, len - written);
+			if (r > 0)
+				written += (size_t)r;
+			if (r < 0 && errno != EAGAIN) {
+				close(to_child[1]);
+				to_child[1] = -1;
+			} else if (written == len) {
+				close(to_child[1]);
+				to_child[1] = -1;
+			}
+		}
+		if (pf[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+			if (got + 65536 > cap) {
+				char *no;
+
+				if (cap >= CHILD_MAX_OUTPUT)
+					break;
+				cap = cap ? cap * 2 : 65536;
+				no = realloc(out, cap + 1);
+				if (!no) {
+					rc = -ENOMEM;
+					break;
+				}
+				out = no;
+			}
+			r = read(from_child[0], out + got, cap - got);
+			if (r == 0)
+				break;		/* child closed stdout */
+			if (r > 0)
+				got += (size_t)r;
+			else if (errno != EAGAIN && errno != EINTR)
+				break;
+		}
+	}
+	if (timed_out || rc == -ENOMEM)
+		kill(pid, SIGKILL);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (rc == -ENOMEM)
+		goto out;
+	if (timed_out) {
+		snprintf(why, size, "the file took longer than %d ms to read"
+			 " and was abandoned", CHILD_WALL_MS);
+		rc = -ETIMEDOUT;
+		goto out;
+	}
+	if (WIFSIGNALED(status)) {
+		snprintf(why, size, "the file could not be read safely (the"
+			 " parser stopped on signal %d%s)", WTERMSIG(status),
+			 WTERMSIG(status) == SIGXCPU ? ": CPU limit" : "");
+		rc = -EINVAL;
+		goto out;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !out) {
+		snprintf(why, size, WIFEXITED(status) &&
+			 WEXITSTATUS(status) == 4 ? "the file is too large" :
+			 "the file could not be read (the parser failed)");
+		rc = -EINVAL;
+		goto out;
+	}
+	out[got] = '\0';
+	*result = json_loadb(out, got, 0, NULL);
+	if (!*result) {
+		snprintf(why, size, "the parser gave no answer");
+		rc = -EIO;
+		goto out;
+	}
+	rc = 0;
+out:
+	free(out);
+	if (to_child[0] >= 0)
+		close(to_child[0]);
+	if (to_child[1] >= 0)
+		close(to_child[1]);
+	if (from_child[0] >= 0)
+		close(from_child[0]);
+	if (from_child[1] >= 0)
+		close(from_child[1]);
+	return rc;
+}
+
+static char *
+wire_str(json_t *o, const char *name, int *oom)
+{
+	const char *s = json_string_value(json_object_get(o, name));
+	char *d;
+
+	if (!s)
+		return NULL;
+	d = strdup(s);
+	if (!d)
+		*oom = 1;
+	return d;
+}
+
+/* Rebuild an event from the child's JSON. 0, -EINVAL (malformed),
+ * -ENOMEM. */
+static int
+event_from_wire(json_t *o, struct db_event *ev)
+{
+	json_t *ex = json_object_get(o, "exdates");
+	json_t *ov = json_object_get(o, "overrides");
+	int oom = 0;
+	size_t i;
+
+	memset(ev, 0, sizeof(*ev));
+	if (!json_is_object(o) || !json_is_array(ex) || !json_is_array(ov))
+		return -EINVAL;
+	ev->uid = wire_str(o, "uid", &oom);
+	ev->kind = wire_str(o, "kind", &oom);
+	ev->title = wire_str(o, "title", &oom);
+	ev->description = wire_str(o, "description", &oom);
+	ev->venue = wire_str(o, "venue", &oom);
+	ev->tzid = wire_str(o, "tzid", &oom);
+	ev->status = wire_str(o, "status", &oom);
+	ev->rrule = wire_str(o, "rrule", &oom);
+	ev->url = wire_str(o, "url", &oom);
+	ev->all_day = json_is_true(json_object_get(o, "all_day"));
+	ev->start_utc = json_integer_value(json_object_get(o, "start_utc"));
+	ev->end_utc = json_integer_value(json_object_get(o, "end_utc"));
+	if (ev->all_day) {
+		const char *sd = json_string_value(json_object_get(o,
+							"start_date"));
+		const char *ed = json_string_value(json_object_get(o,
+							"end_date"));
+
+		snprintf(ev->start_date, sizeof(ev->start_date), "%s",
+			 sd ? sd : "");
+		snprintf(ev->end_date, sizeof(ev->end_date), "%s",
+			 ed ? ed : "");
+	}
+	ev->has_geo = json_is_true(json_object_get(o, "has_geo"));
+	ev->geo_lat = json_number_value(json_object_get(o, "geo_lat"));
+	ev->geo_lon = json_number_value(json_object_get(o, "geo_lon"));
+	if (json_array_size(ex)) {
+		ev->exdates = calloc(json_array_size(ex), sizeof(int64_t));
+		if (!ev->exdates)
+			oom = 1;
+		for (i = 0; ev->exdates && i < json_array_size(ex); i++)
+			ev->exdates[ev->n_exdates++] =
+				json_integer_value(json_array_get(ex, i));
+	}
+	if (json_array_size(ov)) {
+		ev->overrides = calloc(json_array_size(ov),
+				       sizeof(*ev->overrides));
+		if (!ev->overrides)
+			oom = 1;
+		for (i = 0; ev->overrides && i < json_array_size(ov); i++) {
+			json_t *d = json_array_get(ov, i);
+			struct db_override *x = &ev->overrides[i];
+
+			ev->n_overrides++;
+			x->recurrence_utc = json_integer_value(
+				json_object_get(d, "recurrence_utc"));
+			x->start_utc = json_integer_value(
+				json_object_get(d, "start_utc"));
+			x->end_utc = json_integer_value(
+				json_object_get(d, "end_utc"));
+			x->title = wire_str(d, "title", &oom);
+			x->venue = wire_str(d, "venue", &oom);
+			x->description = wire_str(d, "description", &oom);
+			x->status = wire_str(d, "status", &oom);
+		}
+	}
+	if (oom) {
+		db_event_release(ev);
+		return -ENOMEM;
+	}
+	if (!ev->uid || !ev->title || !ev->tzid || !ev->status ||
+	    ev->end_utc < ev->start_utc) {
+		db_event_release(ev);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void
+import_error(json_t *errors, const char *uid, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void
+import_error(json_t *errors, const char *uid, const char *fmt, ...)
+{
+	char detail[300];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	json_array_append_new(errors, json_pack("{s:s, s:s, s:s}", "field",
+				"body", "uid", uid ? uid : "", "detail",
+				detail));
+}
+
+int
+svc_import_apply(struct db *db, json_t *parsed, const char *carrier,
+		 const char *default_kind, const char *actor, int64_t now_utc,
+		 json_t *errors, struct svc_import_counts *counts)
+{
+	json_t *events = json_object_get(parsed, "events");
+	json_t *ids = json_array();
+	size_t i;
+	int rc = 0;
+
+	memset(counts, 0, sizeof(*counts));
+	counts->ids = ids;
+	if (!json_is_array(events) || !ids)
+		return -EIO;
+	if (db_tx_begin(db) != 0)
+		return -EIO;
+	for (i = 0; i < json_array_size(events) && rc == 0; i++) {
+		struct db_event ev, cur;
+		int64_t id = 0;
+		int r;
+
+		r = event_from_wire(json_array_get(events, i), &ev);
+		if (r == -ENOMEM) {
+			rc = r;
+			break;
+		}
+		if (r != 0) {
+			import_error(errors, NULL, "event %zu is malformed",
+				     i + 1);
+			continue;
+		}
+		if (!ev.kind && default_kind)
+			ev.kind = strdup(default_kind);
+		if (!ev.kind || !cal_kind_find(ev.kind)) {
+			import_error(errors, ev.uid, "no CATEGORIES names one"
+				     " of the event kinds (roadshow, salon,"
+				     " forum, training, seminar, exhibition,"
+				     " competition, or 项目路演 …): add"
+				     " ?kind=KIND to the request");
+			db_event_release(&ev);
+			continue;
+		}
+		ev.carrier = carrier ? strdup(carrier) : NULL;
+		if (carrier && !ev.carrier) {
+			db_event_release(&ev);
+			rc = -ENOMEM;
+			break;
+		}
+		r = db_event_get_by_uid(db, ev.uid, &cur);
+		if (r == 0) {
+			if ((cur.carrier == NULL) != (carrier == NULL) ||
+			    (carrier && strcmp(cur.carrier, carrier) != 0)) {
+				import_error(errors, ev.uid, "UID belongs to an"
+					     " event of another host (%s)",
+					     cur.carrier ? cur.carrier :
+					     "the district");
+			} else {
+				ev.id = cur.id;
+				/* partner regions are not in the file */
+				ev.partner_regions = cur.partner_regions;
+				ev.n_partner_regions = cur.n_partner_regions;
+				cur.partner_regions = NULL;
+				cur.n_partner_regions = 0;
+				ev.capacity = cur.capacity;
+				if (svc_event_any_change(&ev, &cur)) {
+					ev.sequence = cur.sequence +
+						(svc_event_significant_change(
+							&ev, &cur) ? 1 : 0);
+					rc = db_event_update(db, &ev,
+							     cur.revision,
+							     actor, now_utc);
+					counts->updated++;
+				} else {
+					counts->unchanged++;
+				}
+				id = cur.id;
+			}
+			db_event_release(&cur);
+		} else if (r == -ENOENT) {
+			rc = db_event_insert(db, &ev, actor, now_utc, &id);
+			counts->created++;
+		} else {
+			rc = r;
+		}
+		if (rc == 0 && id)
+			json_array_append_new(ids, json_integer(id));
+		db_event_release(&ev);
+	}
+	if (rc == 0 && json_array_size(errors))
+		rc = -EINVAL;
+	return db_tx_end(db, rc);
+}

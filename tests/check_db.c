@@ -272,7 +272,7 @@ START_TEST(test_seed_rules)
 	struct db_rule *r = NULL;
 	size_t n = 0;
 
-	ck_assert_int_eq(count_rows("cadence_rule"), 3);
+	ck_assert_int_eq(count_rows("cadence_rule_version"), 3);
 	ck_assert_int_eq(db_rules_list(db, &r, &n), 0);
 	ck_assert_uint_eq(n, 3);
 	ck_assert_str_eq(r[0].id, "monthly-roadshow");
@@ -310,7 +310,7 @@ END_TEST
 
 START_TEST(test_schema_version)
 {
-	ck_assert_int_eq(db_schema_version(db), 2);
+	ck_assert_int_eq(db_schema_version(db), 3);
 	ck_assert_int_eq(count_rows("event"), 0);
 	ck_assert_int_eq(count_rows("event_history"), 0);
 	ck_assert_int_eq(count_rows("token"), 0);
@@ -406,10 +406,10 @@ START_TEST(test_seed_once)
 	fdb = NULL;
 
 	ck_assert_int_eq(db_open(tmp_path, NOW + DAY, &fdb), 0);
-	ck_assert_int_eq(db_schema_version(fdb), 2);
+	ck_assert_int_eq(db_schema_version(fdb), 3);
 	ck_assert_int_eq(db_count_rows(fdb, "region"), 13);
 	ck_assert_int_eq(db_count_rows(fdb, "carrier"), 22);
-	ck_assert_int_eq(db_count_rows(fdb, "cadence_rule"), 3);
+	ck_assert_int_eq(db_count_rows(fdb, "cadence_rule_version"), 3);
 	ck_assert_int_eq(db_count_rows(fdb, "annex_total"), 1);
 	ck_assert_int_eq(db_count_rows(fdb, "event"), 1);
 	ck_assert_int_eq(db_event_get(fdb, id, &got), 0);
@@ -1074,23 +1074,35 @@ START_TEST(test_list_cancelled_since)
 }
 END_TEST
 
+/* The (start_utc, id) cursor of event id. */
+static void
+cursor_of(int64_t id, struct db_event_filter *f)
+{
+	struct db_event ev;
+
+	ck_assert_int_eq(db_event_get(db, id, &ev), 0);
+	f->after_start_utc = ev.start_utc;
+	f->after_id = id;
+	db_event_release(&ev);
+}
+
 START_TEST(test_list_pagination)
 {
 	struct db_event_filter f = { 0 };
 
 	f.limit = 2;
-	expect_list(&f, "l1,l2");		/* by id when paged */
-	f.after_id = 2;
-	expect_list(&f, "l3,l4");
-	f.after_id = 4;
-	expect_list(&f, "l5");
-	f.after_id = 5;
+	expect_list(&f, "l5,l3");		/* by start, then id */
+	cursor_of(3, &f);
+	expect_list(&f, "l1,l2");
+	cursor_of(2, &f);
+	expect_list(&f, "l4");
+	cursor_of(4, &f);
 	expect_list(&f, "");
 	/* Paging combines with filters. */
-	f.after_id = 1;
+	cursor_of(5, &f);
 	f.limit = 1;
 	f.kind = "roadshow";
-	expect_list(&f, "l5");
+	expect_list(&f, "l1");
 }
 END_TEST
 

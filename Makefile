@@ -73,6 +73,8 @@ unit: $(TESTS) $(HELPERS)
 	@set -e; for t in $(TESTS); do echo "== $$t"; $$t; done
 
 e2e: all
+	@if [ -f tests/js/package-lock.json ]; then \
+	    cd tests/js && npm ci --no-audit --no-fund --loglevel=error; fi
 	$(PY) -m unittest discover -v -s tests/e2e -p 'test_*.py'
 
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all

@@ -5,9 +5,13 @@
 set -eu
 BUILD="gcc make pkg-config libmicrohttpd-dev libical-dev libsqlite3-dev \
 libjansson-dev libssl-dev check tzdata"
-TEST="python3 python3-icalendar valgrind curl"
+TEST="python3 python3-icalendar vdirsyncer valgrind curl"
 want=$BUILD
 [ "${1:-build}" = test ] && want="$BUILD $TEST"
+# The ical.js tests need Node.js and npm; take Debian's when none is there.
+if [ "${1:-build}" = test ] && ! command -v npm >/dev/null 2>&1; then
+	want="$want nodejs npm"
+fi
 missing=
 for p in $want; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' \

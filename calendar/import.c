@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE		/* strcasestr(3) */
 #include <errno.h>
+#include <iconv.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,6 +94,51 @@ find_vevent_lines(struct ctx *c, const char *text, size_t len)
 	return 0;
 }
 
+/*
+ * Lines whose content starts with RRULE: refuse numbers libical would
+ * wrap (see cal_rrule_numbers_ok()). Folded continuations are joined
+ * first only for this check. Locates, does not parse: libical parses.
+ */
+static void
+check_rrule_numbers(struct ctx *c, const char *text, size_t len)
+{
+	size_t i = 0, start;
+	int line = 0;
+
+	while (i < len) {
+		start = i;
+		line++;
+		while (i < len && text[i] != '\n')
+			i++;
+		if (i - start >= 6 && strncasecmp(text + start, "RRULE", 5) == 0 &&
+		    (text[start + 5] == ':' || text[start + 5] == ';')) {
+			char buf[1024];
+			size_t k = 0, j = start;
+
+			for (; j < len && k + 1 < sizeof(buf); j++) {
+				if (text[j] == '\r')
+					continue;
+				if (text[j] == '\n') {
+					if (j + 1 < len && (text[j + 1] == ' ' ||
+							    text[j + 1] == '\t')) {
+						j++;
+						continue;
+					}
+					break;
+				}
+				buf[k++] = text[j];
+			}
+			buf[k] = '\0';
+			if (!cal_rrule_numbers_ok(strchr(buf, ':') ?
+						  strchr(buf, ':') + 1 : buf)) {
+				add_error(c, 0, NULL, "line %d: a number in the"
+					  " RRULE is out of range", line);
+			}
+		}
+		i++;
+	}
+}
+
 /* IANA name of a TZID parameter; strips libical's own prefixes. */
 static const char *
 iana_name(const char *tzid)
@@ -157,6 +203,32 @@ read_time(icalproperty *p, struct icaltimetype t, const char *fallback_tzid,
 				t.second, tzid, utc);
 }
 
+/* 1 when s is valid UTF-8 (checked by iconv(3), after libical unfolded
+ * the lines, so a fold inside a character is fine). */
+static int
+utf8_ok(const char *s)
+{
+	iconv_t cd;
+	char buf[1024], *in = (char *)s, *out;
+	size_t inleft = strlen(s), outleft, r;
+	int ok = 1;
+
+	cd = iconv_open("UTF-8", "UTF-8");
+	if (cd == (iconv_t)-1)
+		return 1;
+	while (inleft > 0) {
+		out = buf;
+		outleft = sizeof(buf);
+		r = iconv(cd, &in, &inleft, &out, &outleft);
+		if (r == (size_t)-1 && errno != E2BIG) {
+			ok = 0;
+			break;
+		}
+	}
+	iconv_close(cd);
+	return ok;
+}
+
 static char *
 dup_checked(struct ctx *c, const char *s)
 {
@@ -191,6 +263,11 @@ text_prop(struct ctx *c, icalcomponent *vev, icalproperty_kind kind,
 		v = icalproperty_get_url(p);
 	if (v && strlen(v) > max) {
 		add_error(c, n, uid, "%s is longer than %zu octets", name, max);
+		return NULL;
+	}
+	if (v && !utf8_ok(v)) {
+		add_error(c, n, uid, "%s is not valid UTF-8 (RFC 5545 §3.1.4)",
+			  name);
 		return NULL;
 	}
 	return v;
@@ -340,8 +417,6 @@ read_recurrence(struct ctx *c, icalcomponent *vev, int n, const char *uid,
 						ICAL_RRULE_PROPERTY);
 	struct icalrecurrencetype r;
 	char why[160], *text;
-	int64_t *starts = NULL;
-	size_t ns = 0;
 
 	if (!p)
 		return 0;
@@ -363,14 +438,11 @@ read_recurrence(struct ctx *c, icalcomponent *vev, int n, const char *uid,
 		return -ENOMEM;
 	/* Prove the rule expands in bounded work (under the helper's CPU
 	 * limit) before the server ever stores it. */
-	if (cal_recur_expand(ev, ev->start_utc, INT64_MAX / 4,
-			     CAL_RECUR_MAX_OCCURRENCES, &starts, &ns) != 0 ||
-	    ns == 0) {
-		free(starts);
-		add_error(c, n, uid, "RRULE yields no occurrence");
+	if (cal_recur_too_long(ev)) {
+		add_error(c, n, uid, "RRULE must yield 1 to %d occurrences",
+			  CAL_RECUR_MAX_OCCURRENCES);
 		return -EINVAL;
 	}
-	free(starts);
 	for (p = icalcomponent_get_first_property(vev, ICAL_EXDATE_PROPERTY);
 	     p; p = icalcomponent_get_next_property(vev,
 						    ICAL_EXDATE_PROPERTY)) {
@@ -471,6 +543,10 @@ read_vevent(struct ctx *c, icalcomponent *vev, int n)
 		add_error(c, n, NULL, "UID is longer than %d octets", MAX_UID);
 		return;
 	}
+	if (!utf8_ok(uid)) {
+		add_error(c, n, NULL, "UID is not valid UTF-8");
+		return;
+	}
 	p = icalcomponent_get_first_property(vev, ICAL_RECURRENCEID_PROPERTY);
 	if (p) {
 		read_override(c, vev, n, uid, p);
@@ -533,7 +609,7 @@ cal_import_parse(const char *text, size_t len, struct cal_import *out)
 	struct ctx c;
 	icalcomponent *root = NULL, *vev;
 	icalproperty *p;
-	char *copy;
+	char *copy = NULL;
 	int n = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -557,9 +633,13 @@ cal_import_parse(const char *text, size_t len, struct cal_import *out)
 	}
 	memcpy(copy, text, len);
 	copy[len] = '\0';
+	check_rrule_numbers(&c, text, len);
+	if (out->n_errors)
+		goto done_no_root;
 	icalerror_clear_errno();
 	root = icalparser_parse_string(copy);
 	free(copy);
+	copy = NULL;
 	if (!root || icalcomponent_isa(root) != ICAL_VCALENDAR_COMPONENT) {
 		add_error(&c, 0, NULL, "not an iCalendar file: no"
 			  " BEGIN:VCALENDAR ... END:VCALENDAR object");
@@ -570,6 +650,16 @@ cal_import_parse(const char *text, size_t len, struct cal_import *out)
 	     p; p = icalcomponent_get_next_property(root,
 						    ICAL_XLICERROR_PROPERTY))
 		add_error(&c, 0, NULL, "%s", icalproperty_get_xlicerror(p));
+	/* Errors point at BEGIN:VEVENT lines by number: that holds only
+	 * when every such line opens a VEVENT directly in the VCALENDAR. */
+	n = icalcomponent_count_components(root, ICAL_VEVENT_COMPONENT);
+	if ((size_t)n != c.n_lines) {
+		add_error(&c, 0, NULL, "the file has %zu BEGIN:VEVENT lines but"
+			  " %d VEVENTs directly in the VCALENDAR: nested or"
+			  " stray VEVENTs are not accepted", c.n_lines, n);
+		goto done;
+	}
+	n = 0;
 	for (vev = icalcomponent_get_first_component(root,
 						     ICAL_VEVENT_COMPONENT);
 	     vev && !c.oom; vev = icalcomponent_get_next_component(root,
@@ -583,6 +673,8 @@ cal_import_parse(const char *text, size_t len, struct cal_import *out)
 	}
 	if (n == 0 && out->n_errors == 0)
 		add_error(&c, 0, NULL, "the calendar holds no VEVENT");
+done_no_root:
+	free(copy);
 done:
 	if (root)
 		icalcomponent_free(root);

@@ -40,6 +40,33 @@ part_exceeds(const char *rrule, const char *name, long max)
 	return 0;
 }
 
+/*
+ * libical 3.0.16 reads RRULE numbers with atoi() into int and short
+ * fields, so "BYDAY=99999999MO" silently becomes "-1MO". No legitimate
+ * RRULE number outside UNTIL has more than four digits (COUNT and
+ * INTERVAL <= 1000, BYxxx <= 366): refuse longer runs before libical sees
+ * them. Returns 1 when every run is short.
+ */
+int
+cal_rrule_numbers_ok(const char *rrule)
+{
+	const char *p = rrule;
+	size_t run = 0;
+	int in_until = 0;
+
+	for (; p && *p; p++) {
+		if (p == rrule || p[-1] == ';')
+			in_until = strncasecmp(p, "UNTIL=", 6) == 0;
+		if (isdigit((unsigned char)*p)) {
+			if (++run > 4 && !in_until)
+				return 0;
+		} else {
+			run = 0;
+		}
+	}
+	return 1;
+}
+
 int
 cal_rrule_validate(const char *rrule, char *why, size_t size)
 {
@@ -47,6 +74,10 @@ cal_rrule_validate(const char *rrule, char *why, size_t size)
 
 	if (!rrule || !*rrule || strlen(rrule) > 512) {
 		snprintf(why, size, "RRULE must be 1 to 512 octets");
+		return -EINVAL;
+	}
+	if (!cal_rrule_numbers_ok(rrule)) {
+		snprintf(why, size, "a number in the RRULE is out of range");
 		return -EINVAL;
 	}
 	icalerror_clear_errno();
@@ -300,6 +331,23 @@ done:
 		free(v);
 	*n = len;
 	return 0;
+}
+
+int
+cal_recur_too_long(const struct db_event *ev)
+{
+	int64_t *starts = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (!ev->rrule)
+		return 0;
+	rc = cal_recur_expand(ev, ev->start_utc, INT64_MAX / 4,
+			      CAL_RECUR_MAX_OCCURRENCES + 1, &starts, &n);
+	free(starts);
+	if (rc != 0)
+		return 1;
+	return n == 0 || n > CAL_RECUR_MAX_OCCURRENCES;
 }
 
 int

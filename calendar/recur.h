@@ -21,6 +21,15 @@
  */
 int cal_rrule_validate(const char *rrule, char *why, size_t size);
 
+/* 1 when no number outside UNTIL in rrule has more than four digits
+ * (libical would wrap it silently). */
+int cal_rrule_numbers_ok(const char *rrule);
+
+/* 1 when ev's series yields no occurrence or more than
+ * CAL_RECUR_MAX_OCCURRENCES (e.g. DAILY until 9999), or cannot be
+ * expanded; 0 for a single event or a bounded series. */
+int cal_recur_too_long(const struct db_event *ev);
+
 /*
  * Occurrence starts of ev in [from_utc, to_utc), ascending, at most max.
  * A single event gives its start when it lies in the window. A series is

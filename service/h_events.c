@@ -687,6 +687,19 @@ prune_exceptions(struct db_event *ev)
 	ev->n_overrides = j;
 }
 
+/* A series must yield 1 to CAL_RECUR_MAX_OCCURRENCES occurrences from its
+ * start (UNTIL far away with FREQ=DAILY would not). */
+static void
+check_series(const struct db_event *ev, json_t *errors)
+{
+	if (json_array_size(errors) || !ev->rrule)
+		return;
+	if (cal_recur_too_long(ev))
+		svc_problem_add(errors, "rrule", "the series must have 1 to %d"
+				" occurrences from its start",
+				CAL_RECUR_MAX_OCCURRENCES);
+}
+
 /* Parse the request body as one JSON object, or answer 400/415. */
 static json_t *
 parse_body(struct svc_request *req, enum MHD_Result *ret)
@@ -901,6 +914,7 @@ svc_h_events_create(struct svc_request *req)
 		goto out;
 	}
 	apply_json(svc, obj, &ev, 1, NULL, errors);
+	check_series(&ev, errors);
 	if (json_array_size(errors)) {
 		ret = invalid(req, errors);
 		errors = NULL;
@@ -1003,6 +1017,7 @@ update_event(struct svc_request *req, int replace)
 	}
 	ev.id = stored.id;
 	apply_json(svc, obj, &ev, replace, &stored, errors);
+	check_series(&ev, errors);
 	if (json_array_size(errors)) {
 		ret = invalid(req, errors);
 		errors = NULL;

@@ -13,7 +13,6 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
-#include <iconv.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -71,30 +70,6 @@ event_to_wire(const struct db_event *ev)
 	return o;
 }
 
-/* 1 when text is valid UTF-8 (checked by iconv(3), not by hand). */
-static int
-valid_utf8(char *text, size_t len)
-{
-	iconv_t cd = iconv_open("UTF-8", "UTF-8");
-	char buf[4096], *in = text, *out;
-	size_t inleft = len, outleft, r;
-	int ok = 1;
-
-	if (cd == (iconv_t)-1)
-		return 1;	/* cannot check: libical will still cope */
-	while (inleft > 0) {
-		out = buf;
-		outleft = sizeof(buf);
-		r = iconv(cd, &in, &inleft, &out, &outleft);
-		if (r == (size_t)-1 && errno != E2BIG) {
-			ok = 0;
-			break;
-		}
-	}
-	iconv_close(cd);
-	return ok;
-}
-
 int
 svc_parse_ics_main(void)
 {
@@ -110,14 +85,15 @@ svc_parse_ics_main(void)
 		return 3;
 	while ((r = read(0, text + len, cap - len)) > 0) {
 		len += (size_t)r;
+		if (len > SVC_MAX_IMPORT_BODY) {
+			free(text);
+			return 4;
+		}
 		if (len == cap) {
 			char *nt;
 
-			if (cap >= SVC_MAX_IMPORT_BODY) {
-				free(text);
-				return 4;
-			}
-			cap *= 2;
+			cap = cap * 2 > SVC_MAX_IMPORT_BODY ?
+			      SVC_MAX_IMPORT_BODY + 1 : cap * 2;
 			nt = realloc(text, cap);
 			if (!nt) {
 				free(text);
@@ -129,12 +105,7 @@ svc_parse_ics_main(void)
 	memset(&im, 0, sizeof(im));
 	events = json_array();
 	errors = json_array();
-	if (!valid_utf8(text, len)) {
-		json_array_append_new(errors, json_pack("{s:i, s:i, s:s, s:s}",
-				      "vevent", 0, "line", 0, "uid", "",
-				      "detail", "the file is not valid UTF-8"
-				      " (RFC 5545 §3.1.4)"));
-	} else if (cal_import_parse(text, len, &im) != 0) {
+	if (cal_import_parse(text, len, &im) != 0) {
 		free(text);
 		return 3;
 	}

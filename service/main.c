@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "../calendar/caltime.h"
+#include "../calendar/kind.h"
 #include "ics_import.h"
 #include "report.h"
 #include "svc.h"
@@ -413,9 +414,28 @@ cmd_import(int argc, char **argv)
 		free(text);
 		return 2;
 	}
+	if (kind && !cal_kind_find(kind)) {
+		fprintf(stderr, "roadshowd: --kind '%s' is not one of roadshow,"
+			" salon, forum, training, seminar, exhibition,"
+			" competition\n", kind);
+		free(text);
+		return 2;
+	}
 	if ((rc = open_db(path, &db)) != 0) {
 		free(text);
 		return rc;
+	}
+	{
+		struct db_carrier cr;
+
+		if (db_carrier_get(db, carrier, &cr) != 0) {
+			fprintf(stderr, "roadshowd: '%s' is not a known"
+				" carrier\n", carrier);
+			free(text);
+			db_close(db);
+			return 2;
+		}
+		db_carrier_release(&cr);
 	}
 	rc = svc_ics_parse_isolated(self_exe, text, len, &parsed, why,
 				    sizeof(why));

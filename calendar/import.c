@@ -27,8 +27,12 @@
 
 struct ctx {
 	struct cal_import *out;
-	int *vevent_lines;		/* line of each BEGIN:VEVENT */
+	int *vevent_lines;		/* line of each top-level BEGIN:VEVENT */
+	int *bad_rrule_line;		/* per top-level VEVENT: line of an
+					 * RRULE with wrapping numbers, or 0 */
 	size_t n_lines;
+	int nested_line;		/* first VEVENT nested elsewhere */
+	int too_deep_line;		/* first BEGIN past MAX_DEPTH */
 	int oom;
 };
 
@@ -62,81 +66,120 @@ add_error(struct ctx *c, int vevent, const char *uid, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Lines on which a VEVENT begins, to point errors at the source. This
- * only counts lines; parsing is libical's. */
+/* Line of `p` (len octets) without its CR; 1 when it starts with word
+ * (case-insensitive). */
 static int
-find_vevent_lines(struct ctx *c, const char *text, size_t len)
+starts(const char *p, size_t len, const char *word)
 {
-	size_t i, cap = 0;
-	int line = 1;
-	const char *p = text;
+	size_t n = strlen(word);
 
-	for (i = 0; i <= len; i++) {
-		if (i < len && text[i] != '\n')
+	return len >= n && strncasecmp(p, word, n) == 0;
+}
+
+/* The value of a (possibly folded) RRULE content line starting at text+i,
+ * unfolded into buf (size octets). Only for the number check below. */
+static void
+rrule_value(const char *text, size_t len, size_t i, char *buf, size_t size)
+{
+	size_t k = 0;
+	int seen_colon = 0;
+
+	for (; i < len && k + 1 < size; i++) {
+		if (text[i] == '\r')
 			continue;
-		if ((size_t)(text + i - p) >= 12 &&
-		    strncasecmp(p, "BEGIN:VEVENT", 12) == 0) {
-			if (c->n_lines == cap) {
-				int *nv;
-
-				cap = cap ? cap * 2 : 64;
-				nv = realloc(c->vevent_lines,
-					     cap * sizeof(*nv));
-				if (!nv)
-					return -ENOMEM;
-				c->vevent_lines = nv;
+		if (text[i] == '\n') {
+			if (i + 1 < len && (text[i + 1] == ' ' ||
+					    text[i + 1] == '\t')) {
+				i++;
+				continue;
 			}
-			c->vevent_lines[c->n_lines++] = line;
+			break;
 		}
-		line++;
-		p = text + i + 1;
+		if (!seen_colon) {
+			seen_colon = text[i] == ':';
+			continue;
+		}
+		buf[k++] = text[i];
 	}
-	return 0;
+	buf[k] = '\0';
 }
 
 /*
- * Lines whose content starts with RRULE: refuse numbers libical would
- * wrap (see cal_rrule_numbers_ok()). Folded continuations are joined
- * first only for this check. Locates, does not parse: libical parses.
+ * Walk the BEGIN:/END: lines (a line scan to point errors at lines; the
+ * parsing is libical's): record the line of every VEVENT directly in the
+ * VCALENDAR, note the first VEVENT nested anywhere else (a VEVENT inside
+ * an X- component is ignorable, RFC 5545 §3.6), and mark RRULE lines
+ * holding numbers libical would wrap (see cal_rrule_numbers_ok()).
  */
-static void
-check_rrule_numbers(struct ctx *c, const char *text, size_t len)
+#define MAX_DEPTH 32
+static int
+scan_structure(struct ctx *c, const char *text, size_t len)
 {
-	size_t i = 0, start;
-	int line = 0;
+	unsigned char kind[MAX_DEPTH];	/* 'C' VCALENDAR, 'E' VEVENT, 'X', 'O' */
+	size_t i = 0, start, cap = 0;
+	int line = 0, depth = 0, d, in_x;
 
 	while (i < len) {
+		const char *p = text + i;
+		size_t n;
+
 		start = i;
 		line++;
 		while (i < len && text[i] != '\n')
 			i++;
-		if (i - start >= 6 && strncasecmp(text + start, "RRULE", 5) == 0 &&
-		    (text[start + 5] == ':' || text[start + 5] == ';')) {
-			char buf[1024];
-			size_t k = 0, j = start;
-
-			for (; j < len && k + 1 < sizeof(buf); j++) {
-				if (text[j] == '\r')
-					continue;
-				if (text[j] == '\n') {
-					if (j + 1 < len && (text[j + 1] == ' ' ||
-							    text[j + 1] == '\t')) {
-						j++;
-						continue;
-					}
-					break;
-				}
-				buf[k++] = text[j];
-			}
-			buf[k] = '\0';
-			if (!cal_rrule_numbers_ok(strchr(buf, ':') ?
-						  strchr(buf, ':') + 1 : buf)) {
-				add_error(c, 0, NULL, "line %d: a number in the"
-					  " RRULE is out of range", line);
-			}
-		}
+		n = i - start;
+		if (n && p[n - 1] == '\r')
+			n--;
 		i++;
+		if (starts(p, n, "BEGIN:")) {
+			if (depth == MAX_DEPTH) {
+				c->too_deep_line = line;
+				return 0;
+			}
+			kind[depth] = starts(p, n, "BEGIN:VCALENDAR") ? 'C' :
+				      starts(p, n, "BEGIN:VEVENT") ? 'E' :
+				      starts(p, n, "BEGIN:X-") ? 'X' : 'O';
+			if (kind[depth] == 'E') {
+				for (in_x = 0, d = 0; d < depth; d++)
+					in_x |= kind[d] == 'X';
+				if (depth == 1 && kind[0] == 'C') {
+					if (c->n_lines == cap) {
+						int *a, *b;
+
+						cap = cap ? cap * 2 : 64;
+						a = realloc(c->vevent_lines,
+							    cap * sizeof(*a));
+						if (a)
+							c->vevent_lines = a;
+						b = realloc(c->bad_rrule_line,
+							    cap * sizeof(*b));
+						if (b)
+							c->bad_rrule_line = b;
+						if (!a || !b)
+							return -ENOMEM;
+					}
+					c->bad_rrule_line[c->n_lines] = 0;
+					c->vevent_lines[c->n_lines++] = line;
+				} else if (depth > 0 && !in_x &&
+					   !c->nested_line) {
+					c->nested_line = line;
+				}
+			}
+			depth++;
+		} else if (starts(p, n, "END:")) {
+			if (depth > 0)
+				depth--;
+		} else if (depth == 2 && kind[0] == 'C' && kind[1] == 'E' &&
+			   (starts(p, n, "RRULE:") || starts(p, n, "RRULE;"))) {
+			char buf[1024];
+
+			rrule_value(text, len, start, buf, sizeof(buf));
+			if (!cal_rrule_numbers_ok(buf) &&
+			    !c->bad_rrule_line[c->n_lines - 1])
+				c->bad_rrule_line[c->n_lines - 1] = line;
+		}
 	}
+	return 0;
 }
 
 /* IANA name of a TZID parameter; strips libical's own prefixes. */
@@ -420,6 +463,11 @@ read_recurrence(struct ctx *c, icalcomponent *vev, int n, const char *uid,
 
 	if (!p)
 		return 0;
+	if ((size_t)n <= c->n_lines && c->bad_rrule_line[n - 1]) {
+		add_error(c, n, uid, "RRULE (line %d): a number is out of"
+			  " range", c->bad_rrule_line[n - 1]);
+		return -EINVAL;
+	}
 	if (icalcomponent_get_next_property(vev, ICAL_RRULE_PROPERTY)) {
 		add_error(c, n, uid, "more than one RRULE");
 		return -EINVAL;
@@ -619,8 +667,21 @@ cal_import_parse(const char *text, size_t len, struct cal_import *out)
 		add_error(&c, 0, NULL, "the file contains a NUL octet");
 		goto done;
 	}
-	if (find_vevent_lines(&c, text, len) != 0)
+	if (scan_structure(&c, text, len) != 0) {
+		free(c.vevent_lines);
+		free(c.bad_rrule_line);
 		return -ENOMEM;
+	}
+	if (c.too_deep_line) {
+		add_error(&c, 0, NULL, "line %d: components nested more than"
+			  " %d deep", c.too_deep_line, MAX_DEPTH);
+		goto done;
+	}
+	if (c.nested_line) {
+		add_error(&c, 0, NULL, "line %d: a VEVENT nested inside another"
+			  " component is not accepted", c.nested_line);
+		goto done;
+	}
 	if (c.n_lines > CAL_IMPORT_MAX_VEVENTS) {
 		add_error(&c, 0, NULL, "the file holds %zu VEVENTs; at most"
 			  " %d per import", c.n_lines, CAL_IMPORT_MAX_VEVENTS);
@@ -633,9 +694,6 @@ cal_import_parse(const char *text, size_t len, struct cal_import *out)
 	}
 	memcpy(copy, text, len);
 	copy[len] = '\0';
-	check_rrule_numbers(&c, text, len);
-	if (out->n_errors)
-		goto done_no_root;
 	icalerror_clear_errno();
 	root = icalparser_parse_string(copy);
 	free(copy);
@@ -651,12 +709,11 @@ cal_import_parse(const char *text, size_t len, struct cal_import *out)
 						    ICAL_XLICERROR_PROPERTY))
 		add_error(&c, 0, NULL, "%s", icalproperty_get_xlicerror(p));
 	/* Errors point at BEGIN:VEVENT lines by number: that holds only
-	 * when every such line opens a VEVENT directly in the VCALENDAR. */
+	 * when libical read the VEVENTs the line scan found. */
 	n = icalcomponent_count_components(root, ICAL_VEVENT_COMPONENT);
 	if ((size_t)n != c.n_lines) {
-		add_error(&c, 0, NULL, "the file has %zu BEGIN:VEVENT lines but"
-			  " %d VEVENTs directly in the VCALENDAR: nested or"
-			  " stray VEVENTs are not accepted", c.n_lines, n);
+		add_error(&c, 0, NULL, "the file has %zu VEVENTs in its"
+			  " VCALENDAR but %d could be read", c.n_lines, n);
 		goto done;
 	}
 	n = 0;
@@ -673,13 +730,13 @@ cal_import_parse(const char *text, size_t len, struct cal_import *out)
 	}
 	if (n == 0 && out->n_errors == 0)
 		add_error(&c, 0, NULL, "the calendar holds no VEVENT");
-done_no_root:
-	free(copy);
 done:
+	free(copy);
 	if (root)
 		icalcomponent_free(root);
 	icalerror_clear_errno();
 	free(c.vevent_lines);
+	free(c.bad_rrule_line);
 	if (c.oom) {
 		cal_import_release(out);
 		return -ENOMEM;

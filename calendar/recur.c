@@ -76,10 +76,6 @@ cal_rrule_validate(const char *rrule, char *why, size_t size)
 		snprintf(why, size, "RRULE must be 1 to 512 octets");
 		return -EINVAL;
 	}
-	if (!cal_rrule_numbers_ok(rrule)) {
-		snprintf(why, size, "a number in the RRULE is out of range");
-		return -EINVAL;
-	}
 	icalerror_clear_errno();
 	r = icalrecurrencetype_from_string(rrule);
 	if (r.freq == ICAL_NO_RECURRENCE || icalerrno != ICAL_NO_ERROR) {
@@ -108,6 +104,10 @@ cal_rrule_validate(const char *rrule, char *why, size_t size)
 	if (r.interval < 1 || r.interval > 1000 ||
 	    part_exceeds(rrule, "INTERVAL=", 1000)) {
 		snprintf(why, size, "INTERVAL must be 1 to 1000");
+		return -EINVAL;
+	}
+	if (!cal_rrule_numbers_ok(rrule)) {
+		snprintf(why, size, "a number in the RRULE is out of range");
 		return -EINVAL;
 	}
 	return 0;

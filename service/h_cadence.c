@@ -8,6 +8,7 @@
  *
  * DATE is YYYY-MM-DD or YYYY-MM (local, Asia/Shanghai); `to` is exclusive.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +21,8 @@
 
 enum view { VIEW_REPORT, VIEW_MATRIX, VIEW_SUMMARY };
 
-/* "YYYY-MM-DD" or "YYYY-MM" -> local midnight in the district zone. */
+/* "YYYY-MM-DD" or "YYYY-MM" (1970..9999) -> local midnight in the
+ * district zone. */
 static int
 parse_day(const char *s, int64_t *utc)
 {
@@ -31,7 +33,7 @@ parse_day(const char *s, int64_t *utc)
 		snprintf(buf, sizeof(buf), "%s-01", s);
 		s = buf;
 	}
-	if (cal_date_parse(s, &y, &m, &d) != 0)
+	if (cal_date_parse(s, &y, &m, &d) != 0 || y < 1970 || y > 9999)
 		return -EINVAL;
 	return cal_local_to_utc(y, m, d, 0, 0, 0, CAL_DISTRICT_TZID, utc);
 }
@@ -54,18 +56,20 @@ read_query(struct svc_request *req, struct svc_report_query *q,
 				" not both");
 	} else if (year_s) {
 		year = strtol(year_s, &end, 10);
-		if (*end || end == year_s || year < 1970 || year > 9999 ||
+		if (*end || end == year_s || !isdigit((unsigned char)*year_s) ||
+		    year < 1970 || year > 9999 ||
 		    svc_report_query_year(q, (int)year) != 0)
 			svc_problem_add(errors, "year", "must be a year from"
 					" 1970 to 9999");
 	} else if (from || to) {
 		if (!from || parse_day(from, &q->from_utc) != 0)
 			svc_problem_add(errors, "from", "must be a date"
-					" YYYY-MM-DD or a month YYYY-MM");
+					" YYYY-MM-DD or a month YYYY-MM, 1970"
+					" to 9999");
 		if (!to || parse_day(to, &q->to_utc) != 0)
 			svc_problem_add(errors, "to", "must be a date"
 					" YYYY-MM-DD or a month YYYY-MM"
-					" (exclusive)");
+					" (exclusive), 1970 to 9999");
 		if (!json_array_size(errors) && q->to_utc <= q->from_utc)
 			svc_problem_add(errors, "to", "must be after from");
 		if (!json_array_size(errors) &&

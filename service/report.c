@@ -322,8 +322,18 @@ svc_report_build(struct db *db, const struct svc_report_query *q,
 	rc = load_rules(db, q, out);
 	if (rc == 0)
 		rc = load_scopes(db, out);
-	if (rc == 0)
-		rc = load_occurrences(db, q->from_utc, q->to_utc, out);
+	if (rc == 0) {
+		/* Whole years: a period starting in range may end after it. */
+		int64_t lo, hi;
+
+		if (cal_local_to_utc(y0, 1, 1, 0, 0, 0, CAL_DISTRICT_TZID,
+				     &lo) != 0 ||
+		    cal_local_to_utc(y1 + 1, 1, 1, 0, 0, 0, CAL_DISTRICT_TZID,
+				     &hi) != 0)
+			rc = -EINVAL;
+		else
+			rc = load_occurrences(db, lo, hi, out);
+	}
 	if (rc == 0) {
 		memset(&scopes, 0, sizeof(scopes));
 		scopes.regions = out->scope_regions;

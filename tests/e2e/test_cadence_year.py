@@ -1,0 +1,712 @@
+"""
+End-to-end: one full year (2025) of events posted through the HTTP API by
+the organisers of four annex carriers, then the cadence report as it stood
+at 2025-08-15T12:00:00+08:00 over every interface: the JSON report, its CSV
+form, the CLI (json and csv), the matrix and summary views; the rules API
+(list, create, versioned change, retirement, authorisation); and bad
+parameters, each a problem+json 400 naming the field.
+
+Every value is asserted exactly. Run with:
+    /usr/bin/python3 -m unittest discover -v -s tests/e2e -p 'test_*.py'
+"""
+import csv
+import io
+import json
+import unittest
+from urllib.parse import quote
+
+from harness import E2ETestCase, start_class_server, start_server
+
+AS_OF = "2025-08-15T12:00:00+08:00"
+NOW = AS_OF                                  # ROADSHOWD_NOW of the servers
+
+PINGHU = "pinghu-maker-space"                # wanzhou-jingkaiqu
+ZBJ = "zbj-digital-economy-center"           # yudong-xinqu
+TAIYANGNIAO = "taiyangniao-maker-space"      # baianba
+LONGTENG = "longteng-maker-space"            # longju
+CARRIERS = (PINGHU, ZBJ, TAIYANGNIAO, LONGTENG)
+
+REGIONS = ["wanzhou-jingkaiqu", "yudong-xinqu", "baianba", "pailou",
+           "longdu", "shuanghekou", "gaosuntang", "jiuchi", "longju"]
+MONTHS = ["2025-%02d" % m for m in range(1, 13)]
+QUARTERS = ["2025-Q%d" % k for k in range(1, 5)]
+
+# The 2025 district report as of AS_OF: (status, held, scheduled).
+EXPECTED_MONTHS = [
+    ("met", 1, 0),          # 01: 2025-01-01 00:10 +08 (still 2024 in UTC)
+    ("met", 2, 0),          # 02: two carriers
+    ("missed", 0, 0),       # 03: one cancelled, one TENTATIVE and past
+    ("met", 1, 0),          # 04: 04-30 23:30 +08
+    ("met", 1, 0),          # 05: series 1
+    ("met", 1, 0),          # 06: series 2
+    ("missed", 0, 0),       # 07: series 3 cancelled (EXDATE)
+    ("met", 1, 0),          # 08: series 4, 08-08, before as_of
+    ("scheduled", 0, 1),    # 09: series 5
+    ("scheduled", 0, 1),    # 10: series 6
+    ("open", 0, 0),         # 11
+    ("open", 0, 0),         # 12: 2026-01-01 00:15 +08 is 2026
+]
+EXPECTED_QUARTERS = [
+    ("met", 2, 0),          # Q1: salon + training
+    ("missed", 0, 0),       # Q2: empty (a competition is not an event here)
+    ("met", 1, 0),          # Q3: training 07-01 00:30 +08 (06-30 in UTC)
+    ("scheduled", 0, 1),    # Q4: a TENTATIVE salon ahead
+]
+EXPECTED_YEAR = ("met", 1, 0)
+
+# monthly-roadshow by region: M met(1), x missed, R at_risk, S scheduled(1),
+# o open.
+REGION_MONTHS = {
+    "wanzhou-jingkaiqu": "MMxxxxxRoooo",
+    "yudong-xinqu": "xMxxxxxRoooo",
+    "baianba": "xxxMxxxRoooo",
+    "pailou": "xxxxxxxRoooo",
+    "longdu": "xxxxxxxRoooo",
+    "shuanghekou": "xxxxxxxRoooo",
+    "gaosuntang": "xxxxxxxRoooo",
+    "jiuchi": "xxxxxxxRoooo",
+    "longju": "xxxxMMxMSSoo",
+}
+CODES = {"M": ("met", 1, 0), "x": ("missed", 0, 0), "R": ("at_risk", 0, 0),
+         "S": ("scheduled", 0, 1), "o": ("open", 0, 0)}
+
+# The admin's rule: at least two roadshows per quarter in every region.
+NEW_RULE = {"id": "quarterly-roadshow-region", "name": "季季两场路演（各区）",
+            "kinds": ["roadshow"], "period": "quarter", "min": 2,
+            "scope": "region", "active_from": "2025-01-01"}
+NEW_RULE_ROWS = {
+    "wanzhou-jingkaiqu": [("met", 2, 0), ("missed", 0, 0),
+                          ("at_risk", 0, 0), ("open", 0, 0)],
+    "yudong-xinqu": [("missed", 1, 0), ("missed", 0, 0), ("at_risk", 0, 0),
+                     ("open", 0, 0)],
+    "baianba": [("missed", 0, 0), ("missed", 1, 0), ("at_risk", 0, 0),
+                ("open", 0, 0)],
+    "longju": [("missed", 0, 0), ("met", 2, 0), ("scheduled", 1, 1),
+               ("open", 0, 1)],
+}
+for _slug in REGIONS:
+    NEW_RULE_ROWS.setdefault(_slug, [("missed", 0, 0), ("missed", 0, 0),
+                                     ("at_risk", 0, 0), ("open", 0, 0)])
+
+DEFAULT_RULES = [
+    ("monthly-roadshow", "月月有路演", ["roadshow"], "month", 1, "district"),
+    ("quarterly-event", "季季有活动",
+     ["salon", "forum", "training", "seminar", "exhibition"], "quarter", 1,
+     "district"),
+    ("yearly-competition", "年年有大赛", ["competition"], "year", 1,
+     "district"),
+]
+
+
+def q(s):
+    """Percent-encode a query or path value (keeps '+' an offset)."""
+    return quote(s, safe="")
+
+
+def district_rows():
+    """The expected 2025 district report, as (rule, scope, period, status,
+    held, scheduled) rows in report order."""
+    out = [("monthly-roadshow", "district", p) + e
+           for p, e in zip(MONTHS, EXPECTED_MONTHS)]
+    out += [("quarterly-event", "district", p) + e
+            for p, e in zip(QUARTERS, EXPECTED_QUARTERS)]
+    out.append(("yearly-competition", "district", "2025") + EXPECTED_YEAR)
+    return out
+
+
+def new_rule_rows(quarters=4):
+    return [("quarterly-roadshow-region", "region:" + slug, QUARTERS[k]) +
+            NEW_RULE_ROWS[slug][k] for slug in REGIONS
+            for k in range(quarters)]
+
+
+def rows(doc):
+    return [(p["rule"], p["scope"], p["period"], p["status"], p["held"],
+             p["scheduled"]) for p in doc["periods"]]
+
+
+def csv_rows(text):
+    return list(csv.reader(io.StringIO(text, newline="")))
+
+
+def json_as_csv_rows(doc):
+    return [[p["rule"], p["scope"], p["period"], p["start"], p["end"],
+             p["status"], str(p["held"]), str(p["scheduled"]),
+             str(p["min"]), str(p.get("days_left", ""))]
+            for p in doc["periods"]]
+
+
+CSV_HEADER = ["rule", "scope", "period", "start", "end", "status", "held",
+              "scheduled", "min", "days_left"]
+
+
+def seed_year(srv, admin):
+    """Post the year through the API as the carriers' organisers. Returns
+    {name: event id}."""
+    tokens = {c: srv.token("organiser", c) for c in CARRIERS}
+    ids = {}
+
+    def add(name, carrier, kind, start, end, **more):
+        body = {"kind": kind, "title": name, "start": start, "end": end}
+        body.update(more)
+        status, _, doc = srv.json("POST", "/api/v1/events", body=body,
+                                  token=tokens[carrier])
+        assert status == 201, (name, status, doc)
+        assert doc["carrier"] == carrier, doc
+        ids[name] = doc["id"]
+        return doc
+
+    # Roadshows (monthly-roadshow).
+    add("一月路演", PINGHU, "roadshow", "2025-01-01T00:10:00+08:00",
+        "2025-01-01T02:10:00+08:00")
+    add("二月路演", PINGHU, "roadshow", "2025-02-12T14:00:00+08:00",
+        "2025-02-12T16:00:00+08:00")
+    add("二月数字经济路演", ZBJ, "roadshow", "2025-02-26T14:00:00+08:00",
+        "2025-02-26T16:00:00+08:00")
+    march = add("三月路演（取消）", PINGHU, "roadshow",
+                "2025-03-12T14:00:00+08:00", "2025-03-12T16:00:00+08:00")
+    status, _, doc = srv.json("POST", "/api/v1/events/%d/cancel"
+                              % march["id"], token=tokens[PINGHU])
+    assert status == 200 and doc["status"] == "CANCELLED", (status, doc)
+    # TENTATIVE and already started at as_of: neither held nor scheduled.
+    add("三月路演（待定）", ZBJ, "roadshow", "2025-03-20T14:00:00+08:00",
+        "2025-03-20T16:00:00+08:00", status="TENTATIVE")
+    add("四月最后的路演", TAIYANGNIAO, "roadshow",
+        "2025-04-30T23:30:00+08:00", "2025-05-01T01:00:00+08:00")
+    series = add("龙腾月度路演", LONGTENG, "roadshow",
+                 "2025-05-08T10:00:00+08:00", "2025-05-08T12:00:00+08:00",
+                 rrule="FREQ=MONTHLY;COUNT=6")
+    assert series["rrule"] == "FREQ=MONTHLY;COUNT=6", series
+    status, _, doc = srv.json(
+        "POST", "/api/v1/events/%d/occurrences/%s/cancel"
+        % (series["id"], q("2025-07-08T10:00:00+08:00")),
+        token=tokens[LONGTENG])
+    assert status == 200, (status, doc)
+    add("新年路演", TAIYANGNIAO, "roadshow", "2026-01-01T00:15:00+08:00",
+        "2026-01-01T01:15:00+08:00")
+    # Salons and trainings (quarterly-event); Q2 has none.
+    add("创业沙龙", PINGHU, "salon", "2025-02-14T19:00:00+08:00",
+        "2025-02-14T21:00:00+08:00")
+    add("创业培训", ZBJ, "training", "2025-03-05T09:00:00+08:00",
+        "2025-03-05T17:00:00+08:00")
+    add("七月培训", TAIYANGNIAO, "training", "2025-07-01T00:30:00+08:00",
+        "2025-07-01T02:30:00+08:00")
+    add("十一月沙龙（待定）", ZBJ, "salon", "2025-11-05T14:00:00+08:00",
+        "2025-11-05T16:00:00+08:00", status="TENTATIVE")
+    # The competition (yearly-competition).
+    add("创新创业大赛", PINGHU, "competition", "2025-06-18T09:00:00+08:00",
+        "2025-06-18T18:00:00+08:00", partner_regions=["dazhou"])
+    return ids
+
+
+class CadenceYearBase(E2ETestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.srv = start_class_server(cls, env={"ROADSHOWD_NOW": NOW})
+        cls.admin = cls.srv.token("admin")
+        cls.ids = seed_year(cls.srv, cls.admin)
+
+    def get_json(self, path, token=None):
+        status, headers, payload = self.srv.request("GET", path,
+                                                    token=token)
+        self.assertEqual(status, 200, payload[:500])
+        self.assertEqual(headers["content-type"],
+                         "application/json; charset=utf-8")
+        return json.loads(payload)
+
+    def report(self, extra=""):
+        return self.get_json("/api/v1/cadence?year=2025&as_of=%s%s"
+                             % (q(AS_OF), extra))
+
+    def report_csv(self, extra=""):
+        status, headers, payload = self.srv.request(
+            "GET", "/api/v1/cadence?year=2025&as_of=%s&format=csv%s"
+            % (q(AS_OF), extra))
+        self.assertEqual(status, 200, payload[:500])
+        self.assertEqual(headers["content-type"].split(";")[0], "text/csv")
+        return payload.decode("utf-8")
+
+    def cli(self, *args):
+        return self.srv.cli("cadence", "--db", self.srv.db_path, "--year",
+                            "2025", "--as-of", AS_OF, *args)
+
+
+class CadenceYearReportTest(CadenceYearBase):
+    """The seeded year, read only."""
+
+    def test_every_row_exact(self):
+        doc = self.report()
+        self.assertEqual((doc["year"], doc["as_of"], doc["timezone"],
+                          doc["from"], doc["to"]),
+                         (2025, AS_OF, "Asia/Shanghai",
+                          "2025-01-01T00:00:00+08:00",
+                          "2026-01-01T00:00:00+08:00"))
+        self.assertEqual(rows(doc), district_rows())
+        self.assertEqual(doc["summary"], {"met": 9, "scheduled": 3,
+                                          "at_risk": 0, "missed": 3,
+                                          "open": 2})
+        self.assertEqual({p["min"] for p in doc["periods"]}, {1})
+        self.assertEqual([r["id"] for r in doc["rules"]],
+                         [r[0] for r in DEFAULT_RULES])
+        self.assertNotIn("days_left", json.dumps(doc["periods"]))
+
+    def test_events_behind_rows(self):
+        doc = self.report()
+        by = {(p["rule"], p["period"]): p for p in doc["periods"]}
+        ev = lambda p: [(e["title"], e["start"], e["status"])
+                        for e in by[p]["events"]]
+        self.assertEqual(ev(("monthly-roadshow", "2025-01")),
+                         [("一月路演", "2025-01-01T00:10:00+08:00",
+                           "CONFIRMED")])
+        self.assertEqual(ev(("monthly-roadshow", "2025-03")), [])
+        self.assertEqual(ev(("monthly-roadshow", "2025-04")),
+                         [("四月最后的路演", "2025-04-30T23:30:00+08:00",
+                           "CONFIRMED")])
+        self.assertEqual(ev(("monthly-roadshow", "2025-07")), [])
+        self.assertEqual(ev(("monthly-roadshow", "2025-08")),
+                         [("龙腾月度路演", "2025-08-08T10:00:00+08:00",
+                           "CONFIRMED")])
+        self.assertEqual(ev(("monthly-roadshow", "2025-09")),
+                         [("龙腾月度路演", "2025-09-08T10:00:00+08:00",
+                           "CONFIRMED")])
+        self.assertEqual(ev(("quarterly-event", "2025-Q3")),
+                         [("七月培训", "2025-07-01T00:30:00+08:00",
+                           "CONFIRMED")])
+        self.assertEqual(ev(("quarterly-event", "2025-Q4")),
+                         [("十一月沙龙（待定）", "2025-11-05T14:00:00+08:00",
+                           "TENTATIVE")])
+        self.assertEqual({e["id"] for e in by[("monthly-roadshow",
+                                                "2025-05")]["events"]},
+                         {self.ids["龙腾月度路演"]})
+
+    def test_other_years_untouched(self):
+        # 2024: nothing; 2026: only the new-year roadshow, scheduled.
+        doc = self.get_json("/api/v1/cadence?year=2026&as_of=%s&rule=%s"
+                            % (q(AS_OF), "monthly-roadshow"))
+        self.assertEqual([(p["period"], p["status"], p["held"],
+                           p["scheduled"]) for p in doc["periods"]][:2],
+                         [("2026-01", "scheduled", 0, 1),
+                          ("2026-02", "open", 0, 0)])
+        doc = self.get_json("/api/v1/cadence?year=2024&as_of=%s"
+                            % q(AS_OF))
+        self.assertEqual({(p["status"], p["held"], p["scheduled"])
+                          for p in doc["periods"]}, {("missed", 0, 0)})
+        self.assertEqual(len(doc["periods"]), 17)
+
+    def test_csv_matches_json(self):
+        doc = self.report()
+        text = self.report_csv()
+        self.assertTrue(text.endswith("\r\n"))
+        table = csv_rows(text)
+        self.assertEqual(table[0], CSV_HEADER)
+        self.assertEqual(table[1:], json_as_csv_rows(doc))
+        self.assertEqual([(r[0], r[1], r[2], r[5], int(r[6]), int(r[7]))
+                          for r in table[1:]], district_rows())
+
+    def test_cli_json_and_csv_match_http(self):
+        doc = self.report()
+        rc, out, err = self.cli("--format", "json")
+        self.assertEqual(rc, 1, err)                  # missed periods
+        self.assertEqual(json.loads(out), doc)
+        rc, out, err = self.cli("--format", "csv")
+        self.assertEqual(rc, 1, err)
+        self.assertEqual(out, self.report_csv())
+        self.assertEqual(csv_rows(out)[1:], json_as_csv_rows(doc))
+        rc, out, err = self.cli()                     # text
+        self.assertEqual(rc, 1, err)
+        self.assertEqual(out.splitlines()[-1], "missed: 3")
+        text_rows = [line.split()[:6] for line in out.splitlines()[2:-1]]
+        self.assertEqual(text_rows, [[r[0], r[1], r[2], r[3], str(r[4]),
+                                      str(r[5])] for r in district_rows()])
+        # by region, one rule: CLI and HTTP agree too
+        rc, out, err = self.cli("--rule", "monthly-roadshow", "--by",
+                                "region", "--format", "json")
+        self.assertEqual(rc, 1, err)
+        self.assertEqual(json.loads(out), self.report(
+            "&rule=monthly-roadshow&by=region"))
+
+    def test_cli_exit_zero_without_missed(self):
+        # As of the first instant of 2025 nothing has been missed yet.
+        rc, out, err = self.srv.cli(
+            "cadence", "--db", self.srv.db_path, "--year", "2025",
+            "--as-of", "2025-01-01T00:00:00+08:00", "--format", "json")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(json.loads(out)["summary"]["missed"], 0)
+
+    def test_by_region_rows(self):
+        doc = self.report("&rule=monthly-roadshow&by=region")
+        self.assertEqual(doc["by"], "region")
+        expected = [("monthly-roadshow", "region:" + slug, MONTHS[m]) +
+                    CODES[REGION_MONTHS[slug][m]]
+                    for slug in REGIONS for m in range(12)]
+        self.assertEqual(rows(doc), expected)
+        for month in MONTHS:
+            self.assertEqual(len([p for p in doc["periods"]
+                                  if p["period"] == month]), 9)
+        at_risk = [p for p in doc["periods"] if p["status"] == "at_risk"]
+        self.assertEqual({p["days_left"] for p in at_risk}, {17})
+
+    def test_matrix_by_region(self):
+        doc = self.get_json("/api/v1/cadence/matrix?rule=monthly-roadshow"
+                            "&year=2025&by=region&as_of=%s" % q(AS_OF))
+        self.assertEqual(doc["rule"], "monthly-roadshow")
+        self.assertEqual(doc["periods"], MONTHS)
+        self.assertEqual([s["scope"] for s in doc["scopes"]],
+                         ["region:" + slug for slug in REGIONS])
+        for scope in doc["scopes"]:
+            slug = scope["scope"].split(":", 1)[1]
+            self.assertEqual(
+                scope["cells"],
+                [{"period": MONTHS[m],
+                  "status": CODES[REGION_MONTHS[slug][m]][0],
+                  "held": CODES[REGION_MONTHS[slug][m]][1],
+                  "scheduled": CODES[REGION_MONTHS[slug][m]][2]}
+                 for m in range(12)], slug)
+        # the district matrix of the same rule: one scope
+        doc = self.get_json("/api/v1/cadence/matrix?rule=monthly-roadshow"
+                            "&year=2025&as_of=%s" % q(AS_OF))
+        self.assertEqual([s["scope"] for s in doc["scopes"]], ["district"])
+        self.assertEqual([(c["status"], c["held"], c["scheduled"])
+                          for c in doc["scopes"][0]["cells"]],
+                         EXPECTED_MONTHS)
+
+    def test_summary(self):
+        doc = self.get_json("/api/v1/cadence/summary?year=2025&as_of=%s"
+                            % q(AS_OF))
+        self.assertEqual(doc["items"], [
+            {"rule": "monthly-roadshow", "scope": "district", "periods": 12,
+             "met": 6, "missed": 2, "at_risk": 0, "scheduled": 2, "open": 2,
+             "current_streak": 1, "longest_gap": 1},
+            {"rule": "quarterly-event", "scope": "district", "periods": 4,
+             "met": 2, "missed": 1, "at_risk": 0, "scheduled": 1, "open": 0,
+             "current_streak": 1, "longest_gap": 1},
+            {"rule": "yearly-competition", "scope": "district", "periods": 1,
+             "met": 1, "missed": 0, "at_risk": 0, "scheduled": 0, "open": 0,
+             "current_streak": 1, "longest_gap": 0},
+        ])
+        # longju by region: missed Jan-Apr, met May-Jun, missed Jul, met Aug
+        doc = self.get_json("/api/v1/cadence/summary?year=2025&as_of=%s"
+                            "&rule=monthly-roadshow&by=region" % q(AS_OF))
+        by = {i["scope"]: i for i in doc["items"]}
+        self.assertEqual(len(doc["items"]), 9)
+        self.assertEqual(by["region:longju"], {
+            "rule": "monthly-roadshow", "scope": "region:longju",
+            "periods": 12, "met": 3, "missed": 5, "at_risk": 0,
+            "scheduled": 2, "open": 2, "current_streak": 1,
+            "longest_gap": 4})
+        self.assertEqual(by["region:pailou"], {
+            "rule": "monthly-roadshow", "scope": "region:pailou",
+            "periods": 12, "met": 0, "missed": 7, "at_risk": 1,
+            "scheduled": 0, "open": 4, "current_streak": 0,
+            "longest_gap": 7})
+
+    def test_range_rows_match_year(self):
+        """A from/to report lists the periods starting in [from, to); a
+        period running past `to` (the year 2025 in a first-half report)
+        is still judged on all its events: every row equals the same row
+        of the year report."""
+        year = {(p["rule"], p["scope"], p["period"]): p
+                for p in self.report()["periods"]}
+        for rng in ("from=2025-01&to=2025-07",
+                    "from=2025-01&to=2025-04",
+                    "from=2025-07-01&to=2025-08-20",
+                    "from=2025-02-15&to=2025-05"):
+            doc = self.get_json("/api/v1/cadence?%s&as_of=%s"
+                                % (rng, q(AS_OF)))
+            self.assertIsNone(doc["year"])
+            self.assertNotEqual(doc["periods"], [])
+            for p in doc["periods"]:
+                key = (p["rule"], p["scope"], p["period"])
+                with self.subTest(range=rng, row=key):
+                    self.assertEqual(p, year[key])
+
+    def test_default_as_of_is_the_clock(self):
+        # ROADSHOWD_NOW is AS_OF.
+        doc = self.get_json("/api/v1/cadence?year=2025")
+        self.assertEqual(doc["as_of"], AS_OF)
+        self.assertEqual(rows(doc), district_rows())
+
+    # ---- bad parameters: problem+json 400 naming the field ----
+
+    def test_bad_cadence_parameters(self):
+        base = "/api/v1/cadence"
+        cases = [
+            ("?year=0", "year"),
+            ("?year=abc", "year"),
+            ("?year=", "year"),
+            ("?year=20250", "year"),
+            ("", "year"),                              # missing year
+            ("?as_of=" + q(AS_OF), "year"),
+            ("?year=2025&from=2025-01&to=2025-12", "year"),
+            ("?from=2025-06&to=2025-03", "to"),        # from after to
+            ("?from=2025-06-01&to=2025-06-01", "to"),
+            ("?from=2025-06", "to"),
+            ("?from=2025-13&to=2026-01", "from"),
+            ("?from=1969-12&to=1970-02", "from"),     # before 1970
+            ("?year=2025&rule=weekly-roadshow", "rule"),
+            ("?year=2025&by=city", "by"),
+            ("?year=2025&by=regions", "by"),
+            ("?year=2025&as_of=2025-08-15", "as_of"),
+            ("?year=2025&as_of=yesterday", "as_of"),
+            ("?year=2025&format=xml", "format"),
+        ]
+        for query, field in cases:
+            with self.subTest(query=query):
+                self.assertProblem(self.srv.request("GET", base + query),
+                                   400, field)
+        for path, field in (
+                ("/api/v1/cadence/matrix?year=2025", "rule"),
+                ("/api/v1/cadence/matrix?year=2025&rule=nope", "rule"),
+                ("/api/v1/cadence/matrix?year=2025&rule=monthly-roadshow"
+                 "&by=city", "by"),
+                ("/api/v1/cadence/summary?year=abc", "year"),
+                ("/api/v1/cadence/summary?year=2025&format=csv", "format"),
+                ("/api/v1/cadence/summary?year=2025&as_of=noon", "as_of")):
+            with self.subTest(path=path):
+                self.assertProblem(self.srv.request("GET", path), 400,
+                                   field)
+
+
+class CadenceLongSeriesTest(E2ETestCase):
+    """A series bounded by UNTIL with more occurrences than the service's
+    cap (CAL_RECUR_MAX_OCCURRENCES, 1000; COUNT=1001 is refused): either
+    it is refused too, or the report counts every occurrence."""
+
+    def test_every_occurrence_counts_or_series_refused(self):
+        self.srv = start_server(self, env={"ROADSHOWD_NOW": NOW})
+        admin = self.srv.token("admin")
+        status, _, doc = self.srv.json(
+            "POST", "/api/v1/events", token=admin,
+            body={"kind": "roadshow", "title": "每日四场路演",
+                  "start": "2025-01-01T09:00:00+08:00",
+                  "end": "2025-01-01T10:00:00+08:00",
+                  # 4 a day through 2025: 1460 occurrences
+                  "rrule": "FREQ=DAILY;BYHOUR=9,11,14,16;"
+                           "UNTIL=20251231T160000Z",
+                  "carrier": PINGHU})
+        if status == 400:
+            self.assertIn("rrule", [e["field"] for e in doc["errors"]])
+            return
+        self.assertEqual(status, 201, doc)
+        status, _, doc = self.srv.json(
+            "GET", "/api/v1/cadence?year=2025&rule=monthly-roadshow"
+            "&as_of=" + q("2026-01-10T00:00:00+08:00"))
+        self.assertEqual(status, 200, doc)
+        days = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        self.assertEqual([(p["period"], p["status"], p["held"])
+                          for p in doc["periods"]],
+                         [(MONTHS[m], "met", 4 * days[m])
+                          for m in range(12)])
+
+
+class CadenceRulesTest(CadenceYearBase):
+    """The rules API over the seeded year; one test changes the rules
+    step by step (a separate server from the read-only tests)."""
+
+    def rules(self):
+        return self.get_json("/api/v1/rules", token=self.admin)["items"]
+
+    def test_rules_lifecycle(self):
+        admin = self.admin
+        # -- the three default rules
+        items = self.rules()
+        self.assertEqual(
+            [(r["id"], r["name"], r["kinds"], r["period"], r["min"],
+              r["scope"], r["active_from"], r["active_to"], r["live"],
+              len(r["versions"])) for r in items],
+            [d + (None, None, True, 1) for d in DEFAULT_RULES])
+        before = self.report()
+        before_csv = self.report_csv()
+        self.assertEqual(rows(before), district_rows())
+
+        # -- admin creates a quarterly roadshow rule by region
+        status, _, doc = self.srv.json("POST", "/api/v1/rules",
+                                       body=NEW_RULE, token=admin)
+        self.assertEqual(status, 201, doc)
+        self.assertEqual(
+            (doc["id"], doc["name"], doc["kinds"], doc["period"],
+             doc["min"], doc["scope"], doc["active_from"],
+             doc["active_to"], doc["live"], len(doc["versions"])),
+            (NEW_RULE["id"], NEW_RULE["name"], ["roadshow"], "quarter", 2,
+             "region", "2025-01-01", None, True, 1))
+        self.assertEqual([r["id"] for r in self.rules()],
+                         [d[0] for d in DEFAULT_RULES] + [NEW_RULE["id"]])
+        status, _, one = self.srv.json("GET", "/api/v1/rules/"
+                                       + NEW_RULE["id"], token=admin)
+        self.assertEqual((status, one), (200, doc))
+        after_create = self.report()
+        self.assertEqual(rows(after_create),
+                         district_rows() + new_rule_rows())
+        self.assertEqual({p["min"] for p in after_create["periods"]
+                          if p["rule"] == NEW_RULE["id"]}, {2})
+        self.assertEqual([r["id"] for r in after_create["rules"]],
+                         [d[0] for d in DEFAULT_RULES] + [NEW_RULE["id"]])
+        new_only = self.report("&rule=" + NEW_RULE["id"])
+        self.assertEqual(rows(new_only), new_rule_rows())
+        self.assertEqual({p["days_left"] for p in new_only["periods"]
+                          if p["status"] == "at_risk"}, {47})
+        rc, out, err = self.cli("--format", "json")
+        self.assertEqual(rc, 1, err)
+        self.assertEqual(json.loads(out), after_create)
+        rc, out, err = self.cli("--format", "csv")
+        self.assertEqual(rc, 1, err)
+        self.assertEqual(csv_rows(out)[1:], json_as_csv_rows(after_create))
+
+        # -- PATCH monthly-roadshow: min 2 from 2026 on
+        status, _, doc = self.srv.json(
+            "PATCH", "/api/v1/rules/monthly-roadshow",
+            body={"min": 2, "effective_from": "2026-01-01"}, token=admin)
+        self.assertEqual(status, 200, doc)
+        self.assertEqual((doc["min"], doc["live"], doc["active_to"]),
+                         (2, True, None))
+        self.assertEqual(
+            [(v["min"], v["active_from"], v["active_to"])
+             for v in doc["versions"]],
+            [(1, None, "2026-01-01"), (2, "2026-01-01", None)])
+        after_patch = self.report()
+        self.assertEqual(after_patch["periods"], after_create["periods"])
+        self.assertEqual(after_patch["summary"], after_create["summary"])
+        self.assertEqual({p["min"] for p in after_patch["periods"]
+                          if p["rule"] == "monthly-roadshow"}, {1})
+        doc2026 = self.get_json(
+            "/api/v1/cadence?year=2026&as_of=%s&rule=monthly-roadshow"
+            % q(AS_OF))
+        self.assertEqual([(p["period"], p["min"]) for p in
+                          doc2026["periods"]],
+                         [("2026-%02d" % m, 2) for m in range(1, 13)])
+        self.assertEqual(doc2026["periods"][0]["status"], "open")  # 1 < 2
+
+        # -- a date inside a period is rounded down to its start
+        status, _, doc = self.srv.json(
+            "PATCH", "/api/v1/rules/quarterly-event",
+            body={"kinds": ["salon", "forum"],
+                  "effective_from": "2026-05-20"}, token=admin)
+        self.assertEqual(status, 200, doc)
+        self.assertEqual(
+            [(v["kinds"], v["active_from"], v["active_to"])
+             for v in doc["versions"]],
+            [("salon,forum,training,seminar,exhibition", None,
+              "2026-04-01"),
+             ("salon,forum", "2026-04-01", None)])
+        self.assertEqual(self.report()["periods"], after_create["periods"])
+
+        # -- retire the new rule; 2025-08-20 rounds down to 2025-07-01
+        status, _, doc = self.srv.json(
+            "DELETE", "/api/v1/rules/%s?effective_to=2025-08-20"
+            % NEW_RULE["id"], token=admin)
+        self.assertEqual(status, 200, doc)
+        self.assertEqual((doc["active_to"], doc["live"]),
+                         ("2025-07-01", False))
+        after_retire = self.report()
+        self.assertEqual(rows(after_retire),
+                         district_rows() + new_rule_rows(quarters=2))
+        self.assertEqual(
+            rows(self.get_json("/api/v1/cadence?year=2026&as_of=%s&rule=%s"
+                               % (q(AS_OF), NEW_RULE["id"]))), [])
+        # retired twice: no live version
+        status, _, doc = self.srv.json(
+            "DELETE", "/api/v1/rules/%s?effective_to=2025-10-01"
+            % NEW_RULE["id"], token=admin)
+        self.assertEqual(status, 404, doc)
+        # a retired rule keeps its id
+        status, _, doc = self.srv.json("POST", "/api/v1/rules",
+                                       body=NEW_RULE, token=admin)
+        self.assertEqual(status, 409, doc)
+        # the CSV report still agrees with the JSON one
+        self.assertEqual(csv_rows(self.report_csv())[1:],
+                         json_as_csv_rows(after_retire))
+        self.assertNotEqual(before_csv, self.report_csv())
+
+    def test_rule_writes_need_admin(self):
+        org = self.srv.token("organiser", PINGHU)
+        body = dict(NEW_RULE, id="org-rule")
+        writes = [("POST", "/api/v1/rules", body),
+                  ("PATCH", "/api/v1/rules/yearly-competition", {"min": 2}),
+                  ("DELETE", "/api/v1/rules/yearly-competition"
+                   "?effective_to=2026-01-01", None)]
+        before = self.rules()
+        for method, path, b in writes:
+            with self.subTest(method=method, token="organiser"):
+                self.assertProblem(self.srv.request(method, path, body=b,
+                                                    token=org), 403)
+            with self.subTest(method=method, token=None):
+                self.assertProblem(self.srv.request(method, path, body=b),
+                                   401)
+            with self.subTest(method=method, token="bogus"):
+                self.assertProblem(self.srv.request(
+                    method, path, body=b, token="not-a-token"), 401)
+        self.assertEqual(self.rules(), before)
+
+    def test_bad_rule_bodies(self):
+        before = self.rules()
+        good = {"id": "bad-rule-probe", "name": "探针", "kinds": ["salon"],
+                "period": "month", "min": 1, "scope": "district"}
+        cases = [
+            ({"period": "week"}, "period"),
+            ({"period": None}, "period"),
+            ({"kinds": []}, "kinds"),
+            ({"kinds": ["party"]}, "kinds"),
+            ({"kinds": "roadshow"}, "kinds"),
+            ({"kinds": ["salon", "salon"]}, "kinds"),
+            ({"min": 0}, "min"),
+            ({"min": -1}, "min"),
+            ({"min": 1001}, "min"),
+            ({"min": "2"}, "min"),
+            ({"min": 1.5}, "min"),
+            ({"scope": "city"}, "scope"),
+            ({"scope": "regions"}, "scope"),
+            ({"id": "Bad ID"}, "id"),
+            ({"id": ""}, "id"),
+            ({"id": "a" * 65}, "id"),
+            ({"id": 7}, "id"),
+            ({"name": ""}, "name"),
+            ({"active_from": "2025-13-01"}, "active_from"),
+            ({"owner": "me"}, "owner"),
+        ]
+        for change, field in cases:
+            body = dict(good, **change)
+            with self.subTest(change=change):
+                self.assertProblem(self.srv.request(
+                    "POST", "/api/v1/rules", body=body, token=self.admin),
+                    400, field)
+        for missing in ("id", "name", "kinds", "period"):
+            body = {k: v for k, v in good.items() if k != missing}
+            with self.subTest(missing=missing):
+                self.assertProblem(self.srv.request(
+                    "POST", "/api/v1/rules", body=body, token=self.admin),
+                    400, missing)
+        with self.subTest("malformed JSON"):
+            self.assertProblem(self.srv.request(
+                "POST", "/api/v1/rules", raw=b"{\"id\": ", token=self.admin,
+                headers={"Content-Type": "application/json"}), 400, "body")
+        # duplicate id: 409 naming the id
+        for taken in ("monthly-roadshow", "yearly-competition"):
+            with self.subTest(duplicate=taken):
+                self.assertProblem(self.srv.request(
+                    "POST", "/api/v1/rules", body=dict(good, id=taken),
+                    token=self.admin), 409, "id")
+        # PATCH validation
+        for change, field in (({"min": 0}, "min"),
+                              ({"period": "fortnight"}, "period"),
+                              ({"kinds": ["party"]}, "kinds"),
+                              ({"scope": "city"}, "scope"),
+                              ({"effective_from": "soon"}, "effective_from"),
+                              ({"id": "renamed"}, "id")):
+            with self.subTest(patch=change):
+                self.assertProblem(self.srv.request(
+                    "PATCH", "/api/v1/rules/yearly-competition",
+                    body=change, token=self.admin), 400, field)
+        self.assertProblem(self.srv.request(
+            "PATCH", "/api/v1/rules/no-such-rule", body={"min": 2},
+            token=self.admin), 404)
+        self.assertProblem(self.srv.request(
+            "DELETE", "/api/v1/rules/yearly-competition?effective_to=someday",
+            token=self.admin), 400, "effective_to")
+        self.assertProblem(self.srv.request(
+            "GET", "/api/v1/rules/no-such-rule", token=self.admin), 404)
+        # nothing changed
+        self.assertEqual(self.rules(), before)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -258,6 +258,15 @@ int db_event_copy(struct db_event *dst, const struct db_event *src);
  * history rows: together they identify the state of the event table. */
 int db_event_state(struct db *db, int64_t *max_modified, int64_t *changes);
 
+/*
+ * Last-Modified of feeds: the latest change to any event (history), or,
+ * when later, the moment a CANCELLED event left the public feeds (its
+ * change + window, if that is before now_utc). 0 when nothing changed
+ * yet. Monotonic as long as the clock is.
+ */
+int db_feed_last_modified(struct db *db, int64_t window_s, int64_t now_utc,
+			  int64_t *out);
+
 /* History rows of one event (for tests and audit): count, or -1. */
 int64_t db_event_history_count(struct db *db, int64_t event_id);
 

@@ -912,3 +912,26 @@ db_event_history_count(struct db *db, int64_t event_id)
 	sqlite3_finalize(st);
 	return n;
 }
+
+int
+db_feed_last_modified(struct db *db, int64_t window_s, int64_t now_utc,
+		      int64_t *out)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -EIO;
+
+	if (sqlite3_prepare_v2(db->conn, "SELECT max(coalesce((SELECT"
+	    " max(at_utc) FROM event_history), 0), coalesce((SELECT"
+	    " max(modified_utc) + ?1 FROM event WHERE status = 'CANCELLED'"
+	    " AND modified_utc + ?1 <= ?2), 0))", -1, &st, NULL) ==
+	    SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, window_s);
+		sqlite3_bind_int64(st, 2, now_utc);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			*out = sqlite3_column_int64(st, 0);
+			rc = 0;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc;
+}

@@ -599,9 +599,11 @@ partners_done:
 #define DIFF_STR(x, y) (((x) == NULL) != ((y) == NULL) || \
 			((x) && strcmp((x), (y)) != 0))
 
-/* 1 when the exceptions (EXDATE, overrides) of a and b differ. */
+/* 1 when the exceptions (EXDATE, overrides) of a and b differ; with
+ * significant set, an override's description alone does not count. */
 static int
-exceptions_differ(const struct db_event *a, const struct db_event *b)
+exceptions_differ(const struct db_event *a, const struct db_event *b,
+		  int significant)
 {
 	size_t i;
 
@@ -618,7 +620,8 @@ exceptions_differ(const struct db_event *a, const struct db_event *b)
 		    x->start_utc != y->start_utc || x->end_utc != y->end_utc ||
 		    DIFF_STR(x->title, y->title) ||
 		    DIFF_STR(x->venue, y->venue) ||
-		    DIFF_STR(x->description, y->description) ||
+		    (!significant &&
+		     DIFF_STR(x->description, y->description)) ||
 		    DIFF_STR(x->status, y->status))
 			return 1;
 	}
@@ -633,7 +636,7 @@ svc_event_significant_change(const struct db_event *a,
 	       a->all_day != b->all_day || DIFF_STR(a->tzid, b->tzid) ||
 	       DIFF_STR(a->title, b->title) || DIFF_STR(a->venue, b->venue) ||
 	       DIFF_STR(a->status, b->status) ||
-	       DIFF_STR(a->rrule, b->rrule) || exceptions_differ(a, b);
+	       DIFF_STR(a->rrule, b->rrule) || exceptions_differ(a, b, 1);
 }
 
 int
@@ -642,7 +645,7 @@ svc_event_any_change(const struct db_event *a, const struct db_event *b)
 	size_t i;
 
 	if (svc_event_significant_change(a, b) ||
-	    DIFF_STR(a->kind, b->kind) ||
+	    exceptions_differ(a, b, 0) || DIFF_STR(a->kind, b->kind) ||
 	    DIFF_STR(a->description, b->description) ||
 	    DIFF_STR(a->url, b->url) || DIFF_STR(a->carrier, b->carrier) ||
 	    a->capacity != b->capacity || a->has_geo != b->has_geo ||
@@ -1692,7 +1695,12 @@ occurrence_change(struct svc_request *req, int cancel)
 			goto out;
 		}
 	}
-	ev.sequence = stored.sequence + 1;
+	if (!svc_event_any_change(&ev, &stored)) {
+		ret = respond_event(req, 200, id);
+		goto out;
+	}
+	ev.sequence = stored.sequence +
+		      (svc_event_significant_change(&ev, &stored) ? 1 : 0);
 	rc = db_event_update(svc->db, &ev, stored.revision, auth.actor,
 			     svc->clock());
 	if (rc != 0) {

@@ -23,9 +23,8 @@ render_feed(struct svc_request *req, struct db_event_filter *f,
 	struct db_event_list list = { 0 };
 	struct cal_feed_opts opts;
 	const char *mark = svc_query(req, "mark_cancelled");
-	int64_t last_modified = svc->started_utc;
+	int64_t last_modified = 0;
 	char etag[40], *text;
-	size_t i;
 	int rc;
 
 	f->exclude_tentative = !private_feed;
@@ -39,9 +38,10 @@ render_feed(struct svc_request *req, struct db_event_filter *f,
 	opts.mark_cancelled = mark && (strcmp(mark, "1") == 0 ||
 				       strcmp(mark, "true") == 0);
 	opts.base_url = svc->public_base;
-	for (i = 0; i < list.n; i++)
-		if (list.items[i].modified_utc > last_modified)
-			last_modified = list.items[i].modified_utc;
+	/* Any change anywhere (an event may have left this feed). */
+	if (db_feed_last_modified(svc->db, svc->cancelled_window_s,
+				  svc->clock(), &last_modified) != 0)
+		last_modified = 0;
 	text = cal_feed_render(list.items, list.n, &opts);
 	db_event_list_free(&list);
 	if (!text)

@@ -210,7 +210,10 @@ svc_respond_text(struct svc_request *req, unsigned int status,
 			return queue(req, 304, NULL, strdup(""), 0, etag,
 				     last_modified);
 		}
-		if (!inm && ims && last_modified > 0) {
+		/* A Last-Modified in the current second may still change
+		 * within that second: then only the ETag can validate. */
+		if (!inm && ims && last_modified > 0 &&
+		    last_modified < req->svc->clock()) {
 			struct tm tm;
 			const char *end;
 

@@ -139,7 +139,13 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 rc = self.proc.wait(timeout=STOP_TIMEOUT_S)
+        tail = self.stderr_tail() if rc != 0 else ""
         self._reap()
+        # Under ASan (make e2e-asan) a leak or error found at exit makes
+        # the exit status non-zero: that fails the test that started it.
+        if rc != 0 and os.environ.get("ROADSHOWD_EXPECT_CLEAN_EXIT"):
+            raise ServerError("roadshowd exited with status %s:\n%s"
+                              % (rc, tail))
         return rc
 
     def _reap(self):

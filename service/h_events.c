@@ -854,20 +854,16 @@ static enum MHD_Result
 respond_event(struct svc_request *req, unsigned int status, int64_t id)
 {
 	struct db_event ev;
+	enum MHD_Result ret;
 	char etag[40];
 	int rc = db_event_get(req->svc->db, id, &ev);
 
 	if (rc != 0)
 		return svc_respond_errno(req, rc, "the event");
 	etag_of_event(&ev, etag);
-	rc = status;
-	{
-		enum MHD_Result ret = svc_respond_json_etag(
-			req, (unsigned int)rc, svc_event_json(&ev), etag);
-
-		db_event_release(&ev);
-		return ret;
-	}
+	ret = svc_respond_json_etag(req, status, svc_event_json(&ev), etag);
+	db_event_release(&ev);
+	return ret;
 }
 
 static void
@@ -945,13 +941,6 @@ svc_h_events_create(struct svc_request *req)
 		ret = svc_respond_errno(req, rc, "the event");
 		goto out;
 	}
-	{
-		char loc[64];
-
-		snprintf(loc, sizeof(loc), "/api/v1/events/%lld",
-			 (long long)id);
-		(void)loc;	/* Location is implied by id in the body */
-	}
 	ret = respond_event(req, 201, id);
 out:
 	json_decref(errors);
@@ -959,6 +948,78 @@ out:
 	db_event_release(&ev);
 	svc_auth_release(&auth);
 	return ret;
+}
+
+/*
+ * Load the event named by the path for a write by the request's token.
+ * Answers 401, 403, 404, 400 (bad If-Match) or 412 (stale If-Match) itself
+ * and returns -1; on 0, *auth (release with svc_auth_release()) and
+ * *stored (release with db_event_release()) are filled.
+ */
+static int
+load_for_write(struct svc_request *req, struct svc_auth *auth,
+	       struct db_event *stored, enum MHD_Result *ret)
+{
+	int64_t id, want;
+	int rc;
+
+	memset(stored, 0, sizeof(*stored));
+	memset(auth, 0, sizeof(*auth));
+	if (parse_id(req->params[0], &id) != 0) {
+		*ret = svc_respond_errno(req, -ENOENT, "the event");
+		return -1;
+	}
+	if (require_auth(req, auth, ret) != 0)
+		return -1;
+	want = if_match_revision(req);
+	if (want < 0) {
+		*ret = svc_respond_problem(req, 400, "invalid-request",
+					   "Bad Request", "If-Match must be an"
+					   " ETag of this event, e.g. \"r3\"",
+					   NULL);
+		goto fail;
+	}
+	rc = db_event_get(req->svc->db, id, stored);
+	if (rc != 0) {
+		*ret = svc_respond_errno(req, rc, "the event");
+		goto fail;
+	}
+	if (!auth->admin && (!stored->carrier ||
+			     strcmp(stored->carrier, auth->carrier) != 0)) {
+		*ret = forbidden_carrier(req, auth, stored->carrier);
+		goto fail;
+	}
+	if (want > 0 && want != stored->revision) {
+		*ret = svc_respond_errno(req, -ESTALE, "the event");
+		goto fail;
+	}
+	return 0;
+fail:
+	db_event_release(stored);
+	svc_auth_release(auth);
+	return -1;
+}
+
+/*
+ * Store ev, a changed copy of stored, and answer with the event: nothing is
+ * written when nothing changed; SEQUENCE grows by one on a significant
+ * change (RFC 5545 §3.8.7.4); the write is guarded by stored's revision.
+ */
+static enum MHD_Result
+save_change(struct svc_request *req, const struct svc_auth *auth,
+	    struct db_event *ev, const struct db_event *stored)
+{
+	int rc;
+
+	if (!svc_event_any_change(ev, stored))
+		return respond_event(req, 200, stored->id);
+	ev->sequence = stored->sequence +
+		       (svc_event_significant_change(ev, stored) ? 1 : 0);
+	rc = db_event_update(req->svc->db, ev, stored->revision, auth->actor,
+			     req->svc->clock());
+	if (rc != 0)
+		return svc_respond_errno(req, rc, "the event");
+	return respond_event(req, 200, stored->id);
 }
 
 /* Shared body of PATCH (merge) and PUT (replace). */
@@ -970,37 +1031,11 @@ update_event(struct svc_request *req, int replace)
 	struct db_event stored, ev;
 	json_t *obj = NULL, *errors = NULL;
 	enum MHD_Result ret;
-	int64_t id, want;
 	int rc;
 
-	memset(&stored, 0, sizeof(stored));
 	memset(&ev, 0, sizeof(ev));
-	if (parse_id(req->params[0], &id) != 0)
-		return svc_respond_errno(req, -ENOENT, "the event");
-	if (require_auth(req, &auth, &ret) != 0)
+	if (load_for_write(req, &auth, &stored, &ret) != 0)
 		return ret;
-	want = if_match_revision(req);
-	if (want < 0) {
-		ret = svc_respond_problem(req, 400, "invalid-request",
-					  "Bad Request", "If-Match must be an"
-					  " ETag of this event, e.g. \"r3\"",
-					  NULL);
-		goto out;
-	}
-	rc = db_event_get(svc->db, id, &stored);
-	if (rc != 0) {
-		ret = svc_respond_errno(req, rc, "the event");
-		goto out;
-	}
-	if (!auth.admin && (!stored.carrier ||
-			    strcmp(stored.carrier, auth.carrier) != 0)) {
-		ret = forbidden_carrier(req, &auth, stored.carrier);
-		goto out;
-	}
-	if (want > 0 && want != stored.revision) {
-		ret = svc_respond_errno(req, -ESTALE, "the event");
-		goto out;
-	}
 	if (!(obj = parse_body(req, &ret)))
 		goto out;
 	errors = json_array();
@@ -1034,19 +1069,7 @@ update_event(struct svc_request *req, int replace)
 		goto out;
 	}
 	prune_exceptions(&ev);
-	if (!svc_event_any_change(&ev, &stored)) {
-		ret = respond_event(req, 200, id);
-		goto out;
-	}
-	ev.sequence = stored.sequence +
-		      (svc_event_significant_change(&ev, &stored) ? 1 : 0);
-	rc = db_event_update(svc->db, &ev, want > 0 ? want : stored.revision,
-			     auth.actor, svc->clock());
-	if (rc != 0) {
-		ret = svc_respond_errno(req, rc, "the event");
-		goto out;
-	}
-	ret = respond_event(req, 200, id);
+	ret = save_change(req, &auth, &ev, &stored);
 out:
 	json_decref(errors);
 	json_decref(obj);
@@ -1071,51 +1094,22 @@ svc_h_event_put(struct svc_request *req)
 enum MHD_Result
 svc_h_event_cancel(struct svc_request *req)
 {
-	struct svc *svc = req->svc;
 	struct svc_auth auth;
-	struct db_event ev;
+	struct db_event stored, ev;
 	enum MHD_Result ret;
-	int64_t id, want;
-	int rc;
 
-	memset(&ev, 0, sizeof(ev));
-	if (parse_id(req->params[0], &id) != 0)
-		return svc_respond_errno(req, -ENOENT, "the event");
-	if (require_auth(req, &auth, &ret) != 0)
+	if (load_for_write(req, &auth, &stored, &ret) != 0)
 		return ret;
-	want = if_match_revision(req);
-	rc = want < 0 ? -EINVAL : db_event_get(svc->db, id, &ev);
-	if (rc != 0) {
-		ret = svc_respond_errno(req, rc, rc == -EINVAL ? "If-Match"
-					: "the event");
+	if (db_event_copy(&ev, &stored) != 0) {
+		ret = svc_respond_errno(req, -ENOMEM, "");
 		goto out;
 	}
-	if (!auth.admin && (!ev.carrier ||
-			    strcmp(ev.carrier, auth.carrier) != 0)) {
-		ret = forbidden_carrier(req, &auth, ev.carrier);
-		goto out;
-	}
-	if (want > 0 && want != ev.revision) {
-		ret = svc_respond_errno(req, -ESTALE, "the event");
-		goto out;
-	}
-	if (strcmp(ev.status, "CANCELLED") != 0) {
-		set_str(&ev.status, strdup("CANCELLED"));
-		if (!ev.status) {
-			ret = svc_respond_errno(req, -ENOMEM, "");
-			goto out;
-		}
-		ev.sequence++;
-		rc = db_event_update(svc->db, &ev, ev.revision, auth.actor,
-				     svc->clock());
-		if (rc != 0) {
-			ret = svc_respond_errno(req, rc, "the event");
-			goto out;
-		}
-	}
-	ret = respond_event(req, 200, id);
-out:
+	set_str(&ev.status, strdup("CANCELLED"));
+	ret = ev.status ? save_change(req, &auth, &ev, &stored)
+			: svc_respond_errno(req, -ENOMEM, "");
 	db_event_release(&ev);
+out:
+	db_event_release(&stored);
 	svc_auth_release(&auth);
 	return ret;
 }
@@ -1625,36 +1619,15 @@ apply_override_json(json_t *obj, const struct db_event *ev,
 static enum MHD_Result
 occurrence_change(struct svc_request *req, int cancel)
 {
-	struct svc *svc = req->svc;
 	struct svc_auth auth;
 	struct db_event stored, ev;
 	json_t *obj = NULL, *errors = NULL;
 	enum MHD_Result ret;
-	int64_t id, want, t;
-	int rc;
+	int64_t t;
 
-	memset(&stored, 0, sizeof(stored));
 	memset(&ev, 0, sizeof(ev));
-	if (parse_id(req->params[0], &id) != 0)
-		return svc_respond_errno(req, -ENOENT, "the event");
-	if (require_auth(req, &auth, &ret) != 0)
+	if (load_for_write(req, &auth, &stored, &ret) != 0)
 		return ret;
-	want = if_match_revision(req);
-	rc = want < 0 ? -EINVAL : db_event_get(svc->db, id, &stored);
-	if (rc != 0) {
-		ret = svc_respond_errno(req, rc, rc == -EINVAL ? "If-Match"
-					: "the event");
-		goto out;
-	}
-	if (!auth.admin && (!stored.carrier ||
-			    strcmp(stored.carrier, auth.carrier) != 0)) {
-		ret = forbidden_carrier(req, &auth, stored.carrier);
-		goto out;
-	}
-	if (want > 0 && want != stored.revision) {
-		ret = svc_respond_errno(req, -ESTALE, "the event");
-		goto out;
-	}
 	if (!stored.rrule || parse_recurrence_id(&stored, req->params[1],
 						 &t) != 0 ||
 	    !cal_recur_is_occurrence(&stored, t) || has_exdate(&stored, t)) {
@@ -1695,19 +1668,7 @@ occurrence_change(struct svc_request *req, int cancel)
 			goto out;
 		}
 	}
-	if (!svc_event_any_change(&ev, &stored)) {
-		ret = respond_event(req, 200, id);
-		goto out;
-	}
-	ev.sequence = stored.sequence +
-		      (svc_event_significant_change(&ev, &stored) ? 1 : 0);
-	rc = db_event_update(svc->db, &ev, stored.revision, auth.actor,
-			     svc->clock());
-	if (rc != 0) {
-		ret = svc_respond_errno(req, rc, "the event");
-		goto out;
-	}
-	ret = respond_event(req, 200, id);
+	ret = save_change(req, &auth, &ev, &stored);
 out:
 	json_decref(errors);
 	json_decref(obj);

@@ -256,6 +256,47 @@ db_step_map(int rc)
 	}
 }
 
+int
+db_collect(sqlite3_stmt *st, size_t size, db_row_fn from_row,
+	   db_release_fn release, void **out, size_t *n)
+{
+	char *v = NULL, *nv;
+	size_t len = 0, cap = 0, i;
+	int rc = 0, s;
+
+	*out = NULL;
+	*n = 0;
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		if (len == cap) {
+			cap = cap ? cap * 2 : 16;
+			nv = realloc(v, cap * size);
+			if (!nv) {
+				rc = -ENOMEM;
+				break;
+			}
+			v = nv;
+		}
+		memset(v + len * size, 0, size);
+		if ((rc = from_row(st, v + len * size)) != 0)
+			break;
+		len++;
+	}
+	if (rc == 0 && s != SQLITE_DONE)
+		rc = -EIO;
+	sqlite3_finalize(st);
+	if (rc != 0) {
+		for (i = 0; i < len; i++)
+			release(v + i * size);
+		free(v);
+		return rc;
+	}
+	*out = len ? v : NULL;
+	if (!len)
+		free(v);
+	*n = len;
+	return 0;
+}
+
 static int
 seed_regions(struct db *db)
 {
@@ -547,45 +588,33 @@ db_regions_free(struct db_region *r, size_t n)
 	free(r);
 }
 
+static int
+region_row(sqlite3_stmt *st, void *elem)
+{
+	return region_from_row(st, elem);
+}
+
+static void
+region_release(void *elem)
+{
+	db_region_release(elem);
+}
+
 int
 db_regions_list(struct db *db, int partner, struct db_region **out,
 		size_t *n)
 {
 	sqlite3_stmt *st = NULL;
-	struct db_region *v = NULL, *nv;
-	size_t len = 0;
-	int rc = -EIO, s;
 
 	*out = NULL;
 	*n = 0;
 	if (sqlite3_prepare_v2(db->conn, "SELECT " REGION_COLS " FROM region"
 	    " WHERE ?1 < 0 OR partner = ?1"
 	    " ORDER BY partner, annex_row, id", -1, &st, NULL) != SQLITE_OK)
-		goto out;
+		return -EIO;
 	sqlite3_bind_int(st, 1, partner);
-	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-		nv = realloc(v, (len + 1) * sizeof(*v));
-		if (!nv) {
-			rc = -ENOMEM;
-			goto out;
-		}
-		v = nv;
-		if ((rc = region_from_row(st, &v[len])) != 0)
-			goto out;
-		len++;
-	}
-	if (s != SQLITE_DONE) {
-		rc = -EIO;
-		goto out;
-	}
-	*out = v;
-	*n = len;
-	v = NULL;
-	rc = 0;
-out:
-	db_regions_free(v, len);
-	sqlite3_finalize(st);
-	return rc;
+	return db_collect(st, sizeof(**out), region_row, region_release,
+			  (void **)out, n);
 }
 
 int
@@ -682,14 +711,23 @@ db_carriers_free(struct db_carrier *c, size_t n)
 	free(c);
 }
 
+static int
+carrier_row(sqlite3_stmt *st, void *elem)
+{
+	return carrier_from_row(st, elem);
+}
+
+static void
+carrier_release(void *elem)
+{
+	db_carrier_release(elem);
+}
+
 int
 db_carriers_list(struct db *db, const char *region, struct db_carrier **out,
 		 size_t *n)
 {
 	sqlite3_stmt *st = NULL;
-	struct db_carrier *v = NULL, *nv;
-	size_t len = 0;
-	int rc = -EIO, s;
 
 	*out = NULL;
 	*n = 0;
@@ -697,31 +735,10 @@ db_carriers_list(struct db *db, const char *region, struct db_carrier **out,
 	    " WHERE ?1 IS NULL OR r.slug = ?1"
 	    " ORDER BY r.annex_row, c.annex_order, c.id", -1, &st,
 	    NULL) != SQLITE_OK)
-		goto out;
+		return -EIO;
 	db_bind_text_or_null(st, 1, region);
-	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-		nv = realloc(v, (len + 1) * sizeof(*v));
-		if (!nv) {
-			rc = -ENOMEM;
-			goto out;
-		}
-		v = nv;
-		if ((rc = carrier_from_row(st, &v[len])) != 0)
-			goto out;
-		len++;
-	}
-	if (s != SQLITE_DONE) {
-		rc = -EIO;
-		goto out;
-	}
-	*out = v;
-	*n = len;
-	v = NULL;
-	rc = 0;
-out:
-	db_carriers_free(v, len);
-	sqlite3_finalize(st);
-	return rc;
+	return db_collect(st, sizeof(**out), carrier_row, carrier_release,
+			  (void **)out, n);
 }
 
 int
@@ -833,31 +850,60 @@ out:
 
 /* ---- cadence rules ---- */
 
+static void
+rule_release(void *elem)
+{
+	struct db_rule *r = elem;
+
+	free(r->id);
+	free(r->name);
+	free(r->kinds);
+	free(r->period);
+	free(r->scope);
+	free(r->active_from);
+	free(r->active_to);
+	free(r->actor);
+	memset(r, 0, sizeof(*r));
+}
+
 void
 db_rules_free(struct db_rule *r, size_t n)
 {
 	size_t i;
 
-	for (i = 0; r && i < n; i++) {
-		free(r[i].id);
-		free(r[i].name);
-		free(r[i].kinds);
-		free(r[i].period);
-		free(r[i].scope);
-		free(r[i].active_from);
-		free(r[i].active_to);
-		free(r[i].actor);
-	}
+	for (i = 0; r && i < n; i++)
+		rule_release(&r[i]);
 	free(r);
+}
+
+static int
+rule_row(sqlite3_stmt *st, void *elem)
+{
+	struct db_rule *r = elem;
+	int oom = 0;
+
+	r->version = sqlite3_column_int64(st, 0);
+	r->id = db_col_strdup(st, 1, &oom);
+	r->name = db_col_strdup(st, 2, &oom);
+	r->kinds = db_col_strdup(st, 3, &oom);
+	r->period = db_col_strdup(st, 4, &oom);
+	r->min_count = sqlite3_column_int64(st, 5);
+	r->scope = db_col_strdup(st, 6, &oom);
+	r->active_from = db_col_strdup(st, 7, &oom);
+	r->active_to = db_col_strdup(st, 8, &oom);
+	r->actor = db_col_strdup(st, 9, &oom);
+	r->created_utc = sqlite3_column_int64(st, 10);
+	if (oom) {
+		rule_release(r);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 int
 db_rules_list(struct db *db, struct db_rule **out, size_t *n)
 {
 	sqlite3_stmt *st = NULL;
-	struct db_rule *v = NULL, *nv;
-	size_t len = 0;
-	int rc = -EIO, s, oom = 0;
 
 	*out = NULL;
 	*n = 0;
@@ -866,42 +912,9 @@ db_rules_list(struct db *db, struct db_rule **out, size_t *n)
 	    " v.active_to, v.actor, v.created_utc FROM cadence_rule_version v"
 	    " ORDER BY (SELECT min(version) FROM cadence_rule_version f"
 	    " WHERE f.id = v.id), v.version", -1, &st, NULL) != SQLITE_OK)
-		goto out;
-	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-		nv = realloc(v, (len + 1) * sizeof(*v));
-		if (!nv) {
-			rc = -ENOMEM;
-			goto out;
-		}
-		v = nv;
-		memset(&v[len], 0, sizeof(v[len]));
-		v[len].version = sqlite3_column_int64(st, 0);
-		v[len].id = db_col_strdup(st, 1, &oom);
-		v[len].name = db_col_strdup(st, 2, &oom);
-		v[len].kinds = db_col_strdup(st, 3, &oom);
-		v[len].period = db_col_strdup(st, 4, &oom);
-		v[len].min_count = sqlite3_column_int64(st, 5);
-		v[len].scope = db_col_strdup(st, 6, &oom);
-		v[len].active_from = db_col_strdup(st, 7, &oom);
-		v[len].active_to = db_col_strdup(st, 8, &oom);
-		v[len].actor = db_col_strdup(st, 9, &oom);
-		v[len].created_utc = sqlite3_column_int64(st, 10);
-		len++;
-		if (oom) {
-			rc = -ENOMEM;
-			goto out;
-		}
-	}
-	if (s != SQLITE_DONE)
-		goto out;
-	*out = v;
-	*n = len;
-	v = NULL;
-	rc = 0;
-out:
-	db_rules_free(v, len);
-	sqlite3_finalize(st);
-	return rc;
+		return -EIO;
+	return db_collect(st, sizeof(**out), rule_row, rule_release,
+			  (void **)out, n);
 }
 
 static int
@@ -1014,6 +1027,32 @@ exec_version(struct db *db, const char *sql, int64_t version,
 	return rc;
 }
 
+static int
+rewrite_version(struct db *db, int64_t version, const struct db_rule *r,
+		const char *actor, int64_t now_utc)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -EIO;
+
+	if (sqlite3_prepare_v2(db->conn, "UPDATE cadence_rule_version SET"
+	    " name = ?2, kinds = ?3, period = ?4, min_count = ?5, scope = ?6,"
+	    " active_to = ?7, actor = ?8, created_utc = ?9 WHERE version = ?1",
+	    -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, version);
+		sqlite3_bind_text(st, 2, r->name, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 3, r->kinds, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 4, r->period, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 5, r->min_count);
+		sqlite3_bind_text(st, 6, r->scope, -1, SQLITE_TRANSIENT);
+		db_bind_text_or_null(st, 7, r->active_to);
+		sqlite3_bind_text(st, 8, actor, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 9, now_utc);
+		rc = db_step_map(sqlite3_step(st));
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
 int
 db_rule_change(struct db *db, const char *id, const struct db_rule *r,
 	       const char *effective_from, const char *actor, int64_t now_utc)
@@ -1032,13 +1071,8 @@ db_rule_change(struct db *db, const char *id, const struct db_rule *r,
 	if (rc != 0)
 		goto out;
 	if (from && strcmp(from, effective_from) >= 0) {
-		/* the live version starts no earlier: rewrite it */
-		rc = exec_version(db, "DELETE FROM cadence_rule_version"
-				  " WHERE version = ?1 AND ?2 IS NULL",
-				  version, NULL);
-		if (rc == 0)
-			rc = insert_rule_version(db, id, r, from, actor,
-						 now_utc);
+		/* the live version starts no earlier: rewrite it in place */
+		rc = rewrite_version(db, version, r, actor, now_utc);
 		goto out;
 	}
 	rc = exec_version(db, "UPDATE cadence_rule_version SET active_to = ?2"
@@ -1226,40 +1260,28 @@ out:
 	return rc;
 }
 
+static int
+sub_row(sqlite3_stmt *st, void *elem)
+{
+	return sub_from_row(st, elem);
+}
+
+static void
+sub_release(void *elem)
+{
+	db_subscription_release(elem);
+}
+
 int
 db_subscriptions_list(struct db *db, struct db_subscription **out, size_t *n)
 {
 	sqlite3_stmt *st = NULL;
-	struct db_subscription *v = NULL, *nv;
-	size_t len = 0;
-	int rc = -EIO, s;
 
 	*out = NULL;
 	*n = 0;
 	if (sqlite3_prepare_v2(db->conn, "SELECT " SUB_COLS " FROM subscription"
 	    " ORDER BY id DESC", -1, &st, NULL) != SQLITE_OK)
-		goto out;
-	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-		nv = realloc(v, (len + 1) * sizeof(*v));
-		if (!nv) {
-			rc = -ENOMEM;
-			goto out;
-		}
-		v = nv;
-		if ((rc = sub_from_row(st, &v[len])) != 0)
-			goto out;
-		len++;
-	}
-	if (s != SQLITE_DONE) {
-		rc = -EIO;
-		goto out;
-	}
-	*out = v;
-	*n = len;
-	v = NULL;
-	rc = 0;
-out:
-	db_subscriptions_free(v, len);
-	sqlite3_finalize(st);
-	return rc;
+		return -EIO;
+	return db_collect(st, sizeof(**out), sub_row, sub_release,
+			  (void **)out, n);
 }

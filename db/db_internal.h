@@ -28,4 +28,19 @@ int db_bind_text_or_null(sqlite3_stmt *st, int idx, const char *s);
 /* SQLite step result to 0/-EINVAL (constraint)/-ENOMEM/-EIO. */
 int db_step_map(int rc);
 
+/* Fill one element from the current row: 0 or -ENOMEM (the element is
+ * then left released). */
+typedef int (*db_row_fn)(sqlite3_stmt *st, void *elem);
+/* Release one element. */
+typedef void (*db_release_fn)(void *elem);
+
+/*
+ * Step st (prepared and bound by the caller, finalized here) to the end,
+ * filling an array of `size`-octet elements with from_row. On 0, *out is a
+ * new array the caller frees (elements with release, then free()); NULL
+ * when *n == 0. On error nothing is returned: -ENOMEM or -EIO.
+ */
+int db_collect(sqlite3_stmt *st, size_t size, db_row_fn from_row,
+	       db_release_fn release, void **out, size_t *n);
+
 #endif

@@ -295,61 +295,53 @@ event_from_row(sqlite3_stmt *st, struct db_event *ev)
 	return 0;
 }
 
+static void
+override_release(void *elem)
+{
+	struct db_override *o = elem;
+
+	free(o->title);
+	free(o->venue);
+	free(o->description);
+	free(o->status);
+	memset(o, 0, sizeof(*o));
+}
+
+static int
+override_row(sqlite3_stmt *st, void *elem)
+{
+	struct db_override *o = elem;
+	int oom = 0;
+
+	o->recurrence_utc = sqlite3_column_int64(st, 0);
+	o->start_utc = sqlite3_column_int64(st, 1);
+	o->end_utc = sqlite3_column_int64(st, 2);
+	o->title = db_col_strdup(st, 3, &oom);
+	o->venue = db_col_strdup(st, 4, &oom);
+	o->description = db_col_strdup(st, 5, &oom);
+	o->status = db_col_strdup(st, 6, &oom);
+	if (oom) {
+		override_release(o);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 /* Load ev's RECURRENCE-ID overrides. */
 static int
 load_overrides(struct db *db, struct db_event *ev)
 {
 	sqlite3_stmt *st = NULL;
-	struct db_override *v = NULL, *nv;
-	size_t len = 0;
-	int rc = -EIO, s, oom = 0;
 
 	if (sqlite3_prepare_v2(db->conn, "SELECT recurrence_utc, start_utc,"
 	    " end_utc, title, venue, description, status FROM event_override"
 	    " WHERE event_id = ?1 ORDER BY recurrence_utc", -1, &st,
 	    NULL) != SQLITE_OK)
-		goto out;
+		return -EIO;
 	sqlite3_bind_int64(st, 1, ev->id);
-	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-		struct db_override *o;
-
-		nv = realloc(v, (len + 1) * sizeof(*v));
-		if (!nv) {
-			rc = -ENOMEM;
-			goto out;
-		}
-		v = nv;
-		o = &v[len++];
-		memset(o, 0, sizeof(*o));
-		o->recurrence_utc = sqlite3_column_int64(st, 0);
-		o->start_utc = sqlite3_column_int64(st, 1);
-		o->end_utc = sqlite3_column_int64(st, 2);
-		o->title = db_col_strdup(st, 3, &oom);
-		o->venue = db_col_strdup(st, 4, &oom);
-		o->description = db_col_strdup(st, 5, &oom);
-		o->status = db_col_strdup(st, 6, &oom);
-		if (oom) {
-			rc = -ENOMEM;
-			goto out;
-		}
-	}
-	if (s != SQLITE_DONE)
-		goto out;
-	ev->overrides = v;
-	ev->n_overrides = len;
-	v = NULL;
-	len = 0;
-	rc = 0;
-out:
-	while (len--) {
-		free(v[len].title);
-		free(v[len].venue);
-		free(v[len].description);
-		free(v[len].status);
-	}
-	free(v);
-	sqlite3_finalize(st);
-	return rc;
+	return db_collect(st, sizeof(*ev->overrides), override_row,
+			  override_release, (void **)&ev->overrides,
+			  &ev->n_overrides);
 }
 
 /* Replace the EXDATE and override rows of event id with ev's. */
@@ -787,15 +779,27 @@ db_event_list_free(struct db_event_list *l)
 	l->n = 0;
 }
 
+static int
+event_row(sqlite3_stmt *st, void *elem)
+{
+	return event_from_row(st, elem);
+}
+
+static void
+event_release(void *elem)
+{
+	db_event_release(elem);
+}
+
 int
 db_event_list(struct db *db, const struct db_event_filter *f,
 	      struct db_event_list *out)
 {
 	static const struct db_event_filter none;
 	sqlite3_stmt *st = NULL;
-	struct db_event *v = NULL, *nv;
-	size_t len = 0, cap = 0, i;
-	int rc = -EIO, s;
+	struct db_event *v = NULL;
+	size_t len = 0, i;
+	int rc = -EIO;
 
 	if (!f)
 		f = &none;
@@ -845,32 +849,17 @@ db_event_list(struct db *db, const struct db_event_filter *f,
 	sqlite3_bind_int64(st, 11, f->after_id);
 	sqlite3_bind_int64(st, 12, f->limit > 0 ? f->limit : -1);
 	sqlite3_bind_int64(st, 13, f->after_start_utc);
-	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-		if (len == cap) {
-			cap = cap ? cap * 2 : 16;
-			nv = realloc(v, cap * sizeof(*v));
-			if (!nv) {
-				rc = -ENOMEM;
-				goto out;
-			}
-			v = nv;
-		}
-		if ((rc = event_from_row(st, &v[len])) != 0)
-			goto out;
-		len++;
-	}
-	if (s != SQLITE_DONE) {
-		rc = -EIO;
+	rc = db_collect(st, sizeof(*v), event_row, event_release, (void **)&v,
+			&len);
+	st = NULL;		/* finalized by db_collect() */
+	if (rc != 0)
 		goto out;
-	}
 	for (i = 0; i < len; i++)
 		if (v[i].rrule && (rc = load_overrides(db, &v[i])) != 0)
 			goto out;
 	out->items = v;
 	out->n = len;
-	v = NULL;
-	len = 0;
-	rc = 0;
+	return 0;
 out:
 	while (len)
 		db_event_release(&v[--len]);

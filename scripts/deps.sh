@@ -5,7 +5,7 @@
 set -eu
 BUILD="gcc make pkg-config libmicrohttpd-dev libical-dev libsqlite3-dev \
 libjansson-dev libssl-dev check tzdata"
-TEST="python3 python3-icalendar vdirsyncer chromium valgrind curl"
+TEST="python3 python3-icalendar vdirsyncer chromium fonts-noto-cjk valgrind curl"
 want=$BUILD
 [ "${1:-build}" = test ] && want="$BUILD $TEST"
 # The ical.js tests need Node.js and npm; take Debian's when none is there.

@@ -815,6 +815,11 @@ def main(argv):
             note = "\nroadshowd demo: removed the partly filled %s" % db
         else:
             note = ""
+        rc = srv.proc.returncode if srv else None
+        if (not isinstance(e, Interrupted) and rc not in (None, 0)
+                and srv.output() not in str(e)):
+            note = ("\nroadshowd exited with status %d; its last output:"
+                    "\n%s%s" % (rc, srv.output(), note))
         if isinstance(e, Interrupted):
             print("roadshowd demo: interrupted%s" % note, file=sys.stderr)
             return 130 if e.args[0] == signal.SIGINT else 143

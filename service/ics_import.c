@@ -146,8 +146,14 @@ child_exec(const char *self_exe, int in_fd, int out_fd)
 	struct rlimit cpu = { CHILD_CPU_SECONDS, CHILD_CPU_SECONDS + 1 };
 	char *const argv[] = { (char *)"roadshowd", (char *)"parse-ics",
 			       NULL };
+	sigset_t none;
 	int devnull;
 
+	/* The server blocks SIGINT/SIGTERM and ignores SIGPIPE; both would
+	 * survive exec. Give the parser the defaults. */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
 	setrlimit(RLIMIT_CPU, &cpu);
 #if !defined(__SANITIZE_ADDRESS__)
 	{

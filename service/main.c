@@ -38,15 +38,6 @@ clock_now(void)
 	return fixed_now ? fixed_now : (int64_t)time(NULL);
 }
 
-static volatile sig_atomic_t stop_requested;
-
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	stop_requested = 1;
-}
-
 static void
 usage(FILE *f)
 {
@@ -121,8 +112,8 @@ cmd_serve(int argc, char **argv)
 	long port, days = 30;
 	struct MHD_Daemon *d;
 	struct svc svc;
-	struct sigaction sa;
-	int c, rc;
+	sigset_t stop_signals;
+	int c, rc, sig;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
@@ -159,16 +150,18 @@ cmd_serve(int argc, char **argv)
 		snprintf(svc.public_base, sizeof(svc.public_base),
 			 strchr(bind, ':') ? "http://[%s]:%ld"
 					   : "http://%s:%ld", bind, port);
+	/* Block SIGINT/SIGTERM before MHD starts its threads (they inherit
+	 * the mask), then take them with sigwait() in this thread only. */
+	sigemptyset(&stop_signals);
+	sigaddset(&stop_signals, SIGINT);
+	sigaddset(&stop_signals, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
+	signal(SIGPIPE, SIG_IGN);
 	d = svc_server_start(&svc, bind, (unsigned short)port);
 	if (!d) {
 		db_close(svc.db);
 		return 1;
 	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
 	{
 		const union MHD_DaemonInfo *info =
 			MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
@@ -177,8 +170,8 @@ cmd_serve(int argc, char **argv)
 			path, bind, info ? (unsigned)info->port
 					 : (unsigned)port);
 	}
-	while (!stop_requested)
-		pause();
+	while (sigwait(&stop_signals, &sig) != 0)
+		;
 	MHD_stop_daemon(d);
 	db_close(svc.db);
 	pthread_mutex_destroy(&svc.lock);

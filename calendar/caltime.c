@@ -33,10 +33,41 @@ zone_of(const char *tzid)
 	return icaltimezone_get_builtin_timezone(tzid);
 }
 
+/*
+ * An IANA zone name of the tz database's geographic areas ("Asia/Shanghai",
+ * "America/Argentina/Buenos_Aires", "Etc/GMT+8") or "UTC": not file names
+ * of the zoneinfo directory such as "posixrules", "localtime" or
+ * "right/UTC", which libical would also open.
+ */
+static int
+iana_shape(const char *tzid)
+{
+	static const char *const areas[] = {
+		"Africa/", "America/", "Antarctica/", "Arctic/", "Asia/",
+		"Atlantic/", "Australia/", "Europe/", "Indian/", "Pacific/",
+		"Etc/", NULL,
+	};
+	const char *const *a;
+	const char *p;
+
+	if (is_utc_name(tzid))
+		return 1;
+	if (strlen(tzid) > 64 || strstr(tzid, "..") || strstr(tzid, "//"))
+		return 0;
+	for (p = tzid; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("/_-+", *p))
+			return 0;
+	for (a = areas; *a; a++)
+		if (strncmp(tzid, *a, strlen(*a)) == 0 &&
+		    tzid[strlen(*a)] != '\0')
+			return 1;
+	return 0;
+}
+
 int
 cal_tz_valid(const char *tzid)
 {
-	return zone_of(tzid) != NULL;
+	return tzid && iana_shape(tzid) && zone_of(tzid) != NULL;
 }
 
 /* Naive seconds of the fields as if they were UTC (normalised). */

@@ -225,6 +225,17 @@ read_time(icalproperty *p, struct icaltimetype t, const char *fallback_tzid,
 			 " 1970 and 2200");
 		return -EINVAL;
 	}
+	{
+		char date[11];
+		int y, m, d;
+
+		cal_date_format(t.year, t.month, t.day, date);
+		if (cal_date_parse(date, &y, &m, &d) != 0) {
+			snprintf(why, size, "names a day that does not exist"
+				 " (%s)", date);
+			return -EINVAL;
+		}
+	}
 	*is_date = t.is_date;
 	if (t.is_date)
 		return cal_local_to_utc(t.year, t.month, t.day, 0, 0, 0,
@@ -272,6 +283,15 @@ utf8_ok(const char *s)
 	return ok;
 }
 
+static int
+has_control(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
 static char *
 dup_checked(struct ctx *c, const char *s)
 {
@@ -311,6 +331,11 @@ text_prop(struct ctx *c, icalcomponent *vev, icalproperty_kind kind,
 	if (v && !utf8_ok(v)) {
 		add_error(c, n, uid, "%s is not valid UTF-8 (RFC 5545 §3.1.4)",
 			  name);
+		return NULL;
+	}
+	if (v && kind != ICAL_DESCRIPTION_PROPERTY && has_control(v)) {
+		add_error(c, n, uid, "%s holds a control character (tab or"
+			  " line break)", name);
 		return NULL;
 	}
 	return v;
@@ -456,19 +481,20 @@ static int
 read_recurrence(struct ctx *c, icalcomponent *vev, int n, const char *uid,
 		struct db_event *ev)
 {
-	icalproperty *p = icalcomponent_get_first_property(vev,
-						ICAL_RRULE_PROPERTY);
+	icalproperty *p;
 	struct icalrecurrencetype r;
 	char why[160], *text;
 
-	if (!p)
-		return 0;
-	if ((size_t)n <= c->n_lines && c->bad_rrule_line[n - 1]) {
-		add_error(c, n, uid, "RRULE (line %d): a number is out of"
-			  " range", c->bad_rrule_line[n - 1]);
+	/* Counted, not iterated: a component has one property iterator. */
+	if (icalcomponent_count_properties(vev, ICAL_RDATE_PROPERTY)) {
+		add_error(c, n, uid, "RDATE is not supported: give the dates"
+			  " as an RRULE (with EXDATE) or as separate events");
 		return -EINVAL;
 	}
-	if (icalcomponent_get_next_property(vev, ICAL_RRULE_PROPERTY)) {
+	p = icalcomponent_get_first_property(vev, ICAL_RRULE_PROPERTY);
+	if (!p)
+		return 0;
+	if (icalcomponent_count_properties(vev, ICAL_RRULE_PROPERTY) > 1) {
 		add_error(c, n, uid, "more than one RRULE");
 		return -EINVAL;
 	}
@@ -477,6 +503,12 @@ read_recurrence(struct ctx *c, icalcomponent *vev, int n, const char *uid,
 	if (!text || cal_rrule_validate(text, why, sizeof(why)) != 0) {
 		add_error(c, n, uid, "RRULE: %s", text ? why :
 			  "cannot be read");
+		free(text);
+		return -EINVAL;
+	}
+	if ((size_t)n <= c->n_lines && c->bad_rrule_line[n - 1]) {
+		add_error(c, n, uid, "RRULE (line %d): a number is out of"
+			  " range", c->bad_rrule_line[n - 1]);
 		free(text);
 		return -EINVAL;
 	}
@@ -591,8 +623,9 @@ read_vevent(struct ctx *c, icalcomponent *vev, int n)
 		add_error(c, n, NULL, "UID is longer than %d octets", MAX_UID);
 		return;
 	}
-	if (!utf8_ok(uid)) {
-		add_error(c, n, NULL, "UID is not valid UTF-8");
+	if (!utf8_ok(uid) || has_control(uid) || strchr(uid, ' ')) {
+		add_error(c, n, NULL, "UID must be UTF-8 without spaces or"
+			  " control characters");
 		return;
 	}
 	p = icalcomponent_get_first_property(vev, ICAL_RECURRENCEID_PROPERTY);
@@ -663,6 +696,10 @@ cal_import_parse(const char *text, size_t len, struct cal_import *out)
 	memset(out, 0, sizeof(*out));
 	memset(&c, 0, sizeof(c));
 	c.out = out;
+	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) {
+		text += 3;	/* a UTF-8 byte order mark, as some exports add */
+		len -= 3;
+	}
 	if (memchr(text, '\0', len)) {
 		add_error(&c, 0, NULL, "the file contains a NUL octet");
 		goto done;

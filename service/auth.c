@@ -66,11 +66,22 @@ svc_auth_resolve(struct svc_request *req, struct svc_auth *auth)
 	if (strncasecmp(h, "Bearer ", 7) != 0)
 		return -EACCES;
 	h += 7;
-	while (*h == ' ')
+	while (*h == ' ' || *h == '\t')
 		h++;
-	if (strlen(h) != 68 || strncmp(h, "rsd_", 4) != 0)
-		return -EACCES;
-	svc_token_hash(h, hash);
+	{
+		/* RFC 9110 §5.5: whitespace around a field value is not part
+		 * of it. */
+		size_t n = strlen(h);
+		char token[69];
+
+		while (n && (h[n - 1] == ' ' || h[n - 1] == '\t'))
+			n--;
+		if (n != 68 || strncmp(h, "rsd_", 4) != 0)
+			return -EACCES;
+		memcpy(token, h, n);
+		token[n] = '\0';
+		svc_token_hash(token, hash);
+	}
 	rc = db_token_lookup(req->svc->db, hash, &role, &carrier, &id);
 	if (rc == -ENOENT)
 		return -EACCES;

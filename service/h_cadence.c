@@ -91,6 +91,13 @@ read_query(struct svc_request *req, struct svc_report_query *q,
 				" carrier or partner");
 	q->by = by;
 	q->rule_id = svc_query(req, "rule");
+	{
+		struct svc_auth auth;
+
+		q->public_view = svc_auth_resolve(req, &auth) != 0 ||
+				 !auth.present;
+		svc_auth_release(&auth);
+	}
 	if (need_rule && !q->rule_id)
 		svc_problem_add(errors, "rule", "is required for this view");
 }

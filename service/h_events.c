@@ -145,6 +145,21 @@ svc_event_json(const struct db_event *ev)
 
 /* ---- input ---- */
 
+/* A copy of s without the CRs of its CRLF line ends. NULL on OOM. */
+static char *
+strip_cr(const char *s)
+{
+	char *d = malloc(strlen(s) + 1), *o = d;
+
+	if (!d)
+		return NULL;
+	for (; *s; s++)
+		if (!(*s == '\r' && s[1] == '\n'))
+			*o++ = *s;
+	*o = '\0';
+	return d;
+}
+
 /* A string field: present and a string, or null when nullable. Sets *out
  * to a new copy (NULL for null). 1 if present, 0 if absent, -1 on error. */
 static int
@@ -154,6 +169,7 @@ take_string(json_t *obj, const char *name, int nullable, size_t max,
 	json_t *v = json_object_get(obj, name);
 	const char *s;
 	size_t i, len;
+	int multiline;
 
 	if (!v)
 		return 0;
@@ -177,19 +193,22 @@ take_string(json_t *obj, const char *name, int nullable, size_t max,
 		svc_problem_add(errors, name, "must not contain NUL");
 		return -1;
 	}
+	multiline = strcmp(name, "description") == 0;
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if ((c < 0x20 && c != '\n' && c != '\t' &&
-		     strcmp(name, "description") == 0) ||
-		    (c < 0x20 && strcmp(name, "description") != 0) ||
+		/* Text areas send CRLF: kept as LF (RFC 5545 TEXT has \n) */
+		if (multiline && c == '\r' && s[i + 1] == '\n')
+			continue;
+		if ((c < 0x20 && !(multiline && (c == '\n' || c == '\t'))) ||
 		    c == 0x7f) {
 			svc_problem_add(errors, name, "must not contain control"
-					" characters");
+					" characters%s", multiline ? " other"
+					" than line breaks and tabs" : "");
 			return -1;
 		}
 	}
-	*out = strdup(s);
+	*out = multiline ? strip_cr(s) : strdup(s);
 	if (!*out) {
 		svc_problem_add(errors, name, "out of memory");
 		return -1;
@@ -220,6 +239,20 @@ struct time_input {
 	int64_t start, end;
 	char start_date[11], end_date[11];
 };
+
+/* Instants an event may take: 1970-01-01 to 2200-12-31 (UTC), the span
+ * every calendar client renders (and the importer accepts). */
+#define EARLIEST_UTC 0
+#define LATEST_UTC 7289654400	/* 2201-01-01T00:00:00Z */
+
+static int
+in_range(json_t *errors, const char *field, int64_t t)
+{
+	if (t >= EARLIEST_UTC && t < LATEST_UTC)
+		return 1;
+	svc_problem_add(errors, field, "must be between 1970 and 2200");
+	return 0;
+}
 
 static int
 date_to_utc(const char *date, const char *tzid, int64_t *utc)
@@ -266,6 +299,7 @@ apply_json(struct svc *svc, json_t *obj, struct db_event *ev, int creating,
 			continue;
 		}
 		if (in_list(readonly_fields, key)) {
+			/* a new event has no stored value to echo */
 			svc_problem_add(errors, key, "is read-only");
 			continue;
 		}
@@ -486,7 +520,7 @@ partners_done:
 					" date-time with offset, e.g."
 					" 2025-03-01T00:30:00+08:00");
 		else
-			ti.has_start = 1;
+			ti.has_start = in_range(errors, "start", ti.start);
 	}
 	if ((v = json_object_get(obj, "end"))) {
 		if (!json_is_string(v) ||
@@ -495,7 +529,7 @@ partners_done:
 					" date-time with offset, e.g."
 					" 2025-03-01T02:30:00+08:00");
 		else
-			ti.has_end = 1;
+			ti.has_end = in_range(errors, "end", ti.end);
 	}
 	if ((v = json_object_get(obj, "start_date"))) {
 		int y, m, d;
@@ -569,6 +603,8 @@ partners_done:
 		    date_to_utc(ev->end_date, ev->tzid, &ev->end_utc))
 			svc_problem_add(errors, "start_date", "cannot be"
 					" placed in timezone %s", ev->tzid);
+		else if (in_range(errors, "start_date", ev->start_utc))
+			in_range(errors, "end_date", ev->end_utc);
 		return;
 	}
 	if (ti.has_start_date || ti.has_end_date) {
@@ -658,6 +694,30 @@ svc_event_any_change(const struct db_event *a, const struct db_event *b)
 	return 0;
 }
 #undef DIFF_STR
+
+/*
+ * A series whose start moved by delta seconds: move its EXDATEs and the
+ * RECURRENCE-IDs of its overrides along (an override that kept the
+ * original time moves too), so a change of the series' time keeps its
+ * cancelled and changed occurrences.
+ */
+static void
+shift_exceptions(struct db_event *ev, int64_t delta)
+{
+	size_t i;
+
+	for (i = 0; i < ev->n_exdates; i++)
+		ev->exdates[i] += delta;
+	for (i = 0; i < ev->n_overrides; i++) {
+		struct db_override *o = &ev->overrides[i];
+
+		if (o->start_utc == o->recurrence_utc) {
+			o->start_utc += delta;
+			o->end_utc += delta;
+		}
+		o->recurrence_utc += delta;
+	}
+}
 
 /*
  * After a series changes its start, zone or RRULE, drop EXDATEs and
@@ -835,19 +895,48 @@ parse_cursor(const char *s, int64_t *start, int64_t *id)
 	return parse_id(end + 1, id);
 }
 
-/* If-Match: "r<revision>" or * -> revision (0: none/any); -1 malformed. */
-static int64_t
-if_match_revision(struct svc_request *req)
+/*
+ * If-Match (RFC 9110 §13.1.1) against the event's revision: 0 when absent,
+ * "*", or one listed entity-tag equals "r<revision>" (strong comparison, so
+ * a weak W/ tag never matches); -ESTALE when none does; -EINVAL when the
+ * header is not a list of quoted entity-tags.
+ */
+static int
+if_match_check(struct svc_request *req, int64_t revision)
 {
-	const char *h = svc_header(req, MHD_HTTP_HEADER_IF_MATCH);
-	long long v;
-	char q;
+	const char *h = svc_header(req, MHD_HTTP_HEADER_IF_MATCH), *p, *q;
+	char mine[40];
+	int matched = 0;
 
-	if (!h || strcmp(h, "*") == 0)
+	if (!h)
 		return 0;
-	if (sscanf(h, "\"r%lld%c", &v, &q) == 2 && q == '"' && v > 0)
-		return v;
-	return -1;
+	snprintf(mine, sizeof(mine), "\"r%lld\"", (long long)revision);
+	for (p = h; *p;) {
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		if (!*p)
+			break;
+		if (*p == '*') {
+			matched = 1;
+			p++;
+			continue;
+		}
+		if (strncmp(p, "W/", 2) == 0)
+			p += 2;		/* weak: valid, never matches */
+		else if (strncmp(p, mine, strlen(mine)) == 0 &&
+			 (p[strlen(mine)] == '\0' || p[strlen(mine)] == ',' ||
+			  p[strlen(mine)] == ' ' || p[strlen(mine)] == '\t'))
+			matched = 1;
+		if (*p != '"')
+			return -EINVAL;
+		q = strchr(p + 1, '"');
+		if (!q)
+			return -EINVAL;
+		p = q + 1;
+		if (*p && *p != ',' && *p != ' ' && *p != '\t')
+			return -EINVAL;
+	}
+	return matched || !*h ? 0 : -ESTALE;
 }
 
 static enum MHD_Result
@@ -960,7 +1049,7 @@ static int
 load_for_write(struct svc_request *req, struct svc_auth *auth,
 	       struct db_event *stored, enum MHD_Result *ret)
 {
-	int64_t id, want;
+	int64_t id;
 	int rc;
 
 	memset(stored, 0, sizeof(*stored));
@@ -971,14 +1060,6 @@ load_for_write(struct svc_request *req, struct svc_auth *auth,
 	}
 	if (require_auth(req, auth, ret) != 0)
 		return -1;
-	want = if_match_revision(req);
-	if (want < 0) {
-		*ret = svc_respond_problem(req, 400, "invalid-request",
-					   "Bad Request", "If-Match must be an"
-					   " ETag of this event, e.g. \"r3\"",
-					   NULL);
-		goto fail;
-	}
 	rc = db_event_get(req->svc->db, id, stored);
 	if (rc != 0) {
 		*ret = svc_respond_errno(req, rc, "the event");
@@ -989,7 +1070,15 @@ load_for_write(struct svc_request *req, struct svc_auth *auth,
 		*ret = forbidden_carrier(req, auth, stored->carrier);
 		goto fail;
 	}
-	if (want > 0 && want != stored->revision) {
+	rc = if_match_check(req, stored->revision);
+	if (rc == -EINVAL) {
+		*ret = svc_respond_problem(req, 400, "invalid-request",
+					   "Bad Request", "If-Match must list"
+					   " quoted ETags of this event, e.g."
+					   " \"r3\"", NULL);
+		goto fail;
+	}
+	if (rc == -ESTALE) {
 		*ret = svc_respond_errno(req, -ESTALE, "the event");
 		goto fail;
 	}
@@ -1068,6 +1157,8 @@ update_event(struct svc_request *req, int replace)
 		ret = forbidden_carrier(req, &auth, ev.carrier);
 		goto out;
 	}
+	if (ev.rrule && stored.rrule && ev.start_utc != stored.start_utc)
+		shift_exceptions(&ev, ev.start_utc - stored.start_utc);
 	prune_exceptions(&ev);
 	ret = save_change(req, &auth, &ev, &stored);
 out:
@@ -1118,13 +1209,11 @@ enum MHD_Result
 svc_h_event_delete(struct svc_request *req)
 {
 	struct svc_auth auth;
+	struct db_event stored;
 	enum MHD_Result ret;
-	int64_t id;
 	int rc;
 
-	if (parse_id(req->params[0], &id) != 0)
-		return svc_respond_errno(req, -ENOENT, "the event");
-	if (require_auth(req, &auth, &ret) != 0)
+	if (load_for_write(req, &auth, &stored, &ret) != 0)
 		return ret;
 	if (!auth.admin) {
 		ret = svc_respond_problem(req, 403, "admin-only", "Forbidden",
@@ -1133,13 +1222,12 @@ svc_h_event_delete(struct svc_request *req)
 					  " /api/v1/events/{id}/cancel)", NULL);
 		goto out;
 	}
-	rc = db_event_delete(req->svc->db, id, auth.actor, req->svc->clock());
-	if (rc != 0) {
-		ret = svc_respond_errno(req, rc, "the event");
-		goto out;
-	}
-	ret = svc_respond_text(req, 204, NULL, strdup(""), 0, NULL, 0);
+	rc = db_event_delete(req->svc->db, stored.id, auth.actor,
+			     req->svc->clock());
+	ret = rc ? svc_respond_errno(req, rc, "the event")
+		 : svc_respond_text(req, 204, NULL, strdup(""), 0, NULL, 0);
 out:
+	db_event_release(&stored);
 	svc_auth_release(&auth);
 	return ret;
 }
@@ -1270,7 +1358,8 @@ by_instance_start(const void *a, const void *b)
  * the occurrence's start/end (and override fields) and its recurrence_id.
  */
 static enum MHD_Result
-list_instances(struct svc_request *req, struct db_event_filter *f)
+list_instances(struct svc_request *req, struct db_event_filter *f,
+	       size_t limit)
 {
 	struct db_event_list list = { 0 };
 	json_t **v = NULL, *items, *body;
@@ -1338,9 +1427,9 @@ list_instances(struct svc_request *req, struct db_event_filter *f)
 	items = rc == 0 ? json_array() : NULL;
 	for (i = 0; i < n; i++) {
 		json_object_del(v[i], "_start");
-		if (items && i < EXPAND_MAX)
+		if (items && i < limit)
 			json_array_append(items, v[i]);
-		else if (i >= EXPAND_MAX)
+		else if (i >= limit)
 			truncated = 1;
 		json_decref(v[i]);
 	}
@@ -1371,13 +1460,18 @@ svc_h_events_list(struct svc_request *req)
 	if (!errors)
 		return svc_respond_errno(req, -ENOMEM, "");
 	svc_parse_event_filter(req, &f, errors);
+	expand = expand_s && (!strcmp(expand_s, "true") ||
+			      !strcmp(expand_s, "1"));
 	if (limit_s) {
+		long max = expand ? EXPAND_MAX : LIST_MAX;
 		char *end;
 
 		limit = strtol(limit_s, &end, 10);
-		if (*end || limit < 1 || limit > LIST_MAX)
-			svc_problem_add(errors, "limit", "must be 1 to %d",
-					LIST_MAX);
+		if (*end || end == limit_s || limit < 1 || limit > max)
+			svc_problem_add(errors, "limit", "must be 1 to %ld%s",
+					max, expand ? " when expanded" : "");
+	} else if (expand) {
+		limit = EXPAND_MAX;
 	}
 	if (cursor && parse_cursor(cursor, &f.after_start_utc,
 				   &f.after_id) != 0)
@@ -1386,8 +1480,6 @@ svc_h_events_list(struct svc_request *req)
 	if (expand_s && strcmp(expand_s, "true") && strcmp(expand_s, "1") &&
 	    strcmp(expand_s, "false") && strcmp(expand_s, "0"))
 		svc_problem_add(errors, "expand", "must be true or false");
-	expand = expand_s && (!strcmp(expand_s, "true") ||
-			      !strcmp(expand_s, "1"));
 	if (expand && (!svc_query(req, "from") || !svc_query(req, "to")))
 		svc_problem_add(errors, "expand", "needs a window: from and"
 				" to");
@@ -1409,7 +1501,7 @@ svc_h_events_list(struct svc_request *req)
 	f.exclude_tentative = rc != 0 || !auth.present;
 	svc_auth_release(&auth);
 	if (expand) {
-		ret = list_instances(req, &f);
+		ret = list_instances(req, &f, (size_t)limit);
 		return ret;
 	}
 	f.limit = (int)limit + 1;	/* one more tells if a page follows */
@@ -1611,6 +1703,10 @@ apply_override_json(json_t *obj, const struct db_event *ev,
 	}
 	if (!has_end)
 		o->end_utc = o->start_utc + dur;
+	if (!json_array_size(errors) &&
+	    in_range(errors, ev->all_day ? "start_date" : "start",
+		     o->start_utc))
+		in_range(errors, ev->all_day ? "end_date" : "end", o->end_utc);
 	if (!json_array_size(errors) && o->end_utc <= o->start_utc)
 		svc_problem_add(errors, ev->all_day ? "end_date" : "end",
 				"must be after the start");
@@ -1628,6 +1724,12 @@ occurrence_change(struct svc_request *req, int cancel)
 	memset(&ev, 0, sizeof(ev));
 	if (load_for_write(req, &auth, &stored, &ret) != 0)
 		return ret;
+	if (cancel && stored.rrule &&
+	    parse_recurrence_id(&stored, req->params[1], &t) == 0 &&
+	    has_exdate(&stored, t)) {
+		ret = respond_event(req, 200, stored.id);	/* done before */
+		goto out;
+	}
 	if (!stored.rrule || parse_recurrence_id(&stored, req->params[1],
 						 &t) != 0 ||
 	    !cal_recur_is_occurrence(&stored, t) || has_exdate(&stored, t)) {

@@ -104,8 +104,15 @@ private_feed(struct svc_request *req, const char *secret,
 	svc_token_hash(secret, hash);
 	if (db_subscription_lookup(req->svc->db, hash, &sub) != 0)
 		return svc_respond_errno(req, -ENOENT, "the feed");
-	db_subscription_touch(req->svc->db, sub.id, req->svc->clock(),
-			      svc_header(req, MHD_HTTP_HEADER_USER_AGENT));
+	{
+		/* Only UTF-8 is kept: the admin list is JSON. */
+		const char *ua = svc_header(req, MHD_HTTP_HEADER_USER_AGENT);
+		json_t *j = ua ? json_string(ua) : NULL;
+
+		db_subscription_touch(req->svc->db, sub.id, req->svc->clock(),
+				      ua && !j ? "(not UTF-8)" : ua);
+		json_decref(j);
+	}
 	if (sub.kind)
 		f->kind = sub.kind;
 	if (sub.region)

@@ -461,8 +461,9 @@ svc_import_apply(struct db *db, json_t *parsed, const char *carrier,
 			import_error(errors, ev.uid, "no CATEGORIES names one"
 				     " of the event kinds (roadshow, salon,"
 				     " forum, training, seminar, exhibition,"
-				     " competition, or 项目路演 …): add"
-				     " ?kind=KIND to the request");
+				     " competition, or 项目路演 …): give a"
+				     " default kind (?kind= over HTTP,"
+				     " --kind on the command line)");
 			db_event_release(&ev);
 			continue;
 		}

@@ -143,9 +143,22 @@ cmd_serve(int argc, char **argv)
 	svc.cancelled_window_s = (int64_t)days * 86400;
 	svc.started_utc = clock_now();
 	snprintf(svc.self_exe, sizeof(svc.self_exe), "%s", self_exe);
-	if (public_url)
+	if (public_url && strncmp(public_url, "http://", 7) != 0 &&
+	    strncmp(public_url, "https://", 8) != 0) {
+		fprintf(stderr, "roadshowd: --public-url must start with"
+			" http:// or https://\n");
+		db_close(svc.db);
+		return 2;
+	}
+	if (public_url) {
+		size_t n;
+
 		snprintf(svc.public_base, sizeof(svc.public_base), "%s",
 			 public_url);
+		n = strlen(svc.public_base);
+		while (n > 8 && svc.public_base[n - 1] == '/')
+			svc.public_base[--n] = '\0';	/* paths add their own */
+	}
 	else
 		snprintf(svc.public_base, sizeof(svc.public_base),
 			 strchr(bind, ':') ? "http://[%s]:%ld"
@@ -166,7 +179,9 @@ cmd_serve(int argc, char **argv)
 		const union MHD_DaemonInfo *info =
 			MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
 
-		fprintf(stderr, "roadshowd: serving %s on http://%s:%u/\n",
+		fprintf(stderr, strchr(bind, ':') ?
+			"roadshowd: serving %s on http://[%s]:%u/\n" :
+			"roadshowd: serving %s on http://%s:%u/\n",
 			path, bind, info ? (unsigned)info->port
 					 : (unsigned)port);
 	}

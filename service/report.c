@@ -434,6 +434,10 @@ svc_report_json(const struct svc_report *r)
 		for (k = 0; evs && k < row->n_events; k++) {
 			const struct cal_occurrence *oc = &r->occ[row->events[k]];
 
+			if (r->q.public_view &&
+			    strcmp(oc->status, "TENTATIVE") == 0)
+				continue;
+
 			cal_time_format_rfc3339(oc->start_utc,
 						CAL_DISTRICT_TZID, occ_start);
 			json_array_append_new(evs, json_pack(

@@ -23,6 +23,10 @@ struct svc_report_query {
 	const char *by;			/* NULL: each rule's own scope; else
 					 * district, region, carrier or
 					 * partner for every rule */
+	int public_view;		/* 1: list no TENTATIVE event in a
+					 * row's events (they still count as
+					 * scheduled); for requests without
+					 * a token */
 };
 
 struct svc_report {

@@ -68,6 +68,9 @@ queue(struct svc_request *req, unsigned int status, const char *ctype,
 	if (status == 405 && req->allow)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW,
 					req->allow);
+	if (req->close)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION,
+					"close");
 	if (status == 401)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
 					"Bearer realm=\"roadshowd\"");
@@ -119,14 +122,25 @@ svc_respond_problem(struct svc_request *req, unsigned int status,
 
 	snprintf(type_uri, sizeof(type_uri), "https://roadshowd.dev/problems/%s",
 		 type);
-	body = json_pack("{s:s, s:s, s:i, s:s}", "type", type_uri, "title",
-			 title, "status", (int)status, "instance", req->path);
+	body = json_pack("{s:s, s:s, s:i}", "type", type_uri, "title",
+			 title, "status", (int)status);
+	if (body && req->path) {
+		/* json_string() is NULL for a path that is not UTF-8 */
+		json_t *inst = json_string(req->path);
+
+		if (inst)
+			json_object_set_new(body, "instance", inst);
+	}
 	if (!body) {
 		json_decref(errors);
 		return respond_oom(req);
 	}
-	if (detail)
-		json_object_set_new(body, "detail", json_string(detail));
+	if (detail) {
+		json_t *d = json_string(detail);
+
+		json_object_set_new(body, "detail", d ? d : json_string(
+				    "(the detail named text that is not UTF-8)"));
+	}
 	if (errors)
 		json_object_set_new(body, "errors", errors);
 	text = json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(12));
@@ -234,13 +248,19 @@ void
 svc_problem_add(json_t *errors, const char *field, const char *fmt, ...)
 {
 	char detail[256];
+	json_t *f, *d;
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(detail, sizeof(detail), fmt, ap);
 	va_end(ap);
-	json_array_append_new(errors, json_pack("{s:s, s:s}", "field", field,
-						"detail", detail));
+	/* A detail quoting input that is not UTF-8 (or cut inside a
+	 * character) cannot be JSON: say so instead of losing the error. */
+	f = json_string(field);
+	d = json_string(detail);
+	json_array_append_new(errors, json_pack("{s:o, s:o}", "field",
+				f ? f : json_string("?"), "detail", d ? d :
+				json_string("the value is not valid UTF-8")));
 }
 
 void

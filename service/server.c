@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "../calendar/caltime.h"
 #include "ics_import.h"
 #include "svc.h"
 
@@ -69,6 +70,7 @@ struct conn_state {
 	unsigned int status;	/* filled by the access log hook */
 	char method[16];
 	char path[256];
+	char log_path[256];	/* path with secrets left out */
 };
 
 const char *
@@ -128,14 +130,17 @@ dispatch(struct svc *svc, struct conn_state *cs)
 	struct svc_request *req = &cs->req;
 	char scratch[512], allow[128] = "";
 	const char *method = req->method;
-	int path_found = 0;
+	int path_found = 0, pass;
 	size_t i;
 	enum MHD_Result ret;
 
 	if (strcmp(method, "HEAD") == 0)
 		method = "GET";		/* MHD sends no body for HEAD */
+	/* Literal paths first: /api/v1/events/import is not event "import". */
+	for (pass = 0; pass < 2 && !path_found; pass++)
 	for (i = 0; i < N_ROUTES; i++) {
-		if (!match(routes[i].pattern, req->path, scratch,
+		if ((strstr(routes[i].pattern, "{}") != NULL) != pass ||
+		    !match(routes[i].pattern, req->path, scratch,
 			   sizeof(scratch), req))
 			continue;
 		path_found = 1;
@@ -179,11 +184,16 @@ count_header(void *cls, enum MHD_ValueKind kind, const char *key,
 	int *n = cls;
 
 	(void)kind;
-	(void)value;
 	if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
 		n[0]++;
-	else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0)
+	else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
 		n[1]++;
+		if (strcasecmp(value, "chunked") != 0)
+			n[3]++;		/* a coding we do not implement */
+	}
+	/* RFC 9112 §5.1: no whitespace between field name and colon */
+	if (strpbrk(key, " \t"))
+		n[2]++;
 	return MHD_YES;
 }
 
@@ -226,7 +236,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 
 	(void)version;
 	if (!cs) {
-		int counts[2] = { 0, 0 };
+		int counts[4] = { 0, 0, 0, 0 };
 		const char *cl;
 
 		cs = calloc(1, sizeof(*cs));
@@ -235,6 +245,9 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		clock_gettime(CLOCK_MONOTONIC, &cs->t0);
 		snprintf(cs->method, sizeof(cs->method), "%s", method);
 		snprintf(cs->path, sizeof(cs->path), "%s", url);
+		snprintf(cs->log_path, sizeof(cs->log_path), "%s",
+			 strncmp(url, "/calendars/private/", 19) == 0 ?
+			 "/calendars/private/(secret).ics" : url);
 		cs->req.svc = svc;
 		cs->req.conn = conn;
 		cs->req.method = cs->method;
@@ -247,12 +260,31 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 					     " octets");
 		MHD_get_connection_values(conn, MHD_HEADER_KIND, count_header,
 					  counts);
-		if (counts[0] > 1 || (counts[0] && counts[1]))
+		/* Framing we cannot trust ends the connection, so no bytes
+		 * after it are read as another request (no smuggling). */
+		if (counts[2]) {
+			cs->req.close = 1;
+			return early_problem(svc, cs, 400, "bad-header",
+					     "Bad Request", "header",
+					     "whitespace between a header"
+					     " name and its colon");
+		}
+		if (counts[0] > 1 || (counts[0] && counts[1]) ||
+		    counts[1] > 1) {
+			cs->req.close = 1;
 			return early_problem(svc, cs, 400, "ambiguous-framing",
 					     "Bad Request", "Content-Length",
-					     "duplicate Content-Length, or"
-					     " both Content-Length and"
-					     " Transfer-Encoding");
+					     "duplicate Content-Length or"
+					     " Transfer-Encoding, or both");
+		}
+		if (counts[3]) {
+			cs->req.close = 1;
+			return early_problem(svc, cs, 501, "not-implemented",
+					     "Not Implemented",
+					     "Transfer-Encoding",
+					     "only chunked transfer coding is"
+					     " implemented");
+		}
 		cs->max_body = strcmp(url, "/api/v1/events/import") == 0 ?
 			       SVC_MAX_IMPORT_BODY : SVC_MAX_BODY;
 		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
@@ -319,12 +351,21 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 				  addr, sizeof(addr));
 	}
 	/* Structured access log: one JSON object per line on stderr. */
-	line = json_pack("{s:s, s:s, s:s, s:i, s:f, s:b}", "remote", addr,
-			 "method", cs->method, "path", cs->path, "status",
-			 (int)cs->req.status,
-			 "ms", (double)(t1.tv_sec - cs->t0.tv_sec) * 1e3 +
-			 (double)(t1.tv_nsec - cs->t0.tv_nsec) / 1e6,
-			 "completed", toe == MHD_REQUEST_TERMINATED_COMPLETED_OK);
+	{
+		char when[32];
+		json_t *path = json_string(cs->log_path);
+		long long us = (long long)(t1.tv_sec - cs->t0.tv_sec) * 1000000 +
+			       (t1.tv_nsec - cs->t0.tv_nsec) / 1000;
+
+		cal_time_format_rfc3339((int64_t)time(NULL), "UTC", when);
+		line = json_pack("{s:s, s:s, s:s, s:o, s:i, s:I, s:b}",
+				 "time", when, "remote", addr, "method",
+				 cs->method, "path", path ? path :
+				 json_string("(not UTF-8)"), "status",
+				 (int)cs->req.status, "us", (json_int_t)us,
+				 "completed",
+				 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK);
+	}
 	text = line ? json_dumps(line, JSON_COMPACT) : NULL;
 	if (text)
 		fprintf(stderr, "%s\n", text);

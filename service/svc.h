@@ -54,6 +54,7 @@ struct svc_request {
 	size_t n_params;
 	unsigned int status;		/* status queued, for the access log */
 	const char *allow;		/* Allow header of a 405, or NULL */
+	int close;			/* 1: close the connection after */
 };
 
 typedef enum MHD_Result (*svc_handler)(struct svc_request *req);

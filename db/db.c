@@ -848,6 +848,81 @@ out:
 	return rc;
 }
 
+static void
+token_release(void *elem)
+{
+	struct db_token *t = elem;
+
+	free(t->role);
+	free(t->carrier);
+	free(t->label);
+	memset(t, 0, sizeof(*t));
+}
+
+static int
+token_row(sqlite3_stmt *st, void *elem)
+{
+	struct db_token *t = elem;
+	int oom = 0;
+
+	t->id = sqlite3_column_int64(st, 0);
+	t->role = db_col_strdup(st, 1, &oom);
+	t->carrier = db_col_strdup(st, 2, &oom);
+	t->label = db_col_strdup(st, 3, &oom);
+	t->created_utc = sqlite3_column_int64(st, 4);
+	t->revoked_utc = sqlite3_column_int64(st, 5);
+	if (oom) {
+		token_release(t);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void
+db_tokens_free(struct db_token *t, size_t n)
+{
+	size_t i;
+
+	for (i = 0; t && i < n; i++)
+		token_release(&t[i]);
+	free(t);
+}
+
+int
+db_tokens_list(struct db *db, struct db_token **out, size_t *n)
+{
+	sqlite3_stmt *st = NULL;
+
+	*out = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(db->conn, "SELECT t.id, t.role, c.slug,"
+	    " t.label, t.created_utc, coalesce(t.revoked_utc, 0) FROM token t"
+	    " LEFT JOIN carrier c ON c.id = t.carrier_id ORDER BY t.id", -1,
+	    &st, NULL) != SQLITE_OK)
+		return -EIO;
+	return db_collect(st, sizeof(**out), token_row, token_release,
+			  (void **)out, n);
+}
+
+int
+db_token_revoke(struct db *db, int64_t id, int64_t now_utc)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -EIO;
+
+	if (sqlite3_prepare_v2(db->conn, "UPDATE token SET revoked_utc = ?2"
+	    " WHERE id = ?1 AND revoked_utc IS NULL", -1, &st,
+	    NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int64(st, 2, now_utc);
+		rc = db_step_map(sqlite3_step(st));
+		if (rc == 0 && sqlite3_changes(db->conn) != 1)
+			rc = -ENOENT;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
 /* ---- cadence rules ---- */
 
 static void

@@ -287,6 +287,23 @@ int db_token_insert(struct db *db, const char *hash_hex, const char *role,
 int db_token_lookup(struct db *db, const char *hash_hex, char **role,
 		    char **carrier, int64_t *id_out);
 
+/* A stored token, without its digest. */
+struct db_token {
+	int64_t id;
+	char *role;			/* admin, organiser */
+	char *carrier;			/* organiser's carrier slug or NULL */
+	char *label;			/* NULL when none */
+	int64_t created_utc;		/* seconds */
+	int64_t revoked_utc;		/* 0 while live */
+};
+
+/* All tokens, oldest first. Free with db_tokens_free(). */
+int db_tokens_list(struct db *db, struct db_token **out, size_t *n);
+void db_tokens_free(struct db_token *t, size_t n);
+
+/* Revoke token id from now on. 0, -ENOENT (unknown or revoked). */
+int db_token_revoke(struct db *db, int64_t id, int64_t now_utc);
+
 /* Every version of every cadence rule: rules in the order they were first
  * created, each rule's versions oldest first. Free with db_rules_free(). */
 int db_rules_list(struct db *db, struct db_rule **out, size_t *n);

@@ -5,6 +5,8 @@
  *                    [--cancelled-days N]
  *   roadshowd token create --db FILE --role admin|organiser
  *                    [--carrier SLUG] [--label TEXT]
+ *   roadshowd token list --db FILE
+ *   roadshowd token revoke --db FILE --id N
  *   roadshowd cadence --db FILE --year YYYY [--as-of RFC3339] [--rule ID]
  *                    [--by region|carrier] [--format text|json|csv]
  *   roadshowd import FILE.ics --db FILE --carrier SLUG [--kind KIND]
@@ -46,6 +48,8 @@ usage(FILE *f)
 	      " [--public-url URL] [--cancelled-days N]\n"
 	      "  roadshowd token create --db FILE --role admin|organiser"
 	      " [--carrier SLUG] [--label TEXT]\n"
+	      "  roadshowd token list --db FILE\n"
+	      "  roadshowd token revoke --db FILE --id N\n"
 	      "  roadshowd cadence --db FILE --year YYYY [--as-of RFC3339]"
 	      " [--rule ID] [--by region|carrier] [--format text|json|csv]\n"
 	      "  roadshowd import FILE.ics --db FILE --carrier SLUG"
@@ -194,6 +198,86 @@ cmd_serve(int argc, char **argv)
 	return 0;
 }
 
+/* roadshowd token list --db FILE | token revoke --db FILE --id N */
+static int
+cmd_token_admin(int argc, char **argv, int revoke)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "id", required_argument, NULL, 'i' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *path = env_or("ROADSHOWD_DB", NULL);
+	struct db_token *t = NULL;
+	struct db *db;
+	long id = 0;
+	size_t n = 0, i;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': path = optarg; break;
+		case 'i':
+			if (parse_long(optarg, 1, 0x7fffffffL, &id) != 0) {
+				fprintf(stderr, "roadshowd: --id must be a"
+					" token id (roadshowd token list)\n");
+				return 2;
+			}
+			break;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind < argc || (revoke && !id)) {
+		fprintf(stderr, "roadshowd: token revoke --db FILE --id N\n");
+		return 2;
+	}
+	if (!path || access(path, F_OK) != 0) {
+		fprintf(stderr, "roadshowd: --db must name an existing"
+			" database\n");
+		return 2;
+	}
+	if ((rc = open_db(path, &db)) != 0)
+		return rc;
+	if (revoke) {
+		rc = db_token_revoke(db, id, clock_now());
+		db_close(db);
+		if (rc == -ENOENT) {
+			fprintf(stderr, "roadshowd: no live token %ld\n", id);
+			return 1;
+		}
+		if (rc != 0) {
+			fprintf(stderr, "roadshowd: cannot revoke: %s\n",
+				strerror(-rc));
+			return 1;
+		}
+		printf("revoked token %ld\n", id);
+		return 0;
+	}
+	rc = db_tokens_list(db, &t, &n);
+	db_close(db);
+	if (rc != 0) {
+		fprintf(stderr, "roadshowd: cannot list tokens: %s\n",
+			strerror(-rc));
+		return 1;
+	}
+	printf("%-5s %-10s %-30s %-20s %s\n", "ID", "ROLE", "CARRIER",
+	       "CREATED", "REVOKED");
+	for (i = 0; i < n; i++) {
+		char created[32], revoked[32] = "-";
+
+		cal_time_format_rfc3339(t[i].created_utc, "UTC", created);
+		if (t[i].revoked_utc)
+			cal_time_format_rfc3339(t[i].revoked_utc, "UTC",
+						revoked);
+		printf("%-5lld %-10s %-30s %-20s %s%s%s\n",
+		       (long long)t[i].id, t[i].role,
+		       t[i].carrier ? t[i].carrier : "-", created, revoked,
+		       t[i].label ? "  " : "", t[i].label ? t[i].label : "");
+	}
+	db_tokens_free(t, n);
+	return 0;
+}
+
 static int
 cmd_token(int argc, char **argv)
 {
@@ -207,12 +291,16 @@ cmd_token(int argc, char **argv)
 	const char *path = env_or("ROADSHOWD_DB", NULL), *role = NULL;
 	const char *carrier = NULL, *label = NULL;
 	char token[69], hash[65];
+	int64_t token_id = 0;
 	struct db *db;
 	int c, rc;
 
+	if (argc >= 2 && (strcmp(argv[1], "list") == 0 ||
+			  strcmp(argv[1], "revoke") == 0))
+		return cmd_token_admin(argc - 1, argv + 1,
+				       strcmp(argv[1], "revoke") == 0);
 	if (argc < 2 || strcmp(argv[1], "create") != 0) {
-		fprintf(stderr, "roadshowd: token: the only action is"
-			" 'create'\n");
+		fprintf(stderr, "roadshowd: token: create, list or revoke\n");
 		usage(stderr);
 		return 2;
 	}
@@ -251,7 +339,7 @@ cmd_token(int argc, char **argv)
 		return 1;
 	}
 	rc = db_token_insert(db, hash, role, carrier, label, clock_now(),
-			     NULL);
+			     &token_id);
 	db_close(db);
 	if (rc == -EINVAL) {
 		fprintf(stderr, "roadshowd: '%s' is not a known carrier\n",
@@ -263,8 +351,10 @@ cmd_token(int argc, char **argv)
 			strerror(-rc));
 		return 1;
 	}
-	printf("# %s token%s%s; shown once, only its SHA-256 is stored\n",
-	       role, carrier ? " for carrier " : "", carrier ? carrier : "");
+	printf("# %s token %lld%s%s; shown once, only its SHA-256 is stored"
+	       " (roadshowd token revoke --id %lld)\n", role,
+	       (long long)token_id, carrier ? " for carrier " : "",
+	       carrier ? carrier : "", (long long)token_id);
 	printf("%s\n", token);
 	return 0;
 }

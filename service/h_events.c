@@ -1509,8 +1509,21 @@ svc_h_events_list(struct svc_request *req)
 	if (rc != 0)
 		return svc_respond_errno(req, rc, "the event list");
 	items = json_array();
-	for (i = 0; items && i < list.n && i < (size_t)limit; i++)
+	for (i = 0; items && i < list.n && i < (size_t)limit; i++) {
+		struct cal_instance *in = NULL;
+		size_t n = 1;
+
+		/* A series overlaps the window only if an occurrence does
+		 * (the query bounds it by its start alone). */
+		if (f.has_window && list.items[i].rrule &&
+		    cal_event_instances(&list.items[i], f.from_utc, f.to_utc,
+					1, &in, &n) == 0) {
+			free(in);
+			if (n == 0)
+				continue;
+		}
 		json_array_append_new(items, svc_event_json(&list.items[i]));
+	}
 	body = json_pack("{s:o?}", "items", items);
 	if (body && list.n > (size_t)limit) {
 		char next[48];

@@ -67,22 +67,6 @@ period_start_of_utc(const char *unit, int64_t t, int next, char out[11])
 }
 
 static json_t *
-version_json(const struct db_rule *r)
-{
-	char created[32] = "";
-
-	if (r->created_utc)
-		cal_time_format_rfc3339(r->created_utc, "UTC", created);
-	return json_pack("{s:I, s:s, s:s, s:s, s:I, s:s, s:s?, s:s?, s:s?,"
-			 " s:s?}", "version", (json_int_t)r->version,
-			 "name", r->name, "kinds", r->kinds, "period",
-			 r->period, "min", (json_int_t)r->min_count, "scope",
-			 r->scope, "active_from", r->active_from, "active_to",
-			 r->active_to, "actor", r->actor, "created",
-			 *created ? created : NULL);
-}
-
-static json_t *
 kinds_array(const char *kinds)
 {
 	json_t *a = json_array();
@@ -97,6 +81,23 @@ kinds_array(const char *kinds)
 		p = c ? c + 1 : NULL;
 	}
 	return a;
+}
+
+static json_t *
+version_json(const struct db_rule *r)
+{
+	char created[32] = "";
+
+	if (r->created_utc)
+		cal_time_format_rfc3339(r->created_utc, "UTC", created);
+	return json_pack("{s:I, s:s, s:o, s:s, s:I, s:s, s:s?, s:s?, s:s?,"
+			 " s:s?}", "version", (json_int_t)r->version,
+			 "name", r->name, "kinds", kinds_array(r->kinds),
+			 "period",
+			 r->period, "min", (json_int_t)r->min_count, "scope",
+			 r->scope, "active_from", r->active_from, "active_to",
+			 r->active_to, "actor", r->actor, "created",
+			 *created ? created : NULL);
 }
 
 /* The rule `id` (its versions are rules[first..first+n)) as JSON. */

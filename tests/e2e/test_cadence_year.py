@@ -586,9 +586,9 @@ class CadenceRulesTest(CadenceYearBase):
         self.assertEqual(
             [(v["kinds"], v["active_from"], v["active_to"])
              for v in doc["versions"]],
-            [("salon,forum,training,seminar,exhibition", None,
-              "2026-04-01"),
-             ("salon,forum", "2026-04-01", None)])
+            [(["salon", "forum", "training", "seminar", "exhibition"],
+              None, "2026-04-01"),
+             (["salon", "forum"], "2026-04-01", None)])
         self.assertEqual(self.report()["periods"], after_create["periods"])
 
         # -- retire the new rule; 2025-08-20 rounds down to 2025-07-01

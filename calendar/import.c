@@ -610,6 +610,7 @@ read_vevent(struct ctx *c, icalcomponent *vev, int n)
 	const char *uid = icalcomponent_get_uid(vev), *s;
 	icalproperty *p;
 	struct db_event ev, *nv;
+	size_t errors_before;
 
 	for (p = icalcomponent_get_first_property(vev, ICAL_XLICERROR_PROPERTY);
 	     p; p = icalcomponent_get_next_property(vev,
@@ -641,9 +642,10 @@ read_vevent(struct ctx *c, icalcomponent *vev, int n)
 		}
 	memset(&ev, 0, sizeof(ev));
 	ev.uid = dup_checked(c, uid);
+	errors_before = c->out->n_errors;
 	s = text_prop(c, vev, ICAL_SUMMARY_PROPERTY, "SUMMARY", MAX_TITLE, n,
 		      uid);
-	if (!s || !*s)
+	if ((!s || !*s) && c->out->n_errors == errors_before)
 		add_error(c, n, uid, "SUMMARY is missing or empty");
 	ev.title = dup_checked(c, s);
 	ev.description = dup_checked(c, text_prop(c, vev,

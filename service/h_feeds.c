@@ -11,9 +11,92 @@
 
 #include "../calendar/event_ics.h"
 #include "../calendar/kind.h"
+#include "sbuf.h"
 #include "svc.h"
 
 #define DISTRICT_NAME "万州区创新创业活动"
+
+/*
+ * Rendered feeds are reused while nothing they depend on changed: the key
+ * is the request (path and query) plus the number of the latest change to
+ * any event and the feed's Last-Modified, which also moves when a
+ * cancelled event leaves the feeds. So a revalidation (304) or a repeated
+ * fetch costs a lookup, not a render. Called with svc->lock held.
+ */
+static enum MHD_Result
+count_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+	  const char *value)
+{
+	struct sbuf *sb = cls;
+
+	(void)kind;
+	sbuf_addf(sb, "&%s=%s", key, value ? value : "");
+	return MHD_YES;
+}
+
+static char *
+feed_key(struct svc_request *req, int64_t changes, int64_t last_modified)
+{
+	struct sbuf sb;
+
+	sbuf_init(&sb);
+	sbuf_addf(&sb, "%lld %lld %s?", (long long)changes,
+		  (long long)last_modified, req->path);
+	MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, count_arg,
+				  &sb);
+	return sbuf_detach(&sb);
+}
+
+static struct svc_feed_entry *
+feed_lookup(struct svc *svc, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < SVC_FEED_CACHE; i++)
+		if (svc->feeds[i].key && strcmp(svc->feeds[i].key, key) == 0) {
+			svc->feeds[i].used = ++svc->feed_clock;
+			return &svc->feeds[i];
+		}
+	return NULL;
+}
+
+/* Keep a copy of text under key (stolen), evicting the least used. */
+static void
+feed_store(struct svc *svc, char *key, const char *text, size_t len,
+	   const char *etag)
+{
+	struct svc_feed_entry *e = &svc->feeds[0];
+	char *copy = malloc(len + 1);
+	size_t i;
+
+	if (!copy) {
+		free(key);
+		return;
+	}
+	memcpy(copy, text, len + 1);
+	for (i = 1; i < SVC_FEED_CACHE; i++)
+		if (svc->feeds[i].used < e->used)
+			e = &svc->feeds[i];
+	free(e->key);
+	free(e->text);
+	e->key = key;
+	e->text = copy;
+	e->len = len;
+	snprintf(e->etag, sizeof(e->etag), "%s", etag);
+	e->used = ++svc->feed_clock;
+}
+
+void
+svc_feed_cache_release(struct svc *svc)
+{
+	size_t i;
+
+	for (i = 0; i < SVC_FEED_CACHE; i++) {
+		free(svc->feeds[i].key);
+		free(svc->feeds[i].text);
+	}
+	memset(svc->feeds, 0, sizeof(svc->feeds));
+}
 
 static enum MHD_Result
 render_feed(struct svc_request *req, struct db_event_filter *f,
@@ -23,10 +106,30 @@ render_feed(struct svc_request *req, struct db_event_filter *f,
 	struct db_event_list list = { 0 };
 	struct cal_feed_opts opts;
 	const char *mark = svc_query(req, "mark_cancelled");
-	int64_t last_modified = 0;
-	char etag[40], *text;
+	int64_t last_modified = 0, max_modified, changes;
+	struct svc_feed_entry *hit;
+	char etag[40], *text, *key = NULL;
+	size_t len;
 	int rc;
 
+	/* Any change anywhere (an event may have left this feed). */
+	if (db_feed_last_modified(svc->db, svc->cancelled_window_s,
+				  svc->clock(), &last_modified) != 0)
+		last_modified = 0;
+	if (db_event_state(svc->db, &max_modified, &changes) == 0) {
+		key = feed_key(req, changes, last_modified);
+		hit = key ? feed_lookup(svc, key) : NULL;
+		if (hit) {
+			free(key);
+			text = malloc(hit->len + 1);
+			if (text)
+				memcpy(text, hit->text, hit->len + 1);
+			return svc_respond_text(req, 200, "text/calendar;"
+						" charset=utf-8", text,
+						hit->len, hit->etag,
+						last_modified);
+		}
+	}
 	f->exclude_tentative = !private_feed;
 	f->cancelled_since = svc->clock() - svc->cancelled_window_s;
 	rc = db_event_list(svc->db, f, &list);
@@ -38,17 +141,18 @@ render_feed(struct svc_request *req, struct db_event_filter *f,
 	opts.mark_cancelled = mark && (strcmp(mark, "1") == 0 ||
 				       strcmp(mark, "true") == 0);
 	opts.base_url = svc->public_base;
-	/* Any change anywhere (an event may have left this feed). */
-	if (db_feed_last_modified(svc->db, svc->cancelled_window_s,
-				  svc->clock(), &last_modified) != 0)
-		last_modified = 0;
 	text = cal_feed_render(list.items, list.n, &opts);
 	db_event_list_free(&list);
-	if (!text)
+	if (!text) {
+		free(key);
 		return svc_respond_errno(req, -ENOMEM, "");
-	svc_etag_of(text, strlen(text), etag);
+	}
+	len = strlen(text);
+	svc_etag_of(text, len, etag);
+	if (key)
+		feed_store(svc, key, text, len, etag);	/* steals key */
 	return svc_respond_text(req, 200, "text/calendar; charset=utf-8", text,
-				strlen(text), etag, last_modified);
+				len, etag, last_modified);
 }
 
 static int

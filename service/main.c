@@ -192,6 +192,7 @@ cmd_serve(int argc, char **argv)
 	while (sigwait(&stop_signals, &sig) != 0)
 		;
 	MHD_stop_daemon(d);
+	svc_feed_cache_release(&svc);
 	db_close(svc.db);
 	pthread_mutex_destroy(&svc.lock);
 	fprintf(stderr, "roadshowd: stopped\n");

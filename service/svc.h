@@ -17,6 +17,16 @@
 /* Largest request body accepted, octets; larger gets 413. */
 #define SVC_MAX_BODY (1024 * 1024)
 
+/* A rendered feed kept for reuse (feed_lookup()/feed_store(), h_feeds.c). */
+#define SVC_FEED_CACHE 16
+struct svc_feed_entry {
+	char *key;			/* request URL + database state */
+	char *text;			/* the feed, NUL-terminated */
+	size_t len;			/* octets */
+	char etag[40];
+	uint64_t used;			/* LRU stamp */
+};
+
 /* Server-wide state. One per process. */
 struct svc {
 	struct db *db;			/* guarded by lock */
@@ -31,7 +41,12 @@ struct svc {
 	uint64_t responses_5xx;
 	int64_t started_utc;
 	char self_exe[4096];		/* this binary, for parse-ics */
+	struct svc_feed_entry feeds[SVC_FEED_CACHE]; /* under lock */
+	uint64_t feed_clock;
 };
+
+/* Free the feed cache (at shutdown). */
+void svc_feed_cache_release(struct svc *svc);
 
 /* Who made a request (from the bearer token). */
 struct svc_auth {

@@ -450,16 +450,37 @@ instant_value(const struct db_event *ev, int64_t t, struct icaltimetype *v,
 	return local_time(t, *tzid_out, v);
 }
 
-/* EXDATE (RFC 5545 §3.8.5.1), one property per excluded start. */
 static int
-add_exdates(icalcomponent *vev, const struct db_event *ev)
+hidden_override(const struct db_override *o, const struct cal_feed_opts *opts)
+{
+	return opts && opts->hide_tentative && o->status &&
+	       strcmp(o->status, "TENTATIVE") == 0;
+}
+
+/* EXDATE (RFC 5545 §3.8.5.1), one property per excluded start: the
+ * cancelled occurrences, and in public feeds the tentative ones. */
+static int
+add_exdates(icalcomponent *vev, const struct db_event *ev,
+	    const struct cal_feed_opts *opts)
 {
 	struct icaltimetype v;
 	const char *tzid;
-	size_t i;
+	size_t i, n = ev->rrule ? ev->n_exdates + ev->n_overrides : 0;
 
-	for (i = 0; ev->rrule && i < ev->n_exdates; i++) {
-		if (instant_value(ev, ev->exdates[i], &v, &tzid) != 0)
+	for (i = 0; i < n; i++) {
+		int64_t t;
+
+		if (i < ev->n_exdates) {
+			t = ev->exdates[i];
+		} else {
+			const struct db_override *o =
+				&ev->overrides[i - ev->n_exdates];
+
+			if (!hidden_override(o, opts))
+				continue;
+			t = o->recurrence_utc;
+		}
+		if (instant_value(ev, t, &v, &tzid) != 0)
 			continue;
 		if (tzid ? add_prop_param(vev, icalproperty_new_exdate(v),
 					  icalparameter_new_tzid(tzid))
@@ -556,7 +577,7 @@ add_event(icalcomponent *cal, const struct db_event *ev,
 		goto fail;
 	if (add_categories(vev, ev) || add_status(vev, ev->status) ||
 	    add_prop(vev, icalproperty_new_sequence((int)seq)) ||
-	    add_rrule(vev, ev->rrule) || add_exdates(vev, ev) ||
+	    add_rrule(vev, ev->rrule) || add_exdates(vev, ev, o) ||
 	    add_url(vev, ev->url))
 		goto fail;
 	if (rid && (rc = add_recurrence_id(vev, ev, *rid)) != 0)
@@ -581,6 +602,8 @@ add_overrides(icalcomponent *cal, const struct db_event *ev,
 		struct db_event inst = *ev;	/* shallow: borrows strings */
 		int rc;
 
+		if (hidden_override(ov, o))
+			continue;
 		inst.rrule = NULL;
 		inst.n_exdates = 0;
 		inst.n_overrides = 0;

@@ -21,6 +21,9 @@ struct cal_feed_opts {
 					 * 0: 60 */
 	const char *base_url;		/* "https://host" for ORGANIZER URIs;
 					 * NULL: no ORGANIZER */
+	int hide_tentative;		/* 1 (public feeds): an occurrence
+					 * overridden as TENTATIVE is left
+					 * out (as an EXDATE) */
 };
 
 /*

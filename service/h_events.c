@@ -695,6 +695,36 @@ svc_event_any_change(const struct db_event *a, const struct db_event *b)
 }
 #undef DIFF_STR
 
+/* Replace dst's EXDATEs and overrides with copies of src's. 0 or
+ * -ENOMEM. */
+static int
+copy_exceptions(struct db_event *dst, const struct db_event *src)
+{
+	struct db_event tmp;
+	size_t i;
+
+	if (db_event_copy(&tmp, src) != 0)
+		return -ENOMEM;
+	free(dst->exdates);
+	for (i = 0; i < dst->n_overrides; i++) {
+		free(dst->overrides[i].title);
+		free(dst->overrides[i].venue);
+		free(dst->overrides[i].description);
+		free(dst->overrides[i].status);
+	}
+	free(dst->overrides);
+	dst->exdates = tmp.exdates;
+	dst->n_exdates = tmp.n_exdates;
+	dst->overrides = tmp.overrides;
+	dst->n_overrides = tmp.n_overrides;
+	tmp.exdates = NULL;
+	tmp.n_exdates = 0;
+	tmp.overrides = NULL;
+	tmp.n_overrides = 0;
+	db_event_release(&tmp);
+	return 0;
+}
+
 /*
  * A series whose start moved by delta seconds: move its EXDATEs and the
  * RECURRENCE-IDs of its overrides along (an override that kept the
@@ -1135,6 +1165,11 @@ update_event(struct svc_request *req, int replace)
 			if (!ev.uid)
 				rc = -ENOMEM;
 		}
+		/* Cancelled and changed occurrences are not fields of the
+		 * representation (they have their own endpoints): a PUT
+		 * keeps them. */
+		if (rc == 0)
+			rc = copy_exceptions(&ev, &stored);
 	} else {
 		rc = db_event_copy(&ev, &stored);
 	}
@@ -1378,7 +1413,12 @@ list_instances(struct svc_request *req, struct db_event_filter *f,
 					EXPAND_MAX, &in, &m) != 0)
 			continue;
 		for (k = 0; k < m && rc == 0; k++) {
-			json_t *o = svc_event_json(ev);
+			json_t *o;
+
+			if (f->exclude_tentative &&
+			    strcmp(in[k].status, "TENTATIVE") == 0)
+				continue;
+			o = svc_event_json(ev);
 
 			if (o && n == cap) {
 				size_t nc = cap ? cap * 2 : 64;

@@ -11,6 +11,7 @@
 
 #include "../calendar/event_ics.h"
 #include "../calendar/kind.h"
+#include "../calendar/recur.h"
 #include "sbuf.h"
 #include "svc.h"
 
@@ -98,6 +99,37 @@ svc_feed_cache_release(struct svc *svc)
 	memset(svc->feeds, 0, sizeof(svc->feeds));
 }
 
+/* With a window (from/to), leave out series none of whose occurrences
+ * fall in it (the query bounds a series by its first start only). */
+static void
+keep_series_in_window(struct db_event_list *list,
+		      const struct db_event_filter *f)
+{
+	size_t i, j;
+
+	if (!f->has_window)
+		return;
+	for (i = j = 0; i < list->n; i++) {
+		struct db_event *ev = &list->items[i];
+		struct cal_instance *in = NULL;
+		size_t n = 1;
+
+		if (ev->rrule && cal_event_instances(ev, f->from_utc,
+						     f->to_utc, 1, &in,
+						     &n) == 0) {
+			free(in);
+			if (n == 0) {
+				db_event_release(ev);
+				continue;
+			}
+		}
+		if (i != j)
+			list->items[j] = *ev;
+		j++;
+	}
+	list->n = j;
+}
+
 static enum MHD_Result
 render_feed(struct svc_request *req, struct db_event_filter *f,
 	    const char *name, const char *desc, int private_feed)
@@ -141,6 +173,8 @@ render_feed(struct svc_request *req, struct db_event_filter *f,
 	opts.mark_cancelled = mark && (strcmp(mark, "1") == 0 ||
 				       strcmp(mark, "true") == 0);
 	opts.base_url = svc->public_base;
+	opts.hide_tentative = !private_feed;
+	keep_series_in_window(&list, f);
 	text = cal_feed_render(list.items, list.n, &opts);
 	db_event_list_free(&list);
 	if (!text) {

@@ -461,8 +461,30 @@ svc_h_rule_patch(struct svc_request *req)
 		errors = NULL;
 		goto out;
 	}
-	if (!*from)
-		period_start_of_utc(r.period, req->svc->clock(), 0, from);
+	{
+		char current[11];
+
+		/* Ended periods keep the version that judged them. */
+		period_start_of_utc(r.period, req->svc->clock(), 0, current);
+		if (!*from)
+			memcpy(from, current, sizeof(current));
+		if (strcmp(from, current) < 0 ||
+		    (live->active_from && strcmp(from, live->active_from) < 0)) {
+			errors = json_array();
+			svc_problem_add(errors, "effective_from", "must be on or"
+					" after %s: ended periods keep the rule"
+					" that judged them%s", live->active_from
+					&& strcmp(live->active_from, current) >
+					0 ? live->active_from : current,
+					live->active_from &&
+					strcmp(live->active_from, current) > 0
+					? " (a change from that date is already"
+					" scheduled)" : "");
+			ret = invalid_rule(req, errors);
+			errors = NULL;
+			goto out;
+		}
+	}
 	rc = db_rule_change(req->svc->db, id, &r, from, "admin",
 			    req->svc->clock());
 	if (rc != 0) {
@@ -512,6 +534,21 @@ svc_h_rule_delete(struct svc_request *req)
 		period_start(live->period, y, m, 0, to);
 	} else {
 		period_start_of_utc(live->period, req->svc->clock(), 1, to);
+	}
+	{
+		char current[11];
+
+		period_start_of_utc(live->period, req->svc->clock(), 0,
+				    current);
+		if (strcmp(to, current) < 0) {
+			json_t *e = json_array();
+
+			db_rules_free(v, n);
+			svc_problem_add(e, "effective_to", "must be on or after"
+					" %s: ended periods keep the rule that"
+					" judged them", current);
+			return invalid_rule(req, e);
+		}
 	}
 	rc = db_rule_retire(req->svc->db, id, to, "admin", req->svc->clock());
 	db_rules_free(v, n);

@@ -455,26 +455,6 @@ read_span(struct ctx *c, icalcomponent *vev, int n, const char *uid,
 	return 0;
 }
 
-static int
-push_exdate(struct db_event *ev, int64_t t)
-{
-	int64_t *nv;
-	size_t i;
-
-	for (i = 0; i < ev->n_exdates; i++)
-		if (ev->exdates[i] == t)
-			return 0;
-	nv = realloc(ev->exdates, (ev->n_exdates + 1) * sizeof(*nv));
-	if (!nv)
-		return -ENOMEM;
-	ev->exdates = nv;
-	for (i = ev->n_exdates; i > 0 && nv[i - 1] > t; i--)
-		nv[i] = nv[i - 1];
-	nv[i] = t;
-	ev->n_exdates++;
-	return 0;
-}
-
 /* RRULE (one at most, validated and expanded once, bounded) and
  * EXDATEs. */
 static int
@@ -538,7 +518,7 @@ read_recurrence(struct ctx *c, icalcomponent *vev, int n, const char *uid,
 			add_error(c, n, uid, "too many EXDATEs");
 			return -EINVAL;
 		}
-		if (push_exdate(ev, t) != 0)
+		if (db_event_add_exdate(ev, t) != 0)
 			return -ENOMEM;
 	}
 	return 0;

@@ -251,6 +251,10 @@ void db_event_list_free(struct db_event_list *l);
 /* Free every string of ev and zero it. NULL is a no-op. */
 void db_event_release(struct db_event *ev);
 
+/* Add t (seconds UTC) to ev->exdates, kept ascending and without
+ * duplicates. No database access. 0 or -ENOMEM (ev unchanged). */
+int db_event_add_exdate(struct db_event *ev, int64_t t);
+
 /* Deep copy src into dst (zeroed first). 0 or -ENOMEM. */
 int db_event_copy(struct db_event *dst, const struct db_event *src);
 

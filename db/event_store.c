@@ -97,6 +97,26 @@ dup_or_null(const char *s, int *oom)
 }
 
 int
+db_event_add_exdate(struct db_event *ev, int64_t t)
+{
+	int64_t *nv;
+	size_t i;
+
+	for (i = 0; i < ev->n_exdates; i++)
+		if (ev->exdates[i] == t)
+			return 0;
+	nv = realloc(ev->exdates, (ev->n_exdates + 1) * sizeof(*nv));
+	if (!nv)
+		return -ENOMEM;
+	ev->exdates = nv;
+	for (i = ev->n_exdates; i > 0 && nv[i - 1] > t; i--)
+		nv[i] = nv[i - 1];
+	nv[i] = t;
+	ev->n_exdates++;
+	return 0;
+}
+
+int
 db_event_copy(struct db_event *dst, const struct db_event *src)
 {
 	int oom = 0;

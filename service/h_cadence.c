@@ -105,14 +105,8 @@ read_query(struct svc_request *req, struct svc_report_query *q,
 static enum MHD_Result
 bad_query(struct svc_request *req, json_t *errors)
 {
-	char detail[256];
-	json_t *first = json_array_get(errors, 0);
-
-	snprintf(detail, sizeof(detail), "%s: %s",
-		 json_string_value(json_object_get(first, "field")),
-		 json_string_value(json_object_get(first, "detail")));
-	return svc_respond_problem(req, 400, "invalid-query", "Bad Request",
-				   detail, errors);
+	return svc_respond_invalid(req, "invalid-query", "Bad Request",
+				   errors);
 }
 
 static enum MHD_Result

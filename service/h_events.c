@@ -844,14 +844,8 @@ parse_body(struct svc_request *req, enum MHD_Result *ret)
 static enum MHD_Result
 invalid(struct svc_request *req, json_t *errors)
 {
-	char detail[300];
-	json_t *first = json_array_get(errors, 0);
-
-	snprintf(detail, sizeof(detail), "%s: %s",
-		 json_string_value(json_object_get(first, "field")),
-		 json_string_value(json_object_get(first, "detail")));
-	return svc_respond_problem(req, 400, "validation-error",
-				   "Invalid event", detail, errors);
+	return svc_respond_invalid(req, "validation-error", "Invalid event",
+				   errors);
 }
 
 /* Require a token; answer 401 otherwise. 0 when auth is filled. */
@@ -1526,16 +1520,9 @@ svc_h_events_list(struct svc_request *req)
 	if (expand && cursor)
 		svc_problem_add(errors, "cursor", "does not apply to an"
 				" expanded list");
-	if (json_array_size(errors)) {
-		char detail[300];
-		json_t *first = json_array_get(errors, 0);
-
-		snprintf(detail, sizeof(detail), "%s: %s",
-			 json_string_value(json_object_get(first, "field")),
-			 json_string_value(json_object_get(first, "detail")));
-		return svc_respond_problem(req, 400, "invalid-query",
-					   "Bad Request", detail, errors);
-	}
+	if (json_array_size(errors))
+		return svc_respond_invalid(req, "invalid-query", "Bad Request",
+					   errors);
 	json_decref(errors);
 	rc = svc_auth_resolve(req, &auth);
 	f.exclude_tentative = rc != 0 || !auth.present;
@@ -1651,23 +1638,6 @@ drop_override(struct db_event *ev, int64_t t)
 		ev->n_overrides--;
 		return;
 	}
-}
-
-static int
-add_exdate(struct db_event *ev, int64_t t)
-{
-	int64_t *nv;
-	size_t i;
-
-	nv = realloc(ev->exdates, (ev->n_exdates + 1) * sizeof(*nv));
-	if (!nv)
-		return -ENOMEM;
-	ev->exdates = nv;
-	for (i = ev->n_exdates; i > 0 && nv[i - 1] > t; i--)
-		nv[i] = nv[i - 1];
-	nv[i] = t;
-	ev->n_exdates++;
-	return 0;
 }
 
 static const char *const occurrence_fields[] = {
@@ -1799,7 +1769,7 @@ occurrence_change(struct svc_request *req, int cancel)
 	}
 	if (cancel) {
 		drop_override(&ev, t);
-		if (add_exdate(&ev, t) != 0) {
+		if (db_event_add_exdate(&ev, t) != 0) {
 			ret = svc_respond_errno(req, -ENOMEM, "");
 			goto out;
 		}

@@ -194,8 +194,6 @@ filter_or_400(struct svc_request *req, struct db_event_filter *f,
 	      enum MHD_Result *ret)
 {
 	json_t *errors = json_array();
-	char detail[256];
-	json_t *first;
 
 	if (!errors) {
 		*ret = svc_respond_errno(req, -ENOMEM, "");
@@ -205,12 +203,8 @@ filter_or_400(struct svc_request *req, struct db_event_filter *f,
 		json_decref(errors);
 		return 0;
 	}
-	first = json_array_get(errors, 0);
-	snprintf(detail, sizeof(detail), "%s: %s",
-		 json_string_value(json_object_get(first, "field")),
-		 json_string_value(json_object_get(first, "detail")));
-	*ret = svc_respond_problem(req, 400, "invalid-query", "Bad Request",
-				   detail, errors);
+	*ret = svc_respond_invalid(req, "invalid-query", "Bad Request",
+				   errors);
 	return -1;
 }
 

@@ -318,14 +318,8 @@ read_date(json_t *obj, const char *name, const char *unit, char out[11],
 static enum MHD_Result
 invalid_rule(struct svc_request *req, json_t *errors)
 {
-	char detail[256];
-	json_t *first = json_array_get(errors, 0);
-
-	snprintf(detail, sizeof(detail), "%s: %s",
-		 json_string_value(json_object_get(first, "field")),
-		 json_string_value(json_object_get(first, "detail")));
-	return svc_respond_problem(req, 400, "validation-error",
-				   "Invalid cadence rule", detail, errors);
+	return svc_respond_invalid(req, "validation-error",
+				   "Invalid cadence rule", errors);
 }
 
 enum MHD_Result

@@ -173,15 +173,8 @@ svc_h_subscriptions_create(struct svc_request *req)
 	sub.carrier = (char *)take_filter(req, obj, "carrier", errors);
 	sub.partner = (char *)take_filter(req, obj, "partner", errors);
 	if (json_array_size(errors)) {
-		json_t *first = json_array_get(errors, 0);
-		char detail[256];
-
-		snprintf(detail, sizeof(detail), "%s: %s",
-			 json_string_value(json_object_get(first, "field")),
-			 json_string_value(json_object_get(first, "detail")));
-		ret = svc_respond_problem(req, 400, "validation-error",
-					  "Invalid subscription", detail,
-					  errors);
+		ret = svc_respond_invalid(req, "validation-error",
+					  "Invalid subscription", errors);
 		errors = NULL;
 		goto out;
 	}

@@ -152,6 +152,19 @@ svc_respond_problem(struct svc_request *req, unsigned int status,
 }
 
 enum MHD_Result
+svc_respond_invalid(struct svc_request *req, const char *type,
+		    const char *title, json_t *errors)
+{
+	json_t *first = json_array_get(errors, 0);
+	char detail[320];
+
+	snprintf(detail, sizeof(detail), "%s: %s",
+		 json_string_value(json_object_get(first, "field")),
+		 json_string_value(json_object_get(first, "detail")));
+	return svc_respond_problem(req, 400, type, title, detail, errors);
+}
+
+enum MHD_Result
 svc_respond_errno(struct svc_request *req, int err, const char *what)
 {
 	char detail[160];

@@ -97,6 +97,14 @@ enum MHD_Result svc_respond_problem(struct svc_request *req,
 				    const char *title, const char *detail,
 				    json_t *errors);
 
+/*
+ * Queue a 400 problem for field errors: detail is "<field>: <detail>" of
+ * the first error, errors (a JSON array of {field, detail}) is stolen.
+ * type and title as for svc_respond_problem().
+ */
+enum MHD_Result svc_respond_invalid(struct svc_request *req, const char *type,
+				    const char *title, json_t *errors);
+
 /* A problem for a negative errno from db_/cal_ functions: -ENOENT 404,
  * -EEXIST 409, -ESTALE 412, -EINVAL 400, -ENOMEM/-EIO 500. */
 enum MHD_Result svc_respond_errno(struct svc_request *req, int err,

@@ -143,6 +143,25 @@ svc_event_json(const struct db_event *ev)
 	return o;
 }
 
+/* The representation for readers without a token: a series' overrides
+ * marked TENTATIVE are left out, as the public feeds leave them out. */
+static json_t *
+public_json(const struct db_event *ev)
+{
+	json_t *o = svc_event_json(ev), *ov;
+	size_t i;
+
+	ov = o ? json_object_get(o, "overrides") : NULL;
+	for (i = json_array_size(ov); i-- > 0;) {
+		const char *st = json_string_value(json_object_get(
+					json_array_get(ov, i), "status"));
+
+		if (st && strcmp(st, "TENTATIVE") == 0)
+			json_array_remove(ov, i);
+	}
+	return o;
+}
+
 /* ---- input ---- */
 
 /* A copy of s without the CRs of its CRLF line ends. NULL on OOM. */
@@ -1271,21 +1290,23 @@ svc_h_event_get(struct svc_request *req)
 	int64_t id;
 	int rc;
 
-	memset(&auth, 0, sizeof(auth));
+	int public_view;
+
 	if (parse_id(req->params[0], &id) != 0)
 		return svc_respond_errno(req, -ENOENT, "the event");
 	rc = db_event_get(req->svc->db, id, &ev);
 	if (rc != 0)
 		return svc_respond_errno(req, rc, "the event");
-	if (strcmp(ev.status, "TENTATIVE") == 0 &&
-	    (svc_auth_resolve(req, &auth) != 0 || !auth.present)) {
-		svc_auth_release(&auth);
+	public_view = svc_auth_resolve(req, &auth) != 0 || !auth.present;
+	svc_auth_release(&auth);
+	if (public_view && strcmp(ev.status, "TENTATIVE") == 0) {
 		db_event_release(&ev);
 		return svc_respond_errno(req, -ENOENT, "the event");
 	}
-	svc_auth_release(&auth);
 	etag_of_event(&ev, etag);
-	ret = svc_respond_json_etag(req, 200, svc_event_json(&ev), etag);
+	ret = svc_respond_json_etag(req, 200, public_view ?
+				    public_json(&ev) : svc_event_json(&ev),
+				    etag);
 	db_event_release(&ev);
 	return ret;
 }
@@ -1549,7 +1570,9 @@ svc_h_events_list(struct svc_request *req)
 			if (n == 0)
 				continue;
 		}
-		json_array_append_new(items, svc_event_json(&list.items[i]));
+		json_array_append_new(items, f.exclude_tentative ?
+				      public_json(&list.items[i]) :
+				      svc_event_json(&list.items[i]));
 	}
 	body = json_pack("{s:o?}", "items", items);
 	if (body && list.n > (size_t)limit) {

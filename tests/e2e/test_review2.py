@@ -73,6 +73,13 @@ class ReviewTwoTest(E2ETestCase):
         self.assertNotIn(b"TENTATIVE", feed)
         self.assertIn(b"EXDATE;TZID=Asia/Shanghai:20250601T090000", feed)
         self.assertNotIn(b"RECURRENCE-ID", feed)
+        _, _, anon = self.srv.json("GET", self.path)
+        self.assertEqual(anon["overrides"], [])
+        _, _, mine = self.srv.json("GET", self.path, token=self.org)
+        self.assertEqual([(o["recurrence_id"], o["status"])
+                          for o in mine["overrides"]], [(JUN1, "TENTATIVE")])
+        _, _, listed = self.srv.json("GET", "/api/v1/events")
+        self.assertEqual(listed["items"][0]["overrides"], [])
 
     def test_feed_window_leaves_out_ended_series(self):
         def uids(query):

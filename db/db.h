@@ -266,10 +266,13 @@ int db_event_state(struct db *db, int64_t *max_modified, int64_t *changes);
  * Last-Modified of feeds: the latest change to any event (history), or,
  * when later, the moment a CANCELLED event left the public feeds (its
  * change + window, if that is before now_utc). 0 when nothing changed
- * yet. Monotonic as long as the clock is.
+ * yet. Monotonic as long as the clock is. Seconds since the epoch, UTC.
+ * *n_at_out is the number of changes that fall in that second (a client
+ * that saw fewer of them holds an older state under the same date; see
+ * svc_feed_lm_exact()). 0 or -EIO.
  */
 int db_feed_last_modified(struct db *db, int64_t window_s, int64_t now_utc,
-			  int64_t *out);
+			  int64_t *out, int64_t *n_at_out);
 
 /* History rows of one event (for tests and audit): count, or -1. */
 int64_t db_event_history_count(struct db *db, int64_t event_id);

@@ -924,20 +924,24 @@ db_event_history_count(struct db *db, int64_t event_id)
 
 int
 db_feed_last_modified(struct db *db, int64_t window_s, int64_t now_utc,
-		      int64_t *out)
+		      int64_t *out, int64_t *n_at_out)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = -EIO;
 
-	if (sqlite3_prepare_v2(db->conn, "SELECT max(coalesce((SELECT"
-	    " max(at_utc) FROM event_history), 0), coalesce((SELECT"
-	    " max(modified_utc) + ?1 FROM event WHERE status = 'CANCELLED'"
-	    " AND modified_utc + ?1 <= ?2), 0))", -1, &st, NULL) ==
+	/* Every change moment (a history row, or a cancelled event leaving
+	 * the feeds) as one row; the latest second and how many fall in it. */
+	if (sqlite3_prepare_v2(db->conn, "WITH m(t) AS (SELECT at_utc FROM"
+	    " event_history UNION ALL SELECT modified_utc + ?1 FROM event"
+	    " WHERE status = 'CANCELLED' AND modified_utc + ?1 <= ?2)"
+	    " SELECT coalesce(max(t), 0), (SELECT count(*) FROM m WHERE"
+	    " t = (SELECT max(t) FROM m)) FROM m", -1, &st, NULL) ==
 	    SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, window_s);
 		sqlite3_bind_int64(st, 2, now_utc);
 		if (sqlite3_step(st) == SQLITE_ROW) {
 			*out = sqlite3_column_int64(st, 0);
+			*n_at_out = sqlite3_column_int64(st, 1);
 			rc = 0;
 		}
 	}

@@ -142,7 +142,7 @@ serve_view(struct svc_request *req, enum view view)
 		svc_report_release(&rep);
 		return svc_respond_text(req, 200, "text/csv; charset=utf-8;"
 					" header=present", csv,
-					csv ? strlen(csv) : 0, NULL, 0);
+					csv ? strlen(csv) : 0, NULL, 0, 0);
 	}
 	body = view == VIEW_MATRIX ? svc_report_matrix_json(&rep) :
 	       view == VIEW_SUMMARY ? svc_report_summary_json(&rep) :

@@ -24,5 +24,5 @@ svc_h_dashboard(struct svc_request *req)
 		memcpy(copy, page, len + 1);
 	svc_etag_of(page, len, etag);
 	return svc_respond_text(req, 200, "text/html; charset=utf-8", copy,
-				len, etag, 0);
+				len, etag, 0, 0);
 }

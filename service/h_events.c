@@ -1273,7 +1273,7 @@ svc_h_event_delete(struct svc_request *req)
 	rc = db_event_delete(req->svc->db, stored.id, auth.actor,
 			     req->svc->clock());
 	ret = rc ? svc_respond_errno(req, rc, "the event")
-		 : svc_respond_text(req, 204, NULL, strdup(""), 0, NULL, 0);
+		 : svc_respond_text(req, 204, NULL, strdup(""), 0, NULL, 0, 0);
 out:
 	db_event_release(&stored);
 	svc_auth_release(&auth);

@@ -130,6 +130,43 @@ keep_series_in_window(struct db_event_list *list,
 	list->n = j;
 }
 
+/*
+ * Whether If-Modified-Since may validate a feed whose Last-Modified is lm
+ * (seconds UTC) with n_at_lm changes in that second (RFC 9110 §13.1.3).
+ * A date names one state only if no response carried it before the last
+ * change of its second: the server remembers the fewest changes seen by a
+ * response sent while the second lm was still running, and validates only
+ * when no change came after it. Records this response. Called with
+ * svc->lock held.
+ */
+static int
+feed_lm_exact(struct svc *svc, int64_t lm, int64_t n_at_lm)
+{
+	int exact;
+
+	if (lm <= 0)
+		return 0;
+	exact = svc->lm_open_t != lm || svc->lm_open_changes >= n_at_lm;
+	if (svc->clock() <= lm) {		/* the second lm still runs */
+		if (svc->lm_open_t != lm || svc->lm_open_changes > n_at_lm)
+			svc->lm_open_changes = n_at_lm;
+		svc->lm_open_t = lm;
+	}
+	return exact;
+}
+
+void
+svc_feed_lm_init(struct svc *svc)
+{
+	int64_t lm = 0, n = 0;
+
+	if (db_feed_last_modified(svc->db, svc->cancelled_window_s,
+				  svc->clock(), &lm, &n) == 0 && lm > 0) {
+		svc->lm_open_t = lm;
+		svc->lm_open_changes = n < 1 ? n : 1;
+	}
+}
+
 static enum MHD_Result
 render_feed(struct svc_request *req, struct db_event_filter *f,
 	    const char *name, const char *desc, int private_feed)
@@ -138,7 +175,8 @@ render_feed(struct svc_request *req, struct db_event_filter *f,
 	struct db_event_list list = { 0 };
 	struct cal_feed_opts opts;
 	const char *mark = svc_query(req, "mark_cancelled");
-	int64_t last_modified = 0, max_modified, changes;
+	int64_t last_modified = 0, max_modified, changes, n_at_lm = 0;
+	int lm_exact;
 	struct svc_feed_entry *hit;
 	char etag[40], *text, *key = NULL;
 	size_t len;
@@ -146,8 +184,10 @@ render_feed(struct svc_request *req, struct db_event_filter *f,
 
 	/* Any change anywhere (an event may have left this feed). */
 	if (db_feed_last_modified(svc->db, svc->cancelled_window_s,
-				  svc->clock(), &last_modified) != 0)
+				  svc->clock(), &last_modified,
+				  &n_at_lm) != 0)
 		last_modified = 0;
+	lm_exact = feed_lm_exact(svc, last_modified, n_at_lm);
 	if (db_event_state(svc->db, &max_modified, &changes) == 0) {
 		key = feed_key(req, changes, last_modified);
 		hit = key ? feed_lookup(svc, key) : NULL;
@@ -159,7 +199,8 @@ render_feed(struct svc_request *req, struct db_event_filter *f,
 			return svc_respond_text(req, 200, "text/calendar;"
 						" charset=utf-8", text,
 						hit->len, hit->etag,
-						last_modified);
+						last_modified,
+						lm_exact);
 		}
 	}
 	f->exclude_tentative = !private_feed;
@@ -186,7 +227,7 @@ render_feed(struct svc_request *req, struct db_event_filter *f,
 	if (key)
 		feed_store(svc, key, text, len, etag);	/* steals key */
 	return svc_respond_text(req, 200, "text/calendar; charset=utf-8", text,
-				len, etag, last_modified);
+				len, etag, last_modified, lm_exact);
 }
 
 static int

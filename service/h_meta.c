@@ -66,7 +66,7 @@ svc_h_metrics(struct svc_request *req)
 		return svc_respond_text(req, 200,
 					"text/plain; version=0.0.4;"
 					" charset=utf-8", sbuf_detach(&sb),
-					len, NULL, 0);
+					len, NULL, 0, 0);
 	}
 }
 

@@ -222,5 +222,5 @@ svc_h_subscription_delete(struct svc_request *req)
 	rc = db_subscription_revoke(req->svc->db, id, req->svc->clock());
 	if (rc != 0)
 		return svc_respond_errno(req, rc, "the live subscription");
-	return svc_respond_text(req, 204, NULL, strdup(""), 0, NULL, 0);
+	return svc_respond_text(req, 204, NULL, strdup(""), 0, NULL, 0, 0);
 }

@@ -146,6 +146,7 @@ cmd_serve(int argc, char **argv)
 	svc.clock = clock_now;
 	svc.cancelled_window_s = (int64_t)days * 86400;
 	svc.started_utc = clock_now();
+	svc_feed_lm_init(&svc);
 	snprintf(svc.self_exe, sizeof(svc.self_exe), "%s", self_exe);
 	if (public_url && strncmp(public_url, "http://", 7) != 0 &&
 	    strncmp(public_url, "https://", 8) != 0) {

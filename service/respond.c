@@ -223,7 +223,7 @@ etag_matches(const char *header, const char *etag)
 enum MHD_Result
 svc_respond_text(struct svc_request *req, unsigned int status,
 		 const char *ctype, char *text, size_t len, const char *etag,
-		 int64_t last_modified)
+		 int64_t last_modified, int lm_exact)
 {
 	const char *inm, *ims;
 
@@ -237,10 +237,9 @@ svc_respond_text(struct svc_request *req, unsigned int status,
 			return queue(req, 304, NULL, strdup(""), 0, etag,
 				     last_modified);
 		}
-		/* A Last-Modified in the current second may still change
-		 * within that second: then only the ETag can validate. */
-		if (!inm && ims && last_modified > 0 &&
-		    last_modified < req->svc->clock()) {
+		/* When two changes share the Last-Modified second, a client
+		 * may hold the state between them: only the ETag validates. */
+		if (!inm && ims && last_modified > 0 && lm_exact) {
 			struct tm tm;
 			const char *end;
 

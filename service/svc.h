@@ -43,7 +43,19 @@ struct svc {
 	char self_exe[4096];		/* this binary, for parse-ics */
 	struct svc_feed_entry feeds[SVC_FEED_CACHE]; /* under lock */
 	uint64_t feed_clock;
+	/* The feeds' Last-Modified (seconds UTC) last handed out while its
+	 * second was still running, and the fewest changes in that second
+	 * seen by such a response (under lock; see svc_feed_lm_exact()). */
+	int64_t lm_open_t;
+	int64_t lm_open_changes;
 };
+
+/*
+ * At start, before serving: a previous process may have handed out the
+ * feeds' current Last-Modified while its second still ran, having seen as
+ * few as one of the changes in it; remember that (see lm_open_t).
+ */
+void svc_feed_lm_init(struct svc *svc);
 
 /* Free the feed cache (at shutdown). */
 void svc_feed_cache_release(struct svc *svc);
@@ -113,12 +125,16 @@ enum MHD_Result svc_respond_errno(struct svc_request *req, int err,
 /*
  * Queue text (stolen; freed with free()) with content type ctype. When etag
  * is given (borrowed, quoted) it is sent, with Last-Modified when
- * last_modified > 0, and If-None-Match / If-Modified-Since revalidation
- * answers 304 without a body. HEAD gets the same headers with no body.
+ * last_modified > 0 (seconds since the epoch, UTC). If-None-Match
+ * revalidation answers 304 without a body; If-Modified-Since does too, but
+ * only when lm_exact is 1, i.e. when no two changes share that second (a
+ * date then names exactly one state of the resource; RFC 9110 §13.1.3).
+ * HEAD gets the same headers with no body.
  */
 enum MHD_Result svc_respond_text(struct svc_request *req, unsigned int status,
 				 const char *ctype, char *text, size_t len,
-				 const char *etag, int64_t last_modified);
+				 const char *etag, int64_t last_modified,
+				 int lm_exact);
 
 /* Append {field, detail} to errors (a JSON array); detail is printf. */
 void svc_problem_add(json_t *errors, const char *field, const char *fmt, ...)

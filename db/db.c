@@ -165,8 +165,28 @@ static const char *const migrations[] = {
 	" min_count, scope, active_from, active_to FROM cadence_rule"
 	" ORDER BY rowid;"
 	"DROP TABLE cadence_rule;",
+	/* 4: audit trail of changes to everything but events (events keep
+	 * event_history): carriers, regions, rules, accounts, tokens,
+	 * subscriptions */
+	"CREATE TABLE audit("
+	" id INTEGER PRIMARY KEY,"
+	" at_utc INTEGER NOT NULL,"
+	" actor TEXT NOT NULL,"
+	" object_type TEXT NOT NULL,"
+	" object_id TEXT NOT NULL,"
+	" action TEXT NOT NULL,"
+	" before TEXT,"
+	" after TEXT);"
+	"CREATE INDEX audit_object ON audit(object_type, object_id);"
+	"CREATE INDEX audit_actor ON audit(actor);",
 };
 #define N_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
+
+int
+db_schema_latest(void)
+{
+	return (int)N_MIGRATIONS;
+}
 
 int
 db_exec(struct db *db, const char *sql)
@@ -516,7 +536,7 @@ db_count_rows(struct db *db, const char *table)
 	static const char *const known[] = {
 		"region", "carrier", "event", "event_partner", "event_history",
 		"token", "cadence_rule_version", "annex_total",
-		"event_exdate", "event_override", "subscription",
+		"event_exdate", "event_override", "subscription", "audit",
 	};
 	char sql[96];
 	sqlite3_stmt *st = NULL;

@@ -183,6 +183,10 @@ int db_tx_end(struct db *db, int rc);
 /* Schema version after migrations (the highest migration number). */
 int db_schema_version(struct db *db);
 
+/* The number of migrations this build knows: a migrated database's
+ * db_schema_version(). */
+int db_schema_latest(void);
+
 /* Count rows of a table, for tests and /metrics. -1 on error. name must be
  * one of our own table names (checked); it is never user input. */
 int64_t db_count_rows(struct db *db, const char *table);
@@ -363,5 +367,20 @@ int db_subscriptions_list(struct db *db, struct db_subscription **out,
 			  size_t *n);
 void db_subscription_release(struct db_subscription *s);
 void db_subscriptions_free(struct db_subscription *s, size_t n);
+
+/*
+ * Append one audit row: at_utc (seconds since the epoch, UTC), actor
+ * ("admin:token-7", "user:alice", "cli"), object_type ("carrier", "region",
+ * "rule", "account", "token", "subscription"), object_id (its slug or id),
+ * action ("create", "update", "retire", "revoke", "delete", ...), and the
+ * object before and after as JSON text (NULL where there is none). All
+ * strings are borrowed. Call it inside the transaction of the change it
+ * records, so both land or neither. 0, -EINVAL (a NULL required string) or
+ * -EIO.
+ */
+int db_audit_add(struct db *db, int64_t at_utc, const char *actor,
+		 const char *object_type, const char *object_id,
+		 const char *action, const char *before_json,
+		 const char *after_json);
 
 #endif

@@ -308,9 +308,24 @@ START_TEST(test_seed_annex_totals)
 }
 END_TEST
 
+/* An audit row lands whole; a row missing its actor is refused and
+ * writes nothing. */
+START_TEST(test_audit_add)
+{
+	ck_assert_int_eq(db_audit_add(db, 1740760200, "admin:token-1",
+				      "carrier", "pinghu-maker-space",
+				      "update", "{\"level\":\"none\"}",
+				      "{\"level\":\"municipal\"}"), 0);
+	ck_assert_int_eq(count_rows("audit"), 1);
+	ck_assert_int_eq(db_audit_add(db, 1740760200, NULL, "carrier", "x",
+				      "create", NULL, "{}"), -EINVAL);
+	ck_assert_int_eq(count_rows("audit"), 1);
+}
+END_TEST
+
 START_TEST(test_schema_version)
 {
-	ck_assert_int_eq(db_schema_version(db), 3);
+	ck_assert_int_eq(db_schema_version(db), db_schema_latest());
 	ck_assert_int_eq(count_rows("event"), 0);
 	ck_assert_int_eq(count_rows("event_history"), 0);
 	ck_assert_int_eq(count_rows("token"), 0);
@@ -406,7 +421,7 @@ START_TEST(test_seed_once)
 	fdb = NULL;
 
 	ck_assert_int_eq(db_open(tmp_path, NOW + DAY, &fdb), 0);
-	ck_assert_int_eq(db_schema_version(fdb), 3);
+	ck_assert_int_eq(db_schema_version(fdb), db_schema_latest());
 	ck_assert_int_eq(db_count_rows(fdb, "region"), 13);
 	ck_assert_int_eq(db_count_rows(fdb, "carrier"), 22);
 	ck_assert_int_eq(db_count_rows(fdb, "cadence_rule_version"), 3);
@@ -1307,6 +1322,7 @@ db_suite(void)
 	add(s, "seed_rules", test_seed_rules, setup, teardown);
 	add(s, "seed_annex_totals", test_seed_annex_totals, setup, teardown);
 	add(s, "schema_version", test_schema_version, setup, teardown);
+	add(s, "audit_add", test_audit_add, setup, teardown);
 	add(s, "annex_sums_vs_printed_totals",
 	    test_annex_sums_vs_printed_totals, setup, teardown);
 	add(s, "seed_once", test_seed_once, setup_file, teardown_file);

@@ -1,5 +1,6 @@
 # roadshowd — see README.md.  `make run` and `make check` are the two commands.
-PKGS     := libmicrohttpd libical sqlite3 jansson libcrypto
+PKGS     := libmicrohttpd libical sqlite3 jansson libcrypto libsodium icu-uc \
+            icu-i18n zlib libqrencode
 O        ?= build
 CC       ?= cc
 CFLAGS   ?= -O2 -g

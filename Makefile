@@ -31,7 +31,14 @@ $(O)/roadshowd: $(OBJS)
 $(O)/service/dashboard.inc: service/dashboard.html
 	@mkdir -p $(@D)
 	od -An -v -tx1 $< | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g' > $@
-$(O)/service/h_dashboard.o: $(O)/service/dashboard.inc
+$(O)/service/dashboard_js.inc: service/dashboard.js
+	@mkdir -p $(@D)
+	od -An -v -tx1 $< | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g' > $@
+$(O)/service/dashboard_css.inc: service/dashboard.css
+	@mkdir -p $(@D)
+	od -An -v -tx1 $< | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g' > $@
+$(O)/service/h_dashboard.o: $(O)/service/dashboard.inc \
+    $(O)/service/dashboard_js.inc $(O)/service/dashboard_css.inc
 $(O)/service/h_dashboard.o: CPPFLAGS += -I$(O)/service
 
 $(O)/%.o: %.c

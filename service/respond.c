@@ -47,6 +47,16 @@ respond_oom(struct svc_request *req)
 	return ret;
 }
 
+void
+svc_security_headers(struct MHD_Response *resp)
+{
+	MHD_add_response_header(resp, "Content-Security-Policy",
+				SVC_CSP);
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+}
+
 static enum MHD_Result
 queue(struct svc_request *req, unsigned int status, const char *ctype,
       char *text, size_t len, const char *etag, int64_t last_modified)
@@ -63,6 +73,10 @@ queue(struct svc_request *req, unsigned int status, const char *ctype,
 	if (ctype)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
 					ctype);
+	/* Every HTML answer, whichever handler made it, and every answer a
+	 * page loads (scripts, styles) gets the pages' security headers. */
+	if (req->html || (ctype && strncmp(ctype, "text/html", 9) == 0))
+		svc_security_headers(resp);
 	if (etag)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
 	if (status == 405 && req->allow)
@@ -254,6 +268,15 @@ svc_respond_text(struct svc_request *req, unsigned int status,
 		}
 	}
 	return queue(req, status, ctype, text, len, etag, last_modified);
+}
+
+enum MHD_Result
+svc_respond_html(struct svc_request *req, unsigned int status, char *text,
+		 size_t len, const char *etag)
+{
+	req->html = 1;
+	return svc_respond_text(req, status, "text/html; charset=utf-8", text,
+				len, etag, 0, 0);
 }
 
 void

@@ -23,6 +23,8 @@ struct route {
 
 static const struct route routes[] = {
 	{ "GET", "/", svc_h_dashboard },
+	{ "GET", "/dashboard.js", svc_h_dashboard_js },
+	{ "GET", "/dashboard.css", svc_h_dashboard_css },
 	{ "GET", "/healthz", svc_h_healthz },
 	{ "GET", "/metrics", svc_h_metrics },
 	{ "GET", "/calendar.ics", svc_h_feed_all },

@@ -82,6 +82,8 @@ struct svc_request {
 	unsigned int status;		/* status queued, for the access log */
 	const char *allow;		/* Allow header of a 405, or NULL */
 	int close;			/* 1: close the connection after */
+	int html;			/* 1: a page or a page's asset: send
+					 * the security headers (respond.c) */
 };
 
 typedef enum MHD_Result (*svc_handler)(struct svc_request *req);
@@ -135,6 +137,31 @@ enum MHD_Result svc_respond_text(struct svc_request *req, unsigned int status,
 				 const char *ctype, char *text, size_t len,
 				 const char *etag, int64_t last_modified,
 				 int lm_exact);
+
+/* The pages' Content-Security-Policy (issue 8; CONSOLE_CONTRACT.md). */
+#define SVC_CSP "default-src 'self'; script-src 'self'; style-src 'self';" \
+	" img-src 'self' data:; frame-ancestors 'none'; base-uri 'none';" \
+	" form-action 'self'"
+
+/*
+ * Add the pages' security headers to resp (borrowed): Content-Security-
+ * Policy SVC_CSP (only our own scripts and styles, no framing),
+ * X-Content-Type-Options: nosniff, Referrer-Policy: same-origin,
+ * X-Frame-Options: DENY. queue() in respond.c calls it for every text/html
+ * answer and for every answer of a request with req->html set, so
+ * handlers normally need not call it themselves.
+ */
+void svc_security_headers(struct MHD_Response *resp);
+
+/*
+ * Queue an HTML page (text stolen, freed with free(); len octets) as
+ * text/html; charset=utf-8 with the security headers; etag (borrowed,
+ * quoted, or NULL) and If-None-Match revalidation as svc_respond_text().
+ * To send the headers with another type (a page's script or style), set
+ * req->html = 1 and use svc_respond_text().
+ */
+enum MHD_Result svc_respond_html(struct svc_request *req, unsigned int status,
+				 char *text, size_t len, const char *etag);
 
 /* Append {field, detail} to errors (a JSON array); detail is printf. */
 void svc_problem_add(json_t *errors, const char *field, const char *fmt, ...)
@@ -230,6 +257,8 @@ enum MHD_Result svc_h_rule_delete(struct svc_request *req);
 enum MHD_Result svc_h_feed_all(struct svc_request *req);
 enum MHD_Result svc_h_feed_scoped(struct svc_request *req);
 enum MHD_Result svc_h_dashboard(struct svc_request *req);
+enum MHD_Result svc_h_dashboard_js(struct svc_request *req);
+enum MHD_Result svc_h_dashboard_css(struct svc_request *req);
 enum MHD_Result svc_h_import(struct svc_request *req);
 enum MHD_Result svc_h_subscriptions_list(struct svc_request *req);
 enum MHD_Result svc_h_subscriptions_create(struct svc_request *req);

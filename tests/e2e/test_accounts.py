@@ -341,6 +341,15 @@ class AccountsFlowTest(E2ETestCase):
                               cookie=cookie2)[0], 404)
         self.assertEqual(call(self.srv, "GET", "/api/v1/events/%d" % eid,
                               cookie=cookie1)[0], 200)
+        # the cadence report lists it for admins only (it still counts)
+        path = "/api/v1/cadence?year=2026&rule=monthly-roadshow"
+        self.assertNotIn("待定路演".encode(),
+                         call(self.srv, "GET", path, cookie=cookie2)[2])
+        self.assertNotIn("待定路演".encode(),
+                         call(self.srv, "GET", path)[2])
+        self.assertIn("待定路演".encode(), call(
+            self.srv, "GET", path,
+            headers={"Authorization": "Bearer " + self.admin_token})[2])
         # a write to another carrier's unseen event is 404, not 403
         self.assertEqual(call(self.srv, "PATCH", "/api/v1/events/%d" % eid,
                               body={"title": "x"}, cookie=cookie2,

@@ -188,13 +188,12 @@ svc_origin_own(const char *public_base, const char *host, char *out,
 int
 svc_origin_matches(const char *origin, const char *own)
 {
+	const char *sep = origin ? strstr(origin, "://") : NULL;
 	char o[320];
 
-	if (!origin || !own || strlen(origin) > 300)
-		return 0;
-	/* an origin has no path; "null" (opaque origin) never matches */
-	if (strchr(origin + (strstr(origin, "://") ? strstr(origin, "://") -
-			     origin + 3 : 0), '/'))
+	/* "scheme://host[:port]" and nothing after it (RFC 6454 §7.1);
+	 * "null", an opaque origin, never matches */
+	if (!sep || !own || strlen(origin) > 300 || strpbrk(sep + 3, "/?#"))
 		return 0;
 	if (origin_of(origin, o, sizeof(o)) != 0)
 		return 0;

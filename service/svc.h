@@ -13,6 +13,7 @@
 #include <microhttpd.h>
 
 #include "../db/db.h"
+#include "session.h"
 
 /* Largest request body accepted, octets; larger gets 413. */
 #define SVC_MAX_BODY (1024 * 1024)
@@ -48,6 +49,8 @@ struct svc {
 	 * seen by such a response (under lock; see svc_feed_lm_exact()). */
 	int64_t lm_open_t;
 	int64_t lm_open_changes;
+	int public_url_given;		/* 1: --public-url names our origin */
+	struct svc_ratelimit login_limit; /* failed log-ins (under lock) */
 };
 
 /*
@@ -60,13 +63,27 @@ void svc_feed_lm_init(struct svc *svc);
 /* Free the feed cache (at shutdown). */
 void svc_feed_cache_release(struct svc *svc);
 
-/* Who made a request (from the bearer token). */
+/*
+ * Who made a request: a bearer token, or a console session (cookie).
+ * Decide what it may do with svc_auth_may_write() and
+ * svc_auth_sees_tentative(), not by reading the fields.
+ */
 struct svc_auth {
-	int present;			/* 1 when a valid token was given */
+	int present;			/* 1 when a valid token or session */
 	int admin;			/* 1 for role admin */
-	char *carrier;			/* organiser's carrier slug, or NULL */
-	int64_t token_id;
-	char actor[96];			/* "admin:7", "organiser:slug:9" */
+	int viewer;			/* 1 for role viewer (reads only) */
+	char *carrier;			/* an organiser's only (or first)
+					 * carrier slug, or NULL */
+	char **carriers;		/* all its carrier slugs */
+	size_t n_carriers;
+	int64_t token_id;		/* 0 for a session */
+	int64_t account_id;		/* 0 for a token */
+	int session;			/* 1 when from the session cookie */
+	char username[65];		/* session's account, else "" */
+	char csrf[65];			/* session's CSRF token, else "" */
+	char actor[96];			/* "admin:token-7",
+					 * "organiser:slug:token-9",
+					 * "user:alice" */
 };
 
 /* One request, handed to a handler once its body is complete. */
@@ -84,6 +101,12 @@ struct svc_request {
 	int close;			/* 1: close the connection after */
 	int html;			/* 1: a page or a page's asset: send
 					 * the security headers (respond.c) */
+	/* more response headers (svc_request_add_header()), borrowed until
+	 * the response is queued */
+#define SVC_MAX_EXTRA_HEADERS 6
+	const char *header_names[SVC_MAX_EXTRA_HEADERS];
+	const char *header_values[SVC_MAX_EXTRA_HEADERS];
+	size_t n_headers;
 };
 
 typedef enum MHD_Result (*svc_handler)(struct svc_request *req);
@@ -103,8 +126,11 @@ enum MHD_Result svc_respond_json_etag(struct svc_request *req,
 /*
  * Queue an RFC 9457 problem (application/problem+json): type is a short
  * slug appended to "https://roadshowd.dev/problems/", title and detail are
- * human text (borrowed), errors is a JSON array of {field, detail} objects
- * or NULL (stolen).
+ * human text (borrowed), errors is a JSON array of {field, code, detail}
+ * objects or NULL (stolen; an element without code gets svc_error_code()'s).
+ * When Accept-Language prefers Chinese (svc_lang_zh()), title, detail and
+ * each error's detail are sent in zh-CN (svc_problem_to_zh()) with
+ * Content-Language: zh-CN.
  */
 enum MHD_Result svc_respond_problem(struct svc_request *req,
 				    unsigned int status, const char *type,
@@ -163,9 +189,22 @@ void svc_security_headers(struct MHD_Response *resp);
 enum MHD_Result svc_respond_html(struct svc_request *req, unsigned int status,
 				 char *text, size_t len, const char *etag);
 
-/* Append {field, detail} to errors (a JSON array); detail is printf. */
+/* Append {field, code, detail} to errors (a JSON array); detail is
+ * printf, code the stable one errcode.c finds for field and detail
+ * (svc_error_code(); "invalid" when none). */
 void svc_problem_add(json_t *errors, const char *field, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* The same with an explicit code (static or outliving errors). */
+void svc_problem_addc(json_t *errors, const char *field, const char *code,
+		      const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Send header name: value (both borrowed until the response is queued)
+ * with the request's response; at most SVC_MAX_EXTRA_HEADERS, more are
+ * dropped. */
+void svc_request_add_header(struct svc_request *req, const char *name,
+			    const char *value);
 
 /* A quoted strong ETag from the SHA-256 of data: "\"<32 hex>\"" into out
  * (at least 40 octets). */

@@ -169,10 +169,27 @@ snapshot_json(const char *text)
 	return v ? v : json_null();
 }
 
+/* 1 when auth may read the history of an event of carrier (NULL: the
+ * district): admins and viewers always, organisers for their carriers. */
+static int
+may_read_history(const struct svc_auth *auth, const char *carrier)
+{
+	size_t i;
+
+	if (auth->admin || auth->viewer)
+		return 1;
+	if (!carrier)
+		return 0;
+	for (i = 0; i < auth->n_carriers; i++)
+		if (auth->carriers[i] && strcmp(auth->carriers[i], carrier) == 0)
+			return 1;
+	return auth->carrier && strcmp(auth->carrier, carrier) == 0;
+}
+
 /*
  * GET /api/v1/events/{id}/history: {"items": [{"at", "actor", "action",
- * "before", "after"}]} oldest first, for admins and the organisers of the
- * event's carrier (403 for others, 401 without credentials, 404 when the
+ * "before", "after"}]} oldest first, for admins, viewers and the
+ * organisers of the event's carrier (403 for others, 401 without credentials, 404 when the
  * event never existed). before/after are the stored snapshots.
  */
 enum MHD_Result
@@ -199,13 +216,12 @@ svc_h_event_history(struct svc_request *req)
 		ret = svc_respond_errno(req, rc, "the event");
 		goto out;
 	}
-	if (!auth.admin && (!ev.carrier || !auth.carrier ||
-			    strcmp(ev.carrier, auth.carrier) != 0)) {
+	if (!may_read_history(&auth, ev.carrier)) {
 		db_event_release(&ev);
 		ret = svc_respond_problem(req, 403, "forbidden", "Forbidden",
-					  "only admins and the organisers of"
-					  " the event's carrier read its"
-					  " history", NULL);
+					  "only admins, viewers and the"
+					  " organisers of the event's carrier"
+					  " read its history", NULL);
 		goto out;
 	}
 	db_event_release(&ev);

@@ -108,21 +108,24 @@
     return new Date(ms + n * DAY_MS).toISOString().slice(0, 10);
   }
 
+  /* "2026-12-20 周日 14:30" (Beijing time) from RFC 3339 or seconds. */
   function fmtInstant(rfc) {
     const ms = typeof rfc === 'number' ? rfc * 1000 : Date.parse(rfc);
     if (isNaN(ms)) return String(rfc);
-    return new Intl.DateTimeFormat(state.lang === 'en' ? 'en-GB' : 'zh-CN', {
-      timeZone: TZ, year: 'numeric', month: '2-digit', day: '2-digit',
-      weekday: 'short', hour: '2-digit', minute: '2-digit', hour12: false
-    }).format(new Date(ms));
+    const iso = new Date(ms + TZ_MS).toISOString();
+    return iso.slice(0, 10) + ' ' + weekdayName(new Date(ms + TZ_MS).getUTCDay()) + ' ' + iso.slice(11, 16);
   }
 
+  /* "2026-12-20 周日" from a date YYYY-MM-DD. */
   function fmtDate(d) {
     const ms = Date.parse(d + 'T00:00:00Z');
     if (isNaN(ms)) return String(d);
-    return new Intl.DateTimeFormat(state.lang === 'en' ? 'en-GB' : 'zh-CN', {
-      timeZone: 'UTC', year: 'numeric', month: '2-digit', day: '2-digit', weekday: 'short'
-    }).format(new Date(ms));
+    return d + ' ' + weekdayName(new Date(ms).getUTCDay());
+  }
+
+  function weekdayName(i) {
+    return (state.lang === 'en' ? ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat']
+      : ['周日', '周一', '周二', '周三', '周四', '周五', '周六'])[i];
   }
 
   function fmtWhen(ev) {
@@ -896,6 +899,7 @@
     const preset = $('r-preset').value;
     $('r-ends').hidden = preset === 'none' || preset === 'custom';
     $('r-rule-row').hidden = preset === 'none';
+    $('r-custom-hint').hidden = preset !== 'custom';
     const rr = $('f-rrule');
     rr.readOnly = preset !== 'custom';
     if (preset !== 'custom') rr.value = currentRrule();

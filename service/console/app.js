@@ -979,7 +979,17 @@
     if (ev.carrier) q.set('carrier', ev.carrier);
     const r = await api('/api/v1/events?' + q.toString());
     if (!r.ok || !$('occ-list')) return;
-    const mine = (r.body.items || []).filter(function (x) { return x.id === ev.id; }).slice(0, 60);
+    const mine = (r.body.items || []).filter(function (x) { return x.id === ev.id; });
+    /* cancelled occurrences are EXDATEs: list them too, without actions */
+    (ev.exdates || []).forEach(function (x) {
+      const o = { recurrence_id: null, status: 'CANCELLED', title: ev.title };
+      if (ev.all_day) o.start_date = x; else o.start = x;
+      const ms = Date.parse(ev.all_day ? x + 'T00:00:00+08:00' : x);
+      if (ms >= from.getTime() && ms < to.getTime()) mine.push(o);
+    });
+    const at = function (o) { return Date.parse(ev.all_day ? o.start_date + 'T00:00:00+08:00' : o.start); };
+    mine.sort(function (a, b) { return at(a) - at(b); });
+    mine.splice(60);
     ul.replaceChildren();
     mine.forEach(function (o) { ul.appendChild(occurrenceRow(ev, o)); });
     sec.hidden = mine.length === 0;
@@ -1079,10 +1089,17 @@
     mount('import');
     fillCarrierSelect($('imp-carrier'), false);
     $('imp-carrier-row').hidden = myCarriers().length < 2;
+    state.kinds.forEach(function (k) {
+      $('imp-kind').appendChild(el('option', { value: k.slug }, kindName(k.slug)));
+    });
     let previewed = null;
     const result = $('imp-result');
     const confirmBtn = $('imp-confirm');
     $('imp-file').addEventListener('change', function () {
+      previewed = null;
+      confirmBtn.disabled = true;
+    });
+    $('imp-kind').addEventListener('change', function () {
       previewed = null;
       confirmBtn.disabled = true;
     });
@@ -1099,6 +1116,7 @@
       const text = await file.text();
       const carrier = $('imp-carrier').value || myCarriers()[0] || '';
       const q = new URLSearchParams({ carrier: carrier });
+      if ($('imp-kind').value) q.set('kind', $('imp-kind').value);
       if (dry) q.set('dry_run', '1');
       const r = await api('/api/v1/events/import?' + q.toString(), {
         method: 'POST', raw: text, type: 'text/calendar; charset=utf-8'

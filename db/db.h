@@ -145,7 +145,9 @@ struct db_event_filter {
 	const char *partner;		/* partner region slug */
 	const char *status;
 	const char *q;			/* substring of title/description/venue */
-	int exclude_tentative;		/* 1: leave TENTATIVE out */
+	int exclude_tentative;		/* 1: leave TENTATIVE out, */
+	const char *const *tentative_carriers; /* except these carriers' */
+	size_t n_tentative_carriers;
 	int64_t cancelled_since;	/* leave out CANCELLED modified before */
 	int64_t after_id;		/* keyset pagination: rows after
 					 * (after_start_utc, after_id) in

@@ -88,7 +88,7 @@ svc_h_import(struct svc_request *req)
 		goto out;
 	}
 	if (!carrier && !auth.admin)
-		carrier = auth.carrier;
+		carrier = svc_auth_default_carrier(&auth);
 	if (!carrier) {
 		svc_problem_add(errors, "carrier", "is required: the host"
 				" carrier's slug (?carrier=SLUG)");
@@ -107,9 +107,12 @@ svc_h_import(struct svc_request *req)
 		errors = NULL;
 		goto out;
 	}
-	if (!auth.admin && strcmp(carrier, auth.carrier) != 0) {
-		svc_problem_add(errors, "carrier", "this token may import only"
-				" for carrier '%s'", auth.carrier);
+	if (!svc_auth_may_write(&auth, carrier)) {
+		svc_problem_addc(errors, "carrier", "not_your_carrier",
+				 "this %s may import only for carrier%s '%s'",
+				 auth.session ? "account" : "token",
+				 auth.n_carriers > 1 ? "s" : "",
+				 auth.carrier ? auth.carrier : "(none)");
 		ret = svc_respond_problem(req, 403, "wrong-carrier",
 					  "Forbidden", "wrong carrier", errors);
 		errors = NULL;

@@ -10,6 +10,9 @@
  *   roadshowd cadence --db FILE --year YYYY [--as-of RFC3339] [--rule ID]
  *                    [--by region|carrier] [--format text|json|csv]
  *   roadshowd import FILE.ics --db FILE --carrier SLUG [--kind KIND]
+ *   roadshowd user create --db FILE --username NAME
+ *                    --role admin|organiser|viewer [--carrier SLUG]...
+ *                    [--password-stdin] [--public-url URL]
  *   roadshowd parse-ics   (internal: the sandboxed .ics parser)
  *
  * Environment: ROADSHOWD_DB, ROADSHOWD_BIND, ROADSHOWD_PORT,
@@ -27,6 +30,7 @@
 
 #include "../calendar/caltime.h"
 #include "../calendar/kind.h"
+#include "accounts.h"
 #include "ics_import.h"
 #include "report.h"
 #include "svc.h"
@@ -53,7 +57,10 @@ usage(FILE *f)
 	      "  roadshowd cadence --db FILE --year YYYY [--as-of RFC3339]"
 	      " [--rule ID] [--by region|carrier] [--format text|json|csv]\n"
 	      "  roadshowd import FILE.ics --db FILE --carrier SLUG"
-	      " [--kind KIND]\n", f);
+	      " [--kind KIND]\n"
+	      "  roadshowd user create --db FILE --username NAME"
+	      " --role admin|organiser|viewer [--carrier SLUG]..."
+	      " [--password-stdin] [--public-url URL]\n", f);
 }
 
 static const char *
@@ -158,6 +165,7 @@ cmd_serve(int argc, char **argv)
 	if (public_url) {
 		size_t n;
 
+		svc.public_url_given = 1;
 		snprintf(svc.public_base, sizeof(svc.public_base), "%s",
 			 public_url);
 		n = strlen(svc.public_base);
@@ -609,6 +617,10 @@ main(int argc, char **argv)
 	}
 	self_exe[n] = '\0';
 	cal_init();
+	if (svc_crypto_init() != 0) {
+		fprintf(stderr, "roadshowd: libsodium cannot start\n");
+		return 1;
+	}
 	if (now && *now && cal_time_parse_rfc3339(now, &fixed_now) != 0) {
 		fprintf(stderr, "roadshowd: ROADSHOWD_NOW must be RFC 3339\n");
 		return 2;
@@ -625,6 +637,8 @@ main(int argc, char **argv)
 		return cmd_cadence(argc - 1, argv + 1);
 	if (strcmp(argv[1], "import") == 0)
 		return cmd_import(argc - 1, argv + 1);
+	if (strcmp(argv[1], "user") == 0)
+		return svc_cli_user(argc - 1, argv + 1, clock_now());
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
 		usage(stdout);
 		return 0;

@@ -23,6 +23,15 @@ struct route {
 	svc_handler handler;
 };
 
+/* Handlers that authenticate by their own credential (a password, an
+ * invite token), not by the session cookie: the CSRF gate lets them
+ * through (the log-in checks the Origin itself). */
+static int
+csrf_exempt(svc_handler h)
+{
+	return h == svc_h_login || h == svc_h_invite_accept;
+}
+
 static const struct route routes[] = {
 	{ "GET", "/", svc_h_dashboard },
 	{ "GET", "/dashboard.js", svc_h_dashboard_js },
@@ -63,6 +72,14 @@ static const struct route routes[] = {
 	{ "GET", "/api/v1/subscriptions", svc_h_subscriptions_list },
 	{ "POST", "/api/v1/subscriptions", svc_h_subscriptions_create },
 	{ "DELETE", "/api/v1/subscriptions/{}", svc_h_subscription_delete },
+	{ "POST", "/console/login", svc_h_login },
+	{ "POST", "/console/logout", svc_h_logout },
+	{ "GET", "/api/v1/me", svc_h_me },
+	{ "POST", "/api/v1/invites/accept", svc_h_invite_accept },
+	{ "GET", "/api/v1/accounts", svc_h_accounts_list },
+	{ "POST", "/api/v1/accounts", svc_h_accounts_create },
+	{ "PATCH", "/api/v1/accounts/{}", svc_h_account_patch },
+	{ "POST", "/api/v1/accounts/{}/invite", svc_h_account_invite },
 };
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
 
@@ -166,7 +183,11 @@ dispatch(struct svc *svc, struct conn_state *cs)
 			continue;
 		pthread_mutex_lock(&svc->lock);
 		svc->requests++;
-		ret = routes[i].handler(req);
+		if (!csrf_exempt(routes[i].handler) &&
+		    svc_csrf_gate(req) != 0)
+			ret = svc_respond_csrf(req);
+		else
+			ret = routes[i].handler(req);
 		pthread_mutex_unlock(&svc->lock);
 		return ret;
 	}

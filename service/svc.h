@@ -225,6 +225,40 @@ void svc_token_hash(const char *token, char hash[65]);
 int svc_auth_resolve(struct svc_request *req, struct svc_auth *auth);
 void svc_auth_release(struct svc_auth *auth);
 
+/* 1 when auth's organiser holds carrier (a slug; NULL: the district). */
+int svc_auth_holds(const struct svc_auth *auth, const char *carrier);
+
+/* 1 when auth may write an event of carrier (NULL: the district's):
+ * admins always, organisers for their carriers, viewers and anonymous
+ * callers never. */
+int svc_auth_may_write(const struct svc_auth *auth, const char *carrier);
+
+/* 1 when auth sees TENTATIVE events of carrier: admins and viewers all,
+ * organisers their own carriers', anonymous callers none (issue 9). */
+int svc_auth_sees_tentative(const struct svc_auth *auth, const char *carrier);
+
+/* An organiser's carrier when it holds exactly one, else NULL (then a
+ * new event must name its carrier). Borrowed from auth. */
+const char *svc_auth_default_carrier(const struct svc_auth *auth);
+
+/* 1 when the public URL is https (cookie gets Secure and __Host-). */
+int svc_auth_https(const struct svc *svc);
+
+/* The request's session cookie value (65 octets). 0 or -ENOENT. */
+int svc_session_cookie(struct svc_request *req, char value[65]);
+
+/* 1 when the request's Origin header is the service's own origin (the
+ * public URL's when --public-url was given, else http:// + Host). */
+int svc_origin_ok(struct svc_request *req);
+
+/*
+ * The CSRF gate, run by the router before every handler (with svc->lock
+ * held): an unsafe request carrying a live session cookie and no
+ * Authorization header must send X-CSRF-Token equal to the session's and
+ * a same-origin Origin. 0 to go on, -EPERM to refuse (answer 403 csrf).
+ */
+int svc_csrf_gate(struct svc_request *req);
+
 /* Answer 401 (no/invalid token) with WWW-Authenticate: Bearer. */
 enum MHD_Result svc_respond_unauthorized(struct svc_request *req,
 					 const char *detail);
@@ -302,5 +336,16 @@ enum MHD_Result svc_h_import(struct svc_request *req);
 enum MHD_Result svc_h_subscriptions_list(struct svc_request *req);
 enum MHD_Result svc_h_subscriptions_create(struct svc_request *req);
 enum MHD_Result svc_h_subscription_delete(struct svc_request *req);
+/* h_accounts.c: log-in, sessions, invites, accounts (issue 8) */
+enum MHD_Result svc_h_login(struct svc_request *req);
+enum MHD_Result svc_h_logout(struct svc_request *req);
+enum MHD_Result svc_h_me(struct svc_request *req);
+enum MHD_Result svc_h_invite_accept(struct svc_request *req);
+enum MHD_Result svc_h_accounts_list(struct svc_request *req);
+enum MHD_Result svc_h_accounts_create(struct svc_request *req);
+enum MHD_Result svc_h_account_patch(struct svc_request *req);
+enum MHD_Result svc_h_account_invite(struct svc_request *req);
+/* 403 problem "csrf": the CSRF gate refused the request. */
+enum MHD_Result svc_respond_csrf(struct svc_request *req);
 
 #endif

@@ -40,14 +40,32 @@ function watch(page, label) {
   });
   page.on('pageerror', (e) => consoleErrors.push(label + ': pageerror ' + e.message));
   page.on('dialog', (d) => d.accept());
+  if (process.env.DEBUG_CONSOLE) {
+    page.on('request', (r) => console.error(label, r.method(), r.url()));
+    page.on('console', (m) => console.error(label, m.type(), m.text()));
+    page.on('pageerror', (e) => console.error(label, 'PAGEERROR', e.stack));
+  }
 }
 
 async function shot(page, name) {
   await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
 }
 
+// On a failure, a screenshot of every open page helps to see why.
+process.on('uncaughtException', async (e) => {
+  console.error(e);
+  try {
+    let i = 0;
+    for (const c of browser.contexts())
+      for (const p of c.pages())
+        await p.screenshot({ path: `${SHOTS}/failure-${i++}.png`, fullPage: true });
+  } catch (x) { /* best effort */ }
+  process.exit(1);
+});
+process.on('unhandledRejection', (e) => { throw e; });
+
 const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium', args: ['--no-sandbox']
+  executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--lang=zh-CN']
 });
 // The browser runs in New York time: the pages must still mean Beijing time.
 const ctxOpts = { locale: 'zh-CN', timezoneId: 'America/New_York' };
@@ -204,7 +222,6 @@ await page.locator('#r-preview-list li').nth(3).waitFor();
 assert.equal(await page.locator('input[name=rrule]').inputValue(), 'FREQ=WEEKLY;BYDAY=TU;COUNT=4');
 assert.deepEqual(await page.locator('#r-preview-list li').allTextContents(),
   ['2027-03-02 周二 19:00', '2027-03-09 周二 19:00', '2027-03-16 周二 19:00', '2027-03-23 周二 19:00']);
-await shot(page, 'console-series-desktop');
 [resp] = await Promise.all([
   page.waitForResponse((r) => r.url().endsWith('/api/v1/events') && r.request().method() === 'POST'),
   page.locator('#event-form button[type=submit]').click()
@@ -213,6 +230,7 @@ assert.equal(resp.status(), 201);
 const series = await resp.json();
 facts.series_id = series.id;
 await page.locator('#occ-list li').nth(3).waitFor();
+await shot(page, 'console-series-desktop');
 const second = page.locator('#occ-list li').nth(1);
 await second.locator('button', { hasText: '取消这一次' }).click();
 await page.locator('#occ-list li').nth(1).locator('.badge.st-CANCELLED').waitFor();
@@ -322,7 +340,8 @@ assert.equal(await pb.locator(`li.card[data-event-id="${created.id}"]`).count(),
 await pb.goto(BASE + '/console/events/' + created.id);
 await pb.locator('#readonly-note').waitFor();
 assert.equal(await pb.locator('#event-form button[type=submit]').count(), 0, 'no save button');
-assert.equal(await pb.locator('#event-fields').isDisabled(), true);
+assert.equal(await pb.locator('#event-fields').evaluate((f) => f.disabled), true);
+assert.equal(await pb.locator('input[name=title]').isDisabled(), true);
 assert.equal(await pb.locator('#form-history').isHidden(), true);
 await pb.goto(BASE + '/console/events/' + series.id);
 await pb.locator('#occ-list li').first().waitFor();

@@ -282,6 +282,11 @@
     return c ? c.name : slug;
   }
 
+  function regionName(slug) {
+    const r = state.regions.find(function (x) { return x.slug === slug; });
+    return r ? r.name : slug;
+  }
+
   function kindName(slug) {
     const k = state.kinds.find(function (x) { return x.slug === slug; });
     if (!k) return slug;
@@ -707,6 +712,7 @@
     $('r-preset').value = ev.rrule ? 'custom' : 'none';
     $('f-rrule').value = ev.rrule || '';
     syncAllDay();
+    if (ev.rrule) detectPreset(ev.rrule);
     syncRecurrence();
   }
 
@@ -893,6 +899,29 @@
       rule += ';COUNT=' + ($('r-count').value || '1');
     }
     return rule;
+  }
+
+  /* Show a stored rule as the preset that writes exactly that rule (with
+   * its COUNT or date UNTIL), else as a custom rule. */
+  function detectPreset(rule) {
+    const count = /;COUNT=(\d+)$/.exec(rule);
+    const until = /;UNTIL=(\d{4})(\d{2})(\d{2})/.exec(rule);
+    if (count) {
+      $('r-count').value = count[1];
+      document.querySelector('input[name=r_end][value=count]').checked = true;
+    } else if (until) {
+      /* our timed UNTIL is 23:59:59 Beijing time = 15:59:59Z that day */
+      $('r-until').value = until[1] + '-' + until[2] + '-' + until[3];
+      document.querySelector('input[name=r_end][value=until]').checked = true;
+    } else {
+      return;
+    }
+    const presets = ['weekly', 'monthly_nth', 'monthly_day'];
+    for (const p of presets) {
+      $('r-preset').value = p;
+      if (currentRrule() === rule) return;
+    }
+    $('r-preset').value = 'custom';
   }
 
   function syncRecurrence() {
@@ -1184,6 +1213,11 @@
     if (v === null || v === undefined) return '—';
     if (/_utc$/.test(k) && typeof v === 'number') return fmtInstant(v);
     if (k === 'kind') return kindName(v);
+    if (k === 'carrier') return carrierName(v);
+    if (k === 'partner_regions' && Array.isArray(v)) return v.length ? v.map(regionName).join('、') : '—';
+    if (k === 'overrides' && Array.isArray(v)) return v.length ? v.map(function (o) {
+      return fmtInstant(o.recurrence_utc) + ' → ' + (o.status === 'CANCELLED' ? t('st_CANCELLED') : fmtInstant(o.start_utc));
+    }).join('；') : '—';
     if (k === 'status') return t('st_' + v);
     if (k === 'all_day') return v ? '✓' : '✗';
     if (Array.isArray(v)) return v.length ? v.map(function (x) {
@@ -1193,7 +1227,8 @@
   }
 
   const HISTORY_LABELS = {
-    start_utc: 'f_start', end_utc: 'f_end', tzid: null, geo_lat: null, geo_lon: null
+    start_utc: 'f_start', end_utc: 'f_end', tzid: 'f_tzid', sequence: 'f_sequence',
+    exdates: 'f_exdates', overrides: 'f_overrides', geo_lat: null, geo_lon: null
   };
 
   async function viewHistory(id) {

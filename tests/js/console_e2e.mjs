@@ -65,7 +65,8 @@ process.on('uncaughtException', async (e) => {
 process.on('unhandledRejection', (e) => { throw e; });
 
 const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--lang=zh-CN']
+  executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--lang=zh-CN'],
+  env: { ...process.env, LANG: 'zh_CN.UTF-8', LANGUAGE: 'zh_CN:zh' }
 });
 // The browser runs in New York time: the pages must still mean Beijing time.
 const ctxOpts = { locale: 'zh-CN', timezoneId: 'America/New_York' };

@@ -22,11 +22,11 @@ static const struct {
 	{ NULL, "is not a field of", "unknown_field" },
 	{ NULL, "may write only", "not_your_carrier" },
 	{ "carrier", "not one you hold", "not_your_carrier" },
+	{ "rrule", NULL, "bad_rrule" },	/* "FREQ is required" */
 	{ NULL, "is required for an all-day", "required" },
 	{ NULL, "is required", "required" },
 	{ NULL, "must not be empty", "required" },
 	{ "kind", NULL, "unknown_kind" },
-	{ "rrule", NULL, "bad_rrule" },
 	{ "url", NULL, "bad_url" },
 	{ "capacity", NULL, "bad_capacity" },
 	{ "timezone", NULL, "bad_timezone" },

@@ -188,13 +188,12 @@ svc_origin_own(const char *public_base, const char *host, char *out,
 int
 svc_origin_matches(const char *origin, const char *own)
 {
+	const char *sep = origin ? strstr(origin, "://") : NULL;
 	char o[320];
 
-	if (!origin || !own || strlen(origin) > 300)
-		return 0;
-	/* an origin has no path; "null" (opaque origin) never matches */
-	if (strchr(origin + (strstr(origin, "://") ? strstr(origin, "://") -
-			     origin + 3 : 0), '/'))
+	/* "scheme://host[:port]" and nothing after it (RFC 6454 §7.1);
+	 * "null", an opaque origin, never matches */
+	if (!sep || !own || strlen(origin) > 300 || strpbrk(sep + 3, "/?#"))
 		return 0;
 	if (origin_of(origin, o, sizeof(o)) != 0)
 		return 0;
@@ -225,22 +224,32 @@ svc_csrf_decide(const char *method, const char *csrf_header,
 	return 0;
 }
 
+/* The slot of key; with create, a new one (reusing first a slot whose
+ * failures have all left the window at now_utc, else the least recently
+ * used). NULL when absent and not create. */
 static struct svc_rl_slot *
-rl_find(struct svc_ratelimit *rl, const char *key, int create)
+rl_find(struct svc_ratelimit *rl, const char *key, int create,
+	int64_t now_utc)
 {
-	struct svc_rl_slot *lru = &rl->slot[0];
+	struct svc_rl_slot *lru = NULL, *stale = NULL;
 	size_t i;
 
 	for (i = 0; i < SVC_RL_SLOTS; i++) {
 		struct svc_rl_slot *s = &rl->slot[i];
+		int64_t last;
 
 		if (s->n && strncmp(s->key, key, sizeof(s->key) - 1) == 0)
 			return s;
-		if (s->used < lru->used)
+		last = s->n ? s->fails[(s->n - 1) % SVC_LOGIN_MAX_FAILS] : 0;
+		if (!stale && (!s->n || last + SVC_LOGIN_WINDOW_S <= now_utc))
+			stale = s;
+		if (!lru || s->used < lru->used)
 			lru = s;
 	}
 	if (!create)
 		return NULL;
+	if (stale)
+		lru = stale;
 	memset(lru, 0, sizeof(*lru));
 	snprintf(lru->key, sizeof(lru->key), "%s", key);
 	return lru;
@@ -250,7 +259,7 @@ int64_t
 svc_ratelimit_wait(struct svc_ratelimit *rl, const char *key,
 		   int64_t now_utc)
 {
-	struct svc_rl_slot *s = rl_find(rl, key, 0);
+	struct svc_rl_slot *s = rl_find(rl, key, 0, now_utc);
 	int64_t oldest, wait;
 
 	if (!s || s->n < SVC_LOGIN_MAX_FAILS)
@@ -268,7 +277,7 @@ void
 svc_ratelimit_fail(struct svc_ratelimit *rl, const char *key,
 		   int64_t now_utc)
 {
-	struct svc_rl_slot *s = rl_find(rl, key, 1);
+	struct svc_rl_slot *s = rl_find(rl, key, 1, now_utc);
 
 	s->fails[s->n % SVC_LOGIN_MAX_FAILS] = now_utc;
 	s->n++;

@@ -121,8 +121,9 @@ struct svc_ratelimit {
 int64_t svc_ratelimit_wait(struct svc_ratelimit *rl, const char *key,
 			   int64_t now_utc);
 
-/* Record a failure of key at now_utc (the least recently used slot is
- * reused when the table is full). */
+/* Record a failure of key at now_utc. A new key takes a free slot, else
+ * one whose failures all left the window, else the least recently used
+ * one. */
 void svc_ratelimit_fail(struct svc_ratelimit *rl, const char *key,
 			int64_t now_utc);
 

@@ -41,6 +41,15 @@ $(O)/service/h_dashboard.o: $(O)/service/dashboard.inc \
     $(O)/service/dashboard_js.inc $(O)/service/dashboard_css.inc
 $(O)/service/h_dashboard.o: CPPFLAGS += -I$(O)/service
 
+# Other embedded files (the console): service/X becomes $(O)/assets/X.inc;
+# service/assets.c keeps their table with content types.
+ASSETS   := $(wildcard service/console/*)
+$(O)/assets/%.inc: service/%
+	@mkdir -p $(@D)
+	od -An -v -tx1 $< | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g' > $@
+$(O)/service/assets.o: $(patsubst service/%,$(O)/assets/%.inc,$(ASSETS))
+$(O)/service/assets.o: CPPFLAGS += -I$(O)/assets
+
 $(O)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@

@@ -63,7 +63,9 @@ svc_h_import(struct svc_request *req)
 	struct svc_import_counts counts;
 	struct db_carrier c;
 	struct svc_auth auth;
-	json_t *parsed = NULL, *errors = NULL;
+	json_t *parsed = NULL, *errors = NULL, *preview = NULL;
+	const char *dry = svc_query(req, "dry_run");
+	int dry_run = dry && (!strcmp(dry, "1") || !strcmp(dry, "true"));
 	enum MHD_Result ret;
 	char why[200];
 	int rc;
@@ -147,8 +149,14 @@ svc_h_import(struct svc_request *req)
 		ret = bad_file(req, json_object_get(parsed, "errors"), NULL);
 		goto out;
 	}
-	rc = svc_import_apply(svc->db, parsed, carrier, kind, auth.actor,
-			      svc->clock(), errors, &counts);
+	if (dry_run)	/* ?dry_run=1: the same path, rolled back */
+		rc = svc_import_dry_run(svc->db, parsed, carrier, kind,
+					auth.actor, svc->clock(), errors,
+					&counts, &preview);
+	else
+		rc = svc_import_apply(svc->db, parsed, carrier, kind,
+				      auth.actor, svc->clock(), errors,
+				      &counts);
 	if (rc == -EINVAL && json_array_size(errors)) {
 		json_t *first = json_array_get(errors, 0);
 		char detail[400];
@@ -166,12 +174,15 @@ svc_h_import(struct svc_request *req)
 		ret = svc_respond_errno(req, rc, "the import");
 		goto out;
 	}
-	ret = svc_respond_json(req, 200, json_pack("{s:i, s:i, s:i, s:O}",
-				"created", counts.created, "updated",
-				counts.updated, "unchanged", counts.unchanged,
-				"ids", counts.ids));
+	ret = svc_respond_json(req, 200, json_pack("{s:i, s:i, s:i, s:O?,"
+				" s:b, s:O?}", "created", counts.created,
+				"updated", counts.updated, "unchanged",
+				counts.unchanged, "ids", dry_run ? NULL :
+				counts.ids, "dry_run", dry_run, "events",
+				preview));
 out:
 	json_decref(counts.ids);
+	json_decref(preview);
 	json_decref(parsed);
 	json_decref(errors);
 	svc_auth_release(&auth);

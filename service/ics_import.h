@@ -50,4 +50,16 @@ int svc_import_apply(struct db *db, json_t *parsed, const char *carrier,
 		     int64_t now_utc, json_t *errors,
 		     struct svc_import_counts *counts);
 
+/*
+ * The dry run of an import: svc_import_apply() inside a transaction that is
+ * rolled back whatever happens, so nothing is stored. Arguments, errors
+ * and counts as for svc_import_apply(); on 0, *events_out (new reference)
+ * lists each file event as {uid, title, start, action: create|update|
+ * unchanged, series}. Returns as svc_import_apply().
+ */
+int svc_import_dry_run(struct db *db, json_t *parsed, const char *carrier,
+		       const char *default_kind, const char *actor,
+		       int64_t now_utc, json_t *errors,
+		       struct svc_import_counts *counts, json_t **events_out);
+
 #endif

@@ -17,6 +17,7 @@
 #include "../calendar/kind.h"
 #include "../calendar/recur.h"
 #include "svc.h"
+#include "svc_admin.h"
 
 #define MAX_TITLE 1000		/* octets */
 #define MAX_DESCRIPTION 20000
@@ -1059,6 +1060,8 @@ svc_h_events_create(struct svc_request *req)
 			goto out;
 		}
 	}
+	if (svc_event_carrier_closed(req, &ev, &ret))
+		goto out;
 	rc = db_event_insert(svc->db, &ev, auth.actor, svc->clock(), &id);
 	if (rc == -EEXIST) {
 		json_t *e = json_array();
@@ -1205,6 +1208,8 @@ update_event(struct svc_request *req, int replace)
 		ret = forbidden_carrier(req, &auth, ev.carrier);
 		goto out;
 	}
+	if (svc_event_carrier_closed(req, &ev, &ret))
+		goto out;
 	if (ev.rrule && stored.rrule && ev.start_utc != stored.start_utc)
 		shift_exceptions(&ev, ev.start_utc - stored.start_utc);
 	prune_exceptions(&ev);
@@ -1815,6 +1820,8 @@ occurrence_change(struct svc_request *req, int cancel)
 			errors = NULL;
 			goto out;
 		}
+		if (svc_event_carrier_closed(req, &ev, &ret))
+			goto out;
 	}
 	ret = save_change(req, &auth, &ev, &stored);
 out:

@@ -229,10 +229,14 @@ class CarrierTest(AdminCase):
             c["slug"] for c in self.get("/api/v1/carriers")["items"]])
         rep = self.get("/api/v1/cadence?year=2025&by=carrier"
                        "&rule=monthly-roadshow")
-        row = [p for p in rep["periods"] if p["scope"] ==
-               "carrier:pinghu-maker-space" and p["period"] == "2025-03"]
-        self.assertEqual([(r["status"], r["held"]) for r in row],
-                         [("met", 1)])
+        rows = [(p["period"], p["status"], p["held"]) for p in
+                rep["periods"] if p["scope"] == "carrier:pinghu-maker-space"]
+        # judged up to its retirement only: no "missed" months after it
+        self.assertEqual(rows, [("2025-01", "missed", 0),
+                                ("2025-02", "missed", 0),
+                                ("2025-03", "met", 1)])
+        self.assertEqual(len([p for p in rep["periods"] if p["period"] ==
+                              "2025-04"]), 21)
 
         # no new event from the retire date on, by anyone, nor a move in
         n_events = len(self.get("/api/v1/events", token=self.admin)

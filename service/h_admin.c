@@ -204,6 +204,22 @@ last_start(const struct db_event *ev, int live_only)
 }
 
 int
+svc_carrier_retired(struct svc *svc, const char *slug, char day[11])
+{
+	struct db_carrier c;
+	int retired;
+
+	day[0] = '\0';
+	if (!slug || db_carrier_get(svc->db, slug, &c) != 0)
+		return 0;
+	retired = c.retired_from != NULL;
+	if (retired)
+		snprintf(day, 11, "%s", c.retired_from);
+	db_carrier_release(&c);
+	return retired;
+}
+
+int
 svc_event_carrier_closed(struct svc_request *req, const struct db_event *ev,
 			 enum MHD_Result *ret)
 {

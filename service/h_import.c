@@ -14,6 +14,7 @@
 #include "../calendar/kind.h"
 #include "ics_import.h"
 #include "svc.h"
+#include "svc_admin.h"
 
 static enum MHD_Result
 bad_file(struct svc_request *req, json_t *parse_errors, const char *detail)
@@ -65,7 +66,7 @@ svc_h_import(struct svc_request *req)
 	struct svc_auth auth;
 	json_t *parsed = NULL, *errors = NULL;
 	enum MHD_Result ret;
-	char why[200];
+	char why[200], retired_day[11];
 	int rc;
 
 	memset(&counts, 0, sizeof(counts));
@@ -110,6 +111,16 @@ svc_h_import(struct svc_request *req)
 				" for carrier '%s'", auth.carrier);
 		ret = svc_respond_problem(req, 403, "wrong-carrier",
 					  "Forbidden", "wrong carrier", errors);
+		errors = NULL;
+		goto out;
+	}
+	if (svc_carrier_retired(svc, carrier, retired_day)) {
+		/* issue 9: a retired carrier takes no new events */
+		svc_problem_add(errors, "carrier", "'%s' is retired from %s:"
+				" it takes no imports", carrier, retired_day);
+		ret = svc_respond_problem(req, 409, "carrier-retired",
+					  "Conflict", "carrier: the host"
+					  " carrier is retired", errors);
 		errors = NULL;
 		goto out;
 	}

@@ -75,6 +75,10 @@ int svc_token_revoke_audited(struct db *db, int64_t id, const char *actor,
 int svc_event_carrier_closed(struct svc_request *req,
 			     const struct db_event *ev, enum MHD_Result *ret);
 
+/* 1 when carrier slug is retired, with its retired_from date in day;
+ * 0 when not (or unknown). */
+int svc_carrier_retired(struct svc *svc, const char *slug, char day[11]);
+
 /* h_admin.c */
 enum MHD_Result svc_h_carriers_create(struct svc_request *req);
 enum MHD_Result svc_h_carrier_patch(struct svc_request *req);

@@ -263,6 +263,15 @@ class CarrierTest(AdminCase):
                 "pinghu-maker-space", "start": "2025-03-01T10:00:00+08:00",
                 "rrule": "FREQ=WEEKLY;COUNT=3"}, token=self.org),
             409, "carrier")
+        ics = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n"
+               "BEGIN:VEVENT\r\nUID:late@example.cn\r\n"
+               "DTSTAMP:20250301T000000Z\r\nDTSTART:20250401T020000Z\r\n"
+               "SUMMARY:导入\r\nCATEGORIES:roadshow\r\nEND:VEVENT\r\n"
+               "END:VCALENDAR\r\n").encode()
+        self.assertProblem(self.srv.request(
+            "POST", "/api/v1/events/import?carrier=pinghu-maker-space",
+            raw=ics, token=self.org,
+            headers={"Content-Type": "text/calendar"}), 409, "carrier")
         self.assertEqual(len(self.get("/api/v1/events", token=self.admin)
                              ["items"]), n_events)
         self.assertEqual(self.get("/api/v1/events/%d" % ev["id"],

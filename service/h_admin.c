@@ -518,6 +518,17 @@ carrier_last_event(struct svc *svc, const char *slug, char day[11],
 	return 0;
 }
 
+/* 1 when a PATCH changes nothing (then nothing is written, no audit
+ * row). before borrowed, after stolen. */
+static int
+unchanged(json_t *before, json_t *after)
+{
+	int same = after && json_equal(before, after);
+
+	json_decref(after);
+	return same;
+}
+
 static enum MHD_Result
 invalid(struct svc_request *req, const char *title, json_t *errors)
 {
@@ -689,8 +700,12 @@ svc_h_carrier_patch(struct svc_request *req)
 			action = "retire";
 	}
 	before = svc_carrier_json(req->svc, &stored, 0);
-	ret = before ? save_carrier(req, &auth, &c, before, action)
-		     : svc_respond_errno(req, -ENOMEM, "");
+	if (before && unchanged(before, svc_carrier_json(req->svc, &c, 0)))
+		ret = svc_respond_json(req, 200, svc_carrier_json(req->svc,
+								  &stored, 1));
+	else
+		ret = before ? save_carrier(req, &auth, &c, before, action)
+			     : svc_respond_errno(req, -ENOMEM, "");
 out:
 	json_decref(before);
 	json_decref(errors);
@@ -915,8 +930,13 @@ svc_h_region_patch(struct svc_request *req)
 	} else {
 		json_decref(errors);
 		before = svc_region_json(req->svc, &stored, 0);
-		ret = before ? save_region(req, &auth, &r, before)
-			     : svc_respond_errno(req, -ENOMEM, "");
+		if (before && unchanged(before, svc_region_json(req->svc, &r,
+								0)))
+			ret = svc_respond_json(req, 200, svc_region_json(
+					       req->svc, &stored, 1));
+		else
+			ret = before ? save_region(req, &auth, &r, before)
+				     : svc_respond_errno(req, -ENOMEM, "");
 	}
 	json_decref(before);
 	json_decref(obj);

@@ -9,6 +9,7 @@ import re
 import unittest
 import urllib.parse
 
+import test_dashboard
 from harness import E2ETestCase, start_server
 
 NOW = "2025-03-15T12:00:00+08:00"
@@ -186,6 +187,16 @@ class CarrierTest(AdminCase):
         self.assertEqual((rows[0]["before"]["level"],
                           rows[0]["after"]["level"]), ("none", "municipal"))
 
+        # the same values again: no change, no audit row
+        status, _, doc = self.call("PATCH",
+                                   "/api/v1/carriers/pinghu-maker-space",
+                                   {"level": "municipal"}, self.admin)
+        self.assertEqual((status, without_feed(doc)), (200, after))
+        self.assertEqual(len(self.audit("?object_type=carrier")), 1)
+        status, _, doc = self.call("PATCH", "/api/v1/regions/longju",
+                                   {"target_year": 2025}, self.admin)
+        self.assertEqual((status, doc["target_year"]), (200, 2025))
+        self.assertEqual(self.audit("?object_type=region"), [])
         # back to none: the recognition date goes with it
         status, _, doc = self.call("PATCH",
                                    "/api/v1/carriers/pinghu-maker-space",
@@ -738,6 +749,46 @@ class BadInputTest(AdminCase):
         self.assertProblem(self.srv.request(
             "PATCH", "/api/v1/regions/nowhere", body={"name": "x"},
             token=self.admin), 404)
+
+
+class DashboardCarrierTest(AdminCase):
+    """The dashboard (headless Chromium, as in test_dashboard) shows a new
+    carrier's heatmap row and its subscribe link."""
+
+    def test_new_carrier_on_dashboard(self):
+        import os
+        if not os.access(test_dashboard.CHROMIUM, os.X_OK):
+            self.skipTest("no %s" % test_dashboard.CHROMIUM)
+        self.assertEqual(self.call("POST", "/api/v1/carriers", NEW_CARRIER,
+                                   self.admin)[0], 201)
+        status, _, doc = self.call("POST", "/api/v1/rules", {
+            "id": "carrier-roadshow", "name": "各载体月月有路演",
+            "kinds": ["roadshow"], "period": "month", "scope": "carrier",
+            "active_from": "2025-01-01"}, self.admin)
+        self.assertEqual(status, 201, doc)
+        status, _, tok = self.call("POST", "/api/v1/tokens", {
+            "role": "organiser", "carrier": "longju-hub"}, self.admin)
+        self.event(tok["token"])
+        dom, _, err = test_dashboard.dump_dom(self.srv.base_url +
+                                              "/?year=2025")
+        body = dom.find("body")
+        self.assertEqual(body.get("data-state"), "ready", err[-2000:])
+        table = [t for t in dom.find(id="heatmap").find_all(
+            "table", cls="heat") if t.get("data-rule") == "carrier-roadshow"]
+        self.assertEqual(len(table), 1)
+        rows = [tr for tr in table[0].find_all("tr")
+                if tr.get("data-scope") == "carrier:longju-hub"]
+        self.assertEqual(len(rows), 1)
+        self.assertEqual(rows[0].children_named("th")[0].text(),
+                         "龙驹镇科技孵化器")
+        self.assertEqual([(td.get("data-period"), td.get("data-status"))
+                          for td in rows[0].children_named("td")][:4],
+                         [("2025-01", "missed"), ("2025-02", "missed"),
+                          ("2025-03", "met"), ("2025-04", "open")])
+        links = [a.get("href") for a in
+                 dom.find(id="feeds").find_all("a", cls="webcal")]
+        self.assertEqual(links[-1], "webcal://127.0.0.1:%d/calendars/"
+                         "carriers/longju-hub.ics" % self.srv.port)
 
 
 if __name__ == "__main__":

@@ -450,9 +450,11 @@ read_carrier(struct svc *svc, json_t *obj, struct db_carrier *c,
 	if (take_text(obj, "contact", 200, 1, &s, errors) == 1)
 		c->contact = (char *)s;
 	if (take_text(obj, "website", 500, 1, &s, errors) == 1) {
+		const char *host = s ? strstr(s, "://") : NULL;
+
 		if (s && ((strncmp(s, "https://", 8) != 0 &&
 			   strncmp(s, "http://", 7) != 0) || strchr(s, ' ') ||
-			  strlen(s) < 10))
+			  !host[3] || host[3] == '/'))
 			svc_problem_add(errors, "website", "must be an http://"
 					" or https:// URL");
 		c->website = (char *)s;

@@ -471,8 +471,9 @@ read_carrier(struct svc *svc, json_t *obj, struct db_carrier *c,
 			   json_number_value(lat) > 90 ||
 			   json_number_value(lon) < -180 ||
 			   json_number_value(lon) > 180) {
-			svc_problem_add(errors, "geo", "must be null or {\"lat\":"
-					" -90..90, \"lon\": -180..180}");
+			svc_problem_add(errors, "geo", "must be null or"
+					" {\"lat\": -90..90,"
+					" \"lon\": -180..180}");
 		} else {
 			c->has_geo = 1;
 			c->geo_lat = json_number_value(lat);
@@ -688,13 +689,13 @@ svc_h_carrier_patch(struct svc_request *req)
 
 		rc = carrier_last_event(req->svc, c.slug, day, &id);
 		if (rc != 0) {
-			ret = svc_respond_errno(req, rc, "the carrier's events");
+			ret = svc_respond_errno(req, rc, "the events");
 			goto out;
 		}
 		if (*day && strcmp(c.retired_from, day) <= 0) {
-			snprintf(d, sizeof(d), "must be after the carrier's last"
-				 " event (event %lld on %s)", (long long)id,
-				 day);
+			snprintf(d, sizeof(d), "must be after the carrier's"
+				 " last event (event %lld on %s)",
+				 (long long)id, day);
 			ret = conflict(req, "retired_from", d);
 			goto out;
 		}

@@ -15,7 +15,5 @@ enum MHD_Result svc_h_console(struct svc_request *req);
  * RRULE (bounded expansion; nothing stored). */
 enum MHD_Result svc_h_recurrence_preview(struct svc_request *req);
 
-/* GET /api/v1/events/{id}/history: the event's history rows. */
-enum MHD_Result svc_h_event_history(struct svc_request *req);
 
 #endif

@@ -18,6 +18,7 @@
 #include "../calendar/recur.h"
 #include "natural.h"
 #include "svc.h"
+#include "svc_admin.h"
 
 #define MAX_TITLE 1000		/* octets */
 #define MAX_DESCRIPTION 20000
@@ -1112,6 +1113,8 @@ svc_h_events_create(struct svc_request *req)
 		ret = forbidden_carrier(req, &auth, ev.carrier);
 		goto out;
 	}
+	if (svc_event_carrier_closed(req, &ev, &ret))
+		goto out;
 	rc = db_event_insert(svc->db, &ev, auth.actor, svc->clock(), &id);
 	if (rc == -EEXIST) {
 		json_t *e = json_array();
@@ -1268,6 +1271,8 @@ update_event(struct svc_request *req, int replace)
 		ret = forbidden_carrier(req, &auth, ev.carrier);
 		goto out;
 	}
+	if (svc_event_carrier_closed(req, &ev, &ret))
+		goto out;
 	if (ev.rrule && stored.rrule && ev.start_utc != stored.start_utc)
 		shift_exceptions(&ev, ev.start_utc - stored.start_utc);
 	prune_exceptions(&ev);
@@ -1890,6 +1895,8 @@ occurrence_change(struct svc_request *req, int cancel)
 			errors = NULL;
 			goto out;
 		}
+		if (svc_event_carrier_closed(req, &ev, &ret))
+			goto out;
 	}
 	ret = save_change(req, &auth, &ev, &stored);
 out:

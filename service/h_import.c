@@ -14,6 +14,7 @@
 #include "../calendar/kind.h"
 #include "ics_import.h"
 #include "svc.h"
+#include "svc_admin.h"
 
 static enum MHD_Result
 bad_file(struct svc_request *req, json_t *parse_errors, const char *detail)
@@ -67,7 +68,7 @@ svc_h_import(struct svc_request *req)
 	const char *dry = svc_query(req, "dry_run");
 	int dry_run = dry && (!strcmp(dry, "1") || !strcmp(dry, "true"));
 	enum MHD_Result ret;
-	char why[200];
+	char why[200], retired_day[11];
 	int rc;
 
 	memset(&counts, 0, sizeof(counts));
@@ -115,6 +116,16 @@ svc_h_import(struct svc_request *req)
 				 auth.carrier ? auth.carrier : "(none)");
 		ret = svc_respond_problem(req, 403, "wrong-carrier",
 					  "Forbidden", "wrong carrier", errors);
+		errors = NULL;
+		goto out;
+	}
+	if (svc_carrier_retired(svc, carrier, retired_day)) {
+		/* issue 9: a retired carrier takes no new events */
+		svc_problem_add(errors, "carrier", "'%s' is retired from %s:"
+				" it takes no imports", carrier, retired_day);
+		ret = svc_respond_problem(req, 409, "carrier-retired",
+					  "Conflict", "carrier: the host"
+					  " carrier is retired", errors);
 		errors = NULL;
 		goto out;
 	}

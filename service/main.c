@@ -34,6 +34,7 @@
 #include "ics_import.h"
 #include "report.h"
 #include "svc.h"
+#include "svc_admin.h"
 
 static int64_t fixed_now;
 static char self_exe[4096];
@@ -51,7 +52,8 @@ usage(FILE *f)
 	      "  roadshowd serve --db FILE [--bind ADDR] [--port N]"
 	      " [--public-url URL] [--cancelled-days N]\n"
 	      "  roadshowd token create --db FILE --role admin|organiser"
-	      " [--carrier SLUG] [--label TEXT]\n"
+	      " [--carrier SLUG] [--label TEXT]"
+	      " [--expires RFC3339]\n"
 	      "  roadshowd token list --db FILE\n"
 	      "  roadshowd token revoke --db FILE --id N\n"
 	      "  roadshowd cadence --db FILE --year YYYY [--as-of RFC3339]"
@@ -249,7 +251,7 @@ cmd_token_admin(int argc, char **argv, int revoke)
 	if ((rc = open_db(path, &db)) != 0)
 		return rc;
 	if (revoke) {
-		rc = db_token_revoke(db, id, clock_now());
+		rc = svc_token_revoke_audited(db, id, "cli", clock_now());
 		db_close(db);
 		if (rc == -ENOENT) {
 			fprintf(stderr, "roadshowd: no live token %ld\n", id);
@@ -296,9 +298,11 @@ cmd_token(int argc, char **argv)
 		{ "role", required_argument, NULL, 'r' },
 		{ "carrier", required_argument, NULL, 'c' },
 		{ "label", required_argument, NULL, 'l' },
+		{ "expires", required_argument, NULL, 'e' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *path = env_or("ROADSHOWD_DB", NULL), *role = NULL;
+	int64_t expires = 0;
 	const char *carrier = NULL, *label = NULL;
 	char token[69], hash[65];
 	int64_t token_id = 0;
@@ -322,6 +326,14 @@ cmd_token(int argc, char **argv)
 		case 'r': role = optarg; break;
 		case 'c': carrier = optarg; break;
 		case 'l': label = optarg; break;
+		case 'e':
+			if (cal_time_parse_rfc3339(optarg, &expires) != 0 ||
+			    expires <= clock_now()) {
+				fprintf(stderr, "roadshowd: --expires must be a"
+					" future RFC 3339 time with offset\n");
+				return 2;
+			}
+			break;
 		default: usage(stderr); return 2;
 		}
 	}
@@ -348,8 +360,8 @@ cmd_token(int argc, char **argv)
 		db_close(db);
 		return 1;
 	}
-	rc = db_token_insert(db, hash, role, carrier, label, clock_now(),
-			     &token_id);
+	rc = svc_token_store(db, hash, role, carrier, label, expires, "cli",
+			     clock_now(), &token_id);
 	db_close(db);
 	if (rc == -EINVAL) {
 		fprintf(stderr, "roadshowd: '%s' is not a known carrier\n",

@@ -16,7 +16,8 @@
 /*
  * libical 3.0 reads COUNT and INTERVAL with atoi() into an int and a short,
  * so "COUNT=4294967297" and "INTERVAL=65537" come back as 1. 1 when the
- * text of some name= part of rrule is more than max.
+ * text of some name= part of rrule is more than max (max < 0: when there
+ * is such a part at all).
  */
 static int
 part_exceeds(const char *rrule, const char *name, long max)
@@ -27,6 +28,8 @@ part_exceeds(const char *rrule, const char *name, long max)
 
 	while (p) {
 		if (strncasecmp(p, name, len) == 0) {
+			if (max < 0)
+				return 1;	/* present at all */
 			p += len;
 			p += strspn(p, " \t+-");
 			for (v = 0; isdigit((unsigned char)*p); p++)
@@ -76,6 +79,12 @@ cal_rrule_validate(const char *rrule, char *why, size_t size)
 		snprintf(why, size, "RRULE must be 1 to 512 octets");
 		return -EINVAL;
 	}
+	if (part_exceeds(rrule, "COUNT=", -1) &&
+	    part_exceeds(rrule, "UNTIL=", -1)) {
+		snprintf(why, size, "COUNT and UNTIL cannot both be given"
+			 " (RFC 5545 §3.3.10): keep one");
+		return -EINVAL;
+	}
 	icalerror_clear_errno();
 	r = icalrecurrencetype_from_string(rrule);
 	if (r.freq == ICAL_NO_RECURRENCE || icalerrno != ICAL_NO_ERROR) {
@@ -91,10 +100,8 @@ cal_rrule_validate(const char *rrule, char *why, size_t size)
 			 " YEARLY");
 		return -EINVAL;
 	}
-	if (r.count <= 0 && icaltime_is_null_time(r.until)) {
-		snprintf(why, size, "the series must end: give COUNT or UNTIL");
-		return -EINVAL;
-	}
+	/* A series without COUNT or UNTIL runs forever: it is stored as
+	 * such and every expansion is bounded by the window asked for. */
 	if (r.count > CAL_RECUR_MAX_OCCURRENCES ||
 	    part_exceeds(rrule, "COUNT=", CAL_RECUR_MAX_OCCURRENCES)) {
 		snprintf(why, size, "COUNT must be at most %d",
@@ -338,12 +345,16 @@ cal_recur_too_long(const struct db_event *ev)
 {
 	int64_t *starts = NULL;
 	size_t n = 0;
-	int rc;
+	int rc, open_ended;
 
 	if (!ev->rrule)
 		return 0;
+	/* Open-ended (no COUNT, no UNTIL): it must yield a first one. */
+	open_ended = !part_exceeds(ev->rrule, "COUNT=", -1) &&
+		     !part_exceeds(ev->rrule, "UNTIL=", -1);
 	rc = cal_recur_expand(ev, ev->start_utc, INT64_MAX / 4,
-			      CAL_RECUR_MAX_OCCURRENCES + 1, &starts, &n);
+			      open_ended ? 1 : CAL_RECUR_MAX_OCCURRENCES + 1,
+			      &starts, &n);
 	free(starts);
 	if (rc != 0)
 		return 1;

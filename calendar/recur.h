@@ -15,8 +15,9 @@
 
 /*
  * Check an RRULE value posted by a user: it must parse with libical, use
- * FREQ DAILY, WEEKLY, MONTHLY or YEARLY, and be bounded by COUNT (at most
- * CAL_RECUR_MAX_OCCURRENCES) or UNTIL. On error writes a one-line reason
+ * FREQ DAILY, WEEKLY, MONTHLY or YEARLY, have COUNT (at most
+ * CAL_RECUR_MAX_OCCURRENCES) or UNTIL or neither (an open-ended series),
+ * not both (RFC 5545 §3.3.10). On error writes a one-line reason
  * into why (size octets) and returns -EINVAL; else 0.
  */
 int cal_rrule_validate(const char *rrule, char *why, size_t size);
@@ -25,9 +26,10 @@ int cal_rrule_validate(const char *rrule, char *why, size_t size);
  * (libical would wrap it silently). */
 int cal_rrule_numbers_ok(const char *rrule);
 
-/* 1 when ev's series yields no occurrence or more than
- * CAL_RECUR_MAX_OCCURRENCES (e.g. DAILY until 9999), or cannot be
- * expanded; 0 for a single event or a bounded series. */
+/* 1 when ev's series yields no occurrence, or (ended by COUNT or UNTIL)
+ * more than CAL_RECUR_MAX_OCCURRENCES (e.g. DAILY until 2199), or cannot
+ * be expanded; 0 for a single event, a bounded series, or an open-ended
+ * one with a first occurrence. */
 int cal_recur_too_long(const struct db_event *ev);
 
 /*

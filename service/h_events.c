@@ -16,6 +16,7 @@
 #include "../calendar/caltime.h"
 #include "../calendar/kind.h"
 #include "../calendar/recur.h"
+#include "../calendar/rrule_until.h"
 #include "svc.h"
 
 #define MAX_TITLE 1000		/* octets */
@@ -799,13 +800,29 @@ prune_exceptions(struct db_event *ev)
 	ev->n_overrides = j;
 }
 
-/* A series must yield 1 to CAL_RECUR_MAX_OCCURRENCES occurrences from its
- * start (UNTIL far away with FREQ=DAILY would not). */
+/* A series' UNTIL is stored in RFC 5545 §3.3.10's form (UTC for a zoned
+ * series, a DATE for an all-day one); a series must yield 1 to
+ * CAL_RECUR_MAX_OCCURRENCES occurrences from its start (UNTIL far away
+ * with FREQ=DAILY would not), or be open-ended with a first one. */
 static void
-check_series(const struct db_event *ev, json_t *errors)
+check_series(struct db_event *ev, json_t *errors)
 {
+	char why[128], *norm = NULL;
+	int rc;
+
 	if (json_array_size(errors) || !ev->rrule)
 		return;
+	rc = cal_rrule_normalize_until(ev->rrule, ev->tzid ? ev->tzid :
+				       CAL_DISTRICT_TZID, ev->all_day, &norm,
+				       why, sizeof(why));
+	if (rc == -EINVAL) {
+		svc_problem_add(errors, "rrule", "%s", why);
+		return;
+	}
+	if (rc == 0) {
+		free(ev->rrule);
+		ev->rrule = norm;
+	}
 	if (cal_recur_too_long(ev))
 		svc_problem_add(errors, "rrule", "the series must have 1 to %d"
 				" occurrences from its start",

@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../calendar/caltime.h"
 #include "../calendar/import.h"
 #include "../calendar/kind.h"
 #include "../calendar/recur.h"
@@ -37,7 +38,7 @@
 /* ---- child side ---- */
 
 static json_t *
-event_to_wire(const struct db_event *ev)
+event_to_wire(const struct db_event *ev, const struct cal_import_meta *m)
 {
 	json_t *o, *ex = json_array(), *ov = json_array();
 	size_t i;
@@ -67,6 +68,13 @@ event_to_wire(const struct db_event *ev)
 		      "rrule", ev->rrule, "url", ev->url,
 		      "has_geo", ev->has_geo, "geo_lat", ev->geo_lat,
 		      "geo_lon", ev->geo_lon, "exdates", ex, "overrides", ov);
+	if (o && m) {
+		json_object_set_new(o, "vevent", json_integer(m->vevent));
+		json_object_set_new(o, "line", json_integer(m->line));
+		if (m->tzid_source)
+			json_object_set_new(o, "tzid_source",
+					    json_string(m->tzid_source));
+	}
 	return o;
 }
 
@@ -111,13 +119,17 @@ svc_parse_ics_main(void)
 	}
 	free(text);
 	for (i = 0; i < im.n_errors; i++)
-		json_array_append_new(errors, json_pack("{s:i, s:i, s:s, s:s}",
+		json_array_append_new(errors, json_pack(
+				      "{s:i, s:i, s:s, s:s, s:s, s:s}",
 				      "vevent", im.errors[i].vevent, "line",
 				      im.errors[i].line, "uid",
-				      im.errors[i].uid, "detail",
+				      im.errors[i].uid, "property",
+				      im.errors[i].property, "code",
+				      im.errors[i].code, "detail",
 				      im.errors[i].detail));
 	for (i = 0; i < im.n && events; i++)
-		json_array_append_new(events, event_to_wire(&im.events[i]));
+		json_array_append_new(events, event_to_wire(&im.events[i],
+					im.meta ? &im.meta[i] : NULL));
 	cal_import_release(&im);
 	out = json_pack("{s:o?, s:o?}", "events", events, "errors", errors);
 	dump = out ? json_dumps(out, JSON_COMPACT) : NULL;
@@ -407,11 +419,15 @@ event_from_wire(json_t *o, struct db_event *ev)
 }
 
 static void
-import_error(json_t *errors, const char *uid, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+import_error(json_t *errors, json_t *wire, const char *uid,
+	     const char *property, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
 
+/* A refusal found while storing: {field, vevent, line, uid, property,
+ * code, detail}, shaped like the parser's. */
 static void
-import_error(json_t *errors, const char *uid, const char *fmt, ...)
+import_error(json_t *errors, json_t *wire, const char *uid,
+	     const char *property, const char *code, const char *fmt, ...)
 {
 	char detail[300];
 	va_list ap;
@@ -419,46 +435,142 @@ import_error(json_t *errors, const char *uid, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(detail, sizeof(detail), fmt, ap);
 	va_end(ap);
-	json_array_append_new(errors, json_pack("{s:s, s:s, s:s}", "field",
-				"body", "uid", uid ? uid : "", "detail",
-				detail));
+	json_array_append_new(errors, json_pack(
+		"{s:s, s:I, s:I, s:s, s:s, s:s, s:s}", "field", "body",
+		"vevent", json_integer_value(json_object_get(wire, "vevent")),
+		"line", json_integer_value(json_object_get(wire, "line")),
+		"uid", uid ? uid : "", "property", property, "code", code,
+		"detail", detail));
+}
+
+/* 1 when the stored event e is hosted by carrier (NULL: the district). */
+static int
+same_host(const struct db_event *e, const char *carrier)
+{
+	if (!e->carrier || !carrier)
+		return !e->carrier && !carrier;
+	return strcmp(e->carrier, carrier) == 0;
+}
+
+/*
+ * The stored event that a file's UID names for this host, if any, and
+ * the UID to store it under. A UID held by another host's event does not
+ * block the import and is never revealed: this host's event is stored
+ * under "<UID>~<carrier>" (always the same, so a re-import finds it).
+ * Returns 0 (*cur filled), -ENOENT (a new event under *stored_uid),
+ * -EEXIST (both names taken elsewhere), -ENOMEM, -EIO.
+ */
+static int
+find_own(struct db *db, const char *uid, const char *carrier,
+	 struct db_event *cur, char **stored_uid)
+{
+	size_t len = strlen(uid) + (carrier ? strlen(carrier) : 1) + 2;
+	char *alias = malloc(len);
+	int r;
+
+	*stored_uid = NULL;
+	if (!alias)
+		return -ENOMEM;
+	snprintf(alias, len, "%s~%s", uid, carrier ? carrier : "-");
+	r = db_event_get_by_uid(db, alias, cur);
+	if (r == 0 && same_host(cur, carrier)) {
+		*stored_uid = alias;
+		return 0;
+	}
+	if (r == 0)
+		db_event_release(cur);
+	else if (r != -ENOENT)
+		goto fail;
+	r = db_event_get_by_uid(db, uid, cur);
+	if (r == 0 && same_host(cur, carrier)) {
+		free(alias);
+		*stored_uid = strdup(uid);
+		if (!*stored_uid) {
+			db_event_release(cur);
+			return -ENOMEM;
+		}
+		return 0;
+	}
+	if (r == -ENOENT) {
+		free(alias);
+		*stored_uid = strdup(uid);
+		return *stored_uid ? -ENOENT : -ENOMEM;
+	}
+	if (r != 0)
+		goto fail;
+	db_event_release(cur);
+	/* Taken by another host: the alias, unless that is taken too. */
+	r = db_event_get_by_uid(db, alias, cur);
+	if (r == 0) {
+		db_event_release(cur);
+		free(alias);
+		return -EEXIST;
+	}
+	if (r != -ENOENT)
+		goto fail;
+	*stored_uid = alias;
+	return -ENOENT;
+fail:
+	free(alias);
+	return r;
+}
+
+/* {uid, title, start[, id]} of an event for the import's answer. */
+static json_t *
+summary_json(const struct db_event *ev, const char *file_uid, int64_t id)
+{
+	char when[32];
+
+	if (ev->all_day)
+		snprintf(when, sizeof(when), "%s", ev->start_date);
+	else if (cal_time_format_rfc3339(ev->start_utc, ev->tzid, when) != 0)
+		when[0] = '\0';
+	return json_pack("{s:s, s:s, s:s, s:I}", "uid", file_uid, "title",
+			 ev->title, "start", when, "id", (json_int_t)id);
 }
 
 int
 svc_import_apply(struct db *db, json_t *parsed, const char *carrier,
 		 const char *default_kind, const char *actor, int64_t now_utc,
-		 json_t *errors, struct svc_import_counts *counts)
+		 int dry_run, json_t *errors, struct svc_import_counts *counts)
 {
 	json_t *events = json_object_get(parsed, "events");
-	json_t *ids = json_array();
 	size_t i;
 	int rc = 0;
 
 	memset(counts, 0, sizeof(*counts));
-	counts->ids = ids;
-	if (!json_is_array(events) || !ids)
+	counts->ids = json_array();
+	counts->created_list = json_array();
+	counts->updated_list = json_array();
+	counts->unchanged_list = json_array();
+	if (!json_is_array(events) || !counts->ids || !counts->created_list ||
+	    !counts->updated_list || !counts->unchanged_list)
 		return -EIO;
 	if (db_tx_begin(db) != 0)
 		return -EIO;
 	for (i = 0; i < json_array_size(events) && rc == 0; i++) {
+		json_t *wire = json_array_get(events, i);
 		struct db_event ev, cur;
+		char *stored_uid = NULL, *file_uid;
 		int64_t id = 0;
+		json_t *list = NULL;
 		int r;
 
-		r = event_from_wire(json_array_get(events, i), &ev);
+		r = event_from_wire(wire, &ev);
 		if (r == -ENOMEM) {
 			rc = r;
 			break;
 		}
 		if (r != 0) {
-			import_error(errors, NULL, "event %zu is malformed",
-				     i + 1);
+			import_error(errors, wire, NULL, "", "malformed",
+				     "event %zu is malformed", i + 1);
 			continue;
 		}
 		if (!ev.kind && default_kind)
 			ev.kind = strdup(default_kind);
 		if (!ev.kind || !cal_kind_find(ev.kind)) {
-			import_error(errors, ev.uid, "no CATEGORIES names one"
+			import_error(errors, wire, ev.uid, "CATEGORIES",
+				     "no-kind", "no CATEGORIES names one"
 				     " of the event kinds (roadshow, salon,"
 				     " forum, training, seminar, exhibition,"
 				     " competition, or 项目路演 …): give a"
@@ -473,47 +585,76 @@ svc_import_apply(struct db *db, json_t *parsed, const char *carrier,
 			rc = -ENOMEM;
 			break;
 		}
-		r = db_event_get_by_uid(db, ev.uid, &cur);
+		r = find_own(db, ev.uid, carrier, &cur, &stored_uid);
+		file_uid = ev.uid;
+		if (r == -EEXIST) {
+			import_error(errors, wire, file_uid, "UID",
+				     "uid-unavailable", "this UID cannot be"
+				     " used for this host; give the event"
+				     " another UID");
+			db_event_release(&ev);
+			continue;
+		}
+		if (r == 0 || r == -ENOENT) {
+			ev.uid = stored_uid;
+			stored_uid = NULL;
+		}
 		if (r == 0) {
-			if ((cur.carrier == NULL) != (carrier == NULL) ||
-			    (carrier && strcmp(cur.carrier, carrier) != 0)) {
-				import_error(errors, ev.uid, "UID belongs to an"
-					     " event of another host (%s)",
-					     cur.carrier ? cur.carrier :
-					     "the district");
+			ev.id = cur.id;
+			/* partner regions are not in the file */
+			ev.partner_regions = cur.partner_regions;
+			ev.n_partner_regions = cur.n_partner_regions;
+			cur.partner_regions = NULL;
+			cur.n_partner_regions = 0;
+			ev.capacity = cur.capacity;
+			if (svc_event_any_change(&ev, &cur)) {
+				ev.sequence = cur.sequence +
+					(svc_event_significant_change(
+						&ev, &cur) ? 1 : 0);
+				rc = db_event_update(db, &ev, cur.revision,
+						     actor, now_utc);
+				counts->updated++;
+				list = counts->updated_list;
 			} else {
-				ev.id = cur.id;
-				/* partner regions are not in the file */
-				ev.partner_regions = cur.partner_regions;
-				ev.n_partner_regions = cur.n_partner_regions;
-				cur.partner_regions = NULL;
-				cur.n_partner_regions = 0;
-				ev.capacity = cur.capacity;
-				if (svc_event_any_change(&ev, &cur)) {
-					ev.sequence = cur.sequence +
-						(svc_event_significant_change(
-							&ev, &cur) ? 1 : 0);
-					rc = db_event_update(db, &ev,
-							     cur.revision,
-							     actor, now_utc);
-					counts->updated++;
-				} else {
-					counts->unchanged++;
-				}
-				id = cur.id;
+				counts->unchanged++;
+				list = counts->unchanged_list;
 			}
+			id = cur.id;
 			db_event_release(&cur);
 		} else if (r == -ENOENT) {
 			rc = db_event_insert(db, &ev, actor, now_utc, &id);
 			counts->created++;
+			list = counts->created_list;
 		} else {
 			rc = r;
 		}
-		if (rc == 0 && id)
-			json_array_append_new(ids, json_integer(id));
+		if (rc == 0 && id) {
+			json_array_append_new(counts->ids, json_integer(id));
+			json_array_append_new(list, summary_json(&ev,
+					      file_uid, dry_run && list ==
+					      counts->created_list ? 0 : id));
+		}
+		free(file_uid);
+		free(stored_uid);
 		db_event_release(&ev);
 	}
 	if (rc == 0 && json_array_size(errors))
 		rc = -EINVAL;
+	if (dry_run) {
+		/* Nothing is kept: roll back what was tried. */
+		rc = db_tx_end(db, rc ? rc : -ECANCELED);
+		return rc == -ECANCELED || rc == -EINVAL ? 0 : rc;
+	}
 	return db_tx_end(db, rc);
+}
+
+void
+svc_import_counts_release(struct svc_import_counts *counts)
+{
+	json_decref(counts->ids);
+	json_decref(counts->created_list);
+	json_decref(counts->updated_list);
+	json_decref(counts->unchanged_list);
+	counts->ids = counts->created_list = NULL;
+	counts->updated_list = counts->unchanged_list = NULL;
 }

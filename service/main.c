@@ -566,7 +566,7 @@ cmd_import(int argc, char **argv)
 	}
 	errors = json_array();
 	rc = svc_import_apply(db, parsed, carrier, kind, "cli", clock_now(),
-			      errors, &counts);
+			      0, errors, &counts);
 	json_decref(parsed);
 	db_close(db);
 	if (rc != 0) {
@@ -582,13 +582,13 @@ cmd_import(int argc, char **argv)
 			fprintf(stderr, "roadshowd: import failed: %s\n",
 				strerror(-rc));
 		json_decref(errors);
-		json_decref(counts.ids);
+		svc_import_counts_release(&counts);
 		return 1;
 	}
 	printf("created %d, updated %d, unchanged %d\n", counts.created,
 	       counts.updated, counts.unchanged);
 	json_decref(errors);
-	json_decref(counts.ids);
+	svc_import_counts_release(&counts);
 	return 0;
 }
 

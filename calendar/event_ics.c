@@ -652,6 +652,19 @@ cal_feed_render(const struct db_event *events, size_t n,
 			goto out;
 		icalcomponent_add_component(cal, vtz);	/* cal owns vtz */
 	}
+	if (n == 0) {
+		/* RFC 5545 §3.6: a calendar holds at least one component.
+		 * An empty feed carries the district's VTIMEZONE (the zone
+		 * X-WR-TIMEZONE names), cut from 2020 on. */
+		struct zone_use u = { CAL_DISTRICT_TZID,
+			icaltimezone_get_builtin_timezone(CAL_DISTRICT_TZID),
+			1577836800 };
+		icalcomponent *vtz = u.zone ? vtimezone_new(&u) : NULL;
+
+		if (!vtz)
+			goto out;
+		icalcomponent_add_component(cal, vtz);
+	}
 	for (i = 0; i < n; i++) {
 		int rc = add_event(cal, &events[i], o, NULL);
 

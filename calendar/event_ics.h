@@ -28,7 +28,9 @@ struct cal_feed_opts {
 
 /*
  * Render a VCALENDAR (VERSION, PRODID, CALSCALE, METHOD:PUBLISH, names,
- * X-WR-TIMEZONE) holding one VTIMEZONE per TZID used and one VEVENT per
+ * X-WR-TIMEZONE) holding one VTIMEZONE per TZID used (the district's when
+ * there is no event, so the calendar is never empty, RFC 5545 §3.6) and
+ * one VEVENT per
  * event: UID, DTSTAMP (= modified), CREATED, LAST-MODIFIED, DTSTART/DTEND
  * with TZID (DATE values for all-day events, DTEND exclusive), SUMMARY,
  * DESCRIPTION, LOCATION, CATEGORIES (kind in Chinese and English), STATUS,

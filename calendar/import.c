@@ -867,7 +867,7 @@ series_instant(struct ctx *c, icalproperty *p, struct icaltimetype t,
  * EXDATEs. */
 static int
 read_recurrence(struct ctx *c, icalcomponent *vev, int n, const char *uid,
-		struct db_event *ev)
+		struct db_event *ev, int zone_pending)
 {
 	icalproperty *p;
 	struct icalrecurrencetype r;
@@ -897,9 +897,11 @@ read_recurrence(struct ctx *c, icalcomponent *vev, int n, const char *uid,
 	}
 	r = icalproperty_get_rrule(p);
 	text = icalrecurrencetype_as_string_r(&r);
+	/* A zone only the file defines: UNTIL is settled with the zone. */
 	if (!text || cal_rrule_validate(text, why, sizeof(why)) != 0 ||
-	    cal_rrule_normalize_until(text, ev->tzid, ev->all_day, &norm, why,
-				      sizeof(why)) != 0) {
+	    (zone_pending ? !(norm = strdup(text)) :
+	     cal_rrule_normalize_until(text, ev->tzid, ev->all_day, &norm,
+				       why, sizeof(why)) != 0)) {
 		add_error(c, n, uid, "RRULE", "bad-rrule", "RRULE: %s", text ?
 			  why : "cannot be read");
 		free(text);
@@ -1110,15 +1112,16 @@ read_vevent(struct ctx *c, icalcomponent *vev, int n)
 		}
 	}
 	if (read_span(c, vev, n, uid, &ev, &sv, &endv) != 0 ||
-	    read_recurrence(c, vev, n, uid, &ev) != 0 || !ev.title ||
+	    read_recurrence(c, vev, n, uid, &ev, sv.file != NULL) != 0 ||
+	    !ev.title ||
 	    c->out->n_errors != errors_before) {
 		db_event_release(&ev);
 		return;
 	}
 	if (sv.file) {
 		settle_zone(c, &ev, &sv, &endv, &source);
-		if (!source && ev.rrule) {
-			/* A matched zone: UNTIL read again in it. */
+		if (ev.rrule) {
+			/* UNTIL in the matched zone (else read as UTC). */
 			char why[200], *norm = NULL;
 
 			if (cal_rrule_normalize_until(ev.rrule, ev.tzid, 0,

@@ -71,27 +71,6 @@ cal_tz_resolve_name(const char *tzid, char *out, size_t size)
 	return from_windows(tzid, out, size);
 }
 
-/* 1 when CLDR maps some Windows zone to id first (a "golden" zone). */
-static int
-golden(const char *id)
-{
-	UChar uid[MAX_NAME], win[MAX_NAME], back[MAX_NAME];
-	UErrorCode err = U_ZERO_ERROR;
-	int32_t len;
-
-	u_uastrcpy(uid, id);
-	len = ucal_getWindowsTimeZoneID(uid, -1, win, MAX_NAME, &err);
-	if (U_FAILURE(err) || len <= 0 || len >= MAX_NAME)
-		return 0;
-	win[len] = 0;
-	len = ucal_getTimeZoneIDForWindowsID(win, -1, NULL, back, MAX_NAME,
-					     &err);
-	if (U_FAILURE(err) || len <= 0 || len >= MAX_NAME)
-		return 0;
-	back[len] = 0;
-	return u_strcmp(uid, back) == 0;
-}
-
 static int
 offsets_match(const char *id, const int64_t *utc, const int *offset_s,
 	      size_t n)
@@ -105,16 +84,66 @@ offsets_match(const char *id, const int64_t *utc, const int *offset_s,
 	return 1;
 }
 
-/* Best match among the canonical zones with raw offset raw_ms: golden
- * zones before the others, by name within each. rank: 2 golden, 1 other,
- * 0 none yet. */
+/* The Windows zone CLDR gives for IANA id, "" when none. */
+static void
+windows_of(const char *id, char *out, size_t size)
+{
+	UChar uid[MAX_NAME], win[MAX_NAME];
+	UErrorCode err = U_ZERO_ERROR;
+	int32_t len;
+
+	out[0] = '\0';
+	u_uastrcpy(uid, id);
+	len = ucal_getWindowsTimeZoneID(uid, -1, win, MAX_NAME, &err);
+	if (U_FAILURE(err) || len <= 0 || len >= MAX_NAME)
+		return;
+	win[len] = 0;
+	u_austrncpy(out, win, (int32_t)size - 1);
+	out[size - 1] = '\0';
+}
+
+#define MAX_GROUPS 64
+
+/* Matching zones grouped by their Windows zone. */
+struct groups {
+	struct {
+		char win[MAX_NAME];
+		char first[MAX_NAME];	/* smallest IANA name in it */
+		int count;
+	} g[MAX_GROUPS];
+	int n;
+};
+
+static void
+group_add(struct groups *gs, const char *win, const char *id)
+{
+	int i;
+
+	for (i = 0; i < gs->n; i++)
+		if (strcmp(gs->g[i].win, win) == 0)
+			break;
+	if (i == gs->n) {
+		if (gs->n == MAX_GROUPS)
+			return;
+		gs->n++;
+		snprintf(gs->g[i].win, MAX_NAME, "%s", win);
+		snprintf(gs->g[i].first, MAX_NAME, "%s", id);
+		gs->g[i].count = 0;
+	}
+	gs->g[i].count++;
+	if (strcmp(id, gs->g[i].first) < 0)
+		snprintf(gs->g[i].first, MAX_NAME, "%s", id);
+}
+
+/* Collect the canonical zones with raw offset raw_ms that match. */
 static void
 search_raw(int32_t raw_ms, const int64_t *utc, const int *offset_s,
-	   size_t n, char *best, size_t size, int *rank)
+	   size_t n, struct groups *gs)
 {
 	UErrorCode err = U_ZERO_ERROR;
 	UEnumeration *e;
 	const char *id;
+	char win[MAX_NAME];
 	int32_t len;
 
 	e = ucal_openTimeZoneIDEnumeration(UCAL_ZONE_TYPE_CANONICAL_LOCATION,
@@ -122,25 +151,67 @@ search_raw(int32_t raw_ms, const int64_t *utc, const int *offset_s,
 	if (U_FAILURE(err) || !e)
 		return;
 	while ((id = uenum_next(e, &len, &err)) != NULL && U_SUCCESS(err)) {
-		int r;
-
 		if (!cal_tz_valid(id) || !offsets_match(id, utc, offset_s, n))
 			continue;
-		r = golden(id) ? 2 : 1;
-		if (r > *rank || (r == *rank && strcmp(id, best) < 0)) {
-			snprintf(best, size, "%s", id);
-			*rank = r;
-		}
+		windows_of(id, win, sizeof(win));
+		group_add(gs, win, id);
 	}
 	uenum_close(e);
+}
+
+/*
+ * The zone for the best group: zones with a Windows zone before those
+ * without, the Windows zone most matching zones share first (its rules
+ * are the common ones: "Eastern Standard Time" over "Turks And Caicos
+ * Standard Time"), then by name; in it, the zone CLDR names first for
+ * that Windows zone, else the smallest name.
+ */
+static int
+pick(const struct groups *gs, char *out, size_t size)
+{
+	UChar win[MAX_NAME], id[MAX_NAME];
+	UErrorCode err = U_ZERO_ERROR;
+	char golden[MAX_NAME];
+	int i, best = -1;
+	int32_t len;
+
+	for (i = 0; i < gs->n; i++) {
+		int hw = gs->g[i].win[0] != '\0';
+		int bw;
+
+		if (best < 0) {
+			best = i;
+			continue;
+		}
+		bw = gs->g[best].win[0] != '\0';
+		if (hw != bw ? hw : gs->g[i].count != gs->g[best].count ?
+		    gs->g[i].count > gs->g[best].count :
+		    strcmp(gs->g[i].win, gs->g[best].win) < 0)
+			best = i;
+	}
+	if (best < 0)
+		return -ENOENT;
+	if (gs->g[best].win[0]) {
+		u_uastrcpy(win, gs->g[best].win);
+		len = ucal_getTimeZoneIDForWindowsID(win, -1, NULL, id,
+						     MAX_NAME, &err);
+		if (U_SUCCESS(err) && len > 0 && len < MAX_NAME) {
+			id[len] = 0;
+			u_austrncpy(golden, id, sizeof(golden) - 1);
+			golden[sizeof(golden) - 1] = '\0';
+			if (take_if_iana(golden, out, size) == 0)
+				return 0;
+		}
+	}
+	return take_if_iana(gs->g[best].first, out, size);
 }
 
 int
 cal_tz_match_offsets(const int64_t *utc, const int *offset_s, size_t n,
 		     char *out, size_t size)
 {
-	char best[MAX_NAME] = "";
-	int rank = 0, lo;
+	struct groups *gs;
+	int lo, rc;
 	size_t i;
 
 	if (n == 0)
@@ -153,11 +224,13 @@ cal_tz_match_offsets(const int64_t *utc, const int *offset_s, size_t n,
 			lo = offset_s[i];
 	/* Standard time is the lowest offset seen, or an hour below it
 	 * when every instant fell in summer time. */
-	search_raw(lo * 1000, utc, offset_s, n, best, sizeof(best), &rank);
-	if (!rank)
-		search_raw((lo - 3600) * 1000, utc, offset_s, n, best,
-			   sizeof(best), &rank);
-	if (!rank)
-		return -ENOENT;
-	return take_if_iana(best, out, size);
+	gs = calloc(1, sizeof(*gs));
+	if (!gs)
+		return -ENOMEM;
+	search_raw(lo * 1000, utc, offset_s, n, gs);
+	if (!gs->n)
+		search_raw((lo - 3600) * 1000, utc, offset_s, n, gs);
+	rc = pick(gs, out, size);
+	free(gs);
+	return rc;
 }

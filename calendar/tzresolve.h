@@ -24,10 +24,11 @@ int cal_tz_resolve_name(const char *tzid, char *out, size_t size);
 /*
  * The IANA zone whose UTC offsets at the n instants utc[i] (seconds UTC)
  * are offset_s[i] (seconds east of UTC), as libical's zone data has them.
- * Preference when several match: the district's zone, then the zones
- * CLDR names first for a Windows zone ("golden" zones), then by name.
+ * Preference when several match: the district's zone; then the Windows
+ * zone (CLDR) most of the matching zones belong to, and its first IANA
+ * zone; zones without a Windows zone last, by name.
  * Writes the name into out (size octets). 0, or -ENOENT when none
- * matches, -EINVAL when n is 0.
+ * matches, -EINVAL when n is 0, -ENOMEM.
  */
 int cal_tz_match_offsets(const int64_t *utc, const int *offset_s, size_t n,
 			 char *out, size_t size);

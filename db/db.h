@@ -246,6 +246,12 @@ int db_event_delete(struct db *db, int64_t id, const char *actor,
 int db_event_get(struct db *db, int64_t id, struct db_event *out);
 int db_event_get_by_uid(struct db *db, const char *uid, struct db_event *out);
 
+/* The id and host carrier slug (*carrier_out: a new string, NULL for the
+ * district) of the event with uid, without loading it (import_store.c).
+ * 0, -ENOENT, -ENOMEM, -EIO. */
+int db_event_host_of_uid(struct db *db, const char *uid, int64_t *id_out,
+			 char **carrier_out);
+
 /* Events matching f, ordered by start_utc then id. Free with
  * db_event_list_free(). */
 int db_event_list(struct db *db, const struct db_event_filter *f,

@@ -31,7 +31,7 @@
 #include "svc.h"
 
 #define CHILD_CPU_SECONDS 2
-#define CHILD_WALL_MS 3000
+#define CHILD_WALL_MS 4000
 #define CHILD_MEMORY (512UL * 1024 * 1024)	/* octets of address space */
 #define CHILD_MAX_OUTPUT (64UL * 1024 * 1024)
 
@@ -443,13 +443,21 @@ import_error(json_t *errors, json_t *wire, const char *uid,
 		"detail", detail));
 }
 
-/* 1 when the stored event e is hosted by carrier (NULL: the district). */
+/* Who holds uid: 0 none, 1 this host, 2 another host; <0 an error. */
 static int
-same_host(const struct db_event *e, const char *carrier)
+holder(struct db *db, const char *uid, const char *carrier, int64_t *id)
 {
-	if (!e->carrier || !carrier)
-		return !e->carrier && !carrier;
-	return strcmp(e->carrier, carrier) == 0;
+	char *held = NULL;
+	int r = db_event_host_of_uid(db, uid, id, &held);
+
+	if (r == -ENOENT)
+		return 0;
+	if (r != 0)
+		return r;
+	r = (!held || !carrier) ? (!held && !carrier ? 1 : 2) :
+	    strcmp(held, carrier) == 0 ? 1 : 2;
+	free(held);
+	return r;
 }
 
 /*
@@ -466,53 +474,47 @@ find_own(struct db *db, const char *uid, const char *carrier,
 {
 	size_t len = strlen(uid) + (carrier ? strlen(carrier) : 1) + 2;
 	char *alias = malloc(len);
-	int r;
+	int64_t id = 0;
+	int h, ha;
 
 	*stored_uid = NULL;
 	if (!alias)
 		return -ENOMEM;
 	snprintf(alias, len, "%s~%s", uid, carrier ? carrier : "-");
-	r = db_event_get_by_uid(db, alias, cur);
-	if (r == 0 && same_host(cur, carrier)) {
-		*stored_uid = alias;
-		return 0;
-	}
-	if (r == 0)
-		db_event_release(cur);
-	else if (r != -ENOENT)
-		goto fail;
-	r = db_event_get_by_uid(db, uid, cur);
-	if (r == 0 && same_host(cur, carrier)) {
-		free(alias);
-		*stored_uid = strdup(uid);
-		if (!*stored_uid) {
-			db_event_release(cur);
-			return -ENOMEM;
+	h = holder(db, uid, carrier, &id);
+	if (h == 0 || h == 2) {
+		ha = holder(db, alias, carrier, &id);
+		if (ha < 0) {
+			free(alias);
+			return ha;
 		}
-		return 0;
-	}
-	if (r == -ENOENT) {
+		if (ha == 0 && h == 0) {	/* a new event, its own UID */
+			free(alias);
+			*stored_uid = strdup(uid);
+			return *stored_uid ? -ENOENT : -ENOMEM;
+		}
+		if (ha == 2) {
+			free(alias);
+			return -EEXIST;
+		}
+		*stored_uid = alias;
+		if (ha == 0)
+			return -ENOENT;		/* new, under the alias */
+	} else if (h < 0) {
+		free(alias);
+		return h;
+	} else {
 		free(alias);
 		*stored_uid = strdup(uid);
-		return *stored_uid ? -ENOENT : -ENOMEM;
+		if (!*stored_uid)
+			return -ENOMEM;
 	}
-	if (r != 0)
-		goto fail;
-	db_event_release(cur);
-	/* Taken by another host: the alias, unless that is taken too. */
-	r = db_event_get_by_uid(db, alias, cur);
-	if (r == 0) {
-		db_event_release(cur);
-		free(alias);
-		return -EEXIST;
+	h = db_event_get(db, id, cur);
+	if (h != 0) {
+		free(*stored_uid);
+		*stored_uid = NULL;
 	}
-	if (r != -ENOENT)
-		goto fail;
-	*stored_uid = alias;
-	return -ENOENT;
-fail:
-	free(alias);
-	return r;
+	return h == -ENOENT ? -EIO : h;
 }
 
 /* {uid, title, start[, id]} of an event for the import's answer. */

@@ -411,10 +411,10 @@ dup_checked(struct ctx *c, const char *s)
 
 /*
  * A text property value within max octets, as a new string; NULL when
- * absent or refused (error recorded). Line breaks and tabs (escaped as
- * "\n" in the file, RFC 5545 §3.3.11) are kept in DESCRIPTION; in the
- * one-line SUMMARY and LOCATION they become spaces (", " between the
- * lines of an address).
+ * absent or refused (error recorded). Line breaks (escaped as "\n" in the
+ * file, RFC 5545 §3.3.11) are kept in DESCRIPTION; in the one-line
+ * SUMMARY and LOCATION they become a space (", " between the lines of an
+ * address). Other control characters (a raw TAB) are refused there.
  */
 static char *
 text_prop(struct ctx *c, icalcomponent *vev, icalproperty_kind kind,
@@ -455,12 +455,11 @@ text_prop(struct ctx *c, icalcomponent *vev, icalproperty_kind kind,
 	}
 	for (r = v, w = d; *r; r++) {
 		if (kind != ICAL_DESCRIPTION_PROPERTY &&
-		    (*r == '\n' || *r == '\r' || *r == '\t')) {
+		    (*r == '\n' || *r == '\r')) {
 			while (w > d && w[-1] == ' ')
 				w--;
 			if (w > d && w[-1] != ',' && w[-1] != ' ') {
-				if (kind == ICAL_LOCATION_PROPERTY &&
-				    *r != '\t')
+				if (kind == ICAL_LOCATION_PROPERTY)
 					*w++ = ',';
 				*w++ = ' ';
 			}
@@ -473,7 +472,7 @@ text_prop(struct ctx *c, icalcomponent *vev, icalproperty_kind kind,
 	*w = '\0';
 	if (has_control(d) && kind != ICAL_DESCRIPTION_PROPERTY) {
 		add_error(c, n, uid, name, "control-char", "%s holds a control"
-			  " character", name);
+			  " character (tab or line break)", name);
 		free(d);
 		return NULL;
 	}

@@ -34,7 +34,7 @@ struct cal_feed_opts {
  * event: UID, DTSTAMP (= modified), CREATED, LAST-MODIFIED, DTSTART/DTEND
  * with TZID (DATE values for all-day events, DTEND exclusive), SUMMARY,
  * DESCRIPTION, LOCATION, CATEGORIES (kind in Chinese and English), STATUS,
- * SEQUENCE, RRULE, EXDATE, URL, GEO, ORGANIZER (CN = host carrier), and
+ * SEQUENCE, RRULE, RDATE, EXDATE, URL, GEO, ORGANIZER (CN = host carrier), and
  * after a series one VEVENT per RECURRENCE-ID override (same UID). Lines
  * CRLF, folded at 75 octets by libical.
  * events and o are borrowed. Returns a string the caller frees with

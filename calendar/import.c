@@ -862,7 +862,7 @@ series_instant(struct ctx *c, icalproperty *p, struct icaltimetype t,
 	return 0;
 }
 
-/* RRULE (one at most, validated and expanded once, bounded) and
+/* RRULE (one at most, validated and expanded once, bounded), RDATEs and
  * EXDATEs. */
 static int
 read_recurrence(struct ctx *c, icalcomponent *vev, int n, const char *uid,
@@ -873,16 +873,9 @@ read_recurrence(struct ctx *c, icalcomponent *vev, int n, const char *uid,
 	char why[200], *text, *norm = NULL;
 	const char *code;
 
-	/* Counted, not iterated: a component has one property iterator. */
-	if (icalcomponent_count_properties(vev, ICAL_RDATE_PROPERTY)) {
-		add_error(c, n, uid, "RDATE", "unsupported", "RDATE is not"
-			  " supported: give the dates as an RRULE (with"
-			  " EXDATE) or as separate events");
-		return -EINVAL;
-	}
 	p = icalcomponent_get_first_property(vev, ICAL_RRULE_PROPERTY);
 	if (!p)
-		return 0;
+		goto dates;
 	if (icalcomponent_count_properties(vev, ICAL_RRULE_PROPERTY) > 1) {
 		add_error(c, n, uid, "RRULE", "bad-rrule", "more than one"
 			  " RRULE");
@@ -916,6 +909,31 @@ read_recurrence(struct ctx *c, icalcomponent *vev, int n, const char *uid,
 			  CAL_RECUR_MAX_OCCURRENCES);
 		return -EINVAL;
 	}
+dates:
+	/* RDATE: DATE, DATE-TIME or PERIOD (its start), in any zone. */
+	for (p = icalcomponent_get_first_property(vev, ICAL_RDATE_PROPERTY);
+	     p; p = icalcomponent_get_next_property(vev,
+						    ICAL_RDATE_PROPERTY)) {
+		struct icaldatetimeperiodtype dp = icalproperty_get_rdate(p);
+		struct icaltimetype t = icaltime_is_null_time(dp.time) ?
+					dp.period.start : dp.time;
+		int64_t when;
+
+		if (series_instant(c, p, t, ev, &when, &code, why,
+				   sizeof(why)) != 0) {
+			add_error(c, n, uid, "RDATE", code, "RDATE %s", why);
+			return -EINVAL;
+		}
+		if (ev->n_rdates >= CAL_RECUR_MAX_OCCURRENCES) {
+			add_error(c, n, uid, "RDATE", "too-many", "more than"
+				  " %d RDATEs", CAL_RECUR_MAX_OCCURRENCES);
+			return -EINVAL;
+		}
+		if (when != ev->start_utc && db_event_add_rdate(ev, when) != 0)
+			return -ENOMEM;
+	}
+	if (!ev->rrule && !ev->n_rdates)
+		return 0;
 	for (p = icalcomponent_get_first_property(vev, ICAL_EXDATE_PROPERTY);
 	     p; p = icalcomponent_get_next_property(vev,
 						    ICAL_EXDATE_PROPERTY)) {
@@ -952,7 +970,7 @@ read_override(struct ctx *c, icalcomponent *vev, int n, const char *uid,
 
 	if (i >= 0)
 		master = &c->out->events[i];
-	if (!master || !master->rrule) {
+	if (!master || (!master->rrule && !master->n_rdates)) {
 		add_error(c, n, uid, "RECURRENCE-ID", "no-series",
 			  "RECURRENCE-ID without a recurring VEVENT of the"
 			  " same UID before it");

@@ -136,6 +136,44 @@ push(int64_t **v, size_t *n, size_t *cap, int64_t t)
 	return 0;
 }
 
+static int
+by_time(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * RDATE (RFC 5545 §3.8.5.2): add ev's RDATEs (and, for a series without
+ * RRULE, its DTSTART) in [from_utc, to_utc) to *starts, then sort, drop
+ * duplicates and keep the first max. 0 or -ENOMEM.
+ */
+static int
+merge_rdates(const struct db_event *ev, int64_t from_utc, int64_t to_utc,
+	     size_t max, int64_t **starts, size_t *n, size_t *cap)
+{
+	size_t i, j;
+	int rc = 0;
+
+	if (!ev->rrule && ev->start_utc >= from_utc && ev->start_utc < to_utc)
+		rc = push(starts, n, cap, ev->start_utc);
+	for (i = 0; i < ev->n_rdates && rc == 0; i++)
+		if (ev->rdates[i] >= from_utc && ev->rdates[i] < to_utc)
+			rc = push(starts, n, cap, ev->rdates[i]);
+	if (rc != 0 || *n < 2)
+		goto cap;
+	qsort(*starts, *n, sizeof(**starts), by_time);
+	for (i = 1, j = 1; i < *n; i++)
+		if ((*starts)[i] != (*starts)[j - 1])
+			(*starts)[j++] = (*starts)[i];
+	*n = j;
+cap:
+	if (*n > max)
+		*n = max;
+	return rc;
+}
+
 int
 cal_recur_expand(const struct db_event *ev, int64_t from_utc, int64_t to_utc,
 		 size_t max, int64_t **starts, size_t *n)
@@ -150,6 +188,11 @@ cal_recur_expand(const struct db_event *ev, int64_t from_utc, int64_t to_utc,
 	*starts = NULL;
 	*n = 0;
 	if (!ev->rrule) {
+		if (ev->n_rdates) {
+			rc = merge_rdates(ev, from_utc, to_utc, max, starts, n,
+					  &cap);
+			goto done;
+		}
 		if (ev->start_utc >= from_utc && ev->start_utc < to_utc && max)
 			return push(starts, n, &cap, ev->start_utc);
 		return 0;
@@ -205,6 +248,9 @@ cal_recur_expand(const struct db_event *ev, int64_t from_utc, int64_t to_utc,
 	}
 	icalrecur_iterator_free(it);
 	icalerror_clear_errno();
+	if (rc == 0 && ev->n_rdates)
+		rc = merge_rdates(ev, from_utc, to_utc, max, starts, n, &cap);
+done:
 	if (rc != 0) {
 		free(*starts);
 		*starts = NULL;
@@ -289,7 +335,7 @@ cal_event_instances(const struct db_event *ev, int64_t from_utc,
 
 	*out = NULL;
 	*n = 0;
-	if (!ev->rrule) {
+	if (!ev->rrule && !ev->n_rdates) {
 		if (!max || !overlaps(ev->start_utc, ev->end_utc, from_utc,
 				      to_utc))
 			return 0;
@@ -368,7 +414,7 @@ cal_recur_is_occurrence(const struct db_event *ev, int64_t t)
 	size_t n = 0;
 	int found;
 
-	if (!ev->rrule)
+	if (!ev->rrule && !ev->n_rdates)
 		return t == ev->start_utc;
 	if (cal_recur_expand(ev, t, t + 1, 1, &starts, &n) != 0)
 		return 0;

@@ -35,7 +35,9 @@ int cal_recur_too_long(const struct db_event *ev);
 /*
  * Occurrence starts of ev in [from_utc, to_utc), ascending, at most max.
  * A single event gives its start when it lies in the window. A series is
- * expanded from DTSTART in the event's timezone (all-day: local dates).
+ * expanded from DTSTART in the event's timezone (all-day: local dates),
+ * with its RDATEs added (an event with RDATEs and no RRULE: DTSTART and
+ * the RDATEs).
  * *starts is a new array the caller frees with free() (NULL when *n == 0).
  * Returns 0, -EINVAL (unparsable rule), -ENOMEM.
  */
@@ -66,7 +68,8 @@ int cal_event_instances(const struct db_event *ev, int64_t from_utc,
 			int64_t to_utc, size_t max, struct cal_instance **out,
 			size_t *n);
 
-/* 1 when t is an occurrence start of ev's RRULE (ignoring EXDATE). */
+/* 1 when t is an occurrence start of ev's RRULE or an RDATE (ignoring
+ * EXDATE). */
 int cal_recur_is_occurrence(const struct db_event *ev, int64_t t);
 
 #endif

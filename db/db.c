@@ -179,6 +179,16 @@ static const char *const migrations[] = {
 	" after TEXT);"
 	"CREATE INDEX audit_object ON audit(object_type, object_id);"
 	"CREATE INDEX audit_actor ON audit(actor);",
+	/* RDATE (RFC 5545 §3.8.5.2): extra occurrence starts of an event,
+	 * seconds UTC (issue 10) */
+	"CREATE TABLE event_rdate("
+	" event_id INTEGER NOT NULL REFERENCES event(id) ON DELETE CASCADE,"
+	" start_utc INTEGER NOT NULL,"
+	" PRIMARY KEY (event_id, start_utc));",
+	/* The TZID an imported file gave when its VTIMEZONE matched no IANA
+	 * zone: the times are stored as UTC instants, the name is kept for
+	 * display (issue 10) */
+	"ALTER TABLE event ADD COLUMN tzid_source TEXT;",
 };
 #define N_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
 

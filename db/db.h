@@ -97,6 +97,14 @@ struct db_event {
 	struct db_override *overrides;	/* RECURRENCE-ID overrides,
 					 * ascending by recurrence_utc */
 	size_t n_overrides;
+	int64_t *rdates;		/* RDATE: extra occurrence starts,
+					 * seconds UTC, ascending (RFC 5545
+					 * §3.8.5.2); a series with or without
+					 * rrule */
+	size_t n_rdates;
+	char *tzid_source;		/* NULL, or the TZID an imported file
+					 * used when no IANA zone matched its
+					 * VTIMEZONE (tzid is then "UTC") */
 };
 
 /* A private feed subscription (its secret is never stored, only the
@@ -264,6 +272,10 @@ void db_event_release(struct db_event *ev);
 /* Add t (seconds UTC) to ev->exdates, kept ascending and without
  * duplicates. No database access. 0 or -ENOMEM (ev unchanged). */
 int db_event_add_exdate(struct db_event *ev, int64_t t);
+
+/* Add t (seconds UTC) to ev->rdates, kept ascending and without
+ * duplicates. No database access. 0 or -ENOMEM (ev unchanged). */
+int db_event_add_rdate(struct db_event *ev, int64_t t);
 
 /* Deep copy src into dst (zeroed first). 0 or -ENOMEM. */
 int db_event_copy(struct db_event *dst, const struct db_event *src);

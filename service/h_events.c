@@ -38,7 +38,8 @@ static const char *const writable_fields[] = {
 /* Fields the server owns; accepted on PUT only when unchanged. */
 static const char *const readonly_fields[] = {
 	"id", "uid", "region", "carrier_name", "sequence", "revision",
-	"created", "updated", "kind_name", "exdates", "overrides", NULL,
+	"created", "updated", "kind_name", "exdates", "overrides", "rdates",
+	"timezone_source", NULL,
 };
 
 static int
@@ -120,7 +121,18 @@ svc_event_json(const struct db_event *ev)
 	json_object_set_new(o, "geo", ev->has_geo ?
 			    json_pack("{s:f, s:f}", "lat", ev->geo_lat, "lon",
 				      ev->geo_lon) : json_null());
-	if (ev->rrule) {
+	if (ev->n_rdates) {
+		json_t *rd = json_array();
+
+		for (i = 0; rd && i < ev->n_rdates; i++)
+			json_array_append_new(rd, instant_json(ev,
+						ev->rdates[i]));
+		json_object_set_new(o, "rdates", rd ? rd : json_null());
+	}
+	if (ev->tzid_source)
+		json_object_set_new(o, "timezone_source",
+				    json_string(ev->tzid_source));
+	if (ev->rrule || ev->n_rdates) {
 		json_t *ex = json_array(), *ov = json_array();
 
 		for (i = 0; ex && i < ev->n_exdates; i++)
@@ -663,10 +675,14 @@ exceptions_differ(const struct db_event *a, const struct db_event *b,
 {
 	size_t i;
 
-	if (a->n_exdates != b->n_exdates || a->n_overrides != b->n_overrides)
+	if (a->n_exdates != b->n_exdates || a->n_overrides != b->n_overrides ||
+	    a->n_rdates != b->n_rdates)
 		return 1;
 	for (i = 0; i < a->n_exdates; i++)
 		if (a->exdates[i] != b->exdates[i])
+			return 1;
+	for (i = 0; i < a->n_rdates; i++)
+		if (a->rdates[i] != b->rdates[i])
 			return 1;
 	for (i = 0; i < a->n_overrides; i++) {
 		const struct db_override *x = &a->overrides[i];
@@ -715,8 +731,8 @@ svc_event_any_change(const struct db_event *a, const struct db_event *b)
 }
 #undef DIFF_STR
 
-/* Replace dst's EXDATEs and overrides with copies of src's. 0 or
- * -ENOMEM. */
+/* Replace dst's EXDATEs, RDATEs and overrides with copies of src's (and
+ * keep src's file TZID while dst stays in UTC). 0 or -ENOMEM. */
 static int
 copy_exceptions(struct db_event *dst, const struct db_event *src)
 {
@@ -737,6 +753,17 @@ copy_exceptions(struct db_event *dst, const struct db_event *src)
 	dst->n_exdates = tmp.n_exdates;
 	dst->overrides = tmp.overrides;
 	dst->n_overrides = tmp.n_overrides;
+	free(dst->rdates);
+	dst->rdates = tmp.rdates;
+	dst->n_rdates = tmp.n_rdates;
+	tmp.rdates = NULL;
+	tmp.n_rdates = 0;
+	free(dst->tzid_source);
+	dst->tzid_source = NULL;
+	if (dst->tzid && strcmp(dst->tzid, "UTC") == 0) {
+		dst->tzid_source = tmp.tzid_source;
+		tmp.tzid_source = NULL;
+	}
 	tmp.exdates = NULL;
 	tmp.n_exdates = 0;
 	tmp.overrides = NULL;
@@ -758,6 +785,8 @@ shift_exceptions(struct db_event *ev, int64_t delta)
 
 	for (i = 0; i < ev->n_exdates; i++)
 		ev->exdates[i] += delta;
+	for (i = 0; i < ev->n_rdates; i++)
+		ev->rdates[i] += delta;
 	for (i = 0; i < ev->n_overrides; i++) {
 		struct db_override *o = &ev->overrides[i];
 
@@ -1487,6 +1516,7 @@ list_instances(struct svc_request *req, struct db_event_filter *f,
 					json_string(in[k].override->description));
 			json_object_del(o, "exdates");
 			json_object_del(o, "overrides");
+			json_object_del(o, "rdates");
 			json_object_set_new(o, "_start",
 					    json_integer(in[k].start_utc));
 			v[n++] = o;

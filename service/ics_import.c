@@ -40,11 +40,13 @@
 static json_t *
 event_to_wire(const struct db_event *ev, const struct cal_import_meta *m)
 {
-	json_t *o, *ex = json_array(), *ov = json_array();
+	json_t *o, *ex = json_array(), *ov = json_array(), *rd = json_array();
 	size_t i;
 
 	for (i = 0; ex && i < ev->n_exdates; i++)
 		json_array_append_new(ex, json_integer(ev->exdates[i]));
+	for (i = 0; rd && i < ev->n_rdates; i++)
+		json_array_append_new(rd, json_integer(ev->rdates[i]));
 	for (i = 0; ov && i < ev->n_overrides; i++) {
 		const struct db_override *d = &ev->overrides[i];
 
@@ -68,6 +70,10 @@ event_to_wire(const struct db_event *ev, const struct cal_import_meta *m)
 		      "rrule", ev->rrule, "url", ev->url,
 		      "has_geo", ev->has_geo, "geo_lat", ev->geo_lat,
 		      "geo_lon", ev->geo_lon, "exdates", ex, "overrides", ov);
+	if (o)
+		json_object_set_new(o, "rdates", rd);
+	else
+		json_decref(rd);
 	if (o && m) {
 		json_object_set_new(o, "vevent", json_integer(m->vevent));
 		json_object_set_new(o, "line", json_integer(m->line));
@@ -344,6 +350,7 @@ event_from_wire(json_t *o, struct db_event *ev)
 {
 	json_t *ex = json_object_get(o, "exdates");
 	json_t *ov = json_object_get(o, "overrides");
+	json_t *rd = json_object_get(o, "rdates");
 	int oom = 0;
 	size_t i;
 
@@ -359,6 +366,11 @@ event_from_wire(json_t *o, struct db_event *ev)
 	ev->status = wire_str(o, "status", &oom);
 	ev->rrule = wire_str(o, "rrule", &oom);
 	ev->url = wire_str(o, "url", &oom);
+	ev->tzid_source = wire_str(o, "tzid_source", &oom);
+	for (i = 0; i < json_array_size(rd) && !oom; i++)
+		if (db_event_add_rdate(ev, json_integer_value(
+				json_array_get(rd, i))) != 0)
+			oom = 1;
 	ev->all_day = json_is_true(json_object_get(o, "all_day"));
 	ev->start_utc = json_integer_value(json_object_get(o, "start_utc"));
 	ev->end_utc = json_integer_value(json_object_get(o, "end_utc"));

@@ -65,6 +65,10 @@ PRODUCERS = {
     # properties), an escaped line break in LOCATION, VEVENTs without UID
     # (one with "UID:" empty), without DTEND, all-day without DTEND.
     "untidy_meetup.ics": 4,
+    # Apple Calendar style RDATEs: a monthly series with extra dates (a
+    # TZID list and a UTC PERIOD) and an EXDATE written in New York time;
+    # an all-day event repeated by RDATE alone (no RRULE).
+    "rdate_series.ics": 2,
 }
 
 
@@ -100,12 +104,15 @@ def python_expected(body):
                 return epoch(value)
             return value.isoformat()
 
-        def exdates(comp):
-            raw = comp.get("EXDATE")
+        def dates_of(comp, name):
+            raw = comp.get(name)
             if raw is None:
                 return []
             lists = raw if isinstance(raw, list) else [raw]
-            return sorted(instant(d.dt) for lst in lists for d in lst.dts)
+            # a PERIOD value reads as (start, end or duration)
+            return sorted(instant(d.dt[0] if isinstance(d.dt, tuple)
+                                  else d.dt)
+                          for lst in lists for d in lst.dts)
 
         for ve in cal.walk("VEVENT"):
             uid = str(ve.get("UID", "") or "")
@@ -124,7 +131,8 @@ def python_expected(body):
                 continue
             out[key] = {"start": instant(start), "end": instant(end),
                         "all_day": not isinstance(start, datetime),
-                        "exdates": exdates(ve), "rids": []}
+                        "exdates": dates_of(ve, "EXDATE"),
+                        "rdates": dates_of(ve, "RDATE"), "rids": []}
     return out
 
 
@@ -136,10 +144,12 @@ def stored_view(item):
         start, end = iso_epoch(item["start"]), iso_epoch(item["end"])
     ex = sorted((e if item["all_day"] else iso_epoch(e))
                 for e in (item.get("exdates") or []))
+    rd = sorted((e if item["all_day"] else iso_epoch(e))
+                for e in (item.get("rdates") or []))
     rids = sorted(iso_epoch(o["recurrence_id"]) if "recurrence_id" in o
                   else o for o in (item.get("overrides") or []))
     return {"start": start, "end": end, "all_day": item["all_day"],
-            "exdates": ex, "rids": rids}
+            "exdates": ex, "rdates": rd, "rids": rids}
 
 
 class ProducerFilesTest(ImportMixin, E2ETestCase):
@@ -257,6 +267,42 @@ class ProducerFilesTest(ImportMixin, E2ETestCase):
 
     def test_several_vcalendars(self):
         self.check_producer("several_vcalendars.ics")
+
+    def test_rdate(self):
+        self.check_producer("rdate_series.ics")
+        status, _, doc = self.srv.json(
+            "GET", "/api/v1/events?expand=1&from=2025-01-01T00:00:00%2B08:00"
+            "&to=2026-01-01T00:00:00%2B08:00", token=self.admin)
+        self.assertEqual([i.get("start") or i["start_date"]
+                          for i in doc["items"]],
+                         ["2025-03-06T14:30:00+08:00",
+                          "2025-03-20T14:30:00+08:00",
+                          "2025-04-17T14:30:00+08:00",
+                          "2025-05-01T14:30:00+08:00",
+                          "2025-05-15T14:30:00+08:00",
+                          "2025-06-05T14:30:00+08:00",
+                          "2025-06-10", "2025-07-10", "2025-08-10"])
+        # Published as RDATE; recurring_ical_events agrees.
+        import recurring_ical_events
+        status, _, feed = self.srv.request("GET", "/calendar.ics")
+        cal = icalendar.Calendar.from_ical(feed)
+        starts = sorted(
+            str(e.decoded("DTSTART")) for e in recurring_ical_events.of(
+                cal).between((2025, 1, 1), (2026, 1, 1)))
+        self.assertEqual(starts, [
+            "2025-03-06 14:30:00+08:00", "2025-03-20 14:30:00+08:00",
+            "2025-04-17 14:30:00+08:00", "2025-05-01 14:30:00+08:00",
+            "2025-05-15 14:30:00+08:00", "2025-06-05 14:30:00+08:00",
+            "2025-06-10", "2025-07-10", "2025-08-10"])
+        # Counted by cadence, occurrence by occurrence (kind=salon: the
+        # quarterly rule).
+        status, _, rep = self.srv.json(
+            "GET", "/api/v1/cadence?year=2025&as_of=2025-02-20T12:00:00"
+            "%2B08:00")
+        got = {p["period"]: p["scheduled"] for p in rep["periods"]
+               if p["rule"] == "quarterly-event" and p["scope"] == "district"}
+        self.assertEqual(got, {"2025-Q1": 2, "2025-Q2": 5, "2025-Q3": 2,
+                               "2025-Q4": 0})
 
     def test_untidy_meetup(self):
         self.check_producer("untidy_meetup.ics")

@@ -69,6 +69,11 @@ PRODUCERS = {
     # TZID list and a UTC PERIOD) and an EXDATE written in New York time;
     # an all-day event repeated by RDATE alone (no RRULE).
     "rdate_series.ics": 2,
+    # Lotus Notes 9: a zone only the file defines, with summer time no
+    # IANA zone has (+08:00/+09:00 in 2025) under a weekly series: stored
+    # as UTC instants, the file's TZID kept for display. (A single July
+    # event in it would be stored in Asia/Tokyo: +09:00 on its dates.)
+    "lotus_notes_custom_zone.ics": 1,
 }
 
 
@@ -303,6 +308,14 @@ class ProducerFilesTest(ImportMixin, E2ETestCase):
                if p["rule"] == "quarterly-event" and p["scope"] == "district"}
         self.assertEqual(got, {"2025-Q1": 2, "2025-Q2": 5, "2025-Q3": 2,
                                "2025-Q4": 0})
+
+    def test_zone_matching_no_iana_zone(self):
+        self.check_producer("lotus_notes_custom_zone.ics")
+        (item,) = self.listed()
+        self.assertEqual((item["timezone"], item["timezone_source"],
+                          item["start"], item["end"]),
+                         ("UTC", "Beijing (Notes DST)",
+                          "2025-02-26T01:30:00Z", "2025-02-26T03:30:00Z"))
 
     def test_untidy_meetup(self):
         self.check_producer("untidy_meetup.ics")

@@ -235,6 +235,16 @@ static const char *const migrations[] = {
 	" annex_tech_enterprises = tech_enterprises"
 	" WHERE area_10k_m2 IS NOT NULL AND annex_row > 0;"
 	"ALTER TABLE token ADD COLUMN expires_utc INTEGER;",
+	/* RDATE (RFC 5545 §3.8.5.2): extra occurrence starts of an event,
+	 * seconds UTC (issue 10) */
+	"CREATE TABLE event_rdate("
+	" event_id INTEGER NOT NULL REFERENCES event(id) ON DELETE CASCADE,"
+	" start_utc INTEGER NOT NULL,"
+	" PRIMARY KEY (event_id, start_utc));",
+	/* The TZID an imported file gave when its VTIMEZONE matched no IANA
+	 * zone: the times are stored as UTC instants, the name is kept for
+	 * display (issue 10) */
+	"ALTER TABLE event ADD COLUMN tzid_source TEXT;",
 };
 #define N_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
 

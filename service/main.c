@@ -2,7 +2,7 @@
  * main.c: the roadshowd command.
  *
  *   roadshowd serve  --db FILE [--bind ADDR] [--port N] [--public-url URL]
- *                    [--cancelled-days N]
+ *                    [--cancelled-days N] [--feed-days N]
  *   roadshowd token create --db FILE --role admin|organiser
  *                    [--carrier SLUG] [--label TEXT]
  *   roadshowd token list --db FILE
@@ -50,7 +50,7 @@ usage(FILE *f)
 {
 	fputs("usage:\n"
 	      "  roadshowd serve --db FILE [--bind ADDR] [--port N]"
-	      " [--public-url URL] [--cancelled-days N]\n"
+	      " [--public-url URL] [--cancelled-days N] [--feed-days N]\n"
 	      "  roadshowd token create --db FILE --role admin|organiser"
 	      " [--carrier SLUG] [--label TEXT]"
 	      " [--expires RFC3339]\n"
@@ -116,13 +116,14 @@ cmd_serve(int argc, char **argv)
 		{ "port", required_argument, NULL, 'p' },
 		{ "public-url", required_argument, NULL, 'u' },
 		{ "cancelled-days", required_argument, NULL, 'c' },
+		{ "feed-days", required_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *path = env_or("ROADSHOWD_DB", NULL);
 	const char *bind = env_or("ROADSHOWD_BIND", "127.0.0.1");
 	const char *port_s = env_or("ROADSHOWD_PORT", "8080");
 	const char *public_url = env_or("ROADSHOWD_PUBLIC_URL", NULL);
-	long port, days = 30;
+	long port, days = 30, feed_days = 180;
 	struct MHD_Daemon *d;
 	struct svc svc;
 	sigset_t stop_signals;
@@ -141,6 +142,13 @@ cmd_serve(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'f':
+			if (parse_long(optarg, 0, 36500, &feed_days) != 0) {
+				fprintf(stderr, "roadshowd: --feed-days must be"
+					" 0 to 36500\n");
+				return 2;
+			}
+			break;
 		default: usage(stderr); return 2;
 		}
 	}
@@ -154,6 +162,7 @@ cmd_serve(int argc, char **argv)
 	pthread_mutex_init(&svc.lock, NULL);
 	svc.clock = clock_now;
 	svc.cancelled_window_s = (int64_t)days * 86400;
+	svc.feed_back_s = (int64_t)feed_days * 86400;
 	svc.started_utc = clock_now();
 	svc_feed_lm_init(&svc);
 	snprintf(svc.self_exe, sizeof(svc.self_exe), "%s", self_exe);
@@ -586,7 +595,7 @@ cmd_import(int argc, char **argv)
 	}
 	errors = json_array();
 	rc = svc_import_apply(db, parsed, carrier, kind, "cli", clock_now(),
-			      errors, &counts);
+			      0, errors, &counts);
 	json_decref(parsed);
 	db_close(db);
 	if (rc != 0) {
@@ -602,13 +611,13 @@ cmd_import(int argc, char **argv)
 			fprintf(stderr, "roadshowd: import failed: %s\n",
 				strerror(-rc));
 		json_decref(errors);
-		json_decref(counts.ids);
+		svc_import_counts_release(&counts);
 		return 1;
 	}
 	printf("created %d, updated %d, unchanged %d\n", counts.created,
 	       counts.updated, counts.unchanged);
 	json_decref(errors);
-	json_decref(counts.ids);
+	svc_import_counts_release(&counts);
 	return 0;
 }
 

@@ -1151,7 +1151,7 @@
         method: 'POST', raw: text, type: 'text/calendar; charset=utf-8'
       });
       renderImport(r, dry);
-      return r.ok ? text : null;
+      return r.ok && !(r.body && r.body.refused && r.body.refused.length) ? text : null;
     }
     $('import-form').addEventListener('submit', async function (ev) {
       ev.preventDefault();
@@ -1174,8 +1174,8 @@
     const rows = $('imp-rows');
     rows.replaceChildren();
     table.hidden = true;
-    if (!r.ok) {
-      const p = r.body || {};
+    if (!r.ok || (r.body && r.body.refused && r.body.refused.length)) {
+      const p = r.ok ? { errors: r.body.refused } : (r.body || {});
       const box = el('div', { class: 'alert', 'data-import': 'refused' });
       box.appendChild(el('p', {}, t('import_refused')));
       const ul = el('ul', {});
@@ -1191,10 +1191,19 @@
       return;
     }
     const b = r.body;
-    const vars = { c: b.created, u: b.updated, n: b.unchanged };
+    /* A dry run lists each event under created/updated/unchanged with
+     * counts beside; the real import answers the counts alone. */
+    const counts = b.counts || b;
+    const vars = { c: counts.created, u: counts.updated, n: counts.unchanged };
+    const events = [];
+    if (b.dry_run) {
+      [['created', 'create'], ['updated', 'update'], ['unchanged', 'unchanged']].forEach(function (p) {
+        (b[p[0]] || []).forEach(function (e) { events.push(Object.assign({ action: p[1] }, e)); });
+      });
+    }
     result.replaceChildren(el('p', { class: dry ? 'note' : 'flash', 'data-import': dry ? 'preview' : 'done' },
       t(dry ? 'import_counts' : 'import_done', vars)));
-    (b.events || []).forEach(function (e) {
+    events.forEach(function (e) {
       const tr = el('tr', { 'data-action': e.action });
       tr.appendChild(el('td', {}, t('act_' + e.action)));
       tr.appendChild(el('td', {}, e.title));
@@ -1202,7 +1211,7 @@
       tr.appendChild(el('td', {}, e.series ? '↻ ' + t('series') : ''));
       rows.appendChild(tr);
     });
-    table.hidden = !(b.events || []).length;
+    table.hidden = !events.length;
   }
 
   /* ---------- history ---------- */

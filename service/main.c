@@ -10,6 +10,7 @@
  *   roadshowd cadence --db FILE --year YYYY [--as-of RFC3339] [--rule ID]
  *                    [--by region|carrier] [--format text|json|csv]
  *   roadshowd import FILE.ics --db FILE --carrier SLUG [--kind KIND]
+ *   roadshowd backup --db FILE OUT
  *   roadshowd parse-ics   (internal: the sandboxed .ics parser)
  *
  * Environment: ROADSHOWD_DB, ROADSHOWD_BIND, ROADSHOWD_PORT,
@@ -22,11 +23,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "../calendar/caltime.h"
 #include "../calendar/kind.h"
+#include "cmd_backup.h"
 #include "ics_import.h"
 #include "report.h"
 #include "svc.h"
@@ -53,7 +56,8 @@ usage(FILE *f)
 	      "  roadshowd cadence --db FILE --year YYYY [--as-of RFC3339]"
 	      " [--rule ID] [--by region|carrier] [--format text|json|csv]\n"
 	      "  roadshowd import FILE.ics --db FILE --carrier SLUG"
-	      " [--kind KIND]\n", f);
+	      " [--kind KIND]\n"
+	      "  roadshowd backup --db FILE OUT\n", f);
 }
 
 static const char *
@@ -168,6 +172,13 @@ cmd_serve(int argc, char **argv)
 		snprintf(svc.public_base, sizeof(svc.public_base),
 			 strchr(bind, ':') ? "http://[%s]:%ld"
 					   : "http://%s:%ld", bind, port);
+	if (!public_url && strncmp(bind, "127.", 4) != 0 &&
+	    strcmp(bind, "::1") != 0)
+		fprintf(stderr, "roadshowd: warning: serving on %s without"
+			" --public-url: every subscribe link will name %s;"
+			" give the address subscribers use, e.g. --public-url"
+			" https://calendar.example.org\n", bind,
+			svc.public_base);
 	/* Block SIGINT/SIGTERM before MHD starts its threads (they inherit
 	 * the mask), then take them with sigwait() in this thread only. */
 	sigemptyset(&stop_signals);
@@ -608,6 +619,9 @@ main(int argc, char **argv)
 		return 1;
 	}
 	self_exe[n] = '\0';
+	/* The database, its WAL and shared-memory files and backups hold
+	 * token hashes and unpublished events: owner only. */
+	umask(077);
 	cal_init();
 	if (now && *now && cal_time_parse_rfc3339(now, &fixed_now) != 0) {
 		fprintf(stderr, "roadshowd: ROADSHOWD_NOW must be RFC 3339\n");
@@ -625,6 +639,8 @@ main(int argc, char **argv)
 		return cmd_cadence(argc - 1, argv + 1);
 	if (strcmp(argv[1], "import") == 0)
 		return cmd_import(argc - 1, argv + 1);
+	if (strcmp(argv[1], "backup") == 0)
+		return svc_cmd_backup(argc - 1, argv + 1);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
 		usage(stdout);
 		return 0;

@@ -383,4 +383,20 @@ int db_audit_add(struct db *db, int64_t at_utc, const char *actor,
 		 const char *action, const char *before_json,
 		 const char *after_json);
 
+/* ---- db_errors.c: storage conditions ---- */
+
+/*
+ * The condition behind this thread's last storage failure: -ENOSPC (disk
+ * full), -EBUSY (locked by another connection past the busy timeout),
+ * -EROFS (read-only), or 0 when none was seen; clears it.
+ */
+int db_storage_condition(void);
+
+/*
+ * 1 when a write could succeed now: the file is writable and not opened
+ * read-only, and its file system has room (64 KiB; 1 MiB after a write
+ * failed for lack of space and none has committed since). 0 otherwise.
+ */
+int db_writable(struct db *db);
+
 #endif

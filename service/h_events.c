@@ -16,6 +16,7 @@
 #include "../calendar/caltime.h"
 #include "../calendar/kind.h"
 #include "../calendar/recur.h"
+#include "../calendar/rrule_budget.h"
 #include "svc.h"
 
 #define MAX_TITLE 1000		/* octets */
@@ -804,12 +805,12 @@ prune_exceptions(struct db_event *ev)
 static void
 check_series(const struct db_event *ev, json_t *errors)
 {
+	char why[200];
+
 	if (json_array_size(errors) || !ev->rrule)
 		return;
-	if (cal_recur_too_long(ev))
-		svc_problem_add(errors, "rrule", "the series must have 1 to %d"
-				" occurrences from its start",
-				CAL_RECUR_MAX_OCCURRENCES);
+	if (cal_rrule_check_series(ev, why, sizeof(why)) != 0)
+		svc_problem_add(errors, "rrule", "%s", why);
 }
 
 /* Parse the request body as one JSON object, or answer 400/415. */

@@ -21,9 +21,12 @@ svc_h_healthz(struct svc_request *req)
 					   "Service Unavailable",
 					   "the database does not answer",
 					   NULL);
-	return svc_respond_json(req, 200, json_pack("{s:s, s:i}", "status",
-				"ok", "schema_version",
-				db_schema_version(req->svc->db)));
+	/* Reads keep working when writes cannot: still 200, with writable
+	 * false for monitoring (disk full, read-only file). */
+	return svc_respond_json(req, 200, json_pack("{s:s, s:i, s:b}",
+				"status", "ok", "schema_version",
+				db_schema_version(req->svc->db), "writable",
+				db_writable(req->svc->db)));
 }
 
 enum MHD_Result

@@ -118,7 +118,10 @@ enum MHD_Result svc_respond_invalid(struct svc_request *req, const char *type,
 				    const char *title, json_t *errors);
 
 /* A problem for a negative errno from db_/cal_ functions: -ENOENT 404,
- * -EEXIST 409, -ESTALE 412, -EINVAL 400, -ENOMEM/-EIO 500. */
+ * -EEXIST 409, -ESTALE 412, -EINVAL 400, -ENOSPC 507, -EBUSY/-EROFS 503
+ * (both with Retry-After), -ENOMEM/-EIO 500 (an -EIO that a full disk,
+ * lock or read-only file caused is answered as that). The one errno to
+ * status table. */
 enum MHD_Result svc_respond_errno(struct svc_request *req, int err,
 				  const char *what);
 

@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -81,6 +82,25 @@ cpu_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+/* The last occurrence must end before 2201-01-01T00:00:00Z, the end of
+ * the span every event keeps to (README: dates 1970-2200). */
+static int
+series_ends_in_range(const struct db_event *ev, char *why, size_t size)
+{
+	int64_t *starts = NULL, dur = ev->end_utc - ev->start_utc;
+	size_t n = 0;
+	int rc;
+
+	rc = cal_recur_expand(ev, ev->start_utc, INT64_MAX / 4,
+			      CAL_RECUR_MAX_OCCURRENCES, &starts, &n);
+	if (rc == 0 && n && starts[n - 1] + dur >= CAL_RRULE_LATEST_UTC) {
+		snprintf(why, size, "the series must end by 2200-12-31");
+		rc = -EINVAL;
+	}
+	free(starts);
+	return rc;
+}
+
 int
 cal_rrule_check_series(const struct db_event *ev, char *why, size_t size)
 {
@@ -103,5 +123,5 @@ cal_rrule_check_series(const struct db_event *ev, char *why, size_t size)
 			 " from its start", CAL_RECUR_MAX_OCCURRENCES);
 		return -EINVAL;
 	}
-	return 0;
+	return series_ends_in_range(ev, why, size);
 }

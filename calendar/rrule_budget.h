@@ -18,6 +18,9 @@
  * product of its BYxxx list sizes). */
 #define CAL_RRULE_MAX_SET 1000
 
+/* Every occurrence ends before this: 2201-01-01T00:00:00Z. */
+#define CAL_RRULE_LATEST_UTC INT64_C(7289654400)
+
 /* CPU time allowed for expanding a whole series once, milliseconds. */
 #define CAL_RRULE_BUDGET_MS 100
 
@@ -37,9 +40,9 @@ uint64_t cal_rrule_set_size(const char *rrule);
 int cal_rrule_cost_check(const char *rrule, char *why, size_t size);
 
 /*
- * Prove that ev's series (ev->rrule set) ends and expands within
- * CAL_RRULE_BUDGET_MS of CPU time: 0; -EINVAL when it yields no occurrence
- * or more than CAL_RECUR_MAX_OCCURRENCES; -E2BIG when too costly. A reason
+ * Prove that ev's series (ev->rrule set) ends (by 2200-12-31) and expands
+ * within CAL_RRULE_BUDGET_MS of CPU time: 0; -EINVAL when it yields no
+ * occurrence or more than CAL_RECUR_MAX_OCCURRENCES or ends later; -E2BIG when too costly. A reason
  * goes into why. ev is borrowed.
  */
 int cal_rrule_check_series(const struct db_event *ev, char *why,

@@ -17,6 +17,7 @@
 #include "../calendar/kind.h"
 #include "../calendar/recur.h"
 #include "../calendar/rrule_budget.h"
+#include "input_limits.h"
 #include "svc.h"
 
 #define MAX_TITLE 1000		/* octets */
@@ -228,6 +229,17 @@ take_string(json_t *obj, const char *name, int nullable, size_t max,
 			return -1;
 		}
 	}
+	if (strcmp(name, "title") == 0 || strcmp(name, "uid") == 0) {
+		uint32_t cp;
+
+		/* U+2028, U+FEFF, U+200B...: text that looks like another */
+		if (svc_text_has_invisible(s, &cp)) {
+			svc_problem_add(errors, name, "must not contain"
+					" invisible format characters"
+					" (U+%04X)", (unsigned)cp);
+			return -1;
+		}
+	}
 	*out = multiline ? strip_cr(s) : strdup(s);
 	if (!*out) {
 		svc_problem_add(errors, name, "out of memory");
@@ -304,7 +316,7 @@ apply_json(struct svc *svc, json_t *obj, struct db_event *ev, int creating,
 			continue;
 		if (strcmp(key, "uid") == 0 && creating && !stored)
 			continue;
-		if (in_list(readonly_fields, key) && stored) {
+		if (in_list(readonly_fields, key) && stored && creating) {
 			/* PUT of a fetched representation: must match */
 			if (strcmp(key, "id") == 0 && json_is_integer(v) &&
 			    json_integer_value(v) == stored->id)
@@ -319,7 +331,8 @@ apply_json(struct svc *svc, json_t *obj, struct db_event *ev, int creating,
 			continue;
 		}
 		if (in_list(readonly_fields, key)) {
-			/* a new event has no stored value to echo */
+			/* a new event has no stored value to echo, and a PATCH
+			 * names only what it changes */
 			svc_problem_add(errors, key, "is read-only");
 			continue;
 		}
@@ -807,7 +820,14 @@ check_series(const struct db_event *ev, json_t *errors)
 {
 	char why[200];
 
-	if (json_array_size(errors) || !ev->rrule)
+	if (json_array_size(errors))
+		return;
+	if (ev->end_utc - ev->start_utc > SVC_MAX_EVENT_SECONDS) {
+		svc_problem_add(errors, ev->all_day ? "end_date" : "end",
+				"an event lasts at most 366 days");
+		return;
+	}
+	if (!ev->rrule)
 		return;
 	if (cal_rrule_check_series(ev, why, sizeof(why)) != 0)
 		svc_problem_add(errors, "rrule", "%s", why);

@@ -383,6 +383,13 @@ int db_audit_add(struct db *db, int64_t at_utc, const char *actor,
 		 const char *action, const char *before_json,
 		 const char *after_json);
 
+/*
+ * What anonymous readers may count (metrics_store.c): events that are not
+ * TENTATIVE, and history rows of events that are not TENTATIVE now (or
+ * were deleted). 0 or -EIO.
+ */
+int db_count_public(struct db *db, int64_t *events, int64_t *changes);
+
 /* ---- db_errors.c: storage conditions ---- */
 
 /*

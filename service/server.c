@@ -13,6 +13,7 @@
 
 #include "../calendar/caltime.h"
 #include "ics_import.h"
+#include "limits.h"
 #include "svc.h"
 
 struct route {
@@ -182,8 +183,15 @@ count_header(void *cls, enum MHD_ValueKind kind, const char *key,
 	     const char *value)
 {
 	int *n = cls;
+	const char *v;
 
 	(void)kind;
+	if (strcasecmp(key, MHD_HTTP_HEADER_HOST) == 0)
+		n[4]++;
+	/* RFC 9112 §5.5: no bare CR (or other controls) in a value */
+	for (v = value; v && *v; v++)
+		if ((unsigned char)*v < 0x20 && *v != '\t')
+			n[5]++;
 	if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
 		n[0]++;
 	else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
@@ -236,7 +244,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 
 	(void)version;
 	if (!cs) {
-		int counts[4] = { 0, 0, 0, 0 };
+		int counts[6] = { 0, 0, 0, 0, 0, 0 };
+		int bad_nul = svc_limits_header_done(conn);
 		const char *cl;
 
 		cs = calloc(1, sizeof(*cs));
@@ -245,9 +254,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		clock_gettime(CLOCK_MONOTONIC, &cs->t0);
 		snprintf(cs->method, sizeof(cs->method), "%s", method);
 		snprintf(cs->path, sizeof(cs->path), "%s", url);
-		snprintf(cs->log_path, sizeof(cs->log_path), "%s",
-			 strncmp(url, "/calendars/private/", 19) == 0 ?
-			 "/calendars/private/(secret).ics" : url);
+		svc_limits_log_path(url, cs->log_path, sizeof(cs->log_path));
 		cs->req.svc = svc;
 		cs->req.conn = conn;
 		cs->req.method = cs->method;
@@ -260,6 +267,23 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 					     " octets");
 		MHD_get_connection_values(conn, MHD_HEADER_KIND, count_header,
 					  counts);
+		if (bad_nul) {
+			cs->req.close = 1;
+			return early_problem(svc, cs, 400, "bad-path",
+					     "Bad Request", "path",
+					     "a percent-encoded NUL (%00) is"
+					     " not allowed in a path or query");
+		}
+		if (counts[4] > 1 || counts[5] || (counts[4] == 0 &&
+		    strcmp(version, MHD_HTTP_VERSION_1_0) != 0)) {
+			cs->req.close = 1;
+			return early_problem(svc, cs, 400, "bad-header",
+					     "Bad Request", counts[5] ?
+					     "header" : "Host", counts[5] ?
+					     "a control character in a header"
+					     " value" : "exactly one Host header"
+					     " is required");
+		}
 		/* Framing we cannot trust ends the connection, so no bytes
 		 * after it are read as another request (no smuggling). */
 		if (counts[2]) {
@@ -317,6 +341,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		cs->len += n;
 		return MHD_YES;
 	}
+	svc_limits_body_done(conn);
 	if (cs->too_large)
 		return too_large(svc, cs);
 	cs->req.body = cs->body;
@@ -336,6 +361,7 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	char *text;
 
 	(void)cls;
+	svc_limits_request_done(conn);
 	if (!cs)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -384,6 +410,7 @@ svc_server_start(struct svc *svc, const char *bind, unsigned short port)
 	struct sockaddr *sa;
 	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
 			     MHD_USE_ERROR_LOG;
+	const struct svc_limits *lim = svc_limits_get();
 	struct MHD_Daemon *d;
 
 	memset(&sin4, 0, sizeof(sin4));
@@ -405,10 +432,16 @@ svc_server_start(struct svc *svc, const char *bind, unsigned short port)
 	d = MHD_start_daemon(flags, port, NULL, NULL, on_request, svc,
 			     MHD_OPTION_SOCK_ADDR, sa,
 			     MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)4,
-			     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)1000,
+			     MHD_OPTION_CONNECTION_LIMIT, lim->max_connections,
 			     MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-			     (unsigned int)64,
-			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)15,
+			     lim->per_address,
+			     MHD_OPTION_CONNECTION_TIMEOUT,
+			     lim->idle_timeout_s,
+			     MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
+			     MHD_OPTION_NOTIFY_CONNECTION,
+			     svc_limits_notify_connection, svc,
+			     MHD_OPTION_UNESCAPE_CALLBACK, svc_limits_unescape,
+			     svc,
 			     MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 			     (size_t)(128 * 1024),
 			     MHD_OPTION_NOTIFY_COMPLETED, on_completed, svc,

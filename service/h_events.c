@@ -18,6 +18,7 @@
 #include "../calendar/recur.h"
 #include "../calendar/rrule_budget.h"
 #include "input_limits.h"
+#include "media_type.h"
 #include "svc.h"
 
 #define MAX_TITLE 1000		/* octets */
@@ -837,19 +838,25 @@ check_series(const struct db_event *ev, json_t *errors)
 static json_t *
 parse_body(struct svc_request *req, enum MHD_Result *ret)
 {
+	static const char *const json_types[] = {
+		"application/json", "application/merge-patch+json",
+		"application/x-www-form-urlencoded", NULL,
+	};
 	const char *ct = svc_header(req, MHD_HTTP_HEADER_CONTENT_TYPE);
 	json_error_t jerr;
 	json_t *obj;
 	char detail[300];
+	int rc;
 
 	/* curl -d sends application/x-www-form-urlencoded unless told
 	 * otherwise; read its body as JSON too, refuse other types. */
-	if (ct && strncasecmp(ct, "application/json", 16) != 0 &&
-	    strncasecmp(ct, "application/merge-patch+json", 28) != 0 &&
-	    strncasecmp(ct, "application/x-www-form-urlencoded", 33) != 0) {
+	if (ct && (rc = svc_media_type_check(ct, json_types)) != 0) {
 		*ret = svc_respond_problem(req, 415, "unsupported-media-type",
 					   "Unsupported Media Type",
-					   "send application/json", NULL);
+					   rc == -EILSEQ ? "JSON is read as"
+					   " UTF-8: send charset=utf-8 or no"
+					   " charset" : "send application/json",
+					   NULL);
 		return NULL;
 	}
 	if (!req->body || req->body_len == 0) {

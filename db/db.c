@@ -208,7 +208,7 @@ db_begin(struct db *db)
 	}
 	db_condition_take(0);
 	if (db_exec(db, "BEGIN IMMEDIATE") != 0)
-		return db_condition_take(-EIO);
+		return db_condition_peek(-EIO);	/* callers take it */
 	db->tx_depth = 1;
 	db->tx_failed = 0;
 	return 0;

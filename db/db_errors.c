@@ -55,8 +55,18 @@ db_condition_note(int sqlite_rc)
 
 	if (e == -ENOSPC || e == -EBUSY || e == -EROFS)
 		last_condition = e;
-	if (e == -ENOSPC)
-		atomic_store(&storage_full, 1);
+	/* Say it once when writes start failing for lack of room. */
+	if (e == -ENOSPC && !atomic_exchange(&storage_full, 1))
+		fprintf(stderr, "roadshowd: the disk holding the database is"
+			" full (sqlite error %d): writes answer 507 until room"
+			" is made; reads go on\n", sqlite_rc);
+}
+
+int
+db_condition_peek(int fallback)
+{
+	return fallback == -EIO && last_condition ? last_condition
+						  : fallback;
 }
 
 int
@@ -73,7 +83,8 @@ db_condition_take(int fallback)
 void
 db_condition_committed(void)
 {
-	atomic_store(&storage_full, 0);
+	if (atomic_exchange(&storage_full, 0))
+		fprintf(stderr, "roadshowd: writes succeed again\n");
 }
 
 static void

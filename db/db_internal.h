@@ -40,6 +40,8 @@ void db_condition_note(int sqlite_rc);
 /* fallback unless it is -EIO and this thread saw a condition since the
  * last take (then that condition's errno); clears the condition. */
 int db_condition_take(int fallback);
+/* Like db_condition_take() without clearing. */
+int db_condition_peek(int fallback);
 /* A write transaction committed: the disk is not full. */
 void db_condition_committed(void);
 /* Route SQLite's error log to db_condition_note() (once, before the first

@@ -1,11 +1,15 @@
 /*
  * input_limits.c: invisible characters, by ICU's Unicode data.
  */
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <unicode/uchar.h>
 #include <unicode/utf8.h>
 
+#include "../calendar/rrule_budget.h"
+#include "../db/db.h"
 #include "input_limits.h"
 
 int
@@ -33,5 +37,25 @@ svc_text_has_invisible(const char *s, uint32_t *cp)
 			break;
 		}
 	}
+	return 0;
+}
+
+int
+svc_event_input_check(const struct db_event *ev, char *why, size_t size)
+{
+	uint32_t cp;
+
+	if (svc_text_has_invisible(ev->title, &cp)) {
+		snprintf(why, size, "SUMMARY must not contain invisible format"
+			 " characters (U+%04X)", (unsigned)cp);
+		return -EINVAL;
+	}
+	if (svc_text_has_invisible(ev->uid, &cp)) {
+		snprintf(why, size, "UID must not contain invisible format"
+			 " characters (U+%04X)", (unsigned)cp);
+		return -EINVAL;
+	}
+	if (ev->rrule && cal_rrule_check_series(ev, why, size) != 0)
+		return -EINVAL;
 	return 0;
 }

@@ -5,6 +5,7 @@
 #ifndef ROADSHOWD_INPUT_LIMITS_H
 #define ROADSHOWD_INPUT_LIMITS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* Longest event, seconds: 366 days (plus an hour for a DST change). */
@@ -18,5 +19,16 @@
  * that is not UTF-8 counts as having one (*cp = 0xFFFD). s is borrowed.
  */
 int svc_text_has_invisible(const char *s, uint32_t *cp);
+
+struct db_event;
+
+/*
+ * The limits an imported event must keep that the parser does not check:
+ * no invisible characters in its title or UID, and a series that keeps the
+ * RRULE work budget and ends by 2200-12-31 (cal_rrule_check_series()).
+ * 0, or -EINVAL with a one-line reason in why (size octets). ev borrowed.
+ */
+int svc_event_input_check(const struct db_event *ev, char *why,
+			  size_t size);
 
 #endif

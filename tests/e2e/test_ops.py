@@ -30,7 +30,8 @@ import threading
 import time
 import unittest
 
-from harness import E2ETestCase, Server, binary_path, start_server
+from harness import E2ETestCase, Server, start_server
+from importkit import ImportMixin, ics, vcalendar, vevent
 
 NOW = "2025-02-20T12:00:00+08:00"
 ENV = {"ROADSHOWD_NOW": NOW}
@@ -220,7 +221,7 @@ class LockedTest(E2ETestCase):
         self.assertEqual(st, 201)
 
 
-class InputTest(E2ETestCase):
+class InputTest(ImportMixin, E2ETestCase):
     @classmethod
     def setUpClass(cls):
         cls.srv = Server(env=ENV).start()
@@ -287,6 +288,24 @@ class InputTest(E2ETestCase):
             self.assertEqual(st, 400, repr(ch))
             self.assertEqual(doc["errors"][0]["field"], "uid")
 
+    def test_import_keeps_the_same_limits(self):
+        cases = [
+            (vevent("inv-1@x", summary="a\u2028b"), "SUMMARY"),
+            (vevent("inv\ufeff2@x"), "UID"),
+            (vevent("late@x", start="DTSTART;TZID=Asia/Shanghai:"
+                    "21900301T093000", end="DTEND;TZID=Asia/Shanghai:"
+                    "21900301T113000", extra=["RRULE:FREQ=YEARLY;COUNT=20"]),
+             "2200-12-31"),
+            (vevent("costly@x", extra=["RRULE:" + COSTLY]), "candidate"),
+        ]
+        for ve, word in cases:
+            st, _, payload, _ = self.post_ics(ics(vcalendar(ve)))
+            self.assertEqual(st, 400, payload[:300])
+            self.assertIn(word, payload.decode("utf-8"))
+        st, _, doc = self.srv.json("GET", "/api/v1/events?q=late",
+                                   token=self.admin)
+        self.assertEqual(doc["items"], [])
+
     def test_content_type_exact(self):
         body = json.dumps(event("ct")).encode()
         for ct, want in (("application/jsonx", 415),
@@ -297,6 +316,12 @@ class InputTest(E2ETestCase):
                 "POST", "/api/v1/events", raw=body, token=self.admin,
                 headers={"Content-Type": ct})
             self.assertEqual(st, want, ct)
+        st, _, _, _ = self.post_ics(ics(vcalendar(vevent("ct@x"))),
+                                    ctype="text/calendarx")
+        self.assertEqual(st, 415)
+        st, _, _, _ = self.post_ics(ics(vcalendar(vevent("ct@x"))),
+                                    ctype="text/calendar; charset=gb2312")
+        self.assertEqual(st, 415)
 
     def test_strict_http(self):
         p = self.srv.port

@@ -1865,3 +1865,41 @@ svc_h_occurrence_cancel(struct svc_request *req)
 {
 	return occurrence_change(req, 1);
 }
+
+/*
+ * The checks a POSTed JSON event body goes through, without HTTP (for the
+ * fuzzer, tests/fuzz/fuzz_json_body.c): parse body (len octets) as
+ * POST /api/v1/events does and apply it onto a new event. Returns the
+ * number of field errors (0: ev is filled; release it with
+ * db_event_release()), or -1 when the body is not a JSON object or memory
+ * ran out.
+ */
+int
+svc_event_parse_for_create(struct svc *svc, const char *body, size_t len,
+			   struct db_event *ev)
+{
+	json_error_t jerr;
+	json_t *obj, *errors;
+	int n;
+
+	if (defaults(svc, ev) != 0) {
+		db_event_release(ev);
+		return -1;
+	}
+	obj = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+	errors = json_array();
+	if (!obj || !json_is_object(obj) || !errors) {
+		json_decref(obj);
+		json_decref(errors);
+		db_event_release(ev);
+		return -1;
+	}
+	apply_json(svc, obj, ev, 1, NULL, errors);
+	check_series(ev, errors);
+	n = (int)json_array_size(errors);
+	json_decref(errors);
+	json_decref(obj);
+	if (n)
+		db_event_release(ev);
+	return n;
+}

@@ -201,6 +201,13 @@ json_t *svc_event_json(const struct db_event *ev);
 int svc_parse_event_filter(struct svc_request *req, struct db_event_filter *f,
 			   json_t *errors);
 
+/* Parse and check a JSON event body as POST /api/v1/events does, without
+ * HTTP (h_events.c; for the fuzzer). 0: ev filled (release it with
+ * db_event_release()); > 0: that many field errors; -1: not a JSON
+ * object, or out of memory. */
+int svc_event_parse_for_create(struct svc *svc, const char *body, size_t len,
+			       struct db_event *ev);
+
 /* {url, webcal} subscription links of a feed path (h_meta.c). New
  * reference. */
 json_t *svc_feed_links(struct svc *svc, const char *path);

@@ -12,7 +12,10 @@
  *
  * Errors: functions return 0 or a negative errno: -EINVAL (bad argument),
  * -ENOENT (no such row), -EEXIST (unique key taken), -ESTALE (If-Match
- * revision mismatch), -ENOMEM, -EIO (SQLite failure).
+ * revision mismatch), -ENOMEM, -ENOSPC (disk full), -EBUSY (locked by
+ * another connection past the busy timeout), -EROFS (read-only file),
+ * -EIO (other SQLite failure). An -EIO from a function that does not map
+ * these itself can be refined with db_storage_condition().
  *
  * Times are seconds since the epoch, UTC, in int64_t.
  */

@@ -14,8 +14,10 @@
 #include "svc.h"
 
 /* The last svc_auth_resolve() in this thread hit the address's budget
- * of failed tokens: svc_respond_unauthorized() answers 429. */
+ * of failed tokens (for request limited_req): svc_respond_unauthorized()
+ * for that request answers 429. */
 static _Thread_local int limited;
+static _Thread_local const struct svc_request *limited_req;
 
 static void
 hex(const unsigned char *in, size_t n, char *out)
@@ -67,6 +69,7 @@ svc_auth_resolve(struct svc_request *req, struct svc_auth *auth)
 
 	memset(auth, 0, sizeof(*auth));
 	limited = 0;
+	limited_req = req;
 	if (!h)
 		return 0;
 	/* An address that sent too many bad tokens gets no answer about
@@ -124,7 +127,7 @@ enum MHD_Result
 svc_respond_unauthorized(struct svc_request *req, const char *detail)
 {
 	/* queue() adds WWW-Authenticate: Bearer to every 401. */
-	if (limited) {
+	if (limited && limited_req == req) {
 		limited = 0;
 		return svc_respond_problem(req, 429, "too-many-requests",
 					   "Too Many Requests", "too many"

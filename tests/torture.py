@@ -478,12 +478,20 @@ def malformed(binary, repeat=25):
                      b"Connection: close\r\n\r\n",
         "bad-method": b"BREW /healthz HTTP/1.1\r\nHost: a\r\n"
                       b"Connection: close\r\n\r\n",
+        "huge-header": b"GET /healthz HTTP/1.1\r\nHost: a\r\nX-Big: " +
+                       b"b" * 200000 + b"\r\nConnection: close\r\n\r\n",
+        "bad-chunk": b"POST /api/v1/events HTTP/1.1\r\nHost: a\r\n"
+                     b"Transfer-Encoding: chunked\r\nContent-Type: "
+                     b"application/json\r\nConnection: close\r\n\r\n"
+                     b"zz\r\n{}\r\n0\r\n\r\n",
         "bad-date": post(json.dumps(event("d", start="2025-13-40T00:00:00Z"))),
         "after-2200": post(json.dumps(event(
             "y", start="2190-03-04T14:00:00+08:00",
             end="2190-03-04T16:00:00+08:00", rrule="FREQ=YEARLY;COUNT=20"))),
     }
     statuses = {}
+    doubled = set()
+    not_problem = set()
     five = 0
     total = 0
     for kind, req in kinds.items():
@@ -513,6 +521,10 @@ def malformed(binary, repeat=25):
             code = int(buf.split(b" ", 2)[1]) if buf.startswith(
                 b"HTTP/1.") else 0
             statuses.setdefault(kind, set()).add(code)
+            if buf.count(b"\r\nHTTP/1.1 ") or buf.count(b"\nHTTP/1.1 "):
+                doubled.add(kind)
+            if code and b"problem+json" not in buf.split(b"\r\n\r\n")[0]:
+                not_problem.add(kind)
             five += code >= 500 and code != 501
     alive = srv.request("GET", "/healthz")[0] == 200
     rc = srv.stop()
@@ -520,9 +532,12 @@ def malformed(binary, repeat=25):
     report("malformed", five == 0 and alive and 0 not in set().union(
         *statuses.values()),
         "%d requests of %d kinds, %d answered 5xx (501 for an unknown "
-        "coding aside), server alive %s, exit %s; statuses %s"
+        "coding aside), server alive %s, exit %s; statuses %s; answered "
+        "by libmicrohttpd itself (HTML, not problem+json): %s; of those "
+        "with two status lines (libmicrohttpd 0.9.75): %s"
         % (total, len(kinds), five, alive, rc,
-           {k: sorted(v) for k, v in statuses.items()}))
+           {k: sorted(v) for k, v in statuses.items()},
+           sorted(not_problem), sorted(doubled)))
 
 
 def main():

@@ -433,6 +433,41 @@ class SlowClientTest(E2ETestCase):
             for s in socks:
                 s.close()
 
+    def test_body_trickled_past_its_deadline(self):
+        srv = start_server(self, env=ENV, extra_args=[
+            "--body-timeout", "2"])
+        admin = srv.token("admin")
+        s = socket.create_connection(("127.0.0.1", srv.port), timeout=6)
+        try:
+            s.sendall(("POST /api/v1/events HTTP/1.1\r\nHost: a\r\n"
+                       "Authorization: Bearer %s\r\nContent-Type: "
+                       "application/json\r\nContent-Length: 200\r\n\r\n"
+                       % admin).encode())
+            t0 = time.monotonic()
+            closed = False
+            while time.monotonic() - t0 < 6:
+                try:
+                    s.sendall(b" ")
+                    if s.recv(1, socket.MSG_DONTWAIT) == b"":
+                        closed = True
+                        break
+                except BlockingIOError:
+                    pass
+                except OSError:
+                    closed = True
+                    break
+                time.sleep(0.25)
+            self.assertTrue(closed)
+            self.assertLess(time.monotonic() - t0, 4.5)
+        finally:
+            s.close()
+        text = srv.request("GET", "/metrics")[2].decode()
+        self.assertEqual(metric(
+            text, 'roadshowd_connections_deadline_total{phase="body"}'), 1)
+        # nothing was stored
+        st, _, doc = srv.json("GET", "/api/v1/events?limit=5", token=admin)
+        self.assertEqual(doc["items"], [])
+
 
 if __name__ == "__main__":
     unittest.main()

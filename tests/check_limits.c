@@ -182,6 +182,44 @@ START_TEST(test_errno_table)
 }
 END_TEST
 
+/* SQLite's max_page_count makes SQLITE_FULL without filling a disk: the
+ * insert answers -ENOSPC, stores nothing, and works again after room. */
+START_TEST(test_full_is_enospc)
+{
+	static char desc[20000];
+	struct db_event ev;
+	struct db *db;
+	int64_t id = 0, before;
+	int i, rc = 0;
+
+	memset(desc, 'd', sizeof(desc) - 1);
+	ck_assert_int_eq(db_open(":memory:", 0, &db), 0);
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = (char *)"roadshow";
+	ev.title = (char *)"t";
+	ev.description = desc;
+	ev.tzid = (char *)"Asia/Shanghai";
+	ev.status = (char *)"CONFIRMED";
+	ev.start_utc = 1740810600;
+	ev.end_utc = ev.start_utc + 3600;
+	ck_assert_int_eq(db_exec(db, "PRAGMA max_page_count = 1"), 0);
+	before = db_count_rows(db, "event");
+	for (i = 0; i < 50 && rc == 0; i++) {
+		char uid[32];
+
+		snprintf(uid, sizeof(uid), "full-%d@x", i);
+		ev.uid = uid;
+		rc = db_event_insert(db, &ev, "admin", 0, &id);
+	}
+	ck_assert_int_eq(rc, -ENOSPC);
+	ck_assert_int_eq(db_count_rows(db, "event"), before + i - 1);
+	ck_assert_int_eq(db_exec(db, "PRAGMA max_page_count = 100000"), 0);
+	ev.uid = (char *)"after@x";
+	ck_assert_int_eq(db_event_insert(db, &ev, "admin", 0, &id), 0);
+	db_close(db);
+}
+END_TEST
+
 START_TEST(test_backup)
 {
 	char dir[] = "/tmp/roadshowd-check-XXXXXX", src[64], out[64];
@@ -245,6 +283,7 @@ limits_suite(void)
 	add_case(s, "invisible", test_invisible);
 	add_case(s, "log_path", test_log_path);
 	add_case(s, "errno_table", test_errno_table);
+	add_case(s, "full_is_enospc", test_full_is_enospc);
 	add_case(s, "backup", test_backup);
 	return s;
 }

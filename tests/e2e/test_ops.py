@@ -30,7 +30,7 @@ import threading
 import time
 import unittest
 
-from harness import E2ETestCase, Server, start_server
+from harness import E2ETestCase, Server, binary_path, start_server
 from importkit import ImportMixin, ics, vcalendar, vevent
 
 NOW = "2025-02-20T12:00:00+08:00"
@@ -219,6 +219,47 @@ class LockedTest(E2ETestCase):
         st, _, _ = srv.json("POST", "/api/v1/events", body=event(),
                             token=admin)
         self.assertEqual(st, 201)
+
+
+class ReadOnlyTest(E2ETestCase):
+    """A database file the server may not write (opened read-only):
+    writes 503 with Retry-After, reads work, /healthz writable false. Needs
+    root to run the server as nobody (root may write any file)."""
+
+    def test_read_only_database_is_503(self):
+        setpriv = "/usr/bin/setpriv"
+        if os.geteuid() != 0 or not os.access(setpriv, os.X_OK):
+            self.skipTest("needs root and setpriv to run as nobody")
+        d = tempfile.mkdtemp(prefix="roadshowd-ro-")
+        self.addCleanup(subprocess.run, ["rm", "-rf", d])
+        os.chmod(d, 0o755)
+        wrapper = os.path.join(d, "as-nobody")
+        with open(wrapper, "w") as f:
+            f.write("#!/bin/sh\nexec %s --reuid=nobody --regid=nogroup"
+                    " --clear-groups %s \"$@\"\n" % (setpriv,
+                                                     binary_path()))
+        os.chmod(wrapper, 0o755)
+        data = os.path.join(d, "data")
+        os.mkdir(data)
+        subprocess.run(["chown", "nobody:nogroup", data], check=True)
+        db = os.path.join(data, "r.db")
+        srv = start_server(self, db_path=db, env=ENV, binary=wrapper)
+        admin = srv.token("admin")
+        self.assertEqual(srv.json("POST", "/api/v1/events", body=event(),
+                                  token=admin)[0], 201)
+        srv.stop()
+        os.chmod(db, 0o444)
+        srv.start()
+        st, h, doc = srv.json("POST", "/api/v1/events", body=event("b"),
+                              token=admin)
+        self.assertEqual(st, 503, doc)
+        self.assertEqual(h["retry-after"], "5")
+        self.assertEqual(doc["type"],
+                         "https://roadshowd.dev/problems/database-read-only")
+        self.assertIs(srv.json("GET", "/healthz")[2]["writable"], False)
+        st, _, doc = srv.json("GET", "/api/v1/events", token=admin)
+        self.assertEqual((st, len(doc["items"])), (200, 1))
+        self.assertEqual(srv.request("GET", "/calendar.ics")[0], 200)
 
 
 class InputTest(ImportMixin, E2ETestCase):

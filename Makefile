@@ -17,7 +17,9 @@ PY       := /usr/bin/python3
 # protector, PIE, full RELRO. The sanitizer builds turn it off (HARDEN=0).
 HARDEN   ?= 1
 ifeq ($(HARDEN),1)
-FORTIFY  := $(shell echo 'unsigned long f(char *p){return __builtin_dynamic_object_size(p, 0);}' | \
+FORTIFY_PROBE := unsigned long f(char *p) \
+                 { return __builtin_dynamic_object_size(p, 0); }
+FORTIFY  := $(shell echo '$(FORTIFY_PROBE)' | \
               $(CC) -x c -c -o /dev/null - 2>/dev/null && echo 3 || echo 2)
 HARDEN_CPPFLAGS := -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=$(FORTIFY)
 HARDEN_CFLAGS   := -fstack-protector-strong -fPIE

@@ -42,8 +42,8 @@ int cal_rrule_cost_check(const char *rrule, char *why, size_t size);
 /*
  * Prove that ev's series (ev->rrule set) ends (by 2200-12-31) and expands
  * within CAL_RRULE_BUDGET_MS of CPU time: 0; -EINVAL when it yields no
- * occurrence or more than CAL_RECUR_MAX_OCCURRENCES or ends later; -E2BIG when too costly. A reason
- * goes into why. ev is borrowed.
+ * occurrence or more than CAL_RECUR_MAX_OCCURRENCES or ends later; -E2BIG
+ * when too costly. A reason goes into why (size octets). ev is borrowed.
  */
 int cal_rrule_check_series(const struct db_event *ev, char *why,
 			   size_t size);

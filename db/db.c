@@ -257,8 +257,12 @@ db_schema_latest(void)
 int
 db_exec(struct db *db, const char *sql)
 {
-	return sqlite3_exec(db->conn, sql, NULL, NULL, NULL) == SQLITE_OK ? 0
-									  : -EIO;
+	int rc = sqlite3_exec(db->conn, sql, NULL, NULL, NULL);
+
+	if (rc == SQLITE_OK)
+		return 0;
+	db_condition_note(rc);
+	return -EIO;
 }
 
 int
@@ -268,8 +272,9 @@ db_begin(struct db *db)
 		db->tx_depth++;
 		return 0;
 	}
+	db_condition_take(0);
 	if (db_exec(db, "BEGIN IMMEDIATE") != 0)
-		return -EIO;
+		return db_condition_peek(-EIO);	/* callers take it */
 	db->tx_depth = 1;
 	db->tx_failed = 0;
 	return 0;
@@ -287,6 +292,9 @@ db_finish(struct db *db, int rc)
 	if (db->tx_failed != 0) {
 		db_exec(db, "ROLLBACK");
 		rc = rc ? rc : db->tx_failed;
+		rc = db_condition_take(rc);	/* -EIO: full disk? locked? */
+	} else {
+		db_condition_committed();
 	}
 	db->tx_failed = 0;
 	return rc;
@@ -329,17 +337,7 @@ db_bind_text_or_null(sqlite3_stmt *st, int idx, const char *s)
 int
 db_step_map(int rc)
 {
-	switch (rc) {
-	case SQLITE_DONE:
-	case SQLITE_ROW:
-		return 0;
-	case SQLITE_CONSTRAINT:
-		return -EINVAL;
-	case SQLITE_NOMEM:
-		return -ENOMEM;
-	default:
-		return -EIO;
-	}
+	return db_errno_of(rc);		/* one table: db_errors.c */
 }
 
 int
@@ -505,7 +503,7 @@ apply_migration(struct db *db, int number)
 	int rc;
 
 	if (db_begin(db) != 0)
-		return -EIO;
+		return db_condition_take(-EIO);
 	if (number == 2) {
 		rc = seed_regions(db);
 		if (rc == 0)
@@ -557,6 +555,7 @@ db_open(const char *path, int64_t now_utc, struct db **out)
 	int v, rc = -EIO;
 
 	(void)now_utc;
+	db_conditions_install();
 	db = calloc(1, sizeof(*db));
 	if (!db)
 		return -ENOMEM;
@@ -891,7 +890,7 @@ db_token_insert(struct db *db, const char *hash_hex, const char *role,
 	    : (strcmp(role, "organiser") != 0 || !carrier))
 		return -EINVAL;
 	if (db_begin(db) != 0)
-		return -EIO;
+		return db_condition_take(-EIO);
 	if (carrier) {
 		struct db_carrier c;
 
@@ -1152,7 +1151,7 @@ db_rule_create(struct db *db, const struct db_rule *r, const char *actor,
 	if (!valid_rule(r) || !r->id || !actor)
 		return -EINVAL;
 	if (db_begin(db) != 0)
-		return -EIO;
+		return db_condition_take(-EIO);
 	rc = -EIO;
 	if (sqlite3_prepare_v2(db->conn, "SELECT 1 FROM cadence_rule_version"
 	    " WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
@@ -1255,7 +1254,7 @@ db_rule_change(struct db *db, const char *id, const struct db_rule *r,
 	if (r->active_to && strcmp(r->active_to, effective_from) <= 0)
 		return -EINVAL;
 	if (db_begin(db) != 0)
-		return -EIO;
+		return db_condition_take(-EIO);
 	rc = live_version(db, id, &version, &from);
 	if (rc != 0)
 		goto out;
@@ -1286,7 +1285,7 @@ db_rule_retire(struct db *db, const char *id, const char *active_to,
 	if (!id || !active_to || !actor)
 		return -EINVAL;
 	if (db_begin(db) != 0)
-		return -EIO;
+		return db_condition_take(-EIO);
 	rc = live_version(db, id, &version, &from);
 	if (rc == 0 && from && strcmp(active_to, from) <= 0)
 		rc = -EINVAL;

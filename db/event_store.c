@@ -705,7 +705,7 @@ db_event_insert(struct db *db, const struct db_event *ev, const char *actor,
 	if (!valid_event(ev) || !actor)
 		return -EINVAL;
 	if (db_begin(db) != 0)
-		return -EIO;
+		return db_condition_take(-EIO);
 	rc = check_carrier(db, ev->carrier);
 	if (rc != 0)
 		goto out;
@@ -770,7 +770,7 @@ db_event_update(struct db *db, const struct db_event *ev, int64_t if_revision,
 	if (!valid_event(ev) || !actor)
 		return -EINVAL;
 	if (db_begin(db) != 0)
-		return -EIO;
+		return db_condition_take(-EIO);
 	rc = db_event_get(db, ev->id, &cur);
 	if (rc != 0)
 		goto out;
@@ -827,7 +827,7 @@ db_event_delete(struct db *db, int64_t id, const char *actor, int64_t now_utc)
 		return -EINVAL;
 	memset(&cur, 0, sizeof(cur));
 	if (db_begin(db) != 0)
-		return -EIO;
+		return db_condition_take(-EIO);
 	rc = db_event_get(db, id, &cur);
 	if (rc != 0)
 		goto out;

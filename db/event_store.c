@@ -44,7 +44,8 @@
 	"  WHERE p.event_id = e.id ORDER BY pr.id))," \
 	" e.geo_lat, e.geo_lon," \
 	" (SELECT group_concat(t, ',') FROM (SELECT recurrence_utc AS t" \
-	"  FROM event_exdate x WHERE x.event_id = e.id ORDER BY t))"
+	"  FROM event_exdate x WHERE x.event_id = e.id ORDER BY t)),"	\
+	" coalesce(e.placed_utc, e.created_utc)"
 
 #define EVENT_FROM \
 	" FROM event e LEFT JOIN carrier c ON c.id = e.carrier_id" \
@@ -308,6 +309,7 @@ event_from_row(sqlite3_stmt *st, struct db_event *ev)
 	if (!oom && split_ints((const char *)sqlite3_column_text(st, 26),
 			       &ev->exdates, &ev->n_exdates) != 0)
 		oom = 1;
+	ev->placed_utc = sqlite3_column_int64(st, 27);
 	if (oom) {
 		db_event_release(ev);
 		return -ENOMEM;

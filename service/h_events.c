@@ -16,6 +16,7 @@
 #include "../calendar/caltime.h"
 #include "../calendar/kind.h"
 #include "../calendar/recur.h"
+#include "report.h"
 #include "svc.h"
 
 #define MAX_TITLE 1000		/* octets */
@@ -37,7 +38,8 @@ static const char *const writable_fields[] = {
 /* Fields the server owns; accepted on PUT only when unchanged. */
 static const char *const readonly_fields[] = {
 	"id", "uid", "region", "carrier_name", "sequence", "revision",
-	"created", "updated", "kind_name", "exdates", "overrides", NULL,
+	"created", "updated", "kind_name", "exdates", "overrides",
+	"recorded_late", NULL,
 };
 
 static int
@@ -114,6 +116,9 @@ svc_event_json(const struct db_event *ev)
 		return NULL;
 	json_object_set_new(o, "carrier_name", ev->carrier_name ?
 			    json_string(ev->carrier_name) : json_null());
+	json_object_set_new(o, "recorded_late", json_boolean(
+			    svc_recorded_late_month(ev->placed_utc,
+						    ev->start_utc)));
 	json_object_set_new(o, "capacity", ev->capacity ?
 			    json_integer(ev->capacity) : json_null());
 	json_object_set_new(o, "geo", ev->has_geo ?
@@ -1459,6 +1464,9 @@ list_instances(struct svc_request *req, struct db_event_filter *f,
 					    instant_json(ev, in[k].end_utc));
 			json_object_set_new(o, "status",
 					    json_string(in[k].status));
+			json_object_set_new(o, "recorded_late", json_boolean(
+					    svc_recorded_late_month(
+					    ev->placed_utc, in[k].start_utc)));
 			if (in[k].override && in[k].override->title)
 				json_object_set_new(o, "title", json_string(
 						    in[k].override->title));

@@ -655,14 +655,11 @@ svc_report_matrix_json(const struct svc_report *r)
 					      "scope", row->scope, "cells",
 					      cur));
 		}
-		json_array_append_new(cur, json_pack("{s:s, s:s, s:I, s:I,"
-				      " s:I}", "period", row->period,
-				      "status",
+		json_array_append_new(cur, json_pack("{s:s, s:s, s:I, s:I}",
+				      "period", row->period, "status",
 				      cal_cadence_status_name(row->status),
 				      "held", (json_int_t)row->held,
-				      "scheduled", (json_int_t)row->scheduled,
-				      "held_late",
-				      (json_int_t)row->held_late));
+				      "scheduled", (json_int_t)row->scheduled));
 	}
 	json_decref(seen);
 	o = json_pack("{s:s?, s:o, s:o}", "rule", r->q.rule_id, "periods",
@@ -679,14 +676,13 @@ svc_report_group_summary(const struct svc_report *r, size_t i, size_t j)
 	const struct cal_cadence_row *first = &r->report.rows[i];
 	const struct db_rule *rule = svc_report_rule(r, first);
 	int64_t n[CAL_CADENCE_N_STATUS] = { 0 };
-	int64_t streak = 0, gap = 0, longest_gap = 0, late = 0;
+	int64_t streak = 0, gap = 0, longest_gap = 0;
 	int64_t total = (int64_t)(j - i);
 
 	for (; i < j; i++) {
 		const struct cal_cadence_row *row = &r->report.rows[i];
 
 		n[row->status]++;
-		late += row->held_late;
 		switch (row->status) {
 		case CAL_CADENCE_MET:
 			streak++;
@@ -708,7 +704,7 @@ svc_report_group_summary(const struct svc_report *r, size_t i, size_t j)
 		}
 	}
 	return json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
-			 " s:I, s:I}",
+			 " s:I}",
 			 "rule", rule ? rule->id : "?", "scope", first->scope,
 			 "periods", (json_int_t)total,
 			 "met", (json_int_t)n[CAL_CADENCE_MET],
@@ -717,7 +713,6 @@ svc_report_group_summary(const struct svc_report *r, size_t i, size_t j)
 			 "scheduled", (json_int_t)n[CAL_CADENCE_SCHEDULED],
 			 "open", (json_int_t)n[CAL_CADENCE_OPEN],
 			 "untracked", (json_int_t)n[CAL_CADENCE_UNTRACKED],
-			 "held_late", (json_int_t)late,
 			 "current_streak", (json_int_t)streak,
 			 "longest_gap", (json_int_t)longest_gap);
 }

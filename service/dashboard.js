@@ -20,7 +20,7 @@ const L = {
     close: "关闭", asof: "数据截至 ", scope: "范围", district: "全区",
     status: {met: "已达成", scheduled: "已排期", at_risk: "有风险", missed: "未达成", open: "未开始", untracked: "无记录"},
     late: "补", lateLong: "补录", tentative: "待定",
-    daysLeft: n => "剩 " + n + " 天", daysLeftLong: n => "剩余 " + n + " 天",
+    daysLeft: n => "剩 " + n + " 天", daysLeftK: "剩余天数",
     trackingSince: d => "记录自 " + d + " 起；此前未达成的周期显示为“无记录”。",
     reportYear: (y, d) => y + " 年活动节奏报告 · 数据截至 " + d,
     reportPlan: d => "规划期 2023–2025 活动节奏 · 数据截至 " + d,
@@ -63,7 +63,7 @@ const L = {
     close: "Close", asof: "Data as of ", scope: "Scope", district: "District",
     status: {met: "Met", scheduled: "Scheduled", at_risk: "At risk", missed: "Missed", open: "Not started", untracked: "No record"},
     late: "B", lateLong: "Backfilled", tentative: "Tentative",
-    daysLeft: n => n + " d left", daysLeftLong: n => n + " days left",
+    daysLeft: n => n + " d left", daysLeftK: "Days left",
     trackingSince: d => "Recorded since " + d + "; earlier periods that fall short show as \"No record\".",
     reportYear: (y, d) => "Cadence report " + y + " · data as of " + d,
     reportPlan: d => "Plan period 2023–2025 · data as of " + d,
@@ -170,7 +170,7 @@ function rangeQuery() {
   return q;
 }
 async function getReport() {
-  const rep = await getJSON("/api/v1/cadence?by=all&" + rangeQuery());
+  const rep = await getJSON("/api/v1/cadence?by=all&events=false&" + rangeQuery());
   rep.rulesById = {};
   for (const r of rep.rules || []) rep.rulesById[r.id] = r;
   return rep;
@@ -387,7 +387,7 @@ function renderPanel(c) {
   add(t("held"), c.held + (c.held_late ? t("ofLate")(c.held_late) : ""));
   add(t("scheduledN"), c.scheduled + (c.tentative ? t("ofTent")(c.tentative) : ""));
   add(t("min"), String(c.min));
-  if (c.days_left !== null && c.days_left !== undefined) add(t("daysLeftLong")(c.days_left), "");
+  if (c.days_left !== null && c.days_left !== undefined) add(t("daysLeftK"), String(c.days_left));
   body.appendChild(dl);
   const r = c.rule_version;
   if (r) {

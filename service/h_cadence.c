@@ -4,6 +4,7 @@
  *   GET /api/v1/cadence?year=YYYY | from=DATE&to=DATE  [&as_of=RFC3339]
  *       [&rule=ID] [&by=district|region|carrier|partner|all]
  *       [&format=json|csv] [&lang=en|zh]   (zh: CSV for Excel, BOM)
+ *       [&events=false]   (periods without their events lists)
  *   GET /api/v1/cadence/matrix?rule=ID&(year|from,to)[&as_of][&by]
  *   GET /api/v1/cadence/summary?(year|from,to)[&as_of][&rule][&by]
  *
@@ -92,6 +93,14 @@ read_query(struct svc_request *req, struct svc_report_query *q,
 		svc_problem_add(errors, "by", "must be district, region,"
 				" carrier, partner or all");
 	q->by = by;
+	{
+		const char *ev = svc_query(req, "events");
+
+		if (ev && strcmp(ev, "true") && strcmp(ev, "false"))
+			svc_problem_add(errors, "events", "must be true or"
+					" false");
+		q->no_events = ev && strcmp(ev, "false") == 0;
+	}
 	q->has_tracking = 1;
 	q->tracking_since_utc = req->svc->tracking_since_utc;
 	q->rule_id = svc_query(req, "rule");

@@ -441,18 +441,43 @@ svc_report_rule_json(const struct db_rule *rule)
 			 rule->active_from, "active_to", rule->active_to);
 }
 
+/* Period bounds repeat in every scope's rows: format each instant once
+ * (a zone lookup per call is the report's hottest path otherwise). */
+#define FMT_SLOTS 509
+struct fmt_cache {
+	int64_t t[FMT_SLOTS];
+	unsigned char used[FMT_SLOTS];
+	char s[FMT_SLOTS][32];
+};
+
+static const char *
+fmt_local(struct fmt_cache *c, int64_t t)
+{
+	size_t k = (size_t)((uint64_t)t % FMT_SLOTS);
+
+	if (!c->used[k] || c->t[k] != t) {
+		if (cal_time_format_rfc3339(t, CAL_DISTRICT_TZID, c->s[k]) != 0)
+			c->s[k][0] = '\0';
+		c->t[k] = t;
+		c->used[k] = 1;
+	}
+	return c->s[k];
+}
+
 json_t *
 svc_report_json(const struct svc_report *r)
 {
+	struct fmt_cache *fc = calloc(1, sizeof(*fc));
 	json_t *periods = json_array(), *rules = json_array(), *o;
 	int64_t counts[CAL_CADENCE_N_STATUS] = { 0 };
 	char as_of[32], start[32], end[32], occ_start[32], since[32];
 	size_t i, k;
 	int year = single_year(r);
 
-	if (!periods || !rules) {
+	if (!periods || !rules || !fc) {
 		json_decref(periods);
 		json_decref(rules);
+		free(fc);
 		return NULL;
 	}
 	for (i = 0; i < r->n_crules; i++) {
@@ -465,7 +490,7 @@ svc_report_json(const struct svc_report *r)
 	for (i = 0; i < r->report.n; i++) {
 		const struct cal_cadence_row *row = &r->report.rows[i];
 		const struct db_rule *rule = svc_report_rule(r, row);
-		json_t *evs = json_array(), *p;
+		json_t *evs = r->q.no_events ? NULL : json_array(), *p;
 
 		counts[row->status]++;
 		for (k = 0; evs && k < row->n_events; k++) {
@@ -475,8 +500,8 @@ svc_report_json(const struct svc_report *r)
 			    strcmp(oc->status, "TENTATIVE") == 0)
 				continue;
 
-			cal_time_format_rfc3339(oc->start_utc,
-						CAL_DISTRICT_TZID, occ_start);
+			snprintf(occ_start, sizeof(occ_start), "%s",
+				 fmt_local(fc, oc->start_utc));
 			json_array_append_new(evs, json_pack(
 				"{s:I, s:s, s:s, s:s, s:b}", "id",
 				(json_int_t)oc->event_id, "title", oc->title,
@@ -484,14 +509,12 @@ svc_report_json(const struct svc_report *r)
 				"recorded_late", svc_recorded_late(
 					oc->placed_utc, row->end_utc)));
 		}
-		cal_time_format_rfc3339(row->start_utc, CAL_DISTRICT_TZID,
-					start);
-		cal_time_format_rfc3339(row->end_utc, CAL_DISTRICT_TZID, end);
 		p = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I,"
-			      " s:o?}",
+			      " s:o*}",
 			      "rule", rule ? rule->id : "?", "scope",
 			      row->scope, "period", row->period, "start",
-			      start, "end", end, "status",
+			      fmt_local(fc, row->start_utc), "end",
+			      fmt_local(fc, row->end_utc), "status",
 			      cal_cadence_status_name(row->status),
 			      "held", (json_int_t)row->held, "scheduled",
 			      (json_int_t)row->scheduled, "min",
@@ -501,13 +524,14 @@ svc_report_json(const struct svc_report *r)
 			json_object_set_new(p, "days_left", json_integer(
 				days_left(row, r->q.as_of_utc)));
 		if (p) {
-			json_object_set_new(p, "held_late",
+			json_object_set_new_nocheck(p, "held_late",
 					    json_integer(row->held_late));
-			json_object_set_new(p, "tentative",
+			json_object_set_new_nocheck(p, "tentative",
 					    json_integer(row->tentative));
 		}
 		json_array_append_new(periods, p);
 	}
+	free(fc);
 	cal_time_format_rfc3339(r->q.as_of_utc, CAL_DISTRICT_TZID, as_of);
 	cal_time_format_rfc3339(r->q.from_utc, CAL_DISTRICT_TZID, start);
 	cal_time_format_rfc3339(r->q.to_utc, CAL_DISTRICT_TZID, end);

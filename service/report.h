@@ -30,6 +30,9 @@ struct svc_report_query {
 					 * row's events (they still count as
 					 * scheduled); for requests without
 					 * a token */
+	int no_events;			/* 1: leave each period's events list
+					 * out of the JSON (the dashboard's
+					 * heatmap; the panel asks per cell) */
 	int has_tracking;		/* 1: tracking_since_utc applies */
 	int64_t tracking_since_utc;	/* recording began (seconds UTC):
 					 * earlier periods that fall short

@@ -370,7 +370,7 @@ class DashboardTest(E2ETestCase):
                            "/api/v1/events/%d" % self.ids["may"])])
         p = self.seen["panels"][4]
         self.assertEqual(p["counts"], [["已举办", "0"], ["已排期", "0"],
-                                       ["至少", "1"], ["剩余 16 天", ""]])
+                                       ["至少", "1"], ["剩余天数", "16"]])
 
     def test_cell_endpoint_rejects_bad_queries(self):
         for query, field in (("rule=monthly-roadshow&scope=x&period=2025-03",

@@ -100,7 +100,7 @@ try {
       })),
       tentative_hidden: (document.querySelector("#panel .tent-hidden") || {}).textContent || null,
     })));
-    if (out.panels.length === 1)
+    if (out.panels.length === 2)
       await desk.screenshot({ path: join(outDir, "dashboard-panel.png") });
   }
   await desk.click("#panel-close");

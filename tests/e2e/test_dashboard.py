@@ -32,7 +32,8 @@ import tempfile
 import unittest
 from urllib.parse import quote
 
-from harness import E2ETestCase, REPO_ROOT, start_class_server
+from harness import (E2ETestCase, REPO_ROOT, Server, start_class_server,
+                     start_server)
 
 CHROMIUM = "/usr/bin/chromium"
 NODE = shutil.which("node")
@@ -478,6 +479,32 @@ class DashboardTest(E2ETestCase):
                                EXPECTED[("monthly-roadshow", "district")]])
         self.assertEqual(self.seen["zh_again"], "万州区创新创业活动节奏看板")
 
+    def test_plan_period_and_any_year(self):
+        plan = self.seen["plan"]
+        self.assertEqual(plan["title"],
+                         "规划期 2023–2025 活动节奏 · 数据截至 2025-04-15")
+        self.assertEqual(plan["months"],
+                         ["%d-%02d" % (y, m) for y in (2023, 2024, 2025)
+                          for m in range(1, 13)])
+        self.assertEqual(plan["url"], "?year=2025&view=plan")
+        self.assertEqual(plan["csv"], "/api/v1/cadence?format=csv&lang=zh"
+                         "&by=all&from=2023-01&to=2026-01")
+        cells = self.seen["plan_cells"]
+        self.assertEqual(len(cells), 36 + 12 + 3)
+        monthly = [st for rule, _, st in cells if rule == "monthly-roadshow"]
+        self.assertEqual(monthly, ["untracked"] * 24 + EXPECTED[(
+            "monthly-roadshow", "district")])
+        self.assertEqual([c for c in cells if c[0] == "yearly-competition"],
+                         [["yearly-competition", "2023", "untracked"],
+                          ["yearly-competition", "2024", "untracked"],
+                          ["yearly-competition", "2025", "scheduled"]])
+        self.assertEqual(self.seen["year2024"],
+                         [["monthly-roadshow", m.replace("2025", "2024"),
+                           "untracked"] for m in MONTHS]
+                         + [["quarterly-event", q.replace("2025", "2024"),
+                             "untracked"] for q in QUARTERS]
+                         + [["yearly-competition", "2024", "untracked"]])
+
     # ---- CSV for Excel ----
 
     def test_csv_chinese_with_bom(self):
@@ -507,6 +534,90 @@ class DashboardTest(E2ETestCase):
         self.assertProblem(self.srv.request(
             "GET", "/api/v1/cadence?format=csv&year=2025&lang=fr"), 400,
             "lang")
+
+
+class TrackingSinceTest(E2ETestCase):
+    """serve --tracking-since, ROADSHOWD_TRACKING_SINCE, the database's
+    creation as the default, and the CLI's --tracking-since."""
+
+    def district(self, doc, rule="monthly-roadshow"):
+        return [p["status"] for p in doc["periods"]
+                if p["rule"] == rule and p["scope"] == "district"]
+
+    def test_flag_env_default_and_cli(self):
+        srv = Server(env={"ROADSHOWD_NOW": NOW},
+                     extra_args=["--tracking-since", "2025-03-01"])
+        self.addCleanup(srv.cleanup)
+        srv.start()
+        _, _, doc = srv.json("GET", "/api/v1/cadence?year=2025")
+        self.assertEqual(doc["tracking_since"], "2025-03-01")
+        self.assertEqual(self.district(doc)[:4],
+                         ["untracked", "untracked", "missed", "at_risk"])
+        self.assertEqual(doc["summary"]["untracked"], 3)   # Jan, Feb, Q1
+        srv.stop()
+        srv.extra_args = []
+        srv.extra_env["ROADSHOWD_TRACKING_SINCE"] = "2025-02-01"
+        srv.start()
+        _, _, doc = srv.json("GET", "/api/v1/cadence?year=2025")
+        self.assertEqual(doc["tracking_since"], "2025-02-01")
+        self.assertEqual(self.district(doc)[:3],
+                         ["untracked", "missed", "missed"])
+        # the default: the database's creation, stored at its first
+        # start by the server's clock (NOW)
+        srv.stop()
+        srv.extra_env["ROADSHOWD_TRACKING_SINCE"] = ""
+        srv.start()
+        _, _, doc = srv.json("GET", "/api/v1/cadence?year=2025")
+        self.assertEqual(doc["tracking_since"], "2025-04-15")
+        self.assertEqual(self.district(doc)[:5], ["untracked"] * 3 +
+                         ["at_risk", "open"])
+        rc, out, err = srv.cli("cadence", "--db", srv.db_path, "--year",
+                               "2025", "--format", "json",
+                               "--tracking-since", "2025-03-01")
+        self.assertEqual(rc, 1, err)                     # March missed
+        self.assertEqual(json.loads(out)["tracking_since"], "2025-03-01")
+        rc, out, err = srv.cli("cadence", "--db", srv.db_path, "--year",
+                               "2025", "--format", "json",
+                               env={"ROADSHOWD_TRACKING_SINCE": ""})
+        self.assertEqual((rc, json.loads(out)["tracking_since"]),
+                         (0, "2025-04-15"))
+        rc, out, err = srv.cli("cadence", "--db", srv.db_path, "--year",
+                               "2025", "--tracking-since", "March")
+        self.assertEqual((rc, err.strip()), (2, "roadshowd: --tracking-since"
+                                             " must be a date YYYY-MM-DD"))
+        srv.stop()
+        rc, out, err = srv.cli("serve", "--db", srv.db_path, "--port", "0",
+                               "--tracking-since", "2025-02-30")
+        self.assertEqual((rc, err.strip()), (2, "roadshowd: --tracking-since"
+                                             " must be a date YYYY-MM-DD"))
+
+    def test_recorded_late_in_events_api(self):
+        srv = start_server(self, env={"ROADSHOWD_NOW": NOW})
+        admin = srv.token("admin")
+        body = {"kind": "roadshow", "title": "补录：一月路演",
+                "start": "2025-01-20T14:00:00+08:00"}
+        status, _, late = srv.json("POST", "/api/v1/events", body=body,
+                                   token=admin)
+        self.assertEqual((status, late["recorded_late"]), (201, True))
+        body = dict(body, title="四月路演", start="2025-04-20T14:00:00+08:00")
+        _, _, ok = srv.json("POST", "/api/v1/events", body=body, token=admin)
+        self.assertIs(ok["recorded_late"], False)
+        # moving it into an ended month makes it late; the list agrees
+        status, _, moved = srv.json(
+            "PATCH", "/api/v1/events/%d" % ok["id"],
+            body={"start": "2025-03-20T14:00:00+08:00"}, token=admin)
+        self.assertEqual((status, moved["recorded_late"]), (200, True))
+        _, _, lst = srv.json(
+            "GET", "/api/v1/events?expand=true&from=2025-01-01T00:00:00%2B08:00"
+            "&to=2025-12-31T00:00:00%2B08:00")
+        self.assertEqual([(e["title"], e["recorded_late"])
+                          for e in lst["items"]],
+                         [("补录：一月路演", True), ("四月路演", True)])
+        # a PUT of the representation with recorded_late is accepted
+        status, _, put = srv.json("PUT", "/api/v1/events/%d" % late["id"],
+                                  body={k: v for k, v in late.items()},
+                                  token=admin)
+        self.assertEqual(status, 200, put)
 
 
 if __name__ == "__main__":

@@ -134,6 +134,21 @@ try {
   out.en_cells = await cellsOf(desk);
   await desk.click("[data-lang=zh]");
   out.zh_again = await desk.textContent("h1");
+  // the plan period 2023-2025, then any year
+  await desk.click("#plan");
+  await ready(desk);
+  out.plan = await desk.evaluate(() => ({
+    title: document.getElementById("report-title").textContent,
+    months: [...document.querySelectorAll("table.heat[data-rule=monthly-roadshow] thead th")].slice(1).map((th) => th.textContent),
+    url: location.search,
+    csv: document.getElementById("csv").getAttribute("href"),
+  }));
+  out.plan_cells = (await cellsOf(desk)).filter((c) => c.scope === "district").map((c) => [c.rule, c.period, c.status]);
+  await desk.fill("#year", "2024");
+  await desk.click("#go");
+  await desk.waitForFunction(() => document.getElementById("report-title").textContent.startsWith("2024"));
+  await ready(desk);
+  out.year2024 = (await cellsOf(desk)).filter((c) => c.scope === "district").map((c) => [c.rule, c.period, c.status]);
   await desk.close();
 
   // ---- phone (390 px) ----

@@ -186,6 +186,34 @@ load_occurrences(struct db *db, int64_t from, int64_t to,
 	return 0;
 }
 
+static int
+occ_cmp(const void *a, const void *b)
+{
+	const struct cal_occurrence *x = a, *y = b;
+
+	if (x->start_utc != y->start_utc)
+		return x->start_utc < y->start_utc ? -1 : 1;
+	if (x->event_id != y->event_id)
+		return x->event_id < y->event_id ? -1 : 1;
+	return 0;
+}
+
+/* The first occurrence of r->occ (sorted by start) starting at or after t. */
+static size_t
+occ_lower_bound(const struct svc_report *r, int64_t t)
+{
+	size_t lo = 0, hi = r->n_occ, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (r->occ[mid].start_utc < t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 int
 svc_report_query_year(struct svc_report_query *q, int year)
 {
@@ -227,10 +255,11 @@ by_key(const void *a, const void *b)
 /* Append the rows of one year that start in [from, to) to r->report;
  * rows left out are released. tmp is emptied. */
 static int
-append_rows(struct svc_report *r, struct cal_cadence_report *tmp)
+append_rows(struct svc_report *r, struct cal_cadence_report *tmp,
+	    size_t occ_base)
 {
 	struct cal_cadence_row *nv;
-	size_t i;
+	size_t i, k;
 
 	nv = realloc(r->report.rows, (r->report.n + tmp->n + 1) *
 		     sizeof(*nv));
@@ -242,6 +271,9 @@ append_rows(struct svc_report *r, struct cal_cadence_report *tmp)
 
 		if (row->start_utc >= r->q.from_utc &&
 		    row->start_utc < r->q.to_utc) {
+			/* the year saw a slice of r->occ: index the whole */
+			for (k = 0; k < row->n_events; k++)
+				row->events[k] += occ_base;
 			nv[r->report.n++] = *row;
 			row->events = NULL;	/* moved */
 			row->n_events = 0;
@@ -321,6 +353,10 @@ svc_report_build(struct db *db, const struct svc_report_query *q,
 			rc = -EINVAL;
 		else
 			rc = load_occurrences(db, lo, hi, out);
+		/* by start, so each year evaluates only its own slice */
+		if (rc == 0 && out->n_occ > 1)
+			qsort(out->occ, out->n_occ, sizeof(*out->occ),
+			      occ_cmp);
 	}
 	if (rc == 0) {
 		memset(&scopes, 0, sizeof(scopes));
@@ -337,12 +373,24 @@ svc_report_build(struct db *db, const struct svc_report_query *q,
 		struct cal_cadence_report tmp;
 		struct cal_cadence_opts opts = { q->has_tracking,
 						 q->tracking_since_utc };
+		int64_t ya, yb;
+		size_t a, b;
 
+		if (cal_local_to_utc(y, 1, 1, 0, 0, 0, CAL_DISTRICT_TZID,
+				     &ya) != 0 ||
+		    cal_local_to_utc(y + 1, 1, 1, 0, 0, 0, CAL_DISTRICT_TZID,
+				     &yb) != 0) {
+			rc = -EINVAL;
+			break;
+		}
+		a = occ_lower_bound(out, ya);
+		b = occ_lower_bound(out, yb);
 		rc = cal_cadence_evaluate_opts(out->crules, out->n_crules,
-					       out->occ, out->n_occ, &scopes,
+					       out->occ ? out->occ + a : NULL,
+					       b - a, &scopes,
 					       y, q->as_of_utc, &opts, &tmp);
 		if (rc == 0)
-			rc = append_rows(out, &tmp);
+			rc = append_rows(out, &tmp, a);
 	}
 	if (rc == 0)
 		rc = sort_rows(out);
@@ -509,25 +557,42 @@ svc_report_json(const struct svc_report *r)
 				"recorded_late", svc_recorded_late(
 					oc->placed_utc, row->end_utc)));
 		}
-		p = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I,"
-			      " s:o*}",
-			      "rule", rule ? rule->id : "?", "scope",
-			      row->scope, "period", row->period, "start",
-			      fmt_local(fc, row->start_utc), "end",
-			      fmt_local(fc, row->end_utc), "status",
-			      cal_cadence_status_name(row->status),
-			      "held", (json_int_t)row->held, "scheduled",
-			      (json_int_t)row->scheduled, "min",
-			      (json_int_t)(rule ? rule->min_count : 0),
-			      "events", evs);
-		if (p && row->status == CAL_CADENCE_AT_RISK)
-			json_object_set_new(p, "days_left", json_integer(
-				days_left(row, r->q.as_of_utc)));
+		/* built field by field: json_pack's format parsing costs more
+		 * than the row when thousands of rows are asked for */
+		p = json_object();
 		if (p) {
+			json_object_set_new_nocheck(p, "rule", json_string(
+						    rule ? rule->id : "?"));
+			json_object_set_new_nocheck(p, "scope",
+						    json_string(row->scope));
+			json_object_set_new_nocheck(p, "period",
+						    json_string(row->period));
+			json_object_set_new_nocheck(p, "start", json_string(
+						    fmt_local(fc,
+							      row->start_utc)));
+			json_object_set_new_nocheck(p, "end", json_string(
+						    fmt_local(fc,
+							      row->end_utc)));
+			json_object_set_new_nocheck(p, "status", json_string(
+				cal_cadence_status_name(row->status)));
+			json_object_set_new_nocheck(p, "held",
+						    json_integer(row->held));
+			json_object_set_new_nocheck(p, "scheduled",
+					json_integer(row->scheduled));
+			json_object_set_new_nocheck(p, "min", json_integer(
+					rule ? rule->min_count : 0));
+			if (evs)
+				json_object_set_new_nocheck(p, "events", evs);
+			if (row->status == CAL_CADENCE_AT_RISK)
+				json_object_set_new_nocheck(p, "days_left",
+					json_integer(days_left(row,
+							r->q.as_of_utc)));
 			json_object_set_new_nocheck(p, "held_late",
-					    json_integer(row->held_late));
+					json_integer(row->held_late));
 			json_object_set_new_nocheck(p, "tentative",
-					    json_integer(row->tentative));
+					json_integer(row->tentative));
+		} else {
+			json_decref(evs);
 		}
 		json_array_append_new(periods, p);
 	}

@@ -31,7 +31,7 @@ const L = {
     lagItem: (missed, risk) => "未达成 " + missed + " 期 · 有风险 " + risk + " 期",
     noLag: "没有落后的区域。", noRules: "该时段没有生效的节奏规则。",
     upcomingNote: (from, max) => "自 " + from + " 起六个月内，最多 " + max + " 场。",
-    noUpcoming: "暂无近期活动", noNext: "下月暂无已公布的活动。", allDay: " 全天", to: " 至 ",
+    noUpcoming: "暂无近期活动", tentNote: "待定（TENTATIVE）活动不在此列出，登录后可见；热力图中计为“待定”，点开格子可见数量。", noNext: "下月暂无已公布的活动。", allDay: " 全天", to: " 至 ",
     cancelledPrefix: "[已取消] ",
     feedsAll: "全区", feedsKinds: "按活动类型", feedsRegions: "按区域", feedsPartners: "按合作地区", feedsCarriers: "按载体",
     allEvents: "全区所有活动", copy: "复制链接", copied: "已复制", qr: "二维码", qrAlt: "订阅二维码：",
@@ -74,7 +74,7 @@ const L = {
     lagItem: (missed, risk) => missed + " missed · " + risk + " at risk",
     noLag: "No region lags.", noRules: "No cadence rule applies to this range.",
     upcomingNote: (from, max) => "Six months from " + from + ", at most " + max + ".",
-    noUpcoming: "No upcoming events", noNext: "No published events next month.", allDay: " all day", to: " to ",
+    noUpcoming: "No upcoming events", tentNote: "Tentative events are not listed here (visible when signed in); the heatmap counts them as \"Tentative\", a cell's panel gives their number.", noNext: "No published events next month.", allDay: " all day", to: " to ",
     cancelledPrefix: "[cancelled] ",
     feedsAll: "District", feedsKinds: "By kind", feedsRegions: "By region", feedsPartners: "By partner region", feedsCarriers: "By carrier",
     allEvents: "All district events", copy: "Copy link", copied: "Copied", qr: "QR code", qrAlt: "Subscribe QR code: ",
@@ -420,7 +420,8 @@ function renderUpcoming() {
   const tb = document.querySelector("#upcoming tbody");
   tb.replaceChildren();
   if (!S.events) return;
-  document.getElementById("upcoming-note").textContent = t("upcomingNote")(fmtTime(S.events.from), UPCOMING_MAX);
+  document.getElementById("upcoming-note").textContent = t("upcomingNote")(fmtTime(S.events.from), UPCOMING_MAX) +
+    (S.report && S.report.public_view ? " " + t("tentNote") : "");
   for (const e of S.events.items.slice(0, UPCOMING_MAX)) {
     const tr = el("tr");
     const cancelled = e.status === "CANCELLED";

@@ -620,6 +620,10 @@ svc_report_json(const struct svc_report *r)
 					    json_string(since));
 		else
 			json_object_set_new(o, "tracking_since", json_null());
+		/* whether TENTATIVE titles were left out (a reader without
+		 * a token or session): pages say so instead of guessing */
+		json_object_set_new(o, "public_view",
+				    json_boolean(r->q.public_view));
 	}
 	return o;
 }

@@ -387,6 +387,30 @@ class DashboardTest(E2ETestCase):
             "GET", "/api/v1/cadence/cell?rule=monthly-roadshow"
             "&scope=region:nowhere&period=2025-03"), 404)
 
+    def test_upcoming_and_tentative_consistent(self):
+        # anonymous: the tentative June roadshow is not listed, but said
+        self.assertEqual(self.seen["upcoming"], [
+            ["2025-05-20 14:00–16:30", "项目路演", "五月项目路演：数字经济专场",
+             "平湖众创空间", "三峡创客驿站"],
+            ["2025-07-08 09:30–11:30", "主题论坛", ESCAPE_TITLE,
+             "太阳鸟众创空间", ""],
+            ["2025-09-10 09:00–17:00", "大赛", "2025 万州区创新创业大赛",
+             "全区", "万州区会展中心"]])
+        self.assertEqual(self.seen["upcoming_note"],
+                         "自 2025-04-15 12:00 起六个月内，最多 20 场。"
+                         " 待定（TENTATIVE）活动不在此列出，登录后可见；"
+                         "热力图中计为“待定”，点开格子可见数量。")
+        jun = self.cells("monthly-roadshow", "district")[5]
+        self.assertEqual((jun["status"], jun["tentative"], jun["badges"]),
+                         ("scheduled", "1", ["待定"]))
+        self.assertEqual(self.seen["next_month"],
+                         ["2025-05-20 14:00–16:30 五月项目路演：数字经济专场"
+                          " · 平湖众创空间"])
+        self.assertIs(self.report["public_view"], True)
+        _, _, doc = self.srv.json("GET", "/api/v1/cadence?year=2025",
+                                  token=self.admin)
+        self.assertIs(doc["public_view"], False)
+
     # ---- subscribe ----
 
     def test_qr_code_decodes_to_the_feed_url(self):

@@ -71,6 +71,10 @@ try {
       meta: [...tr.querySelectorAll("th .meta")].map((m) => m.textContent),
     }))));
   out.lagging = await desk.$$eval("#lagging li", (ls) => ls.map((l) => l.textContent));
+  out.upcoming_note = await desk.textContent("#upcoming-note");
+  out.upcoming = await desk.$$eval("#upcoming tbody tr", (trs) => trs.map((tr) =>
+    [...tr.querySelectorAll("td")].map((td) => td.textContent)));
+  out.next_month = await desk.$$eval("#nextmonth li", (ls) => ls.map((l) => l.textContent));
   out.cells = await cellsOf(desk);
   out.inline_scripts = await desk.$$eval("script", (ss) => ss.filter((s) => !s.src).length);
   out.style_attrs = await desk.$$eval("[style]", (ss) => ss.length);

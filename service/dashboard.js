@@ -637,7 +637,6 @@ function init() {
       openPanel({rule: target.dataset.rule, scope: target.dataset.scope, period: target.dataset.period});
     }
   });
-  window.addEventListener("resize", scrollToNow);
   renderStatic();
   load();
 }

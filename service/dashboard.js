@@ -256,6 +256,8 @@ function renderHeatmap() {
     box.appendChild(el("p", ruleText(rep.rulesById[g.rule]), "note"));
     const table = el("table", undefined, "heat");
     table.dataset.rule = g.rule;
+    const lastP = g.periods[g.periods.length - 1];
+    if (lastP && Date.parse(lastP.end) <= asOfMs) table.dataset.past = "1";
     const thead = el("thead"), head = el("tr");
     head.appendChild(el("th", t("scope"), "corner"));
     for (const p of g.periods) {
@@ -303,11 +305,16 @@ function renderHeatmap() {
   if (!groups.length) root.appendChild(el("p", t("noRules"), "note"));
   scrollToNow();
 }
-/* Keep today's period in view inside each heatmap (not the page). */
+/* Keep today's period in view inside each heatmap (not the page); when
+   today lies after the range shown, its latest periods. */
 function scrollToNow() {
   for (const wrap of document.querySelectorAll(".heatwrap")) {
     const now = wrap.querySelector("thead th.now"), corner = wrap.querySelector("th.corner");
-    if (!now || wrap.scrollWidth <= wrap.clientWidth) continue;
+    if (wrap.scrollWidth <= wrap.clientWidth) continue;
+    if (!now) {
+      if (wrap.querySelector("table.heat").dataset.past === "1") wrap.scrollLeft = wrap.scrollWidth;
+      continue;
+    }
     const target = now.offsetLeft - (corner ? corner.offsetWidth : 0) - 8;
     wrap.scrollLeft = Math.max(0, target);
   }

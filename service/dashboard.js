@@ -41,7 +41,7 @@ const L = {
     held: "已举办", scheduledN: "已排期", min: "至少", ofLate: n => "（其中补录 " + n + " 场）",
     ofTent: n => "（其中待定 " + n + " 场）",
     ruleThen: "当期规则", version: "版本", since: "生效自 ", until: "，止于 ",
-    events: "计入的活动", cancelled: "已取消的活动", cancelledOn: "取消于 ",
+    events: "计入的活动", cancelled: "已取消的活动", cancelledOn: "取消于 ", cancelledOne: "（系列中取消的一次）",
     hiddenTent: n => "另有 " + n + " 场待定活动（登录后可见标题）。",
     none: "无", loadFail: "加载失败：", yearDigits: "年份须为四位数字",
     rules: {"monthly-roadshow": "月月有路演", "quarterly-event": "季季有活动", "yearly-competition": "年年有大赛"},
@@ -84,7 +84,7 @@ const L = {
     held: "Held", scheduledN: "Scheduled", min: "Minimum", ofLate: n => " (" + n + " backfilled)",
     ofTent: n => " (" + n + " tentative)",
     ruleThen: "Rule in force then", version: "version", since: "from ", until: ", until ",
-    events: "Counted events", cancelled: "Cancelled events", cancelledOn: "cancelled on ",
+    events: "Counted events", cancelled: "Cancelled events", cancelledOn: "cancelled on ", cancelledOne: "(one occurrence of a series)",
     hiddenTent: n => n + " more tentative event(s) (titles for signed-in users).",
     none: "none", loadFail: "Loading failed: ", yearDigits: "the year must have four digits",
     rules: {"monthly-roadshow": "A roadshow every month", "quarterly-event": "An event every quarter", "yearly-competition": "A competition every year"},
@@ -236,7 +236,14 @@ function cell(c, rule, scope, asOfMs) {
   td.appendChild(el("span", t("status")[c.status] || c.status, "st"));
   const running = isNow(c, asOfMs);
   if (running && (c.status === "at_risk" || c.status === "scheduled")) td.appendChild(el("span", t("daysLeft")(daysLeft(c, asOfMs)), "left"));
-  if (c.held_late > 0) { const b = el("span", t("late"), "badge late"); b.title = t("lateLong"); td.appendChild(b); td.dataset.late = String(c.held_late); }
+  if (c.held_late > 0) {
+    const b = el("span", t("late"), "badge late");
+    b.title = t("lateLong") + " " + c.held_late;
+    td.appendChild(b);
+    td.dataset.late = String(c.held_late);
+    /* green only because of backfilled records */
+    if (c.status === "met" && c.held - c.held_late < c.min) td.classList.add("rests");
+  }
   if (c.tentative > 0) { td.appendChild(el("span", t("tentative"), "badge tent")); td.dataset.tentative = String(c.tentative); }
   if (running) td.classList.add("now");
   td.title = (t("status")[c.status] || c.status) + " · " + t("held") + " " + c.held + " · " + t("scheduledN") + " " + c.scheduled + " · " + t("min") + " " + c.min;
@@ -413,7 +420,7 @@ function renderPanel(c) {
   if (c.cancelled.length) {
     body.appendChild(el("h3", t("cancelled")));
     const cu = el("ul", undefined, "panel-cancelled");
-    for (const e of c.cancelled) cu.appendChild(eventItem(e, e.cancelled ? t("cancelledOn") + fmtTime(e.cancelled).slice(0, 10) : ""));
+    for (const e of c.cancelled) cu.appendChild(eventItem(e, e.cancelled ? t("cancelledOn") + fmtTime(e.cancelled).slice(0, 10) : t("cancelledOne")));
     body.appendChild(cu);
   }
 }

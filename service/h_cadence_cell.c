@@ -9,7 +9,8 @@
  * scheduled, tentative, min, days_left while the period runs), the rule
  * version that judged it, the qualifying events (TENTATIVE ones only for
  * readers with a token; anonymous readers get their count), and the
- * cancelled ones with the date of cancelling (their last change).
+ * cancelled ones with the date of cancelling (their last change; null for
+ * one occurrence of a series cancelled by EXDATE, whose date is not kept).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -177,6 +178,45 @@ cell_json(const struct svc_report *r, const struct cal_cadence_row *row,
 					CAL_DISTRICT_TZID, when) == 0)
 			json_object_set_new(c, "cancelled", json_string(when));
 		json_array_append_new(cancelled, c);
+	}
+	/* occurrences of a series cancelled one by one (EXDATE): their
+	 * original start; when they were cancelled is not stored */
+	for (i = 0; i < r->events.n; i++) {
+		const struct db_event *ev = &r->events.items[i];
+		struct cal_occurrence probe;
+		size_t k;
+
+		if (!ev->rrule || ev->n_exdates == 0 ||
+		    !kind_in(rule->kinds, ev->kind))
+			continue;
+		memset(&probe, 0, sizeof(probe));
+		probe.event_id = ev->id;
+		probe.kind = ev->kind;
+		probe.status = "CANCELLED";
+		probe.title = ev->title;
+		probe.carrier = ev->carrier;
+		probe.region = ev->region;
+		probe.partner_regions = (const char *const *)
+					ev->partner_regions;
+		probe.n_partner_regions = ev->n_partner_regions;
+		if (!in_scope(&probe, row->scope))
+			continue;
+		for (k = 0; k < ev->n_exdates; k++) {
+			json_t *c;
+
+			probe.start_utc = ev->exdates[k];
+			if (probe.start_utc < row->start_utc ||
+			    probe.start_utc >= row->end_utc)
+				continue;
+			c = occ_json(r, &probe, row);
+			if (c) {
+				json_object_set_new(c, "cancelled",
+						    json_null());
+				json_object_set_new(c, "occurrence",
+						    json_true());
+			}
+			json_array_append_new(cancelled, c);
+		}
 	}
 	cal_time_format_rfc3339(row->start_utc, CAL_DISTRICT_TZID, start);
 	cal_time_format_rfc3339(row->end_utc, CAL_DISTRICT_TZID, end);

@@ -76,6 +76,12 @@ PLAN = [
                       "start": "2025-09-10T09:00:00+08:00",
                       "end": "2025-09-10T17:00:00+08:00"}, False),
 ]
+# a series with one occurrence cancelled (EXDATE), posted at CREATED
+SERIES = {"kind": "exhibition", "title": "四季度成果展（系列）",
+          "start": "2025-10-20T09:00:00+08:00",
+          "end": "2025-10-20T17:00:00+08:00",
+          "rrule": "FREQ=MONTHLY;COUNT=3"}
+SERIES_CANCELLED = "2025-11-20T09:00:00+08:00"
 # posted at NOW, after its quarter ended: 补录
 BACKFILL = ("salon", "taiyangniao", {
     "kind": "salon", "title": "二月创业沙龙（补录）",
@@ -104,11 +110,12 @@ EXPECTED = {
     ("monthly-roadshow", "partner:dazhou"):
         ["untracked", "missed", "missed", "at_risk", "scheduled", "open"]
         + OPEN6,
-    ("quarterly-event", "district"): ["met", "at_risk", "scheduled", "open"],
+    ("quarterly-event", "district"):
+        ["met", "at_risk", "scheduled", "scheduled"],
     ("quarterly-event", "region:baianba"):
         ["met", "at_risk", "scheduled", "open"],
     ("quarterly-event", "region:wanzhou-jingkaiqu"):
-        ["untracked", "at_risk", "open", "open"],
+        ["untracked", "at_risk", "open", "scheduled"],
     ("yearly-competition", "district"): ["scheduled"],
     ("yearly-competition", "carrier:" + PINGHU): ["at_risk"],
 }
@@ -124,6 +131,7 @@ CLICKS = [
     ["monthly-roadshow", "district", "2025-06"],
     ["monthly-roadshow", "partner:dazhou", "2025-05"],
     ["monthly-roadshow", "district", "2025-04"],
+    ["quarterly-event", "district", "2025-Q4"],
 ]
 
 
@@ -163,6 +171,13 @@ class DashboardTest(E2ETestCase):
                     token=tokens[who])
                 if status != 200:
                     raise AssertionError("cancel %s: %d" % (name, status))
+        post("series", "pinghu", SERIES)
+        status, _, doc = srv.json(
+            "POST", "/api/v1/events/%d/occurrences/%s/cancel"
+            % (cls.ids["series"], quote(SERIES_CANCELLED, safe="")),
+            token=tokens["pinghu"])
+        if status != 200:
+            raise AssertionError("cancel occurrence: %d %r" % (status, doc))
         srv.extra_env["ROADSHOWD_NOW"] = NOW
         srv.restart()
         cls.backfilled = post(*BACKFILL)
@@ -302,9 +317,11 @@ class DashboardTest(E2ETestCase):
         q1 = self.cells("quarterly-event", "district")[0]
         self.assertEqual((q1["status"], q1["late"], q1["badges"]),
                          ("met", "1", ["补"]))
+        # green only because of the backfilled salon
+        self.assertIs(q1["rests"], True)
         feb = self.cells("monthly-roadshow", "district")[1]
-        self.assertEqual((feb["status"], feb["late"], feb["badges"]),
-                         ("met", None, []))
+        self.assertEqual((feb["status"], feb["late"], feb["badges"],
+                          feb["rests"]), ("met", None, [], False))
         # the API: recorded_late on the event, held_late in the report
         self.assertIs(self.backfilled["recorded_late"], True)
         status, _, doc = self.srv.json(
@@ -372,6 +389,28 @@ class DashboardTest(E2ETestCase):
         p = self.seen["panels"][4]
         self.assertEqual(p["counts"], [["已举办", "0"], ["已排期", "0"],
                                        ["至少", "1"], ["剩余天数", "16"]])
+
+    def test_panel_series_with_a_cancelled_occurrence(self):
+        p = self.seen["panels"][5]
+        self.assertEqual((p["title"], p["status"]),
+                         ("全区 · 2025-Q4", "scheduled"))
+        self.assertEqual(p["counts"][1], ["已排期", "2"])
+        sid = self.ids["series"]
+        self.assertEqual([(e["id"], e["title"]) for e in p["events"]],
+                         [(sid, "四季度成果展（系列）")] * 2)
+        self.assertEqual(p["cancelled"], [{
+            "id": sid, "title": "四季度成果展（系列）",
+            "text": "2025-11-20 09:00 四季度成果展（系列） · 成果展览 · 平湖众创空间"
+                    " （系列中取消的一次）"}])
+        _, _, cell = self.srv.json(
+            "GET", "/api/v1/cadence/cell?rule=quarterly-event&scope=district"
+            "&period=2025-Q4")
+        self.assertEqual([(e["start"], e["cancelled"], e["occurrence"])
+                          for e in cell["cancelled"]],
+                         [(SERIES_CANCELLED, None, True)])
+        self.assertEqual([e["start"] for e in cell["events"]],
+                         ["2025-10-20T09:00:00+08:00",
+                          "2025-12-20T09:00:00+08:00"])
 
     def test_cell_endpoint_rejects_bad_queries(self):
         for query, field in (("rule=monthly-roadshow&scope=x&period=2025-03",

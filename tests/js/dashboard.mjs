@@ -45,6 +45,7 @@ const cellsOf = (page) => page.$$eval("td[data-period]", (tds) => tds.map((td) =
   rule: td.dataset.rule, scope: td.dataset.scope, period: td.dataset.period,
   status: td.dataset.status, text: td.querySelector(".st").textContent,
   late: td.dataset.late || null, tentative: td.dataset.tentative || null,
+  rests: td.classList.contains("rests"),
   badges: [...td.querySelectorAll(".badge")].map((b) => b.textContent),
   left: td.querySelector(".left") ? td.querySelector(".left").textContent : null,
   visible: td.offsetParent !== null,

@@ -322,6 +322,7 @@ function scrollToNow() {
       if (wrap.querySelector("table.heat").dataset.past === "1") wrap.scrollLeft = wrap.scrollWidth;
       continue;
     }
+    if (now.offsetLeft + now.offsetWidth <= wrap.clientWidth) { wrap.scrollLeft = 0; continue; }
     const target = now.offsetLeft - (corner ? corner.offsetWidth : 0) - 8;
     wrap.scrollLeft = Math.max(0, target);
   }

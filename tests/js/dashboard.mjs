@@ -137,6 +137,8 @@ try {
     url: location.search,
   }));
   out.en_cells = await cellsOf(desk);
+  await desk.evaluate(() => window.scrollTo(0, 0));
+  await desk.screenshot({ path: join(outDir, "dashboard-en.png") });
   await desk.click("[data-lang=zh]");
   out.zh_again = await desk.textContent("h1");
   // the plan period 2023-2025, then any year

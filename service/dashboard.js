@@ -382,6 +382,13 @@ function eventItem(e, extra) {
   li.appendChild(el("span", fmtTime(e.start) + " ", "when"));
   li.appendChild(a);
   li.appendChild(el("span", " · " + kindName(e.kind) + (e.carrier_name ? " · " + e.carrier_name : ""), "muted"));
+  if (e.url && /^https?:\/\//i.test(e.url)) {   /* the event's own page; no other scheme */
+    const w = el("a", " ↗", "ext");
+    w.href = e.url;
+    w.rel = "noopener noreferrer";
+    w.title = e.url;
+    li.appendChild(w);
+  }
   if (e.status === "TENTATIVE") li.appendChild(el("span", t("tentative"), "badge tent"));
   if (e.recorded_late) li.appendChild(el("span", t("lateLong"), "badge late"));
   if (extra) li.appendChild(el("span", " " + extra, "muted"));

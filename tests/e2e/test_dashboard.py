@@ -61,6 +61,7 @@ PLAN = [
                        "end": "2025-03-12T16:00:00+08:00"}, True),
     ("may", "pinghu", {"kind": "roadshow", "title": "五月项目路演：数字经济专场",
                        "venue": "三峡创客驿站",
+                       "url": "https://example.org/roadshow-may",
                        "start": "2025-05-20T14:00:00+08:00",
                        "end": "2025-05-20T16:30:00+08:00",
                        "partner_regions": ["dazhou"]}, False),
@@ -358,7 +359,7 @@ class DashboardTest(E2ETestCase):
         self.assertEqual(p["events"], [{
             "id": self.ids["salon"], "status": "CONFIRMED",
             "title": "二月创业沙龙（补录）",
-            "href": "/api/v1/events/%d" % self.ids["salon"],
+            "href": "/api/v1/events/%d" % self.ids["salon"], "ext": None,
             "badges": ["补录"]}])
 
     def test_panel_tentative_is_a_count_for_anonymous(self):
@@ -383,9 +384,11 @@ class DashboardTest(E2ETestCase):
         p = self.seen["panels"][3]
         self.assertEqual((p["title"], p["status"]),
                          ("达州市 · 2025-05", "scheduled"))
-        self.assertEqual([(e["id"], e["title"], e["href"]) for e in p["events"]],
+        self.assertEqual([(e["id"], e["title"], e["href"], e["ext"])
+                          for e in p["events"]],
                          [(self.ids["may"], "五月项目路演：数字经济专场",
-                           "/api/v1/events/%d" % self.ids["may"])])
+                           "/api/v1/events/%d" % self.ids["may"],
+                           "https://example.org/roadshow-may")])
         p = self.seen["panels"][4]
         self.assertEqual(p["counts"], [["已举办", "0"], ["已排期", "0"],
                                        ["至少", "1"], ["剩余天数", "16"]])

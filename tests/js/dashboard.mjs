@@ -97,6 +97,7 @@ try {
       events: [...document.querySelectorAll("#panel ul.panel-events li[data-event-id]")].map((li) => ({
         id: +li.dataset.eventId, status: li.dataset.status, title: li.querySelector("a").textContent,
         href: li.querySelector("a").getAttribute("href"),
+        ext: li.querySelector("a.ext") ? li.querySelector("a.ext").getAttribute("href") : null,
         badges: [...li.querySelectorAll(".badge")].map((b) => b.textContent),
       })),
       cancelled: [...document.querySelectorAll("#panel ul.panel-cancelled li")].map((li) => ({

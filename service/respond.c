@@ -98,8 +98,10 @@ queue(struct svc_request *req, unsigned int status, const char *ctype,
 						req->header_values[i]);
 	}
 	/* RFC 9110 §10.2.3: when to try again (507: room must be made;
-	 * 503: a lock or a read-only file; 429: the address's budget). */
-	if (status == 507 || status == 503 || status == 429)
+	 * 503: a lock or a read-only file; 429: the address's budget),
+	 * unless the handler named its own time (the log-in limit does). */
+	if ((status == 507 || status == 503 || status == 429) &&
+	    !MHD_get_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER))
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER,
 					status == 507 ? "60" :
 					status == 429 ? "60" : "5");

@@ -836,6 +836,30 @@ settle_zone(struct ctx *c, struct db_event *ev, const struct tval *sv,
 	*source = dup_checked(c, sv->file->tzid);
 }
 
+/* A local-time UNTIL of ev's rule, read in zone (a VTIMEZONE of the
+ * file), rewritten in UTC; the rule is left as it is otherwise. */
+static void
+until_in_file_zone(struct db_event *ev, icaltimezone *zone)
+{
+	struct icalrecurrencetype r;
+	char *out = NULL;
+	int64_t t;
+
+	icalerror_clear_errno();
+	r = icalrecurrencetype_from_string(ev->rrule);
+	if (r.freq == ICAL_NO_RECURRENCE || icaltime_is_null_time(r.until) ||
+	    r.until.is_date || icaltime_is_utc(r.until)) {
+		icalerror_clear_errno();
+		return;
+	}
+	r.until.zone = zone;
+	t = (int64_t)icaltime_as_timet_with_zone(r.until, zone);
+	if (cal_rrule_set_until_utc(ev->rrule, t, &out) == 0) {
+		free(ev->rrule);
+		ev->rrule = out;
+	}
+}
+
 /* An EXDATE or RDATE instant of ev: a DATE value on a timed series means
  * the occurrence on that day, at the start's time of day. */
 static int
@@ -1138,9 +1162,12 @@ read_vevent(struct ctx *c, icalcomponent *vev, int n)
 	if (sv.file) {
 		settle_zone(c, &ev, &sv, &endv, &source);
 		if (ev.rrule) {
-			/* UNTIL in the matched zone (else read as UTC). */
+			/* UNTIL in the matched zone, else (a local UNTIL)
+			 * placed with the file's own VTIMEZONE. */
 			char why[200], *norm = NULL;
 
+			if (source)
+				until_in_file_zone(&ev, sv.file->file_zone);
 			if (cal_rrule_normalize_until(ev.rrule, ev.tzid, 0,
 						      &norm, why,
 						      sizeof(why)) == 0) {

@@ -1117,6 +1117,8 @@ read_vevent(struct ctx *c, icalcomponent *vev, int n)
 	}
 	memset(&ev, 0, sizeof(ev));
 	ev.uid = dup_checked(c, uid);
+	if (!ev.uid)
+		return;			/* c->oom is set */
 	ev.title = text_prop(c, vev, ICAL_SUMMARY_PROPERTY, "SUMMARY",
 			     MAX_TITLE, n, uid);
 	if (ev.title && !*ev.title) {

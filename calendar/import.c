@@ -45,6 +45,8 @@ struct ctx {
 	int too_deep_line;		/* first BEGIN past MAX_DEPTH */
 	int oom;
 	icalcomponent *cal;		/* the VCALENDAR being read */
+	icalcomponent *root;		/* the file: that VCALENDAR, or an
+					 * XROOT holding several */
 	char float_tz[64];		/* zone of floating times: the
 					 * calendar's X-WR-TIMEZONE, else the
 					 * district's */
@@ -250,6 +252,18 @@ resolve_tzid(struct ctx *c, const char *tzid)
 	if (cal_tz_resolve_name(tzid, r->iana, sizeof(r->iana)) == 0)
 		return r;
 	z = c->cal ? icalcomponent_get_timezone(c->cal, tzid) : NULL;
+	if (!z && c->root && c->root != c->cal) {
+		/* Concatenated files: a VTIMEZONE of another VCALENDAR
+		 * (an iterator of our own: the caller walks c->root). */
+		icalcompiter it = icalcomponent_begin_component(c->root,
+						ICAL_VCALENDAR_COMPONENT);
+		icalcomponent *other;
+
+		for (; !z && (other = icalcompiter_deref(&it)) != NULL;
+		     icalcompiter_next(&it))
+			if (other != c->cal)
+				z = icalcomponent_get_timezone(other, tzid);
+	}
 	if (!z)
 		return NULL;
 	{
@@ -795,8 +809,9 @@ read_span(struct ctx *c, icalcomponent *vev, int n, const char *uid,
 /*
  * An event whose DTSTART is in a zone only the file's VTIMEZONE defines:
  * store it with the IANA zone that has the same UTC offsets over the
- * event's dates (its start and end, and for a series every other week of
- * its first year), else keep the UTC instants (tzid "UTC") and the file's
+ * event's dates (its start and end, and the same wall-clock time every
+ * other week of the year from its start, so the zone's summer time
+ * decides too), else keep the UTC instants (tzid "UTC") and the file's
  * TZID for display (*source).
  */
 static void
@@ -816,7 +831,7 @@ settle_zone(struct ctx *c, struct db_event *ev, const struct tval *sv,
 		utc[n] = endv->utc;
 		off[n++] = endv->offset_s;
 	}
-	for (k = 1; ev->rrule && k <= 26 && n < 40; k++) {
+	for (k = 1; k <= 26 && n < 40; k++) {
 		struct icaltimetype t = sv->t;
 		int64_t naive;
 
@@ -1299,6 +1314,7 @@ cal_import_parse(const char *text, size_t len, struct cal_import *out)
 			  n_read);
 		goto done;
 	}
+	c.root = root;
 	cal = icalcomponent_isa(root) == ICAL_VCALENDAR_COMPONENT ? root :
 	      icalcomponent_get_first_component(root,
 						ICAL_VCALENDAR_COMPONENT);

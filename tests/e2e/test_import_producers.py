@@ -56,10 +56,11 @@ PRODUCERS = {
     # Nextcloud (SabreDAV): an open-ended weekly series whose EXDATEs and
     # RECURRENCE-ID are written in another zone (Europe/Berlin).
     "nextcloud_open_series.ics": 1,
-    # Two calendars concatenated in one file: Citadel (/citadel.org/...
-    # TZID) and Evolution (floating times, X-WR-TIMEZONE, empty
-    # CATEGORIES).
-    "several_vcalendars.ics": 2,
+    # Three calendars concatenated in one file: Citadel (/citadel.org/...
+    # TZID), Evolution (floating times, X-WR-TIMEZONE, empty CATEGORIES)
+    # and an Outlook export appended without the VTIMEZONE it uses (the
+    # first calendar defines it).
+    "several_vcalendars.ics": 3,
     # Meetup export, untidy: empty values everywhere (LOCATION:,
     # DESCRIPTION;LANGUAGE=en-GB:, CATEGORIES:, empty calendar-level X-
     # properties), an escaped line break in LOCATION, VEVENTs without UID
@@ -70,9 +71,8 @@ PRODUCERS = {
     # an all-day event repeated by RDATE alone (no RRULE).
     "rdate_series.ics": 2,
     # Lotus Notes 9: a zone only the file defines, with summer time no
-    # IANA zone has (+08:00/+09:00 in 2025) under a weekly series: stored
-    # as UTC instants, the file's TZID kept for display. (A single July
-    # event in it would be stored in Asia/Tokyo: +09:00 on its dates.)
+    # IANA zone has (+08:00/+09:00 in 2025): stored as UTC instants, the
+    # file's TZID kept for display.
     "lotus_notes_custom_zone.ics": 1,
 }
 

@@ -77,6 +77,10 @@ PRODUCERS = {
 }
 
 
+# Python icalendar 4.0.3 caches VTIMEZONE definitions by TZID for the whole
+# process, so every fixture names its file-only zones differently.
+
+
 def read_fixture(name):
     with open(os.path.join(FIXTURES, name), "rb") as f:
         return f.read()

@@ -644,9 +644,10 @@ svc_import_apply(struct db *db, json_t *parsed, const char *carrier,
 		}
 		if (rc == 0 && id) {
 			json_array_append_new(counts->ids, json_integer(id));
-			json_array_append_new(list, summary_json(&ev,
-					      file_uid, dry_run && list ==
-					      counts->created_list ? 0 : id));
+			if (dry_run)	/* the lists are the dry run's answer */
+				json_array_append_new(list, summary_json(&ev,
+						file_uid, list ==
+						counts->created_list ? 0 : id));
 		}
 		free(file_uid);
 		free(stored_uid);

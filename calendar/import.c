@@ -568,7 +568,7 @@ lic_error(struct ctx *c, int n, const char *uid, icalproperty *p)
 	};
 	icalparameter *par = icalproperty_get_first_parameter(p,
 					ICAL_XLICERRORTYPE_PARAMETER);
-	const char *text = icalproperty_get_xlicerror(p);
+	const char *text = icalproperty_get_xlicerror(p), *p_val;
 	char prop[32], type[32];
 	size_t i;
 
@@ -587,6 +587,19 @@ lic_error(struct ctx *c, int n, const char *uid, icalproperty *p)
 				break;
 		if (!used[i])
 			return;
+		/* An RRULE libical refused: our own reason when we have one
+		 * (e.g. COUNT with UNTIL), read from the value it quotes. */
+		if (strcmp(used[i], "RRULE") == 0 && text &&
+		    (p_val = strstr(text, "property: ")) != NULL) {
+			char why[160];
+
+			if (cal_rrule_validate(p_val + 10, why,
+					       sizeof(why)) != 0) {
+				add_error(c, n, uid, "RRULE", "bad-rrule",
+					  "RRULE: %s", why);
+				return;
+			}
+		}
 		add_error(c, n, uid, used[i], "bad-value", "%s: the value is"
 			  " not a valid %s", used[i], type[0] ? type :
 			  "value");

@@ -389,7 +389,7 @@ class RefusalTest(ImportMixin, E2ETestCase):
         self.assertEqual([(e["vevent"], e["property"], e["code"])
                           for e in doc["errors"]],
                          [(2, "DTSTART", "bad-value"),
-                          (3, "RRULE", "bad-value")], doc)
+                          (3, "RRULE", "bad-rrule")], doc)
         self.assertEqual(doc["detail"],
                          "VEVENT 2 (line 15, UID bad-start@pinghu.example):"
                          " DTSTART: the value is not a valid DATE-TIME")
@@ -399,8 +399,12 @@ class RefusalTest(ImportMixin, E2ETestCase):
             "count-until@pinghu.example",
             extra=["RRULE:FREQ=WEEKLY;UNTIL=20250401T000000Z;COUNT=3"])))
         doc = self.refused(body)
-        self.assertEqual(doc["errors"][0]["property"], "RRULE")
-        self.assertRegex(doc["detail"], r"RRULE")
+        self.assertEqual((doc["errors"][0]["property"],
+                          doc["errors"][0]["code"]), ("RRULE", "bad-rrule"))
+        self.assertEqual(doc["detail"],
+                         "VEVENT 1 (line 4, UID count-until@pinghu.example):"
+                         " RRULE: COUNT and UNTIL cannot both be given (RFC"
+                         " 5545 §3.3.10): keep one")
 
     def test_dry_run_lists_refusals_and_stores_nothing(self):
         body = ics(vcalendar(

@@ -31,7 +31,7 @@
 #include "svc.h"
 
 #define CHILD_CPU_SECONDS 2
-#define CHILD_WALL_MS 4000
+#define CHILD_WALL_MS 3000
 #define CHILD_MEMORY (512UL * 1024 * 1024)	/* octets of address space */
 #define CHILD_MAX_OUTPUT (64UL * 1024 * 1024)
 

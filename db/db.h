@@ -37,6 +37,11 @@ struct db_region {
 	double area_10k_m2;		/* carrier floor area, 10^4 m^2 */
 	int64_t enterprises_and_teams;	/* count */
 	int64_t tech_enterprises;	/* count */
+	int target_year;		/* year the targets are for; 0: none */
+	int has_annex;			/* 1 when the annex printed targets */
+	double annex_area_10k_m2;	/* the annex's printed plan, kept */
+	int64_t annex_enterprises_and_teams; /* as printed */
+	int64_t annex_tech_enterprises;	/* as printed */
 };
 
 /* An incubation carrier (孵化载体). */
@@ -47,6 +52,17 @@ struct db_carrier {
 	char *kind;			/* maker_space, incubator, accelerator, platform */
 	char *level;			/* national, municipal, district, none */
 	char *region;			/* region slug */
+	char *name_en;			/* English name or NULL */
+	char *recognised_on;		/* YYYY-MM-DD the level was granted,
+					 * or NULL */
+	char *address;			/* NULL when none */
+	int has_geo;			/* 1 when geo_lat/geo_lon are set */
+	double geo_lat;			/* degrees, WGS 84 */
+	double geo_lon;			/* degrees */
+	char *website;			/* http(s) URL or NULL */
+	char *contact;			/* NULL when none */
+	char *retired_from;		/* YYYY-MM-DD (local) from which no
+					 * event may start, or NULL */
 };
 
 /* One changed occurrence of a series (RFC 5545 RECURRENCE-ID). NULL
@@ -153,7 +169,9 @@ struct db_event_filter {
 	const char *partner;		/* partner region slug */
 	const char *status;
 	const char *q;			/* substring of title/description/venue */
-	int exclude_tentative;		/* 1: leave TENTATIVE out */
+	int exclude_tentative;		/* 1: leave TENTATIVE out, */
+	const char *const *tentative_carriers; /* except these carriers' */
+	size_t n_tentative_carriers;
 	int64_t cancelled_since;	/* leave out CANCELLED modified before */
 	int64_t after_id;		/* keyset pagination: rows after
 					 * (after_start_utc, after_id) in
@@ -324,6 +342,7 @@ struct db_token {
 	char *label;			/* NULL when none */
 	int64_t created_utc;		/* seconds */
 	int64_t revoked_utc;		/* 0 while live */
+	int64_t expires_utc;		/* seconds; 0: never expires */
 };
 
 /* All tokens, oldest first. Free with db_tokens_free(). */

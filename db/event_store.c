@@ -876,6 +876,38 @@ event_release(void *elem)
 	db_event_release(elem);
 }
 
+/* A JSON array of slugs ("[\"a\",\"b\"]") for json_each(); slugs with
+ * characters JSON would need escaped are left out (slugs are ASCII
+ * letters, digits and hyphens). Caller frees with free(); NULL on OOM. */
+static char *
+slug_json_array(const char *const *slugs, size_t n)
+{
+	size_t i, len = 3;
+	char *list, *o;
+
+	for (i = 0; i < n; i++)
+		len += strlen(slugs[i]) + 3;
+	list = malloc(len);
+	if (!list)
+		return NULL;
+	o = list;
+	*o++ = '[';
+	for (i = 0; i < n; i++) {
+		const unsigned char *c = (const unsigned char *)slugs[i];
+		int plain = 1;
+
+		for (; *c; c++)
+			plain &= *c >= 0x20 && *c != '"' && *c != '\\';
+		if (!plain)
+			continue;
+		o += sprintf(o, "%s\"%s\"", o == list + 1 ? "" : ",",
+			     slugs[i]);
+	}
+	*o++ = ']';
+	*o = '\0';
+	return list;
+}
+
 int
 db_event_list(struct db *db, const struct db_event_filter *f,
 	      struct db_event_list *out)
@@ -912,7 +944,8 @@ db_event_list(struct db *db, const struct db_event_filter *f,
 	    " AND (?8 IS NULL OR instr(e.title, ?8) > 0"
 	    "      OR instr(coalesce(e.description, ''), ?8) > 0"
 	    "      OR instr(coalesce(e.venue, ''), ?8) > 0)"
-	    " AND (?9 = 0 OR e.status <> 'TENTATIVE')"
+	    " AND (?9 = 0 OR e.status <> 'TENTATIVE'"
+	    "      OR c.slug IN (SELECT value FROM json_each(?14)))"
 	    " AND (?10 IS NULL OR e.status <> 'CANCELLED'"
 	    "      OR e.modified_utc >= ?10)"
 	    " AND (?11 = 0 OR e.start_utc > ?13"
@@ -936,6 +969,16 @@ db_event_list(struct db *db, const struct db_event_filter *f,
 	sqlite3_bind_int64(st, 11, f->after_id);
 	sqlite3_bind_int64(st, 12, f->limit > 0 ? f->limit : -1);
 	sqlite3_bind_int64(st, 13, f->after_start_utc);
+	if (f->n_tentative_carriers) {
+		char *list = slug_json_array(f->tentative_carriers,
+					     f->n_tentative_carriers);
+
+		if (!list) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		sqlite3_bind_text(st, 14, list, -1, free);
+	}
 	rc = db_collect(st, sizeof(*v), event_row, event_release, (void **)&v,
 			&len);
 	st = NULL;		/* finalized by db_collect() */

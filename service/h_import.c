@@ -15,6 +15,7 @@
 #include "../calendar/kind.h"
 #include "ics_import.h"
 #include "svc.h"
+#include "svc_admin.h"
 
 /* "VEVENT n (line l, UID u): detail" for the first refusal. */
 static void
@@ -113,7 +114,7 @@ svc_h_import(struct svc_request *req)
 	struct svc_auth auth;
 	json_t *parsed = NULL, *errors = NULL, *perrs;
 	enum MHD_Result ret;
-	char why[200];
+	char why[200], retired_day[11];
 	int rc, dry_run = 0;
 
 	memset(&counts, 0, sizeof(counts));
@@ -134,7 +135,7 @@ svc_h_import(struct svc_request *req)
 		goto out;
 	}
 	if (!carrier && !auth.admin)
-		carrier = auth.carrier;
+		carrier = svc_auth_default_carrier(&auth);
 	if (!carrier) {
 		svc_problem_add(errors, "carrier", "is required: the host"
 				" carrier's slug (?carrier=SLUG)");
@@ -158,11 +159,24 @@ svc_h_import(struct svc_request *req)
 		errors = NULL;
 		goto out;
 	}
-	if (!auth.admin && strcmp(carrier, auth.carrier) != 0) {
-		svc_problem_add(errors, "carrier", "this token may import only"
-				" for carrier '%s'", auth.carrier);
+	if (!svc_auth_may_write(&auth, carrier)) {
+		svc_problem_addc(errors, "carrier", "not_your_carrier",
+				 "this %s may import only for carrier%s '%s'",
+				 auth.session ? "account" : "token",
+				 auth.n_carriers > 1 ? "s" : "",
+				 auth.carrier ? auth.carrier : "(none)");
 		ret = svc_respond_problem(req, 403, "wrong-carrier",
 					  "Forbidden", "wrong carrier", errors);
+		errors = NULL;
+		goto out;
+	}
+	if (svc_carrier_retired(svc, carrier, retired_day)) {
+		/* issue 9: a retired carrier takes no new events */
+		svc_problem_add(errors, "carrier", "'%s' is retired from %s:"
+				" it takes no imports", carrier, retired_day);
+		ret = svc_respond_problem(req, 409, "carrier-retired",
+					  "Conflict", "carrier: the host"
+					  " carrier is retired", errors);
 		errors = NULL;
 		goto out;
 	}

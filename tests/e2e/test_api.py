@@ -751,7 +751,7 @@ class BadInputTest(E2ETestCase):
                            404)
 
     def test_wrong_method_405_with_allow(self):
-        resp = self.srv.request("DELETE", "/api/v1/regions")
+        resp = self.srv.request("DELETE", "/api/v1/kinds")
         self.assertProblem(resp, 405)
         # RFC 9110 15.5.6: a 405 response MUST carry Allow.
         self.assertEqual(resp[1].get("allow"), "GET, HEAD")

@@ -411,7 +411,7 @@ class HardeningTest(E2ETestCase):
         doc = self.assertProblem(
             self.srv.request("GET", "/api/v1/events?kind=%FF"), 400, "kind")
         self.assertEqual([e for e in doc["errors"] if e["field"] == "kind"],
-                         [{"field": "kind",
+                         [{"field": "kind", "code": "unknown_kind",
                            "detail": "the value is not valid UTF-8"}])
 
     # ---- 11 ----

@@ -45,6 +45,8 @@ struct ctx {
 	int too_deep_line;		/* first BEGIN past MAX_DEPTH */
 	int oom;
 	icalcomponent *cal;		/* the VCALENDAR being read */
+	icalcomponent *root;		/* the file: that VCALENDAR, or an
+					 * XROOT holding several */
 	char float_tz[64];		/* zone of floating times: the
 					 * calendar's X-WR-TIMEZONE, else the
 					 * district's */
@@ -250,6 +252,18 @@ resolve_tzid(struct ctx *c, const char *tzid)
 	if (cal_tz_resolve_name(tzid, r->iana, sizeof(r->iana)) == 0)
 		return r;
 	z = c->cal ? icalcomponent_get_timezone(c->cal, tzid) : NULL;
+	if (!z && c->root && c->root != c->cal) {
+		/* Concatenated files: a VTIMEZONE of another VCALENDAR
+		 * (an iterator of our own: the caller walks c->root). */
+		icalcompiter it = icalcomponent_begin_component(c->root,
+						ICAL_VCALENDAR_COMPONENT);
+		icalcomponent *other;
+
+		for (; !z && (other = icalcompiter_deref(&it)) != NULL;
+		     icalcompiter_next(&it))
+			if (other != c->cal)
+				z = icalcomponent_get_timezone(other, tzid);
+	}
 	if (!z)
 		return NULL;
 	{
@@ -554,7 +568,7 @@ lic_error(struct ctx *c, int n, const char *uid, icalproperty *p)
 	};
 	icalparameter *par = icalproperty_get_first_parameter(p,
 					ICAL_XLICERRORTYPE_PARAMETER);
-	const char *text = icalproperty_get_xlicerror(p);
+	const char *text = icalproperty_get_xlicerror(p), *p_val;
 	char prop[32], type[32];
 	size_t i;
 
@@ -573,6 +587,19 @@ lic_error(struct ctx *c, int n, const char *uid, icalproperty *p)
 				break;
 		if (!used[i])
 			return;
+		/* An RRULE libical refused: our own reason when we have one
+		 * (e.g. COUNT with UNTIL), read from the value it quotes. */
+		if (strcmp(used[i], "RRULE") == 0 && text &&
+		    (p_val = strstr(text, "property: ")) != NULL) {
+			char why[160];
+
+			if (cal_rrule_validate(p_val + 10, why,
+					       sizeof(why)) != 0) {
+				add_error(c, n, uid, "RRULE", "bad-rrule",
+					  "RRULE: %s", why);
+				return;
+			}
+		}
 		add_error(c, n, uid, used[i], "bad-value", "%s: the value is"
 			  " not a valid %s", used[i], type[0] ? type :
 			  "value");
@@ -795,8 +822,9 @@ read_span(struct ctx *c, icalcomponent *vev, int n, const char *uid,
 /*
  * An event whose DTSTART is in a zone only the file's VTIMEZONE defines:
  * store it with the IANA zone that has the same UTC offsets over the
- * event's dates (its start and end, and for a series every other week of
- * its first year), else keep the UTC instants (tzid "UTC") and the file's
+ * event's dates (its start and end, and the same wall-clock time every
+ * other week of the year from its start, so the zone's summer time
+ * decides too), else keep the UTC instants (tzid "UTC") and the file's
  * TZID for display (*source).
  */
 static void
@@ -816,7 +844,7 @@ settle_zone(struct ctx *c, struct db_event *ev, const struct tval *sv,
 		utc[n] = endv->utc;
 		off[n++] = endv->offset_s;
 	}
-	for (k = 1; ev->rrule && k <= 26 && n < 40; k++) {
+	for (k = 1; k <= 26 && n < 40; k++) {
 		struct icaltimetype t = sv->t;
 		int64_t naive;
 
@@ -834,6 +862,30 @@ settle_zone(struct ctx *c, struct db_event *ev, const struct tval *sv,
 		return;
 	}
 	*source = dup_checked(c, sv->file->tzid);
+}
+
+/* A local-time UNTIL of ev's rule, read in zone (a VTIMEZONE of the
+ * file), rewritten in UTC; the rule is left as it is otherwise. */
+static void
+until_in_file_zone(struct db_event *ev, icaltimezone *zone)
+{
+	struct icalrecurrencetype r;
+	char *out = NULL;
+	int64_t t;
+
+	icalerror_clear_errno();
+	r = icalrecurrencetype_from_string(ev->rrule);
+	if (r.freq == ICAL_NO_RECURRENCE || icaltime_is_null_time(r.until) ||
+	    r.until.is_date || icaltime_is_utc(r.until)) {
+		icalerror_clear_errno();
+		return;
+	}
+	r.until.zone = zone;
+	t = (int64_t)icaltime_as_timet_with_zone(r.until, zone);
+	if (cal_rrule_set_until_utc(ev->rrule, t, &out) == 0) {
+		free(ev->rrule);
+		ev->rrule = out;
+	}
 }
 
 /* An EXDATE or RDATE instant of ev: a DATE value on a timed series means
@@ -1093,6 +1145,8 @@ read_vevent(struct ctx *c, icalcomponent *vev, int n)
 	}
 	memset(&ev, 0, sizeof(ev));
 	ev.uid = dup_checked(c, uid);
+	if (!ev.uid)
+		return;			/* c->oom is set */
 	ev.title = text_prop(c, vev, ICAL_SUMMARY_PROPERTY, "SUMMARY",
 			     MAX_TITLE, n, uid);
 	if (ev.title && !*ev.title) {
@@ -1138,9 +1192,12 @@ read_vevent(struct ctx *c, icalcomponent *vev, int n)
 	if (sv.file) {
 		settle_zone(c, &ev, &sv, &endv, &source);
 		if (ev.rrule) {
-			/* UNTIL in the matched zone (else read as UTC). */
+			/* UNTIL in the matched zone, else (a local UNTIL)
+			 * placed with the file's own VTIMEZONE. */
 			char why[200], *norm = NULL;
 
+			if (source)
+				until_in_file_zone(&ev, sv.file->file_zone);
 			if (cal_rrule_normalize_until(ev.rrule, ev.tzid, 0,
 						      &norm, why,
 						      sizeof(why)) == 0) {
@@ -1270,6 +1327,7 @@ cal_import_parse(const char *text, size_t len, struct cal_import *out)
 			  n_read);
 		goto done;
 	}
+	c.root = root;
 	cal = icalcomponent_isa(root) == ICAL_VCALENDAR_COMPONENT ? root :
 	      icalcomponent_get_first_component(root,
 						ICAL_VCALENDAR_COMPONENT);

@@ -35,6 +35,39 @@ until_span(const char *rrule, size_t *len)
 	return -1;
 }
 
+/* rrule with the UNTIL value at at (len octets) replaced by value. */
+static int
+splice(const char *rrule, long at, size_t len, const char *value, char **out)
+{
+	size_t total = strlen(rrule) - len + strlen(value) + 1;
+
+	*out = malloc(total);
+	if (!*out)
+		return -ENOMEM;
+	snprintf(*out, total, "%.*s%s%s", (int)at, rrule, value,
+		 rrule + at + len);
+	return 0;
+}
+
+int
+cal_rrule_set_until_utc(const char *rrule, int64_t until_utc, char **out)
+{
+	char value[32];
+	size_t len = 0;
+	long at = until_span(rrule, &len);
+	int y, m, d, hh, mm, ss;
+
+	*out = NULL;
+	if (at < 0)
+		return -ENOENT;
+	if (cal_utc_to_local(until_utc, "UTC", &y, &m, &d, &hh, &mm, &ss) != 0 ||
+	    y < 1970 || y > 2200)
+		return -EINVAL;
+	snprintf(value, sizeof(value), "%04d%02d%02dT%02d%02d%02dZ", y, m, d,
+		 hh, mm, ss);
+	return splice(rrule, at, len, value, out);
+}
+
 int
 cal_rrule_normalize_until(const char *rrule, const char *tzid, int all_day,
 			  char **out, char *why, size_t size)
@@ -42,7 +75,7 @@ cal_rrule_normalize_until(const char *rrule, const char *tzid, int all_day,
 	struct icalrecurrencetype r;
 	struct icaltimetype u;
 	char value[32];
-	size_t len = 0, total;
+	size_t len = 0;
 	long at;
 	int64_t t;
 	int y, m, d, hh, mm, ss;
@@ -96,13 +129,7 @@ cal_rrule_normalize_until(const char *rrule, const char *tzid, int all_day,
 		snprintf(value, sizeof(value), "%04d%02d%02dT%02d%02d%02dZ", y,
 			 m, d, hh, mm, ss);
 	}
-	total = strlen(rrule) - len + strlen(value) + 1;
-	*out = malloc(total);
-	if (!*out)
-		return -ENOMEM;
-	snprintf(*out, total, "%.*s%s%s", (int)at, rrule, value,
-		 rrule + at + len);
-	return 0;
+	return splice(rrule, at, len, value, out);
 bad:
 	snprintf(why, size, "UNTIL cannot be placed in %s", tzid);
 	return -EINVAL;

@@ -7,6 +7,7 @@
 #define ROADSHOWD_RRULE_UNTIL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * Rewrite rrule (validated by cal_rrule_validate()) so that its UNTIL, if
@@ -22,5 +23,14 @@
 int cal_rrule_normalize_until(const char *rrule, const char *tzid,
 			      int all_day, char **out, char *why,
 			      size_t size);
+
+/*
+ * Replace the value of rrule's UNTIL part with until_utc (seconds UTC) in
+ * the "YYYYMMDDTHHMMSSZ" form; the other parts keep their text. *out is a
+ * new string (free()). 0, -ENOENT (no UNTIL part), -EINVAL (outside 1970-
+ * 2200), -ENOMEM.
+ */
+int cal_rrule_set_until_utc(const char *rrule, int64_t until_utc,
+			    char **out);
 
 #endif

@@ -32,7 +32,12 @@
 #include "svc.h"
 
 #define CHILD_CPU_SECONDS 2
-#define CHILD_WALL_MS 4000
+#define CHILD_WALL_MS 3000		/* plus CHILD_WALL_MS_PER_MIB per
+					 * MiB of the file: a big file is
+					 * read for longer on a busy machine;
+					 * spinning stays bounded by the CPU
+					 * limit */
+#define CHILD_WALL_MS_PER_MIB 1000
 #define CHILD_MEMORY (512UL * 1024 * 1024)	/* octets of address space */
 #define CHILD_MAX_OUTPUT (64UL * 1024 * 1024)
 
@@ -213,7 +218,7 @@ svc_ics_parse_isolated(const char *self_exe, const char *text, size_t len,
 	int to_child[2] = { -1, -1 }, from_child[2] = { -1, -1 };
 	size_t written = 0, got = 0, cap = 0;
 	char *out = NULL;
-	int64_t deadline;
+	int64_t deadline, wall_ms;
 	int status = 0, rc = -EIO, timed_out = 0;
 	pid_t pid;
 
@@ -239,7 +244,8 @@ svc_ics_parse_isolated(const char *self_exe, const char *text, size_t len,
 		close(to_child[1]);
 		to_child[1] = -1;
 	}
-	deadline = now_ms() + CHILD_WALL_MS;
+	wall_ms = CHILD_WALL_MS + (int64_t)(len >> 20) * CHILD_WALL_MS_PER_MIB;
+	deadline = now_ms() + wall_ms;
 	for (;;) {
 		struct pollfd pf[2];
 		int np = 0, left = (int)(deadline - now_ms());
@@ -300,8 +306,8 @@ svc_ics_parse_isolated(const char *self_exe, const char *text, size_t len,
 	if (rc == -ENOMEM)
 		goto out;
 	if (timed_out) {
-		snprintf(why, size, "the file took longer than %d ms to read"
-			 " and was abandoned", CHILD_WALL_MS);
+		snprintf(why, size, "the file took longer than %lld ms to"
+			 " read and was abandoned", (long long)wall_ms);
 		rc = -ETIMEDOUT;
 		goto out;
 	}
@@ -655,9 +661,10 @@ svc_import_apply(struct db *db, json_t *parsed, const char *carrier,
 		}
 		if (rc == 0 && id) {
 			json_array_append_new(counts->ids, json_integer(id));
-			json_array_append_new(list, summary_json(&ev,
-					      file_uid, dry_run && list ==
-					      counts->created_list ? 0 : id));
+			if (dry_run)	/* the lists are the dry run's answer */
+				json_array_append_new(list, summary_json(&ev,
+						file_uid, list ==
+						counts->created_list ? 0 : id));
 		}
 		free(file_uid);
 		free(stored_uid);

@@ -37,7 +37,8 @@ struct svc_import_counts {
 	int unchanged;
 	json_t *ids;		/* ids of the file's events; the caller
 				 * json_decref()s it and the lists */
-	json_t *created_list;	/* [{uid, title, start, id}] per event: uid
+	json_t *created_list;	/* dry run only (else empty):
+				 * [{uid, title, start, id}] per event: uid
 				 * as the file names it, start RFC 3339 or
 				 * YYYY-MM-DD, id 0 for a dry run's new
 				 * events */

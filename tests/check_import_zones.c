@@ -186,6 +186,22 @@ START_TEST(test_until_refused)
 }
 END_TEST
 
+START_TEST(test_set_until_utc)
+{
+	char *out = NULL;
+
+	/* 2025-03-29T01:30:00Z */
+	ck_assert_int_eq(cal_rrule_set_until_utc(
+			"FREQ=WEEKLY;UNTIL=20250329T093000;BYDAY=SA",
+			1743211800, &out), 0);
+	ck_assert_str_eq(out, "FREQ=WEEKLY;UNTIL=20250329T013000Z;BYDAY=SA");
+	free(out);
+	ck_assert_int_eq(cal_rrule_set_until_utc("FREQ=WEEKLY;COUNT=3",
+						 1743211800, &out), -ENOENT);
+	ck_assert_ptr_null(out);
+}
+END_TEST
+
 /* Every UNTIL form of the same last day gives the same 5 Saturdays. */
 START_TEST(test_until_forms_same_occurrences)
 {
@@ -257,6 +273,7 @@ zones_suite(void)
 	tcase_add_test(tc, test_until_timed);
 	tcase_add_test(tc, test_until_all_day);
 	tcase_add_test(tc, test_until_refused);
+	tcase_add_test(tc, test_set_until_utc);
 	tcase_add_test(tc, test_until_forms_same_occurrences);
 	tcase_add_test(tc, test_open_ended_series);
 	suite_add_tcase(s, tc);

@@ -120,6 +120,8 @@ static const struct {
 	{ "carriers_required", "组织者至少需要关联一个载体" },
 	{ "carriers_not_allowed", "只有组织者可以关联载体" },
 	{ "csrf", "请求缺少有效的 CSRF 令牌，或来源不是本站" },
+	{ "start_not_in_rule", "开始时间不符合重复规则（如 BYDAY=TU 须从星期二开始），"
+	  "系列须从第一次发生的时间开始" },
 	{ "invalid", "输入无效" },
 };
 

@@ -910,8 +910,20 @@ check_series(struct db_event *ev, json_t *errors)
 		free(ev->rrule);
 		ev->rrule = norm;
 	}
-	if (cal_rrule_check_series(ev, why, sizeof(why)) != 0)
+	if (cal_rrule_check_series(ev, why, sizeof(why)) != 0) {
 		svc_problem_add(errors, "rrule", "%s", why);
+		return;
+	}
+	/* RFC 5545 §3.8.5.3: DTSTART should be the first instance of its
+	 * RRULE; clients disagree about one that is not (some show it, the
+	 * expansion and the cadence do not), and moving a series onto such a
+	 * day would drop its cancelled and changed occurrences. */
+	if (!ev->n_rdates && !cal_recur_is_occurrence(ev, ev->start_utc))
+		svc_problem_addc(errors, ev->all_day ? "start_date" : "start",
+				 "start_not_in_rule", "is not an occurrence of"
+				 " the rrule (e.g. BYDAY=TU needs a Tuesday):"
+				 " the series must start on its first"
+				 " occurrence");
 }
 
 /* Parse the request body as one JSON object, or answer 400/415. */

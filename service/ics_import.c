@@ -546,7 +546,8 @@ find_own(struct db *db, const char *uid, const char *carrier,
 	return h == -ENOENT ? -EIO : h;
 }
 
-/* {uid, title, start[, id]} of an event for the import's answer. */
+/* {uid, title, start, series[, id]} of an event for the import's answer
+ * (series: true for an RRULE or RDATE series). */
 static json_t *
 summary_json(const struct db_event *ev, const char *file_uid, int64_t id)
 {
@@ -556,8 +557,10 @@ summary_json(const struct db_event *ev, const char *file_uid, int64_t id)
 		snprintf(when, sizeof(when), "%s", ev->start_date);
 	else if (cal_time_format_rfc3339(ev->start_utc, ev->tzid, when) != 0)
 		when[0] = '\0';
-	return json_pack("{s:s, s:s, s:s, s:I}", "uid", file_uid, "title",
-			 ev->title, "start", when, "id", (json_int_t)id);
+	return json_pack("{s:s, s:s, s:s, s:b, s:I}", "uid", file_uid,
+			 "title", ev->title, "start", when, "series",
+			 ev->rrule != NULL || ev->n_rdates > 0, "id",
+			 (json_int_t)id);
 }
 
 int

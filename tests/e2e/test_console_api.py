@@ -149,6 +149,8 @@ class ConsoleServerTest(E2ETestCase):
         self.assertEqual((doc["counts"], doc["dry_run"], doc["refused"]),
                          ({"created": 2, "updated": 0, "unchanged": 0,
                            "refused": 0}, True, []))
+        self.assertEqual([e["series"] for e in doc["created"]],
+                         [False, False])
         self.assertEqual([(e["uid"], e["start"]) for e in doc["created"]],
                          [("dry-1@example", "2027-01-15T09:30:00+08:00"),
                           ("dry-2@example", "2027-01-16T09:30:00+08:00")])

@@ -679,6 +679,7 @@
     syncAllDay();
     updatePresetLabels();
     schedulePreview();
+    form.setAttribute('data-loaded', id ? 'r' + (formState.base ? formState.base.revision : '') : 'new');
     const first = $('f-title');
     if (!formState.readonly && first) first.focus();
   }

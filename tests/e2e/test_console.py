@@ -133,6 +133,11 @@ class ConsoleBrowserTest(E2ETestCase):
                       lines)
         self.assertIn("DTSTART;TZID=Asia/Shanghai:20270317T190000", lines)
 
+        # The all-day exhibition: DATE values, DTEND exclusive.
+        expo = self.vevent_of(lines, "孵化成果展")
+        self.assertIn("DTSTART;VALUE=DATE:20270410", expo)
+        self.assertIn("DTEND;VALUE=DATE:20270412", expo)
+
         # The cadence report counts it: January 2027 has its roadshow.
         status, _, rep = srv.json(
             "GET", "/api/v1/cadence?year=2027&as_of=2027-01-01T00:00:00%2B08:00")

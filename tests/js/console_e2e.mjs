@@ -132,6 +132,7 @@ assert.equal(created.start, '2027-01-20T14:30:00+08:00');
 assert.equal(created.kind, 'roadshow');
 await page.waitForURL(new RegExp('/console/events/' + created.id + '$'));
 await page.locator('#flash').filter({ hasText: '已保存。' }).waitFor();
+await page.locator('#event-form[data-loaded="r1"]').waitFor();
 assert.equal(await page.locator('input[name=start]').inputValue(), '2027-01-20T14:30');
 await shot(page, 'console-form-desktop');
 
@@ -145,6 +146,7 @@ assert.equal(resp.status(), 200);
 assert.equal(resp.request().headers()['if-match'], '"r' + created.revision + '"');
 await page.locator('#flash').filter({ hasText: '已保存。' }).waitFor();
 facts.sequence_after_edit = (await resp.json()).sequence;
+await page.locator('#event-form[data-loaded="r2"]').waitFor();
 
 // ---- a stale edit: someone else saves meanwhile ----
 const other = await fetch(BASE + '/api/v1/events/' + created.id, {
@@ -245,6 +247,26 @@ now = await (await fetch(BASE + '/api/v1/events/' + series.id, { headers: { Auth
 assert.deepEqual(now.exdates.length + now.overrides.length >= 1, true);
 facts.series_overrides = now.overrides.map((o) => [o.recurrence_id, o.start, o.status || null]);
 
+// ---- an all-day exhibition: dates, last day inclusive ----
+await page.locator('#nav a[data-nav=new]').click();
+await page.locator('select[name=kind]').selectOption({ label: '成果展览' });
+await page.locator('input[name=title]').fill('孵化成果展');
+await page.locator('input[name=all_day]').check();
+await page.locator('input[name=start_date]').fill('2027-04-10');
+await page.locator('input[name=end_date]').fill('2027-04-11');
+[resp] = await Promise.all([
+  page.waitForResponse((r) => r.url().endsWith('/api/v1/events') && r.request().method() === 'POST'),
+  page.locator('#event-form button[type=submit]').click()
+]);
+assert.equal(resp.status(), 201);
+const expo = await resp.json();
+assert.deepEqual([expo.all_day, expo.start_date, expo.end_date, expo.kind],
+  [true, '2027-04-10', '2027-04-12', 'exhibition']);
+await page.waitForURL(new RegExp('/console/events/' + expo.id + '$'));
+await page.locator('#event-form[data-loaded="r1"]').waitFor();
+assert.equal(await page.locator('input[name=end_date]').inputValue(), '2027-04-11');
+assert.equal(await page.locator('input[name=start]').isVisible(), false);
+
 // ---- import: the preview stores nothing until confirmed ----
 await page.locator('#nav a[data-nav=import]').click();
 await page.locator('#imp-file').setInputFiles({
@@ -273,6 +295,19 @@ await page.locator('[data-import=done]').waitFor();
 assert.equal(await page.locator('[data-import=done]').textContent(), '已导入：新建 2 个，更新 0 个，0 个不变。');
 stored = await (await fetch(BASE + '/api/v1/events?q=' + encodeURIComponent('导入测试'))).json();
 facts.stored_after_confirm = stored.items.length;
+
+// ---- my events: text search and the kind filter ----
+await page.locator('#nav a[data-nav=list]').click();
+await page.locator('#flt-q').fill('导入测试');
+await page.locator('#filters button[type=submit]').click();
+await page.locator('#event-list li.card').nth(1).waitFor();
+await page.waitForFunction(() => document.querySelectorAll('#event-list li.card').length === 2);
+await page.locator('#flt-kind').selectOption({ label: '创业沙龙' });
+await page.waitForFunction(() => document.querySelectorAll('#event-list li.card').length === 1);
+assert.equal(await page.locator('#event-list li.card h2').textContent(), '导入测试：周二沙龙');
+assert.equal(await page.locator('#event-list li.card [data-series]').count(), 1);
+await page.locator('#flt-q').fill('');
+await page.locator('#flt-kind').selectOption('');
 
 // ---- cross-origin: the session cookie alone changes nothing ----
 const me = await (await page.request.get(BASE + '/api/v1/me')).json();

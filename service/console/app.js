@@ -284,7 +284,7 @@
 
   function regionName(slug) {
     const r = state.regions.find(function (x) { return x.slug === slug; });
-    return r ? r.name : slug;
+    return r ? (state.lang === 'en' && r.name_en ? r.name_en : r.name) : slug;
   }
 
   function kindName(slug) {
@@ -629,7 +629,7 @@
       const idp = 'pr-' + r.slug;
       const wrap = el('span', { class: 'check' });
       wrap.appendChild(el('input', { type: 'checkbox', name: 'partner_regions', value: r.slug, id: idp }));
-      wrap.appendChild(el('label', { for: idp }, r.name));
+      wrap.appendChild(el('label', { for: idp }, state.lang === 'en' && r.name_en ? r.name_en : r.name));
       box.appendChild(wrap);
     });
     bindRecurrence();
@@ -672,6 +672,8 @@
       $('f-kind').value = 'roadshow';
     }
     if (formState.readonly) {
+      $('form-title').textContent = t('form_view');
+      $('form-title').setAttribute('data-i18n', 'form_view');
       $('event-fields').disabled = true;
       $('save').remove();
       $('readonly-note').hidden = false;

@@ -60,12 +60,11 @@ svc_h_import(struct svc_request *req)
 	const char *carrier = svc_query(req, "carrier");
 	const char *kind = svc_query(req, "kind");
 	const char *ct = svc_header(req, MHD_HTTP_HEADER_CONTENT_TYPE);
+	const char *dry = svc_query(req, "dry_run");
 	struct svc_import_counts counts;
 	struct db_carrier c;
 	struct svc_auth auth;
-	json_t *parsed = NULL, *errors = NULL, *preview = NULL;
-	const char *dry = svc_query(req, "dry_run");
-	int dry_run = dry && (!strcmp(dry, "1") || !strcmp(dry, "true"));
+	json_t *parsed = NULL, *errors = NULL;
 	enum MHD_Result ret;
 	char why[200];
 	int rc;
@@ -145,18 +144,18 @@ svc_h_import(struct svc_request *req)
 		errors = NULL;
 		goto out;
 	}
+	if (dry && (!strcmp(dry, "1") || !strcmp(dry, "true"))) {
+		/* ?dry_run=1: the same path, rolled back (import_preview.c) */
+		ret = svc_import_dry_run_respond(req, parsed, carrier, kind,
+						 auth.actor);
+		goto out;
+	}
 	if (json_array_size(json_object_get(parsed, "errors"))) {
 		ret = bad_file(req, json_object_get(parsed, "errors"), NULL);
 		goto out;
 	}
-	if (dry_run)	/* ?dry_run=1: the same path, rolled back */
-		rc = svc_import_dry_run(svc->db, parsed, carrier, kind,
-					auth.actor, svc->clock(), errors,
-					&counts, &preview);
-	else
-		rc = svc_import_apply(svc->db, parsed, carrier, kind,
-				      auth.actor, svc->clock(), errors,
-				      &counts);
+	rc = svc_import_apply(svc->db, parsed, carrier, kind, auth.actor,
+			      svc->clock(), errors, &counts);
 	if (rc == -EINVAL && json_array_size(errors)) {
 		json_t *first = json_array_get(errors, 0);
 		char detail[400];
@@ -174,15 +173,12 @@ svc_h_import(struct svc_request *req)
 		ret = svc_respond_errno(req, rc, "the import");
 		goto out;
 	}
-	ret = svc_respond_json(req, 200, json_pack("{s:i, s:i, s:i, s:O?,"
-				" s:b, s:O?}", "created", counts.created,
-				"updated", counts.updated, "unchanged",
-				counts.unchanged, "ids", dry_run ? NULL :
-				counts.ids, "dry_run", dry_run, "events",
-				preview));
+	ret = svc_respond_json(req, 200, json_pack("{s:i, s:i, s:i, s:O}",
+				"created", counts.created, "updated",
+				counts.updated, "unchanged", counts.unchanged,
+				"ids", counts.ids));
 out:
 	json_decref(counts.ids);
-	json_decref(preview);
 	json_decref(parsed);
 	json_decref(errors);
 	svc_auth_release(&auth);

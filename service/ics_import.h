@@ -51,15 +51,17 @@ int svc_import_apply(struct db *db, json_t *parsed, const char *carrier,
 		     struct svc_import_counts *counts);
 
 /*
- * The dry run of an import: svc_import_apply() inside a transaction that is
- * rolled back whatever happens, so nothing is stored. Arguments, errors
- * and counts as for svc_import_apply(); on 0, *events_out (new reference)
- * lists each file event as {uid, title, start, action: create|update|
- * unchanged, series}. Returns as svc_import_apply().
+ * Answer the dry run of an import (?dry_run=1) of parsed (borrowed; the
+ * parser's {events, errors}) for carrier: svc_import_apply() inside a
+ * transaction that is always rolled back, so nothing is stored. 200 with
+ * {dry_run, created, updated, unchanged, refused, counts} (the shape of
+ * the import branch's IMPORT_DRYRUN.md). Needs svc->lock held.
  */
-int svc_import_dry_run(struct db *db, json_t *parsed, const char *carrier,
-		       const char *default_kind, const char *actor,
-		       int64_t now_utc, json_t *errors,
-		       struct svc_import_counts *counts, json_t **events_out);
+struct svc_request;
+enum MHD_Result svc_import_dry_run_respond(struct svc_request *req,
+					   json_t *parsed,
+					   const char *carrier,
+					   const char *default_kind,
+					   const char *actor);
 
 #endif

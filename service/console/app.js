@@ -1153,8 +1153,7 @@
       const r = await api('/api/v1/events/import?' + q.toString(), {
         method: 'POST', raw: text, type: 'text/calendar; charset=utf-8'
       });
-      renderImport(r, dry);
-      return r.ok ? text : null;
+      return renderImport(r, dry) ? text : null;
     }
     $('import-form').addEventListener('submit', async function (ev) {
       ev.preventDefault();
@@ -1171,41 +1170,59 @@
     });
   }
 
+  /* Show an import's answer: the dry run's lists (created, updated,
+   * unchanged, refused: IMPORT_DRYRUN.md), a real import's counts, or a
+   * refusal. Returns true when the file may be imported as previewed. */
   function renderImport(r, dry) {
     const result = $('imp-result');
     const table = $('imp-table');
     const rows = $('imp-rows');
     rows.replaceChildren();
     table.hidden = true;
+    const p = r.body || {};
     if (!r.ok) {
-      const p = r.body || {};
-      const box = el('div', { class: 'alert', 'data-import': 'refused' });
-      box.appendChild(el('p', {}, t('import_refused')));
-      const ul = el('ul', {});
       const errs = Array.isArray(p.errors) && p.errors.length ? p.errors : [{ detail: p.detail || ('HTTP ' + r.status) }];
-      errs.forEach(function (e) {
-        let where = '';
-        if (e.vevent || e.line) where = t('import_line', { v: e.vevent || '?', l: e.line || '?' }) + (e.uid ? ' UID ' + e.uid : '') + ': ';
-        else if (e.uid) where = 'UID ' + e.uid + ': ';
-        ul.appendChild(el('li', {}, where + (e.detail || e.code || '')));
-      });
-      box.appendChild(ul);
-      result.replaceChildren(box);
-      return;
+      result.replaceChildren(refusalBox(errs));
+      return false;
     }
-    const b = r.body;
-    const vars = { c: b.created, u: b.updated, n: b.unchanged };
-    result.replaceChildren(el('p', { class: dry ? 'note' : 'flash', 'data-import': dry ? 'preview' : 'done' },
-      t(dry ? 'import_counts' : 'import_done', vars)));
-    (b.events || []).forEach(function (e) {
-      const tr = el('tr', { 'data-action': e.action });
-      tr.appendChild(el('td', {}, t('act_' + e.action)));
-      tr.appendChild(el('td', {}, e.title));
-      tr.appendChild(el('td', {}, /T/.test(e.start) ? fmtInstant(e.start) : fmtDate(e.start)));
-      tr.appendChild(el('td', {}, e.series ? '↻ ' + t('series') : ''));
-      rows.appendChild(tr);
+    if (!dry) {
+      result.replaceChildren(el('p', { class: 'flash', 'data-import': 'done' },
+        t('import_done', { c: p.created, u: p.updated, n: p.unchanged })));
+      return false;
+    }
+    const c = p.counts || {};
+    const nodes = [el('p', { class: 'note', 'data-import': 'preview' },
+      t('import_counts', { c: c.created || 0, u: c.updated || 0, n: c.unchanged || 0 }))];
+    ['created', 'updated', 'unchanged'].forEach(function (k) {
+      (p[k] || []).forEach(function (e) {
+        const action = k === 'created' ? 'create' : k === 'updated' ? 'update' : 'unchanged';
+        const tr = el('tr', { 'data-action': action });
+        tr.appendChild(el('td', {}, t('act_' + action)));
+        tr.appendChild(el('td', {}, e.title));
+        tr.appendChild(el('td', {}, /T/.test(e.start || '') ? fmtInstant(e.start) : fmtDate(e.start)));
+        tr.appendChild(el('td', {}, e.series ? '↻ ' + t('series') : ''));
+        rows.appendChild(tr);
+      });
     });
-    table.hidden = !(b.events || []).length;
+    table.hidden = !rows.children.length;
+    if ((p.refused || []).length) nodes.push(refusalBox(p.refused));
+    result.replaceChildren.apply(result, nodes);
+    return !(p.refused || []).length;
+  }
+
+  function refusalBox(errs) {
+    const box = el('div', { class: 'alert', 'data-import': 'refused' });
+    box.appendChild(el('p', {}, t('import_refused')));
+    const ul = el('ul', {});
+    errs.forEach(function (e) {
+      let where = '';
+      if (e.vevent || e.line) where = t('import_line', { v: e.vevent || '?', l: e.line || '?' });
+      if (e.uid) where += (where ? ' ' : '') + 'UID ' + e.uid;
+      if (e.property) where += (where ? ' ' : '') + e.property;
+      ul.appendChild(el('li', {}, (where ? where + ': ' : '') + (e.detail || e.code || '')));
+    });
+    box.appendChild(ul);
+    return box;
   }
 
   /* ---------- history ---------- */

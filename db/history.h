@@ -12,7 +12,7 @@
 #include "db.h"
 
 /* One history row. Strings are owned by the row. */
-struct db_history_row {
+struct db_history_entry {
 	int64_t id;
 	int64_t at_utc;			/* seconds since epoch UTC */
 	char *action;			/* "create", "update", "cancel", ... */
@@ -23,13 +23,13 @@ struct db_history_row {
 
 /*
  * The history rows of event event_id, oldest first, at most max. On 0,
- * *rows is a new array released with db_history_free() (NULL when *n is
+ * *rows is a new array released with db_history_entries_free() (NULL when *n is
  * 0). Returns 0, -ENOMEM or -EIO.
  */
-int db_history_list(struct db *db, int64_t event_id, size_t max,
-		    struct db_history_row **rows, size_t *n);
+int db_history_entries(struct db *db, int64_t event_id, size_t max,
+		    struct db_history_entry **rows, size_t *n);
 
-/* Free rows from db_history_list() (n elements; NULL is fine). */
-void db_history_free(struct db_history_row *rows, size_t n);
+/* Free rows from db_history_entries() (n elements; NULL is fine). */
+void db_history_entries_free(struct db_history_entry *rows, size_t n);
 
 #endif

@@ -10,7 +10,7 @@
 static void
 release_row(void *elem)
 {
-	struct db_history_row *r = elem;
+	struct db_history_entry *r = elem;
 
 	free(r->action);
 	free(r->actor);
@@ -21,7 +21,7 @@ release_row(void *elem)
 static int
 from_row(sqlite3_stmt *st, void *elem)
 {
-	struct db_history_row *r = elem;
+	struct db_history_entry *r = elem;
 	int oom = 0;
 
 	r->id = sqlite3_column_int64(st, 0);
@@ -38,8 +38,8 @@ from_row(sqlite3_stmt *st, void *elem)
 }
 
 int
-db_history_list(struct db *db, int64_t event_id, size_t max,
-		struct db_history_row **rows, size_t *n)
+db_history_entries(struct db *db, int64_t event_id, size_t max,
+		struct db_history_entry **rows, size_t *n)
 {
 	sqlite3_stmt *st = NULL;
 
@@ -59,7 +59,7 @@ db_history_list(struct db *db, int64_t event_id, size_t max,
 }
 
 void
-db_history_free(struct db_history_row *rows, size_t n)
+db_history_entries_free(struct db_history_entry *rows, size_t n)
 {
 	size_t i;
 

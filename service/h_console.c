@@ -193,10 +193,10 @@ may_read_history(const struct svc_auth *auth, const char *carrier)
  * event never existed). before/after are the stored snapshots.
  */
 enum MHD_Result
-svc_h_event_history(struct svc_request *req)
+svc_h_console_history(struct svc_request *req)
 {
 	struct svc *svc = req->svc;
-	struct db_history_row *rows = NULL;
+	struct db_history_entry *rows = NULL;
 	struct svc_auth auth;
 	struct db_event ev;
 	json_t *items;
@@ -225,7 +225,7 @@ svc_h_event_history(struct svc_request *req)
 		goto out;
 	}
 	db_event_release(&ev);
-	rc = db_history_list(svc->db, id, HISTORY_MAX, &rows, &n);
+	rc = db_history_entries(svc->db, id, HISTORY_MAX, &rows, &n);
 	if (rc != 0) {
 		ret = svc_respond_errno(req, rc, "the history");
 		goto out;
@@ -240,7 +240,7 @@ svc_h_event_history(struct svc_request *req)
 				      rows[i].before_json), "after",
 				      snapshot_json(rows[i].after_json)));
 	}
-	db_history_free(rows, n);
+	db_history_entries_free(rows, n);
 	ret = svc_respond_json(req, 200, json_pack("{s:o?}", "items", items));
 out:
 	svc_auth_release(&auth);

@@ -68,7 +68,7 @@ static const struct route routes[] = {
 	{ "GET", "/console", svc_h_console },
 	{ "GET", "/console/*", svc_h_console },
 	{ "GET", "/api/v1/recurrence/preview", svc_h_recurrence_preview },
-	{ "GET", "/api/v1/events/{}/history", svc_h_event_history },
+	{ "GET", "/api/v1/events/{}/history", svc_h_console_history },
 	{ "GET", "/api/v1/subscriptions", svc_h_subscriptions_list },
 	{ "POST", "/api/v1/subscriptions", svc_h_subscriptions_create },
 	{ "DELETE", "/api/v1/subscriptions/{}", svc_h_subscription_delete },

@@ -114,7 +114,8 @@ class ConsoleBrowserTest(E2ETestCase):
         # The roadshow is in the carrier's feed at 14:30 Beijing time, and
         # its SEQUENCE rose with each significant edit (two title changes:
         # the organiser's, then the admin's that made the stale edit fail).
-        ev = self.vevent_of(self.feed_lines(CARRIER_A), "区科技局改的标题")
+        ev = self.vevent_of(self.feed_lines(CARRIER_A),
+                           "区科技局改的标题 <i>审定</i>")
         self.assertIn("DTSTART;TZID=Asia/Shanghai:20270120T143000", ev)
         self.assertIn("DTEND;TZID=Asia/Shanghai:20270120T163000", ev)
         self.assertIn("SEQUENCE:2", ev)

@@ -23,6 +23,8 @@ const env = (k) => {
 const BASE = env('BASE');
 const SHOTS = env('SHOTS');
 const PASS_A = 'correct horse battery 7';
+// Someone else's title with markup in it: the pages must show it as text.
+const OTHER_TITLE = '区科技局改的标题 <i>审定</i>';
 const facts = {};
 const consoleErrors = [];
 const ignoredHttpErrors = [];
@@ -152,7 +154,7 @@ await page.locator('#event-form[data-loaded="r2"]').waitFor();
 const other = await fetch(BASE + '/api/v1/events/' + created.id, {
   method: 'PATCH',
   headers: { Authorization: 'Bearer ' + env('ADMIN_TOKEN'), 'Content-Type': 'application/json' },
-  body: JSON.stringify({ title: '区科技局改的标题' })
+  body: JSON.stringify({ title: OTHER_TITLE })
 });
 assert.equal(other.status, 200);
 await page.locator('input[name=venue]').fill('改到 5 楼');
@@ -164,14 +166,15 @@ assert.equal(resp.status(), 412);
 await page.locator('#conflict').waitFor();
 const row = page.locator('#conflict-rows tr[data-field=title] td');
 assert.equal(await row.nth(0).textContent(), '平湖众创空间一月项目路演（第二场）');
-assert.equal(await row.nth(1).textContent(), '区科技局改的标题');
+assert.equal(await row.nth(1).textContent(), OTHER_TITLE);
+assert.equal(await page.locator('#conflict i').count(), 0, 'user text is never markup');
 assert.equal(await page.locator('#conflict-rows tr').count(), 1, 'only the title differs');
 await shot(page, 'console-conflict-desktop');
 let now = await (await fetch(BASE + '/api/v1/events/' + created.id)).json();
-assert.equal(now.title, '区科技局改的标题');
+assert.equal(now.title, OTHER_TITLE);
 assert.equal(now.venue, '平湖众创空间 3 楼路演厅', 'the stale edit was not saved');
 await page.locator('#conflict-reload').click();
-assert.equal(await page.locator('input[name=title]').inputValue(), '区科技局改的标题');
+assert.equal(await page.locator('input[name=title]').inputValue(), OTHER_TITLE);
 assert.equal(await page.locator('#conflict').isHidden(), true);
 
 // ---- history ----
@@ -179,18 +182,19 @@ await page.locator('#form-history').click();
 await page.locator('#history-list li').first().waitFor();
 assert.equal(await page.locator('#history-list li').count(), 3);
 assert.equal(await page.locator('#history-list li').first().getAttribute('data-action'), 'update');
-assert.match(await page.locator('#history-list li').first().textContent(), /区科技局改的标题/);
+assert.match(await page.locator('#history-list li').first().textContent(), /区科技局改的标题 <i>审定<\/i>/);
 await shot(page, 'console-history-desktop');
 
 // ---- my events: duplicate, then cancel the copy ----
 await page.locator('#nav a[data-nav=list]').click();
 const card = page.locator(`li.card[data-event-id="${created.id}"]`);
 await card.waitFor();
-assert.equal(await card.locator('h2').textContent(), '区科技局改的标题');
+assert.equal(await card.locator('h2').textContent(), OTHER_TITLE);
+assert.equal(await page.locator('#event-list i').count(), 0, 'user text is never markup');
 assert.equal(await card.locator('[data-status]').textContent(), '确认');
 await card.locator('[data-action=duplicate]').click();
 await page.locator('#form-title').filter({ hasText: '复制为新活动' }).waitFor();
-assert.equal(await page.locator('input[name=title]').inputValue(), '区科技局改的标题');
+assert.equal(await page.locator('input[name=title]').inputValue(), OTHER_TITLE);
 await page.locator('input[name=start]').fill('2027-02-17T14:30');
 await page.locator('input[name=end]').fill('2027-02-17T16:30');
 await page.locator('input[name=title]').fill('二月项目路演');
@@ -395,7 +399,7 @@ const forgedB = await pb.evaluate(async (id) => {
 }, created.id);
 facts.other_carrier_statuses = forgedB;
 now = await (await fetch(BASE + '/api/v1/events/' + created.id)).json();
-assert.equal(now.title, '区科技局改的标题');
+assert.equal(now.title, OTHER_TITLE);
 assert.equal(now.status, 'CONFIRMED');
 await ctxB.close();
 

@@ -182,19 +182,22 @@ svc_h_login(struct svc_request *req)
 		dummy_hash[0] = '\0';
 	{
 		/* The slow hash runs without the lock; only local copies
-		 * are used meanwhile. */
+		 * are used meanwhile, and the attempt counts against the
+		 * limit until it is decided. */
 		const char *check = rc == 0 && stored ? stored : dummy_hash;
 
+		svc_ratelimit_begin(&svc->login_limit, key_a, now);
+		svc_ratelimit_begin(&svc->login_limit, key_u, now);
 		pthread_mutex_unlock(&svc->lock);
 		ok = svc_password_verify(form->password, check);
 		pthread_mutex_lock(&svc->lock);
 	}
 	ok = ok && rc == 0 && stored && !a.disabled;
+	svc_ratelimit_end(&svc->login_limit, key_a, now, !ok);
+	svc_ratelimit_end(&svc->login_limit, key_u, now, !ok);
 	free(stored);
 	sodium_memzero(form->password, sizeof(form->password));
 	if (!ok) {
-		svc_ratelimit_fail(&svc->login_limit, key_a, now);
-		svc_ratelimit_fail(&svc->login_limit, key_u, now);
 		if (rc == 0)
 			db_account_release(&a);
 		free(form);

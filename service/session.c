@@ -238,8 +238,11 @@ rl_find(struct svc_ratelimit *rl, const char *key, int create,
 		struct svc_rl_slot *s = &rl->slot[i];
 		int64_t last;
 
-		if (s->n && strncmp(s->key, key, sizeof(s->key) - 1) == 0)
+		if ((s->n || s->pending) &&
+		    strncmp(s->key, key, sizeof(s->key) - 1) == 0)
 			return s;
+		if (s->pending)
+			continue;	/* being checked: kept */
 		last = s->n ? s->fails[(s->n - 1) % SVC_LOGIN_MAX_FAILS] : 0;
 		if (!stale && (!s->n || last + SVC_LOGIN_WINDOW_S <= now_utc))
 			stale = s;
@@ -250,6 +253,8 @@ rl_find(struct svc_ratelimit *rl, const char *key, int create,
 		return NULL;
 	if (stale)
 		lru = stale;
+	if (!lru)
+		lru = &rl->slot[0];	/* every slot pending: cannot be */
 	memset(lru, 0, sizeof(*lru));
 	snprintf(lru->key, sizeof(lru->key), "%s", key);
 	return lru;
@@ -260,17 +265,49 @@ svc_ratelimit_wait(struct svc_ratelimit *rl, const char *key,
 		   int64_t now_utc)
 {
 	struct svc_rl_slot *s = rl_find(rl, key, 0, now_utc);
-	int64_t oldest, wait;
+	unsigned int i, kept, in_window = 0;
+	int64_t oldest = 0;
 
-	if (!s || s->n < SVC_LOGIN_MAX_FAILS)
+	if (!s)
 		return 0;
-	/* the ring holds the last SVC_LOGIN_MAX_FAILS failures; the next
-	 * one to be overwritten is the oldest */
-	oldest = s->fails[s->n % SVC_LOGIN_MAX_FAILS];
-	wait = oldest + SVC_LOGIN_WINDOW_S - now_utc;
-	if (wait <= 0)
-		return 0;
-	return wait;
+	/* the ring holds the last SVC_LOGIN_MAX_FAILS failures */
+	kept = s->n < SVC_LOGIN_MAX_FAILS ? s->n : SVC_LOGIN_MAX_FAILS;
+	for (i = 0; i < kept; i++) {
+		int64_t t = s->fails[(s->n - 1 - i) % SVC_LOGIN_MAX_FAILS];
+
+		if (t + SVC_LOGIN_WINDOW_S <= now_utc)
+			break;
+		in_window++;
+		oldest = t;
+	}
+	if (in_window >= SVC_LOGIN_MAX_FAILS)
+		return oldest + SVC_LOGIN_WINDOW_S - now_utc;
+	/* attempts still being checked would make the failures too many */
+	if (in_window + s->pending >= SVC_LOGIN_MAX_FAILS)
+		return 1;
+	return 0;
+}
+
+void
+svc_ratelimit_begin(struct svc_ratelimit *rl, const char *key,
+		    int64_t now_utc)
+{
+	struct svc_rl_slot *s = rl_find(rl, key, 1, now_utc);
+
+	s->pending++;
+	s->used = ++rl->clock;
+}
+
+void
+svc_ratelimit_end(struct svc_ratelimit *rl, const char *key,
+		  int64_t now_utc, int failed)
+{
+	struct svc_rl_slot *s = rl_find(rl, key, 0, now_utc);
+
+	if (s && s->pending)
+		s->pending--;
+	if (failed)
+		svc_ratelimit_fail(rl, key, now_utc);
 }
 
 void

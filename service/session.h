@@ -105,6 +105,7 @@ struct svc_rl_slot {
 	char key[96];			/* "a:<address>" or "u:<username>" */
 	int64_t fails[SVC_LOGIN_MAX_FAILS]; /* ring of failure times, s */
 	unsigned int n;			/* failures recorded, total */
+	unsigned int pending;		/* attempts being checked now */
 	uint64_t used;			/* LRU stamp */
 };
 struct svc_ratelimit {
@@ -116,10 +117,22 @@ struct svc_ratelimit {
  * Seconds the key (borrowed) must wait before another attempt at now_utc:
  * 0 when fewer than SVC_LOGIN_MAX_FAILS failures fall in the last
  * SVC_LOGIN_WINDOW_S seconds, else until the oldest of them leaves the
- * window (at least 1).
+ * window (at least 1); 1 when the failures and the attempts still being
+ * checked (svc_ratelimit_begin()) reach SVC_LOGIN_MAX_FAILS together.
  */
 int64_t svc_ratelimit_wait(struct svc_ratelimit *rl, const char *key,
 			   int64_t now_utc);
+
+/*
+ * An attempt for key starts (the password check may run without the
+ * service's lock, concurrently with others): it counts against the limit
+ * until svc_ratelimit_end(), which records it as a failure when failed is
+ * 1. Slots with attempts in progress are never reused.
+ */
+void svc_ratelimit_begin(struct svc_ratelimit *rl, const char *key,
+			 int64_t now_utc);
+void svc_ratelimit_end(struct svc_ratelimit *rl, const char *key,
+		       int64_t now_utc, int failed);
 
 /* Record a failure of key at now_utc. A new key takes a free slot, else
  * one whose failures all left the window, else the least recently used

@@ -187,6 +187,34 @@ START_TEST(test_ratelimit)
 }
 END_TEST
 
+START_TEST(test_ratelimit_pending)
+{
+	static struct svc_ratelimit rl;
+	int i;
+
+	memset(&rl, 0, sizeof(rl));
+	for (i = 0; i < 8; i++)
+		svc_ratelimit_fail(&rl, "u:alice", T0);
+	/* two attempts in flight fill the allowance */
+	svc_ratelimit_begin(&rl, "u:alice", T0);
+	ck_assert_int_eq(svc_ratelimit_wait(&rl, "u:alice", T0), 0);
+	svc_ratelimit_begin(&rl, "u:alice", T0);
+	ck_assert_int_eq(svc_ratelimit_wait(&rl, "u:alice", T0), 1);
+	/* one succeeds: room again; the other fails: blocked 60 s */
+	svc_ratelimit_end(&rl, "u:alice", T0, 0);
+	ck_assert_int_eq(svc_ratelimit_wait(&rl, "u:alice", T0), 0);
+	svc_ratelimit_end(&rl, "u:alice", T0, 1);
+	ck_assert_int_eq(svc_ratelimit_wait(&rl, "u:alice", T0), 0);
+	svc_ratelimit_fail(&rl, "u:alice", T0 + 5);
+	ck_assert_int_eq(svc_ratelimit_wait(&rl, "u:alice", T0 + 5), 55);
+	/* a key seen only in flight */
+	svc_ratelimit_begin(&rl, "a:192.0.2.9", T0);
+	ck_assert_int_eq(svc_ratelimit_wait(&rl, "a:192.0.2.9", T0), 0);
+	svc_ratelimit_end(&rl, "a:192.0.2.9", T0, 0);
+	ck_assert_int_eq(svc_ratelimit_wait(&rl, "a:192.0.2.9", T0), 0);
+}
+END_TEST
+
 START_TEST(test_ratelimit_full_table)
 {
 	static struct svc_ratelimit rl;
@@ -530,6 +558,7 @@ session_suite(void)
 	tc = tcase_create("ratelimit");
 	tcase_add_test(tc, test_ratelimit);
 	tcase_add_test(tc, test_ratelimit_full_table);
+	tcase_add_test(tc, test_ratelimit_pending);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("language");
 	tcase_add_test(tc, test_lang);

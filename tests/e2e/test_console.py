@@ -26,6 +26,7 @@ CHROMIUM = "/usr/bin/chromium"
 CARRIER_A = "pinghu-maker-space"
 CARRIER_B = "sanxia-incubation-center"
 PASS_B = "another long password 9"
+NOW = "2026-12-01T12:00:00+08:00"     # the server's and the browser's clock
 
 
 def _tools_missing():
@@ -45,7 +46,7 @@ class ConsoleBrowserTest(E2ETestCase):
         missing = _tools_missing()
         if missing:
             self.fail(missing)  # make check installs them: never skip
-        self.srv = start_server(self)
+        self.srv = start_server(self, env={"ROADSHOWD_NOW": NOW})
         self.admin = self.srv.token("admin")
 
     def feed_lines(self, slug):
@@ -97,7 +98,8 @@ class ConsoleBrowserTest(E2ETestCase):
                    INVITE_PATH=invite.path + "#" + invite.fragment,
                    ORG_A="pinghu-staff", CARRIER_A=CARRIER_A,
                    ORG_B="sanxia-staff", PASS_B=PASS_B, CARRIER_B=CARRIER_B,
-                   ADMIN_TOKEN=self.admin, ICS_FILE=ICS, SHOTS=shots)
+                   ADMIN_TOKEN=self.admin, ICS_FILE=ICS, SHOTS=shots,
+                   NOW=NOW)
         run = subprocess.run(["node", SCRIPT], cwd=JS_DIR, env=env,
                              capture_output=True, timeout=240)
         out = run.stdout.decode("utf-8", "replace")

@@ -10,7 +10,7 @@
 // token=...), ORG_A and CARRIER_A (the invited organiser), ORG_B, PASS_B
 // and CARRIER_B (an organiser of another carrier), ADMIN_TOKEN (a bearer
 // token playing "someone else" for the stale edit), ICS_FILE (a file to
-// import), SHOTS (a directory for screenshots).
+// import), SHOTS (a directory for screenshots), NOW (the server's clock).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
@@ -21,6 +21,9 @@ const env = (k) => {
   return v;
 };
 const BASE = env('BASE');
+// The pages' "now" (upcoming/past) is the browser's clock: pin it to the
+// server's test clock (ROADSHOWD_NOW) so the test does not age.
+const NOW = env('NOW');
 const SHOTS = env('SHOTS');
 const PASS_A = 'correct horse battery 7';
 // Someone else's title with markup in it: the pages must show it as text.
@@ -72,7 +75,12 @@ const browser = await chromium.launch({
 });
 // The browser runs in New York time: the pages must still mean Beijing time.
 const ctxOpts = { locale: 'zh-CN', timezoneId: 'America/New_York' };
-const ctxA = await browser.newContext({ ...ctxOpts, viewport: { width: 1280, height: 900 } });
+async function newContext(opts) {
+  const c = await browser.newContext({ ...ctxOpts, ...opts });
+  await c.clock.setFixedTime(new Date(NOW));
+  return c;
+}
+const ctxA = await newContext({ viewport: { width: 1280, height: 900 } });
 const page = await ctxA.newPage();
 watch(page, 'A');
 
@@ -330,8 +338,8 @@ stored = await (await fetch(BASE + '/api/v1/events?q=' + encodeURIComponent('跨
 facts.forged_stored = stored.items.length;
 
 // ---- the same pages at phone width ----
-const phone = await browser.newContext({
-  ...ctxOpts, viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true,
+const phone = await newContext({
+  viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true,
   storageState: await ctxA.storageState()
 });
 const pp = await phone.newPage();
@@ -368,7 +376,7 @@ await page.keyboard.press('Enter');
 await page.locator('#event-list li.card').first().waitFor();
 
 // ---- an organiser of another carrier ----
-const ctxB = await browser.newContext({ ...ctxOpts, viewport: { width: 1280, height: 900 } });
+const ctxB = await newContext({ viewport: { width: 1280, height: 900 } });
 const pb = await ctxB.newPage();
 watch(pb, 'B');
 await pb.goto(BASE + '/console/');
@@ -404,7 +412,7 @@ assert.equal(now.status, 'CONFIRMED');
 await ctxB.close();
 
 // ---- the 11th wrong password in a minute gets 429 ----
-const ctxC = await browser.newContext({ ...ctxOpts, viewport: { width: 1280, height: 900 } });
+const ctxC = await newContext({ viewport: { width: 1280, height: 900 } });
 const pc = await ctxC.newPage();
 watch(pc, 'C');
 await pc.goto(BASE + '/console/');

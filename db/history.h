@@ -15,8 +15,8 @@
 struct db_history_entry {
 	int64_t id;
 	int64_t at_utc;			/* seconds since epoch UTC */
-	char *action;			/* "create", "update", "cancel", ... */
-	char *actor;			/* who: "admin:7", "organiser:slug:9" */
+	char *action;			/* "create", "update", "delete" */
+	char *actor;			/* "admin:token-7", "user:alice" */
 	char *before_json;		/* JSON snapshot before, or NULL */
 	char *after_json;		/* JSON snapshot after, or NULL */
 };

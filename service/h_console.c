@@ -181,7 +181,8 @@ may_read_history(const struct svc_auth *auth, const char *carrier)
 	if (!carrier)
 		return 0;
 	for (i = 0; i < auth->n_carriers; i++)
-		if (auth->carriers[i] && strcmp(auth->carriers[i], carrier) == 0)
+		if (auth->carriers[i] &&
+		    strcmp(auth->carriers[i], carrier) == 0)
 			return 1;
 	return auth->carrier && strcmp(auth->carrier, carrier) == 0;
 }
@@ -189,8 +190,9 @@ may_read_history(const struct svc_auth *auth, const char *carrier)
 /*
  * GET /api/v1/events/{id}/history: {"items": [{"at", "actor", "action",
  * "before", "after"}]} oldest first, for admins, viewers and the
- * organisers of the event's carrier (403 for others, 401 without credentials, 404 when the
- * event never existed). before/after are the stored snapshots.
+ * organisers of the event's carrier (403 for others, 401 without
+ * credentials, 404 when the event does not exist). before/after are the
+ * stored snapshots.
  */
 enum MHD_Result
 svc_h_console_history(struct svc_request *req)

@@ -47,7 +47,8 @@ add_refused(json_t *refused, json_t *src)
 		const char *uid = json_string_value(json_object_get(e, "uid"));
 		const char *prop = json_string_value(json_object_get(e,
 							"property"));
-		const char *code = json_string_value(json_object_get(e, "code"));
+		const char *code = json_string_value(json_object_get(e,
+							"code"));
 
 		json_array_append_new(refused, json_pack(
 			"{s:I, s:I, s:s, s:s, s:s, s:s}",
@@ -89,7 +90,7 @@ svc_import_dry_run_respond(struct svc_request *req, json_t *parsed,
 	}
 	add_refused(refused, json_object_get(parsed, "errors"));
 	if (json_array_size(refused))
-		goto answer;	/* the file itself is broken: nothing runs */
+		goto answer;	/* a broken file: nothing runs */
 	if (db_tx_begin(db) != 0) {
 		rc = -EIO;
 		goto out;
@@ -126,15 +127,16 @@ svc_import_dry_run_respond(struct svc_request *req, json_t *parsed,
 	}
 answer:
 	if (rc == 0) {
+		json_int_t nc = (json_int_t)json_array_size(lists[0]);
+		json_int_t nu = (json_int_t)json_array_size(lists[1]);
+		json_int_t nn = (json_int_t)json_array_size(lists[2]);
+		json_int_t nr = (json_int_t)json_array_size(refused);
+
 		body = json_pack("{s:b, s:O, s:O, s:O, s:O, s:{s:I, s:I, s:I,"
 				 " s:I}}", "dry_run", 1, "created", lists[0],
 				 "updated", lists[1], "unchanged", lists[2],
-				 "refused", refused, "counts",
-				 "created", (json_int_t)json_array_size(lists[0]),
-				 "updated", (json_int_t)json_array_size(lists[1]),
-				 "unchanged",
-				 (json_int_t)json_array_size(lists[2]),
-				 "refused", (json_int_t)json_array_size(refused));
+				 "refused", refused, "counts", "created", nc,
+				 "updated", nu, "unchanged", nn, "refused", nr);
 	}
 out:
 	free(before);

@@ -164,6 +164,9 @@ class ConsoleBrowserTest(E2ETestCase):
         # token, and another carrier's organiser editing or cancelling.
         self.assertEqual(facts["cross_origin_status"], 403)
         self.assertEqual(facts["no_csrf_status"], 403)
+        # A form on another site posting to us: the browser does not send
+        # the SameSite=Strict cookie, so it is anonymous.
+        self.assertEqual(facts["cross_site_form_status"], 401)
         self.assertEqual(facts["forged_stored"], 0)
         self.assertEqual(facts["other_carrier_statuses"], [403, 403])
 

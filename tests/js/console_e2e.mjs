@@ -334,6 +334,38 @@ r = await page.request.post(BASE + '/api/v1/events', {
   data: forged, headers: { Origin: BASE }
 });
 facts.no_csrf_status = r.status();
+// A page of another site (served by the test as http://evil.example/)
+// posting to us in the logged-in browser: a fetch and a form.
+const evil = await ctxA.newPage();
+await evil.route('http://evil.example/**', (r) => r.fulfill({
+  status: 200, contentType: 'text/html', body: '<!doctype html><title>evil</title><body></body>'
+}));
+await evil.goto('http://evil.example/');
+await evil.evaluate(async ([target, body]) => {
+  await fetch(target + '/api/v1/events', {
+    method: 'POST', mode: 'no-cors', credentials: 'include',
+    headers: { 'Content-Type': 'text/plain' }, body: JSON.stringify(body)
+  }).catch(() => null);
+}, [BASE, forged]);
+const [formResp] = await Promise.all([
+  evil.waitForResponse((x) => x.url() === BASE + '/api/v1/events'),
+  evil.evaluate(([target, body]) => {
+    const f = document.createElement('form');
+    f.method = 'post';
+    f.enctype = 'text/plain';
+    f.action = target + '/api/v1/events';
+    const i = document.createElement('input');
+    i.name = JSON.stringify(body).slice(0, -1) + ',"x":"';
+    i.value = '"}';
+    f.appendChild(i);
+    document.body.appendChild(f);
+    f.submit();
+  }, [BASE, forged])
+]);
+facts.cross_site_form_status = formResp.status();
+await evil.close();
+assert.equal((await (await page.request.get(BASE + '/api/v1/me')).json()).username, env('ORG_A'),
+  'still logged in');
 stored = await (await fetch(BASE + '/api/v1/events?q=' + encodeURIComponent('跨站伪造'))).json();
 facts.forged_stored = stored.items.length;
 

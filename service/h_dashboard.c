@@ -11,22 +11,22 @@
 #include "svc.h"
 
 static const char page[] = {
-#include "dashboard.inc"
+#include "dashboard.html.inc"
 	0
 };
 
 static const char script[] = {
-#include "dashboard_js.inc"
+#include "dashboard.js.inc"
 	0
 };
 
 static const char style[] = {
-#include "dashboard_css.inc"
+#include "dashboard.css.inc"
 	0
 };
 
-/* Answer one embedded file (data: sizeof - 1 octets) with the pages'
- * security headers. */
+/* Answer one embedded file (data: sizeof - 1 octets); respond.c adds the
+ * pages' security headers for these types. */
 static enum MHD_Result
 answer(struct svc_request *req, const char *ctype, const char *data,
        size_t len)
@@ -37,7 +37,6 @@ answer(struct svc_request *req, const char *ctype, const char *data,
 	if (copy)
 		memcpy(copy, data, len + 1);
 	svc_etag_of(data, len, etag);
-	req->html = 1;
 	return svc_respond_text(req, 200, ctype, copy, len, etag, 0, 0);
 }
 

@@ -59,6 +59,22 @@ svc_security_headers(struct MHD_Response *resp)
 	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
 }
 
+/* 1 for the media types of pages and of the files they load. */
+static int
+is_page_type(const char *ctype)
+{
+	static const char *const types[] = {
+		"text/html", "text/css", "text/javascript",
+		"application/javascript", "image/svg+xml",
+	};
+	size_t i;
+
+	for (i = 0; ctype && i < sizeof(types) / sizeof(types[0]); i++)
+		if (strncmp(ctype, types[i], strlen(types[i])) == 0)
+			return 1;
+	return 0;
+}
+
 static enum MHD_Result
 queue(struct svc_request *req, unsigned int status, const char *ctype,
       char *text, size_t len, const char *etag, int64_t last_modified)
@@ -75,9 +91,10 @@ queue(struct svc_request *req, unsigned int status, const char *ctype,
 	if (ctype)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
 					ctype);
-	/* Every HTML answer, whichever handler made it, and every answer a
-	 * page loads (scripts, styles) gets the pages' security headers. */
-	if (req->html || (ctype && strncmp(ctype, "text/html", 9) == 0))
+	/* Every HTML answer, whichever handler made it, and every file a
+	 * page loads (scripts, styles, SVG) gets the pages' security
+	 * headers. */
+	if (req->html || is_page_type(ctype))
 		svc_security_headers(resp);
 	if (etag)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);

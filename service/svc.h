@@ -173,9 +173,10 @@ enum MHD_Result svc_respond_text(struct svc_request *req, unsigned int status,
  * Add the pages' security headers to resp (borrowed): Content-Security-
  * Policy SVC_CSP (only our own scripts and styles, no framing),
  * X-Content-Type-Options: nosniff, Referrer-Policy: same-origin,
- * X-Frame-Options: DENY. queue() in respond.c calls it for every text/html
- * answer and for every answer of a request with req->html set, so
- * handlers normally need not call it themselves.
+ * X-Frame-Options: DENY. queue() in respond.c calls it for every answer
+ * typed text/html, text/css, text/javascript, application/javascript or
+ * image/svg+xml, and for every answer of a request with req->html set, so
+ * handlers need not call it themselves.
  */
 void svc_security_headers(struct MHD_Response *resp);
 
@@ -183,8 +184,8 @@ void svc_security_headers(struct MHD_Response *resp);
  * Queue an HTML page (text stolen, freed with free(); len octets) as
  * text/html; charset=utf-8 with the security headers; etag (borrowed,
  * quoted, or NULL) and If-None-Match revalidation as svc_respond_text().
- * To send the headers with another type (a page's script or style), set
- * req->html = 1 and use svc_respond_text().
+ * To send the headers with another type, set req->html = 1 and use
+ * svc_respond_text().
  */
 enum MHD_Result svc_respond_html(struct svc_request *req, unsigned int status,
 				 char *text, size_t len, const char *etag);

@@ -14,6 +14,7 @@
 #include "calendar/kind.h"
 #include "db/account_store.h"
 #include "db/db.h"
+#include "service/accounts.h"
 #include "service/errcode.h"
 #include "service/natural.h"
 #include "service/session.h"
@@ -401,6 +402,50 @@ START_TEST(test_kind_names)
 }
 END_TEST
 
+/* ---- accounts ---- */
+
+START_TEST(test_username_and_invite_url)
+{
+	char *url;
+
+	ck_assert_int_eq(svc_username_valid("zhang.san@pinghu"), 0);
+	ck_assert_int_eq(svc_username_valid("a"), 0);
+	ck_assert_int_eq(svc_username_valid(""), -EINVAL);
+	ck_assert_int_eq(svc_username_valid(NULL), -EINVAL);
+	ck_assert_int_eq(svc_username_valid("a b"), -EINVAL);
+	ck_assert_int_eq(svc_username_valid("张三"), -EINVAL);
+	ck_assert_int_eq(svc_username_valid("a/b"), -EINVAL);
+	ck_assert_int_eq(svc_username_valid(
+		"0123456789012345678901234567890123456789012345678901234567890123"),
+		0);
+	ck_assert_int_eq(svc_username_valid(
+		"01234567890123456789012345678901234567890123456789012345678901234"),
+		-EINVAL);
+	url = svc_invite_url("https://rs.example.cn", "abc");
+	ck_assert_str_eq(url, "https://rs.example.cn/console/invite#token=abc");
+	free(url);
+}
+END_TEST
+
+START_TEST(test_account_json)
+{
+	char *c[] = { (char *)"pinghu-maker-space" };
+	struct db_account a = { .username = (char *)"zhang",
+				.role = (char *)"organiser", .carriers = c,
+				.n_carriers = 1, .created_utc = T0 };
+	json_t *o = svc_account_json(&a);
+	char *text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+
+	ck_assert_str_eq(text, "{\"carriers\":[\"pinghu-maker-space\"],"
+			 "\"created\":\"2026-03-01T02:00:00Z\","
+			 "\"disabled\":false,\"last_login\":null,"
+			 "\"password_set\":false,\"role\":\"organiser\","
+			 "\"username\":\"zhang\"}");
+	free(text);
+	json_decref(o);
+}
+END_TEST
+
 /* ---- account store ---- */
 
 static struct db *db;
@@ -571,6 +616,10 @@ session_suite(void)
 	tc = tcase_create("natural_input");
 	tcase_add_test(tc, test_ascii_punct);
 	tcase_add_test(tc, test_kind_names);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("accounts");
+	tcase_add_test(tc, test_username_and_invite_url);
+	tcase_add_test(tc, test_account_json);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("account_store");
 	tcase_add_checked_fixture(tc, setup_db, teardown_db);

@@ -527,7 +527,7 @@
     msg.textContent = t('loading');
     const now = Date.now();
     const carriers = listFilter.carrier ? [listFilter.carrier]
-      : (role() === 'admin' ? [''] : myCarriers());
+      : (role() === 'admin' || role() === 'viewer' ? [''] : myCarriers());
     const items = [];
     for (const c of carriers) {
       const q = new URLSearchParams();

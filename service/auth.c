@@ -12,6 +12,7 @@
 
 #include "../db/account_store.h"
 #include "session.h"
+#include "../db/admin_store.h"
 #include "svc.h"
 
 static void
@@ -57,6 +58,21 @@ svc_auth_release(struct svc_auth *auth)
 	free(auth->carriers);
 	free(auth->carrier);
 	memset(auth, 0, sizeof(*auth));
+}
+
+/* 1 when token id has an expiry at or before now (issue 9: expiry takes
+ * effect on the next request). */
+static int
+token_expired(struct svc *svc, int64_t id)
+{
+	struct db_token t;
+	int expired;
+
+	if (db_token_get(svc->db, id, &t) != 0)
+		return 1;
+	expired = t.expires_utc && svc->clock() >= t.expires_utc;
+	db_token_release(&t);
+	return expired;
 }
 
 int
@@ -223,6 +239,11 @@ svc_auth_resolve(struct svc_request *req, struct svc_auth *auth)
 		return -EACCES;
 	if (rc != 0)
 		return rc;
+	if (token_expired(req->svc, id)) {
+		free(role);
+		free(carrier);
+		return -EACCES;
+	}
 	auth->present = 1;
 	auth->admin = strcmp(role, "admin") == 0;
 	auth->carrier = carrier;

@@ -15,10 +15,5 @@ enum MHD_Result svc_h_console(struct svc_request *req);
  * RRULE (bounded expansion; nothing stored). */
 enum MHD_Result svc_h_recurrence_preview(struct svc_request *req);
 
-/* GET /api/v1/events/{id}/history: the event's history rows,
- * {"items": [{at, actor, action, before, after}]} oldest first. (Branch
- * `admin` serves the same route with a superset of these members; when
- * both are merged, keep one route row.) */
-enum MHD_Result svc_h_console_history(struct svc_request *req);
 
 #endif

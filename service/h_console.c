@@ -1,8 +1,8 @@
 /*
  * h_console.c: the organisers' console (issue 8) — its embedded pages
- * under /console/, and two small read-only API routes the pages use:
+ * under /console/, and a small read-only API route the pages use:
  * GET /api/v1/recurrence/preview (the next occurrences of an RRULE being
- * typed, before saving) and GET /api/v1/events/{id}/history.
+ * typed, before saving).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -11,14 +11,11 @@
 
 #include "../calendar/caltime.h"
 #include "../calendar/recur.h"
-#include "../db/history.h"
 #include "assets.h"
 #include "console.h"
 
 /* Most occurrences a preview lists. */
 #define PREVIEW_MAX 10
-/* Most history rows one answer carries. */
-#define HISTORY_MAX 500
 
 static enum MHD_Result
 answer_asset(struct svc_request *req, const struct svc_asset *a)
@@ -158,93 +155,4 @@ svc_h_recurrence_preview(struct svc_request *req)
 	free(starts);
 	return svc_respond_json(req, 200, json_pack("{s:o?, s:b}", "items",
 				items, "more", n > (size_t)count));
-}
-
-/* A stored JSON snapshot as a value (null when absent or unreadable). */
-static json_t *
-snapshot_json(const char *text)
-{
-	json_t *v = text ? json_loads(text, 0, NULL) : NULL;
-
-	return v ? v : json_null();
-}
-
-/* 1 when auth may read the history of an event of carrier (NULL: the
- * district): admins and viewers always, organisers for their carriers. */
-static int
-may_read_history(const struct svc_auth *auth, const char *carrier)
-{
-	size_t i;
-
-	if (auth->admin || auth->viewer)
-		return 1;
-	if (!carrier)
-		return 0;
-	for (i = 0; i < auth->n_carriers; i++)
-		if (auth->carriers[i] &&
-		    strcmp(auth->carriers[i], carrier) == 0)
-			return 1;
-	return auth->carrier && strcmp(auth->carrier, carrier) == 0;
-}
-
-/*
- * GET /api/v1/events/{id}/history: {"items": [{"at", "actor", "action",
- * "before", "after"}]} oldest first, for admins, viewers and the
- * organisers of the event's carrier (403 for others, 401 without
- * credentials, 404 when the event does not exist). before/after are the
- * stored snapshots.
- */
-enum MHD_Result
-svc_h_console_history(struct svc_request *req)
-{
-	struct svc *svc = req->svc;
-	struct db_history_entry *rows = NULL;
-	struct svc_auth auth;
-	struct db_event ev;
-	json_t *items;
-	enum MHD_Result ret;
-	size_t n = 0, i;
-	char *end, when[32];
-	int64_t id;
-	int rc;
-
-	id = strtoll(req->params[0], &end, 10);
-	if (*end || id <= 0)
-		return svc_respond_errno(req, -ENOENT, "the event");
-	if (need_auth(req, &auth, &ret) != 0)
-		return ret;
-	rc = db_event_get(svc->db, id, &ev);
-	if (rc != 0) {
-		ret = svc_respond_errno(req, rc, "the event");
-		goto out;
-	}
-	if (!may_read_history(&auth, ev.carrier)) {
-		db_event_release(&ev);
-		ret = svc_respond_problem(req, 403, "forbidden", "Forbidden",
-					  "only admins, viewers and the"
-					  " organisers of the event's carrier"
-					  " read its history", NULL);
-		goto out;
-	}
-	db_event_release(&ev);
-	rc = db_history_entries(svc->db, id, HISTORY_MAX, &rows, &n);
-	if (rc != 0) {
-		ret = svc_respond_errno(req, rc, "the history");
-		goto out;
-	}
-	items = json_array();
-	for (i = 0; items && i < n; i++) {
-		cal_time_format_rfc3339(rows[i].at_utc, "UTC", when);
-		json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:o,"
-				      " s:o}", "at", when, "actor",
-				      rows[i].actor, "action", rows[i].action,
-				      "before", snapshot_json(
-				      rows[i].before_json), "after",
-				      snapshot_json(rows[i].after_json)));
-	}
-	db_history_entries_free(rows, n);
-	ret = svc_respond_json(req, 200, json_pack("{s:o?}", "items", items));
-out:
-	svc_auth_release(&auth);
-	return ret;
 }

@@ -17,7 +17,9 @@
 #include "../calendar/kind.h"
 #include "../calendar/recur.h"
 #include "natural.h"
+#include "../calendar/rrule_until.h"
 #include "svc.h"
+#include "svc_admin.h"
 
 #define MAX_TITLE 1000		/* octets */
 #define MAX_DESCRIPTION 20000
@@ -38,7 +40,8 @@ static const char *const writable_fields[] = {
 /* Fields the server owns; accepted on PUT only when unchanged. */
 static const char *const readonly_fields[] = {
 	"id", "uid", "region", "carrier_name", "sequence", "revision",
-	"created", "updated", "kind_name", "exdates", "overrides", NULL,
+	"created", "updated", "kind_name", "exdates", "overrides", "rdates",
+	"timezone_source", NULL,
 };
 
 static int
@@ -120,7 +123,18 @@ svc_event_json(const struct db_event *ev)
 	json_object_set_new(o, "geo", ev->has_geo ?
 			    json_pack("{s:f, s:f}", "lat", ev->geo_lat, "lon",
 				      ev->geo_lon) : json_null());
-	if (ev->rrule) {
+	if (ev->n_rdates) {
+		json_t *rd = json_array();
+
+		for (i = 0; rd && i < ev->n_rdates; i++)
+			json_array_append_new(rd, instant_json(ev,
+						ev->rdates[i]));
+		json_object_set_new(o, "rdates", rd ? rd : json_null());
+	}
+	if (ev->tzid_source)
+		json_object_set_new(o, "timezone_source",
+				    json_string(ev->tzid_source));
+	if (ev->rrule || ev->n_rdates) {
 		json_t *ex = json_array(), *ov = json_array();
 
 		for (i = 0; ex && i < ev->n_exdates; i++)
@@ -693,10 +707,14 @@ exceptions_differ(const struct db_event *a, const struct db_event *b,
 {
 	size_t i;
 
-	if (a->n_exdates != b->n_exdates || a->n_overrides != b->n_overrides)
+	if (a->n_exdates != b->n_exdates || a->n_overrides != b->n_overrides ||
+	    a->n_rdates != b->n_rdates)
 		return 1;
 	for (i = 0; i < a->n_exdates; i++)
 		if (a->exdates[i] != b->exdates[i])
+			return 1;
+	for (i = 0; i < a->n_rdates; i++)
+		if (a->rdates[i] != b->rdates[i])
 			return 1;
 	for (i = 0; i < a->n_overrides; i++) {
 		const struct db_override *x = &a->overrides[i];
@@ -745,8 +763,8 @@ svc_event_any_change(const struct db_event *a, const struct db_event *b)
 }
 #undef DIFF_STR
 
-/* Replace dst's EXDATEs and overrides with copies of src's. 0 or
- * -ENOMEM. */
+/* Replace dst's EXDATEs, RDATEs and overrides with copies of src's (and
+ * keep src's file TZID while dst stays in UTC). 0 or -ENOMEM. */
 static int
 copy_exceptions(struct db_event *dst, const struct db_event *src)
 {
@@ -767,6 +785,17 @@ copy_exceptions(struct db_event *dst, const struct db_event *src)
 	dst->n_exdates = tmp.n_exdates;
 	dst->overrides = tmp.overrides;
 	dst->n_overrides = tmp.n_overrides;
+	free(dst->rdates);
+	dst->rdates = tmp.rdates;
+	dst->n_rdates = tmp.n_rdates;
+	tmp.rdates = NULL;
+	tmp.n_rdates = 0;
+	free(dst->tzid_source);
+	dst->tzid_source = NULL;
+	if (dst->tzid && strcmp(dst->tzid, "UTC") == 0) {
+		dst->tzid_source = tmp.tzid_source;
+		tmp.tzid_source = NULL;
+	}
 	tmp.exdates = NULL;
 	tmp.n_exdates = 0;
 	tmp.overrides = NULL;
@@ -788,6 +817,8 @@ shift_exceptions(struct db_event *ev, int64_t delta)
 
 	for (i = 0; i < ev->n_exdates; i++)
 		ev->exdates[i] += delta;
+	for (i = 0; i < ev->n_rdates; i++)
+		ev->rdates[i] += delta;
 	for (i = 0; i < ev->n_overrides; i++) {
 		struct db_override *o = &ev->overrides[i];
 
@@ -830,13 +861,29 @@ prune_exceptions(struct db_event *ev)
 	ev->n_overrides = j;
 }
 
-/* A series must yield 1 to CAL_RECUR_MAX_OCCURRENCES occurrences from its
- * start (UNTIL far away with FREQ=DAILY would not). */
+/* A series' UNTIL is stored in RFC 5545 §3.3.10's form (UTC for a zoned
+ * series, a DATE for an all-day one); a series must yield 1 to
+ * CAL_RECUR_MAX_OCCURRENCES occurrences from its start (UNTIL far away
+ * with FREQ=DAILY would not), or be open-ended with a first one. */
 static void
-check_series(const struct db_event *ev, json_t *errors)
+check_series(struct db_event *ev, json_t *errors)
 {
+	char why[128], *norm = NULL;
+	int rc;
+
 	if (json_array_size(errors) || !ev->rrule)
 		return;
+	rc = cal_rrule_normalize_until(ev->rrule, ev->tzid ? ev->tzid :
+				       CAL_DISTRICT_TZID, ev->all_day, &norm,
+				       why, sizeof(why));
+	if (rc == -EINVAL) {
+		svc_problem_add(errors, "rrule", "%s", why);
+		return;
+	}
+	if (rc == 0) {
+		free(ev->rrule);
+		ev->rrule = norm;
+	}
 	if (cal_recur_too_long(ev))
 		svc_problem_add(errors, "rrule", "the series must have 1 to %d"
 				" occurrences from its start",
@@ -1112,6 +1159,8 @@ svc_h_events_create(struct svc_request *req)
 		ret = forbidden_carrier(req, &auth, ev.carrier);
 		goto out;
 	}
+	if (svc_event_carrier_closed(req, &ev, &ret))
+		goto out;
 	rc = db_event_insert(svc->db, &ev, auth.actor, svc->clock(), &id);
 	if (rc == -EEXIST) {
 		json_t *e = json_array();
@@ -1268,6 +1317,8 @@ update_event(struct svc_request *req, int replace)
 		ret = forbidden_carrier(req, &auth, ev.carrier);
 		goto out;
 	}
+	if (svc_event_carrier_closed(req, &ev, &ret))
+		goto out;
 	if (ev.rrule && stored.rrule && ev.start_utc != stored.start_utc)
 		shift_exceptions(&ev, ev.start_utc - stored.start_utc);
 	prune_exceptions(&ev);
@@ -1537,6 +1588,7 @@ list_instances(struct svc_request *req, struct db_event_filter *f,
 					json_string(in[k].override->description));
 			json_object_del(o, "exdates");
 			json_object_del(o, "overrides");
+			json_object_del(o, "rdates");
 			json_object_set_new(o, "_start",
 					    json_integer(in[k].start_utc));
 			v[n++] = o;
@@ -1890,6 +1942,8 @@ occurrence_change(struct svc_request *req, int cancel)
 			errors = NULL;
 			goto out;
 		}
+		if (svc_event_carrier_closed(req, &ev, &ret))
+			goto out;
 	}
 	ret = save_change(req, &auth, &ev, &stored);
 out:

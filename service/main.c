@@ -2,7 +2,7 @@
  * main.c: the roadshowd command.
  *
  *   roadshowd serve  --db FILE [--bind ADDR] [--port N] [--public-url URL]
- *                    [--cancelled-days N]
+ *                    [--cancelled-days N] [--feed-days N]
  *   roadshowd token create --db FILE --role admin|organiser
  *                    [--carrier SLUG] [--label TEXT]
  *   roadshowd token list --db FILE
@@ -34,6 +34,7 @@
 #include "ics_import.h"
 #include "report.h"
 #include "svc.h"
+#include "svc_admin.h"
 
 static int64_t fixed_now;
 static char self_exe[4096];
@@ -49,9 +50,10 @@ usage(FILE *f)
 {
 	fputs("usage:\n"
 	      "  roadshowd serve --db FILE [--bind ADDR] [--port N]"
-	      " [--public-url URL] [--cancelled-days N]\n"
+	      " [--public-url URL] [--cancelled-days N] [--feed-days N]\n"
 	      "  roadshowd token create --db FILE --role admin|organiser"
-	      " [--carrier SLUG] [--label TEXT]\n"
+	      " [--carrier SLUG] [--label TEXT]"
+	      " [--expires RFC3339]\n"
 	      "  roadshowd token list --db FILE\n"
 	      "  roadshowd token revoke --db FILE --id N\n"
 	      "  roadshowd cadence --db FILE --year YYYY [--as-of RFC3339]"
@@ -114,13 +116,14 @@ cmd_serve(int argc, char **argv)
 		{ "port", required_argument, NULL, 'p' },
 		{ "public-url", required_argument, NULL, 'u' },
 		{ "cancelled-days", required_argument, NULL, 'c' },
+		{ "feed-days", required_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *path = env_or("ROADSHOWD_DB", NULL);
 	const char *bind = env_or("ROADSHOWD_BIND", "127.0.0.1");
 	const char *port_s = env_or("ROADSHOWD_PORT", "8080");
 	const char *public_url = env_or("ROADSHOWD_PUBLIC_URL", NULL);
-	long port, days = 30;
+	long port, days = 30, feed_days = 180;
 	struct MHD_Daemon *d;
 	struct svc svc;
 	sigset_t stop_signals;
@@ -139,6 +142,13 @@ cmd_serve(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'f':
+			if (parse_long(optarg, 0, 36500, &feed_days) != 0) {
+				fprintf(stderr, "roadshowd: --feed-days must be"
+					" 0 to 36500\n");
+				return 2;
+			}
+			break;
 		default: usage(stderr); return 2;
 		}
 	}
@@ -152,6 +162,7 @@ cmd_serve(int argc, char **argv)
 	pthread_mutex_init(&svc.lock, NULL);
 	svc.clock = clock_now;
 	svc.cancelled_window_s = (int64_t)days * 86400;
+	svc.feed_back_s = (int64_t)feed_days * 86400;
 	svc.started_utc = clock_now();
 	svc_feed_lm_init(&svc);
 	snprintf(svc.self_exe, sizeof(svc.self_exe), "%s", self_exe);
@@ -249,7 +260,7 @@ cmd_token_admin(int argc, char **argv, int revoke)
 	if ((rc = open_db(path, &db)) != 0)
 		return rc;
 	if (revoke) {
-		rc = db_token_revoke(db, id, clock_now());
+		rc = svc_token_revoke_audited(db, id, "cli", clock_now());
 		db_close(db);
 		if (rc == -ENOENT) {
 			fprintf(stderr, "roadshowd: no live token %ld\n", id);
@@ -296,9 +307,11 @@ cmd_token(int argc, char **argv)
 		{ "role", required_argument, NULL, 'r' },
 		{ "carrier", required_argument, NULL, 'c' },
 		{ "label", required_argument, NULL, 'l' },
+		{ "expires", required_argument, NULL, 'e' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *path = env_or("ROADSHOWD_DB", NULL), *role = NULL;
+	int64_t expires = 0;
 	const char *carrier = NULL, *label = NULL;
 	char token[69], hash[65];
 	int64_t token_id = 0;
@@ -322,6 +335,14 @@ cmd_token(int argc, char **argv)
 		case 'r': role = optarg; break;
 		case 'c': carrier = optarg; break;
 		case 'l': label = optarg; break;
+		case 'e':
+			if (cal_time_parse_rfc3339(optarg, &expires) != 0 ||
+			    expires <= clock_now()) {
+				fprintf(stderr, "roadshowd: --expires must be a"
+					" future RFC 3339 time with offset\n");
+				return 2;
+			}
+			break;
 		default: usage(stderr); return 2;
 		}
 	}
@@ -348,8 +369,8 @@ cmd_token(int argc, char **argv)
 		db_close(db);
 		return 1;
 	}
-	rc = db_token_insert(db, hash, role, carrier, label, clock_now(),
-			     &token_id);
+	rc = svc_token_store(db, hash, role, carrier, label, expires, "cli",
+			     clock_now(), &token_id);
 	db_close(db);
 	if (rc == -EINVAL) {
 		fprintf(stderr, "roadshowd: '%s' is not a known carrier\n",
@@ -574,7 +595,7 @@ cmd_import(int argc, char **argv)
 	}
 	errors = json_array();
 	rc = svc_import_apply(db, parsed, carrier, kind, "cli", clock_now(),
-			      errors, &counts);
+			      0, errors, &counts);
 	json_decref(parsed);
 	db_close(db);
 	if (rc != 0) {
@@ -590,13 +611,13 @@ cmd_import(int argc, char **argv)
 			fprintf(stderr, "roadshowd: import failed: %s\n",
 				strerror(-rc));
 		json_decref(errors);
-		json_decref(counts.ids);
+		svc_import_counts_release(&counts);
 		return 1;
 	}
 	printf("created %d, updated %d, unchanged %d\n", counts.created,
 	       counts.updated, counts.unchanged);
 	json_decref(errors);
-	json_decref(counts.ids);
+	svc_import_counts_release(&counts);
 	return 0;
 }
 

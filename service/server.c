@@ -15,6 +15,7 @@
 #include "console.h"
 #include "ics_import.h"
 #include "svc.h"
+#include "svc_admin.h"
 
 struct route {
 	const char *method;
@@ -68,7 +69,6 @@ static const struct route routes[] = {
 	{ "GET", "/console", svc_h_console },
 	{ "GET", "/console/*", svc_h_console },
 	{ "GET", "/api/v1/recurrence/preview", svc_h_recurrence_preview },
-	{ "GET", "/api/v1/events/{}/history", svc_h_console_history },
 	{ "GET", "/api/v1/subscriptions", svc_h_subscriptions_list },
 	{ "POST", "/api/v1/subscriptions", svc_h_subscriptions_create },
 	{ "DELETE", "/api/v1/subscriptions/{}", svc_h_subscription_delete },
@@ -80,6 +80,17 @@ static const struct route routes[] = {
 	{ "POST", "/api/v1/accounts", svc_h_accounts_create },
 	{ "PATCH", "/api/v1/accounts/{}", svc_h_account_patch },
 	{ "POST", "/api/v1/accounts/{}/invite", svc_h_account_invite },
+	/* admin data (issue 9): svc_admin.h */
+	{ "POST", "/api/v1/carriers", svc_h_carriers_create },
+	{ "PATCH", "/api/v1/carriers/{}", svc_h_carrier_patch },
+	{ "POST", "/api/v1/regions", svc_h_regions_create },
+	{ "PATCH", "/api/v1/regions/{}", svc_h_region_patch },
+	{ "GET", "/api/v1/tokens", svc_h_tokens_list },
+	{ "POST", "/api/v1/tokens", svc_h_tokens_create },
+	{ "DELETE", "/api/v1/tokens/{}", svc_h_token_revoke },
+	{ "POST", "/api/v1/tokens/{}/revoke", svc_h_token_revoke },
+	{ "GET", "/api/v1/audit", svc_h_audit },
+	{ "GET", "/api/v1/events/{}/history", svc_h_event_history },
 };
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
 

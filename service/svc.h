@@ -35,6 +35,8 @@ struct svc {
 	int64_t (*clock)(void);		/* now, seconds since epoch UTC */
 	int64_t cancelled_window_s;	/* CANCELLED events stay in public
 					 * feeds this long after the change */
+	int64_t feed_back_s;		/* feeds without ?from= start this
+					 * long before today (feed_window.c) */
 	char public_base[256];		/* "http://127.0.0.1:8080" for links */
 	/* counters for /metrics, under lock */
 	uint64_t requests;
@@ -292,6 +294,14 @@ int svc_event_any_change(const struct db_event *a, const struct db_event *b);
 /* The JSON representation of ev (DESIGN.md fixed names). New reference,
  * NULL when out of memory. ev borrowed. */
 json_t *svc_event_json(const struct db_event *ev);
+
+/*
+ * A feed's default window (feed_window.c): without ?from=, f starts at
+ * the district's midnight svc->feed_back_s before now and runs on with
+ * no end (unless ?to= bounds it). Call after svc_parse_event_filter().
+ */
+void svc_feed_default_window(struct svc_request *req,
+			     struct db_event_filter *f);
 
 /* Read the filter query arguments (from, to, kind, region, carrier,
  * partner, status, q) into f, which borrows the request's strings. Field

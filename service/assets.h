@@ -14,7 +14,7 @@ struct svc_asset {
 	const char *ctype;	/* Content-Type header value */
 	const char *data;	/* the file's bytes, NUL-terminated */
 	size_t len;		/* octets, not counting the NUL */
-	char etag[40];		/* quoted strong ETag, filled at first use */
+	char etag[40];		/* quoted strong ETag, set at first use */
 };
 
 /*

@@ -284,7 +284,7 @@
 
   function regionName(slug) {
     const r = state.regions.find(function (x) { return x.slug === slug; });
-    return r ? r.name : slug;
+    return r ? (state.lang === 'en' && r.name_en ? r.name_en : r.name) : slug;
   }
 
   function kindName(slug) {
@@ -527,7 +527,7 @@
     msg.textContent = t('loading');
     const now = Date.now();
     const carriers = listFilter.carrier ? [listFilter.carrier]
-      : (role() === 'admin' ? [''] : myCarriers());
+      : (role() === 'admin' || role() === 'viewer' ? [''] : myCarriers());
     const items = [];
     for (const c of carriers) {
       const q = new URLSearchParams();
@@ -629,7 +629,7 @@
       const idp = 'pr-' + r.slug;
       const wrap = el('span', { class: 'check' });
       wrap.appendChild(el('input', { type: 'checkbox', name: 'partner_regions', value: r.slug, id: idp }));
-      wrap.appendChild(el('label', { for: idp }, r.name));
+      wrap.appendChild(el('label', { for: idp }, state.lang === 'en' && r.name_en ? r.name_en : r.name));
       box.appendChild(wrap);
     });
     bindRecurrence();
@@ -672,6 +672,8 @@
       $('f-kind').value = 'roadshow';
     }
     if (formState.readonly) {
+      $('form-title').textContent = t('form_view');
+      $('form-title').setAttribute('data-i18n', 'form_view');
       $('event-fields').disabled = true;
       $('save').remove();
       $('readonly-note').hidden = false;
@@ -679,6 +681,7 @@
     syncAllDay();
     updatePresetLabels();
     schedulePreview();
+    form.setAttribute('data-loaded', id ? 'r' + (formState.base ? formState.base.revision : '') : 'new');
     const first = $('f-title');
     if (!formState.readonly && first) first.focus();
   }
@@ -1150,8 +1153,7 @@
       const r = await api('/api/v1/events/import?' + q.toString(), {
         method: 'POST', raw: text, type: 'text/calendar; charset=utf-8'
       });
-      renderImport(r, dry);
-      return r.ok && !(r.body && r.body.refused && r.body.refused.length) ? text : null;
+      return renderImport(r, dry) ? text : null;
     }
     $('import-form').addEventListener('submit', async function (ev) {
       ev.preventDefault();
@@ -1168,50 +1170,59 @@
     });
   }
 
+  /* Show an import's answer: the dry run's lists (created, updated,
+   * unchanged, refused: IMPORT_DRYRUN.md), a real import's counts, or a
+   * refusal. Returns true when the file may be imported as previewed. */
   function renderImport(r, dry) {
     const result = $('imp-result');
     const table = $('imp-table');
     const rows = $('imp-rows');
     rows.replaceChildren();
     table.hidden = true;
-    if (!r.ok || (r.body && r.body.refused && r.body.refused.length)) {
-      const p = r.ok ? { errors: r.body.refused } : (r.body || {});
-      const box = el('div', { class: 'alert', 'data-import': 'refused' });
-      box.appendChild(el('p', {}, t('import_refused')));
-      const ul = el('ul', {});
+    const p = r.body || {};
+    if (!r.ok) {
       const errs = Array.isArray(p.errors) && p.errors.length ? p.errors : [{ detail: p.detail || ('HTTP ' + r.status) }];
-      errs.forEach(function (e) {
-        let where = '';
-        if (e.vevent || e.line) where = t('import_line', { v: e.vevent || '?', l: e.line || '?' }) + (e.uid ? ' UID ' + e.uid : '') + ': ';
-        else if (e.uid) where = 'UID ' + e.uid + ': ';
-        ul.appendChild(el('li', {}, where + (e.detail || e.code || '')));
-      });
-      box.appendChild(ul);
-      result.replaceChildren(box);
-      return;
+      result.replaceChildren(refusalBox(errs));
+      return false;
     }
-    const b = r.body;
-    /* A dry run lists each event under created/updated/unchanged with
-     * counts beside; the real import answers the counts alone. */
-    const counts = b.counts || b;
-    const vars = { c: counts.created, u: counts.updated, n: counts.unchanged };
-    const events = [];
-    if (b.dry_run) {
-      [['created', 'create'], ['updated', 'update'], ['unchanged', 'unchanged']].forEach(function (p) {
-        (b[p[0]] || []).forEach(function (e) { events.push(Object.assign({ action: p[1] }, e)); });
-      });
+    if (!dry) {
+      result.replaceChildren(el('p', { class: 'flash', 'data-import': 'done' },
+        t('import_done', { c: p.created, u: p.updated, n: p.unchanged })));
+      return false;
     }
-    result.replaceChildren(el('p', { class: dry ? 'note' : 'flash', 'data-import': dry ? 'preview' : 'done' },
-      t(dry ? 'import_counts' : 'import_done', vars)));
-    events.forEach(function (e) {
-      const tr = el('tr', { 'data-action': e.action });
-      tr.appendChild(el('td', {}, t('act_' + e.action)));
-      tr.appendChild(el('td', {}, e.title));
-      tr.appendChild(el('td', {}, /T/.test(e.start) ? fmtInstant(e.start) : fmtDate(e.start)));
-      tr.appendChild(el('td', {}, e.series ? '↻ ' + t('series') : ''));
-      rows.appendChild(tr);
+    const c = p.counts || {};
+    const nodes = [el('p', { class: 'note', 'data-import': 'preview' },
+      t('import_counts', { c: c.created || 0, u: c.updated || 0, n: c.unchanged || 0 }))];
+    ['created', 'updated', 'unchanged'].forEach(function (k) {
+      (p[k] || []).forEach(function (e) {
+        const action = k === 'created' ? 'create' : k === 'updated' ? 'update' : 'unchanged';
+        const tr = el('tr', { 'data-action': action });
+        tr.appendChild(el('td', {}, t('act_' + action)));
+        tr.appendChild(el('td', {}, e.title));
+        tr.appendChild(el('td', {}, /T/.test(e.start || '') ? fmtInstant(e.start) : fmtDate(e.start)));
+        tr.appendChild(el('td', {}, e.series ? '↻ ' + t('series') : ''));
+        rows.appendChild(tr);
+      });
     });
-    table.hidden = !events.length;
+    table.hidden = !rows.children.length;
+    if ((p.refused || []).length) nodes.push(refusalBox(p.refused));
+    result.replaceChildren.apply(result, nodes);
+    return !(p.refused || []).length;
+  }
+
+  function refusalBox(errs) {
+    const box = el('div', { class: 'alert', 'data-import': 'refused' });
+    box.appendChild(el('p', {}, t('import_refused')));
+    const ul = el('ul', {});
+    errs.forEach(function (e) {
+      let where = '';
+      if (e.vevent || e.line) where = t('import_line', { v: e.vevent || '?', l: e.line || '?' });
+      if (e.uid) where += (where ? ' ' : '') + 'UID ' + e.uid;
+      if (e.property) where += (where ? ' ' : '') + e.property;
+      ul.appendChild(el('li', {}, (where ? where + ': ' : '') + (e.detail || e.code || '')));
+    });
+    box.appendChild(ul);
+    return box;
   }
 
   /* ---------- history ---------- */

@@ -26,6 +26,7 @@ CHROMIUM = "/usr/bin/chromium"
 CARRIER_A = "pinghu-maker-space"
 CARRIER_B = "sanxia-incubation-center"
 PASS_B = "another long password 9"
+NOW = "2026-12-01T12:00:00+08:00"     # the server's and the browser's clock
 
 
 def _tools_missing():
@@ -45,7 +46,7 @@ class ConsoleBrowserTest(E2ETestCase):
         missing = _tools_missing()
         if missing:
             self.fail(missing)  # make check installs them: never skip
-        self.srv = start_server(self)
+        self.srv = start_server(self, env={"ROADSHOWD_NOW": NOW})
         self.admin = self.srv.token("admin")
 
     def feed_lines(self, slug):
@@ -97,7 +98,8 @@ class ConsoleBrowserTest(E2ETestCase):
                    INVITE_PATH=invite.path + "#" + invite.fragment,
                    ORG_A="pinghu-staff", CARRIER_A=CARRIER_A,
                    ORG_B="sanxia-staff", PASS_B=PASS_B, CARRIER_B=CARRIER_B,
-                   ADMIN_TOKEN=self.admin, ICS_FILE=ICS, SHOTS=shots)
+                   ADMIN_TOKEN=self.admin, ICS_FILE=ICS, SHOTS=shots,
+                   NOW=NOW)
         run = subprocess.run(["node", SCRIPT], cwd=JS_DIR, env=env,
                              capture_output=True, timeout=240)
         out = run.stdout.decode("utf-8", "replace")
@@ -114,7 +116,8 @@ class ConsoleBrowserTest(E2ETestCase):
         # The roadshow is in the carrier's feed at 14:30 Beijing time, and
         # its SEQUENCE rose with each significant edit (two title changes:
         # the organiser's, then the admin's that made the stale edit fail).
-        ev = self.vevent_of(self.feed_lines(CARRIER_A), "区科技局改的标题")
+        ev = self.vevent_of(self.feed_lines(CARRIER_A),
+                           "区科技局改的标题 <i>审定</i>")
         self.assertIn("DTSTART;TZID=Asia/Shanghai:20270120T143000", ev)
         self.assertIn("DTEND;TZID=Asia/Shanghai:20270120T163000", ev)
         self.assertIn("SEQUENCE:2", ev)
@@ -132,6 +135,11 @@ class ConsoleBrowserTest(E2ETestCase):
         self.assertIn("RECURRENCE-ID;TZID=Asia/Shanghai:20270316T190000",
                       lines)
         self.assertIn("DTSTART;TZID=Asia/Shanghai:20270317T190000", lines)
+
+        # The all-day exhibition: DATE values, DTEND exclusive.
+        expo = self.vevent_of(lines, "孵化成果展")
+        self.assertIn("DTSTART;VALUE=DATE:20270410", expo)
+        self.assertIn("DTEND;VALUE=DATE:20270412", expo)
 
         # The cadence report counts it: January 2027 has its roadshow.
         status, _, rep = srv.json(
@@ -156,6 +164,9 @@ class ConsoleBrowserTest(E2ETestCase):
         # token, and another carrier's organiser editing or cancelling.
         self.assertEqual(facts["cross_origin_status"], 403)
         self.assertEqual(facts["no_csrf_status"], 403)
+        # A form on another site posting to us: the browser does not send
+        # the SameSite=Strict cookie, so it is anonymous.
+        self.assertEqual(facts["cross_site_form_status"], 401)
         self.assertEqual(facts["forged_stored"], 0)
         self.assertEqual(facts["other_carrier_statuses"], [403, 403])
 

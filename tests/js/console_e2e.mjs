@@ -10,7 +10,7 @@
 // token=...), ORG_A and CARRIER_A (the invited organiser), ORG_B, PASS_B
 // and CARRIER_B (an organiser of another carrier), ADMIN_TOKEN (a bearer
 // token playing "someone else" for the stale edit), ICS_FILE (a file to
-// import), SHOTS (a directory for screenshots).
+// import), SHOTS (a directory for screenshots), NOW (the server's clock).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
@@ -21,8 +21,13 @@ const env = (k) => {
   return v;
 };
 const BASE = env('BASE');
+// The pages' "now" (upcoming/past) is the browser's clock: pin it to the
+// server's test clock (ROADSHOWD_NOW) so the test does not age.
+const NOW = env('NOW');
 const SHOTS = env('SHOTS');
 const PASS_A = 'correct horse battery 7';
+// Someone else's title with markup in it: the pages must show it as text.
+const OTHER_TITLE = '区科技局改的标题 <i>审定</i>';
 const facts = {};
 const consoleErrors = [];
 const ignoredHttpErrors = [];
@@ -70,7 +75,12 @@ const browser = await chromium.launch({
 });
 // The browser runs in New York time: the pages must still mean Beijing time.
 const ctxOpts = { locale: 'zh-CN', timezoneId: 'America/New_York' };
-const ctxA = await browser.newContext({ ...ctxOpts, viewport: { width: 1280, height: 900 } });
+async function newContext(opts) {
+  const c = await browser.newContext({ ...ctxOpts, ...opts });
+  await c.clock.setFixedTime(new Date(NOW));
+  return c;
+}
+const ctxA = await newContext({ viewport: { width: 1280, height: 900 } });
 const page = await ctxA.newPage();
 watch(page, 'A');
 
@@ -132,6 +142,7 @@ assert.equal(created.start, '2027-01-20T14:30:00+08:00');
 assert.equal(created.kind, 'roadshow');
 await page.waitForURL(new RegExp('/console/events/' + created.id + '$'));
 await page.locator('#flash').filter({ hasText: '已保存。' }).waitFor();
+await page.locator('#event-form[data-loaded="r1"]').waitFor();
 assert.equal(await page.locator('input[name=start]').inputValue(), '2027-01-20T14:30');
 await shot(page, 'console-form-desktop');
 
@@ -145,12 +156,13 @@ assert.equal(resp.status(), 200);
 assert.equal(resp.request().headers()['if-match'], '"r' + created.revision + '"');
 await page.locator('#flash').filter({ hasText: '已保存。' }).waitFor();
 facts.sequence_after_edit = (await resp.json()).sequence;
+await page.locator('#event-form[data-loaded="r2"]').waitFor();
 
 // ---- a stale edit: someone else saves meanwhile ----
 const other = await fetch(BASE + '/api/v1/events/' + created.id, {
   method: 'PATCH',
   headers: { Authorization: 'Bearer ' + env('ADMIN_TOKEN'), 'Content-Type': 'application/json' },
-  body: JSON.stringify({ title: '区科技局改的标题' })
+  body: JSON.stringify({ title: OTHER_TITLE })
 });
 assert.equal(other.status, 200);
 await page.locator('input[name=venue]').fill('改到 5 楼');
@@ -162,14 +174,15 @@ assert.equal(resp.status(), 412);
 await page.locator('#conflict').waitFor();
 const row = page.locator('#conflict-rows tr[data-field=title] td');
 assert.equal(await row.nth(0).textContent(), '平湖众创空间一月项目路演（第二场）');
-assert.equal(await row.nth(1).textContent(), '区科技局改的标题');
+assert.equal(await row.nth(1).textContent(), OTHER_TITLE);
+assert.equal(await page.locator('#conflict i').count(), 0, 'user text is never markup');
 assert.equal(await page.locator('#conflict-rows tr').count(), 1, 'only the title differs');
 await shot(page, 'console-conflict-desktop');
 let now = await (await fetch(BASE + '/api/v1/events/' + created.id)).json();
-assert.equal(now.title, '区科技局改的标题');
+assert.equal(now.title, OTHER_TITLE);
 assert.equal(now.venue, '平湖众创空间 3 楼路演厅', 'the stale edit was not saved');
 await page.locator('#conflict-reload').click();
-assert.equal(await page.locator('input[name=title]').inputValue(), '区科技局改的标题');
+assert.equal(await page.locator('input[name=title]').inputValue(), OTHER_TITLE);
 assert.equal(await page.locator('#conflict').isHidden(), true);
 
 // ---- history ----
@@ -177,18 +190,19 @@ await page.locator('#form-history').click();
 await page.locator('#history-list li').first().waitFor();
 assert.equal(await page.locator('#history-list li').count(), 3);
 assert.equal(await page.locator('#history-list li').first().getAttribute('data-action'), 'update');
-assert.match(await page.locator('#history-list li').first().textContent(), /区科技局改的标题/);
+assert.match(await page.locator('#history-list li').first().textContent(), /区科技局改的标题 <i>审定<\/i>/);
 await shot(page, 'console-history-desktop');
 
 // ---- my events: duplicate, then cancel the copy ----
 await page.locator('#nav a[data-nav=list]').click();
 const card = page.locator(`li.card[data-event-id="${created.id}"]`);
 await card.waitFor();
-assert.equal(await card.locator('h2').textContent(), '区科技局改的标题');
+assert.equal(await card.locator('h2').textContent(), OTHER_TITLE);
+assert.equal(await page.locator('#event-list i').count(), 0, 'user text is never markup');
 assert.equal(await card.locator('[data-status]').textContent(), '确认');
 await card.locator('[data-action=duplicate]').click();
 await page.locator('#form-title').filter({ hasText: '复制为新活动' }).waitFor();
-assert.equal(await page.locator('input[name=title]').inputValue(), '区科技局改的标题');
+assert.equal(await page.locator('input[name=title]').inputValue(), OTHER_TITLE);
 await page.locator('input[name=start]').fill('2027-02-17T14:30');
 await page.locator('input[name=end]').fill('2027-02-17T16:30');
 await page.locator('input[name=title]').fill('二月项目路演');
@@ -245,6 +259,26 @@ now = await (await fetch(BASE + '/api/v1/events/' + series.id, { headers: { Auth
 assert.deepEqual(now.exdates.length + now.overrides.length >= 1, true);
 facts.series_overrides = now.overrides.map((o) => [o.recurrence_id, o.start, o.status || null]);
 
+// ---- an all-day exhibition: dates, last day inclusive ----
+await page.locator('#nav a[data-nav=new]').click();
+await page.locator('select[name=kind]').selectOption({ label: '成果展览' });
+await page.locator('input[name=title]').fill('孵化成果展');
+await page.locator('input[name=all_day]').check();
+await page.locator('input[name=start_date]').fill('2027-04-10');
+await page.locator('input[name=end_date]').fill('2027-04-11');
+[resp] = await Promise.all([
+  page.waitForResponse((r) => r.url().endsWith('/api/v1/events') && r.request().method() === 'POST'),
+  page.locator('#event-form button[type=submit]').click()
+]);
+assert.equal(resp.status(), 201);
+const expo = await resp.json();
+assert.deepEqual([expo.all_day, expo.start_date, expo.end_date, expo.kind],
+  [true, '2027-04-10', '2027-04-12', 'exhibition']);
+await page.waitForURL(new RegExp('/console/events/' + expo.id + '$'));
+await page.locator('#event-form[data-loaded="r1"]').waitFor();
+assert.equal(await page.locator('input[name=end_date]').inputValue(), '2027-04-11');
+assert.equal(await page.locator('input[name=start]').isVisible(), false);
+
 // ---- import: the preview stores nothing until confirmed ----
 await page.locator('#nav a[data-nav=import]').click();
 await page.locator('#imp-file').setInputFiles({
@@ -274,6 +308,19 @@ assert.equal(await page.locator('[data-import=done]').textContent(), '已导入�
 stored = await (await fetch(BASE + '/api/v1/events?q=' + encodeURIComponent('导入测试'))).json();
 facts.stored_after_confirm = stored.items.length;
 
+// ---- my events: text search and the kind filter ----
+await page.locator('#nav a[data-nav=list]').click();
+await page.locator('#flt-q').fill('导入测试');
+await page.locator('#filters button[type=submit]').click();
+await page.locator('#event-list li.card').nth(1).waitFor();
+await page.waitForFunction(() => document.querySelectorAll('#event-list li.card').length === 2);
+await page.locator('#flt-kind').selectOption({ label: '创业沙龙' });
+await page.waitForFunction(() => document.querySelectorAll('#event-list li.card').length === 1);
+assert.equal(await page.locator('#event-list li.card h2').textContent(), '导入测试：周二沙龙');
+assert.equal(await page.locator('#event-list li.card [data-series]').count(), 1);
+await page.locator('#flt-q').fill('');
+await page.locator('#flt-kind').selectOption('');
+
 // ---- cross-origin: the session cookie alone changes nothing ----
 const me = await (await page.request.get(BASE + '/api/v1/me')).json();
 assert.equal(me.username, env('ORG_A'));
@@ -287,12 +334,44 @@ r = await page.request.post(BASE + '/api/v1/events', {
   data: forged, headers: { Origin: BASE }
 });
 facts.no_csrf_status = r.status();
+// A page of another site (served by the test as http://evil.example/)
+// posting to us in the logged-in browser: a fetch and a form.
+const evil = await ctxA.newPage();
+await evil.route('http://evil.example/**', (r) => r.fulfill({
+  status: 200, contentType: 'text/html', body: '<!doctype html><title>evil</title><body></body>'
+}));
+await evil.goto('http://evil.example/');
+await evil.evaluate(async ([target, body]) => {
+  await fetch(target + '/api/v1/events', {
+    method: 'POST', mode: 'no-cors', credentials: 'include',
+    headers: { 'Content-Type': 'text/plain' }, body: JSON.stringify(body)
+  }).catch(() => null);
+}, [BASE, forged]);
+const [formResp] = await Promise.all([
+  evil.waitForResponse((x) => x.url() === BASE + '/api/v1/events'),
+  evil.evaluate(([target, body]) => {
+    const f = document.createElement('form');
+    f.method = 'post';
+    f.enctype = 'text/plain';
+    f.action = target + '/api/v1/events';
+    const i = document.createElement('input');
+    i.name = JSON.stringify(body).slice(0, -1) + ',"x":"';
+    i.value = '"}';
+    f.appendChild(i);
+    document.body.appendChild(f);
+    f.submit();
+  }, [BASE, forged])
+]);
+facts.cross_site_form_status = formResp.status();
+await evil.close();
+assert.equal((await (await page.request.get(BASE + '/api/v1/me')).json()).username, env('ORG_A'),
+  'still logged in');
 stored = await (await fetch(BASE + '/api/v1/events?q=' + encodeURIComponent('跨站伪造'))).json();
 facts.forged_stored = stored.items.length;
 
 // ---- the same pages at phone width ----
-const phone = await browser.newContext({
-  ...ctxOpts, viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true,
+const phone = await newContext({
+  viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true,
   storageState: await ctxA.storageState()
 });
 const pp = await phone.newPage();
@@ -329,7 +408,7 @@ await page.keyboard.press('Enter');
 await page.locator('#event-list li.card').first().waitFor();
 
 // ---- an organiser of another carrier ----
-const ctxB = await browser.newContext({ ...ctxOpts, viewport: { width: 1280, height: 900 } });
+const ctxB = await newContext({ viewport: { width: 1280, height: 900 } });
 const pb = await ctxB.newPage();
 watch(pb, 'B');
 await pb.goto(BASE + '/console/');
@@ -360,12 +439,12 @@ const forgedB = await pb.evaluate(async (id) => {
 }, created.id);
 facts.other_carrier_statuses = forgedB;
 now = await (await fetch(BASE + '/api/v1/events/' + created.id)).json();
-assert.equal(now.title, '区科技局改的标题');
+assert.equal(now.title, OTHER_TITLE);
 assert.equal(now.status, 'CONFIRMED');
 await ctxB.close();
 
 // ---- the 11th wrong password in a minute gets 429 ----
-const ctxC = await browser.newContext({ ...ctxOpts, viewport: { width: 1280, height: 900 } });
+const ctxC = await newContext({ viewport: { width: 1280, height: 900 } });
 const pc = await ctxC.newPage();
 watch(pc, 'C');
 await pc.goto(BASE + '/console/');

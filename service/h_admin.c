@@ -489,6 +489,13 @@ carrier_last_event(struct svc *svc, const char *slug, int64_t *last,
 	return 0;
 }
 
+/* Rendered feeds name carriers (ORGANIZER) and regions: render anew. */
+static void
+feeds_changed(struct svc *svc)
+{
+	svc_feed_cache_release(svc);
+}
+
 /* 1 when a PATCH changes nothing (then nothing is written, no audit
  * row). before borrowed, after stolen. */
 static int
@@ -559,7 +566,7 @@ save_carrier(struct svc_request *req, const struct svc_auth *auth,
 			db_carrier_release(&stored);
 		return svc_respond_errno(req, rc, "the carrier");
 	}
-	svc_feed_cache_release(svc);	/* ORGANIZER names may change */
+	feeds_changed(svc);
 	after = svc_carrier_json(svc, &stored, 1);
 	db_carrier_release(&stored);
 	return svc_respond_json(req, before ? 200 : 201, after);
@@ -820,7 +827,7 @@ save_region(struct svc_request *req, const struct svc_auth *auth,
 					" exists");
 		return svc_respond_errno(req, rc, "the region");
 	}
-	svc_feed_cache_release(svc);
+	feeds_changed(svc);
 	after = svc_region_json(svc, &stored, 1);
 	db_region_release(&stored);
 	return svc_respond_json(req, before ? 200 : 201, after);

@@ -179,6 +179,40 @@ static const char *const migrations[] = {
 	" after TEXT);"
 	"CREATE INDEX audit_object ON audit(object_type, object_id);"
 	"CREATE INDEX audit_actor ON audit(actor);",
+	/* accounts (issue 8): people who log in to the console; an
+	 * organiser holds one or more carriers; one-time invites and
+	 * sessions store only the SHA-256 of their secret */
+	"CREATE TABLE account("
+	" id INTEGER PRIMARY KEY,"
+	" username TEXT NOT NULL UNIQUE,"
+	" role TEXT NOT NULL CHECK (role IN ('admin','organiser','viewer')),"
+	" password_hash TEXT,"
+	" disabled INTEGER NOT NULL DEFAULT 0,"
+	" created_utc INTEGER NOT NULL,"
+	" updated_utc INTEGER NOT NULL,"
+	" last_login_utc INTEGER);"
+	"CREATE TABLE account_carrier("
+	" account_id INTEGER NOT NULL REFERENCES account(id)"
+	"  ON DELETE CASCADE,"
+	" carrier_id INTEGER NOT NULL REFERENCES carrier(id),"
+	" PRIMARY KEY (account_id, carrier_id));"
+	"CREATE TABLE account_invite("
+	" id INTEGER PRIMARY KEY,"
+	" hash TEXT NOT NULL UNIQUE,"
+	" account_id INTEGER NOT NULL REFERENCES account(id)"
+	"  ON DELETE CASCADE,"
+	" created_utc INTEGER NOT NULL,"
+	" expires_utc INTEGER NOT NULL,"
+	" used_utc INTEGER);"
+	"CREATE TABLE account_session("
+	" id INTEGER PRIMARY KEY,"
+	" hash TEXT NOT NULL UNIQUE,"
+	" account_id INTEGER NOT NULL REFERENCES account(id)"
+	"  ON DELETE CASCADE,"
+	" csrf TEXT NOT NULL,"
+	" created_utc INTEGER NOT NULL,"
+	" last_seen_utc INTEGER NOT NULL);"
+	"CREATE INDEX account_session_account ON account_session(account_id);",
 	/* 5: admin data (issue 9): carriers' English name, recognition date,
 	 * address, GEO, website, contact and retirement date; regions' target
 	 * year and the annex's printed targets kept beside later changes;
@@ -201,6 +235,16 @@ static const char *const migrations[] = {
 	" annex_tech_enterprises = tech_enterprises"
 	" WHERE area_10k_m2 IS NOT NULL AND annex_row > 0;"
 	"ALTER TABLE token ADD COLUMN expires_utc INTEGER;",
+	/* RDATE (RFC 5545 §3.8.5.2): extra occurrence starts of an event,
+	 * seconds UTC (issue 10) */
+	"CREATE TABLE event_rdate("
+	" event_id INTEGER NOT NULL REFERENCES event(id) ON DELETE CASCADE,"
+	" start_utc INTEGER NOT NULL,"
+	" PRIMARY KEY (event_id, start_utc));",
+	/* The TZID an imported file gave when its VTIMEZONE matched no IANA
+	 * zone: the times are stored as UTC instants, the name is kept for
+	 * display (issue 10) */
+	"ALTER TABLE event ADD COLUMN tzid_source TEXT;",
 };
 #define N_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
 
@@ -559,6 +603,8 @@ db_count_rows(struct db *db, const char *table)
 		"region", "carrier", "event", "event_partner", "event_history",
 		"token", "cadence_rule_version", "annex_total",
 		"event_exdate", "event_override", "subscription", "audit",
+		"account", "account_carrier", "account_invite",
+		"account_session",
 	};
 	char sql[96];
 	sqlite3_stmt *st = NULL;

@@ -160,11 +160,11 @@ svc_h_event_history(struct svc_request *req)
 	 * carrier of the latest state (after, or before for a delete). */
 	last = stored_json(rows[n - 1].after_json ? rows[n - 1].after_json
 			   : rows[n - 1].before_json);
-	if (!auth.admin && (!auth.carrier || !snapshot_carrier(last) ||
-			    strcmp(auth.carrier, snapshot_carrier(last)))) {
+	if (!auth.admin && !auth.viewer &&
+	    !svc_auth_holds(&auth, snapshot_carrier(last))) {
 		ret = svc_respond_problem(req, 403, "wrong-carrier",
 					  "Forbidden", "an event's history is"
-					  " read by admins and by the"
+					  " read by admins, viewers and the"
 					  " organisers of its carrier", NULL);
 		goto out;
 	}

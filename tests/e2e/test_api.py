@@ -1459,7 +1459,9 @@ class FeedChangeTest(E2ETestCase):
 
 class RestartTest(E2ETestCase):
     def test_restart_keeps_data_and_seeds_once(self):
-        self.srv = start_server(self)
+        # Real clock, an event in 2025: widen the default feed window
+        # (180 days back, issue 10).
+        self.srv = start_server(self, extra_args=["--feed-days", "36500"])
         admin = self.srv.token("admin")
         status, _, e = self.srv.json(
             "POST", "/api/v1/events", token=admin,

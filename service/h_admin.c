@@ -18,13 +18,12 @@
  * after that date; the date must fall after the carrier's last event.
  */
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../calendar/caltime.h"
-#include "../calendar/recur.h"
+#include "../calendar/retire.h"
 #include "../db/admin_store.h"
 #include "svc_admin.h"
 
@@ -176,33 +175,6 @@ svc_audit_write(struct svc *svc, const char *actor, const char *object_type,
 				  object_id, action, before, after);
 }
 
-/* Latest start (seconds UTC) of ev's occurrences; with live_only, of those
- * not cancelled (0 when none). A single event is its start. */
-static int64_t
-last_start(const struct db_event *ev, int live_only)
-{
-	struct cal_instance *in = NULL;
-	int64_t last = 0;
-	size_t n = 0, i;
-
-	if (live_only && strcmp(ev->status, "CANCELLED") == 0)
-		return 0;
-	if (!ev->rrule)
-		return ev->start_utc;
-	if (cal_event_instances(ev, -(INT64_C(1) << 40), INT64_C(1) << 40,
-				CAL_RECUR_MAX_OCCURRENCES + 1, &in, &n) != 0)
-		return ev->start_utc;
-	for (i = 0; i < n; i++) {
-		if (live_only && in[i].status &&
-		    strcmp(in[i].status, "CANCELLED") == 0)
-			continue;
-		if (in[i].start_utc > last || !last)
-			last = in[i].start_utc;
-	}
-	free(in);
-	return last;
-}
-
 int
 svc_carrier_retired(struct svc *svc, const char *slug, char day[11])
 {
@@ -237,9 +209,7 @@ svc_event_carrier_closed(struct svc_request *req, const struct db_event *ev,
 		*ret = svc_respond_errno(req, rc, "the carrier");
 		return 1;
 	}
-	if (!c.retired_from ||
-	    cal_local_date(last_start(ev, 0), CAL_DISTRICT_TZID, day) != 0 ||
-	    strcmp(day, c.retired_from) < 0) {
+	if (cal_carrier_may_host(&c, ev, day)) {
 		db_carrier_release(&c);
 		return 0;
 	}
@@ -488,37 +458,42 @@ read_carrier(struct svc *svc, json_t *obj, struct db_carrier *c,
 }
 
 /*
- * The local date (YYYY-MM-DD) of the last live occurrence hosted by carrier
- * slug, and that event's id, into day/id; day "" when none. 0 or -errno.
+ * The latest live occurrence start (seconds UTC; 0: none) hosted by
+ * carrier slug, and that event's id. 0 or -errno.
  */
 static int
-carrier_last_event(struct svc *svc, const char *slug, char day[11],
+carrier_last_event(struct svc *svc, const char *slug, int64_t *last,
 		   int64_t *id)
 {
 	struct db_event_filter f;
 	struct db_event_list l;
-	int64_t last = 0, t;
+	int64_t t;
 	size_t i;
 	int rc;
 
 	memset(&f, 0, sizeof(f));
 	f.carrier = slug;
-	day[0] = '\0';
+	*last = 0;
 	*id = 0;
 	rc = db_event_list(svc->db, &f, &l);
 	if (rc != 0)
 		return rc;
 	for (i = 0; i < l.n; i++) {
-		t = last_start(&l.items[i], 1);
-		if (t && (!*id || t > last)) {
-			last = t;
+		t = cal_event_last_start(&l.items[i], 1);
+		if (t && (!*id || t > *last)) {
+			*last = t;
 			*id = l.items[i].id;
 		}
 	}
 	db_event_list_free(&l);
-	if (*id)
-		cal_local_date(last, CAL_DISTRICT_TZID, day);
 	return 0;
+}
+
+/* Rendered feeds name carriers (ORGANIZER) and regions: render anew. */
+static void
+feeds_changed(struct svc *svc)
+{
+	svc_feed_cache_release(svc);
 }
 
 /* 1 when a PATCH changes nothing (then nothing is written, no audit
@@ -591,7 +566,7 @@ save_carrier(struct svc_request *req, const struct svc_auth *auth,
 			db_carrier_release(&stored);
 		return svc_respond_errno(req, rc, "the carrier");
 	}
-	svc_feed_cache_release(svc);	/* ORGANIZER names may change */
+	feeds_changed(svc);
 	after = svc_carrier_json(svc, &stored, 1);
 	db_carrier_release(&stored);
 	return svc_respond_json(req, before ? 200 : 201, after);
@@ -685,14 +660,14 @@ svc_h_carrier_patch(struct svc_request *req)
 	if (c.retired_from && (!stored.retired_from ||
 			       strcmp(c.retired_from, stored.retired_from))) {
 		char day[11], d[240];
-		int64_t id;
+		int64_t id, last;
 
-		rc = carrier_last_event(req->svc, c.slug, day, &id);
+		rc = carrier_last_event(req->svc, c.slug, &last, &id);
 		if (rc != 0) {
 			ret = svc_respond_errno(req, rc, "the events");
 			goto out;
 		}
-		if (*day && strcmp(c.retired_from, day) <= 0) {
+		if (!cal_retire_date_ok(c.retired_from, last, day)) {
 			snprintf(d, sizeof(d), "must be after the carrier's"
 				 " last event (event %lld on %s)",
 				 (long long)id, day);
@@ -852,7 +827,7 @@ save_region(struct svc_request *req, const struct svc_auth *auth,
 					" exists");
 		return svc_respond_errno(req, rc, "the region");
 	}
-	svc_feed_cache_release(svc);
+	feeds_changed(svc);
 	after = svc_region_json(svc, &stored, 1);
 	db_region_release(&stored);
 	return svc_respond_json(req, before ? 200 : 201, after);

@@ -363,19 +363,23 @@ cmd_token_admin(int argc, char **argv, int revoke)
 			strerror(-rc));
 		return 1;
 	}
-	printf("%-5s %-10s %-30s %-20s %s\n", "ID", "ROLE", "CARRIER",
-	       "CREATED", "REVOKED");
+	printf("%-5s %-10s %-30s %-20s %-20s %s\n", "ID", "ROLE", "CARRIER",
+	       "CREATED", "REVOKED", "EXPIRES");
 	for (i = 0; i < n; i++) {
-		char created[32], revoked[32] = "-";
+		char created[32], revoked[32] = "-", expires[32] = "-";
 
 		cal_time_format_rfc3339(t[i].created_utc, "UTC", created);
 		if (t[i].revoked_utc)
 			cal_time_format_rfc3339(t[i].revoked_utc, "UTC",
 						revoked);
-		printf("%-5lld %-10s %-30s %-20s %s%s%s\n",
+		if (t[i].expires_utc)
+			cal_time_format_rfc3339(t[i].expires_utc, "UTC",
+						expires);
+		printf("%-5lld %-10s %-30s %-20s %-20s %s%s%s\n",
 		       (long long)t[i].id, t[i].role,
 		       t[i].carrier ? t[i].carrier : "-", created, revoked,
-		       t[i].label ? "  " : "", t[i].label ? t[i].label : "");
+		       expires, t[i].label ? "  " : "",
+		       t[i].label ? t[i].label : "");
 	}
 	db_tokens_free(t, n);
 	return 0;

@@ -475,6 +475,11 @@ class TokenTest(AdminCase):
             "2025-03-15T12:30:00+08:00")
         self.assertEqual(rc, 0, err)
         cli = out.strip().splitlines()[-1]
+        rc, out, err = self.srv.cli("token", "list", "--db",
+                                    self.srv.db_path)
+        self.assertEqual([line.split()[5] for line in out.splitlines()],
+                         ["EXPIRES", "-", "-", "2025-03-15T05:00:00Z",
+                          "2025-03-15T04:30:00Z"])
         self.assertEqual(self.use(api["token"]), 200)
         self.assertEqual(self.srv.request("POST", "/api/v1/events", body={
             "kind": "salon", "title": "沙龙",

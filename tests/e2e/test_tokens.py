@@ -40,10 +40,10 @@ class TokenAdminTest(E2ETestCase):
         self.assertEqual(rc, 0, err)
         rows = out.splitlines()
         self.assertEqual(rows[0].split(), ["ID", "ROLE", "CARRIER",
-                                           "CREATED", "REVOKED"])
+                                           "CREATED", "REVOKED", "EXPIRES"])
         self.assertEqual(rows[1].split(),
                          ["1", "organiser", "pinghu-maker-space",
-                          "2025-03-01T04:00:00Z", "-", "平湖", "张三"])
+                          "2025-03-01T04:00:00Z", "-", "-", "平湖", "张三"])
         self.assertEqual(rows[2].split()[:5],
                          ["2", "organiser", "pinghu-maker-space",
                           "2025-03-01T04:00:00Z", "-"])

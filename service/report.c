@@ -2,6 +2,7 @@
  * report.c: the cadence report (see report.h).
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -317,6 +318,49 @@ sort_rows(struct svc_report *r)
 	return 0;
 }
 
+/*
+ * A retired carrier is judged only up to its retirement: drop its rows of
+ * periods starting on or after its retired_from date (local midnight), so
+ * past rows stay and later ones do not show as missed (issue 9).
+ */
+static void
+drop_retired_rows(struct svc_report *r)
+{
+	int64_t *from = calloc(r->n_carriers + 1, sizeof(*from));
+	size_t i, k = 0;
+	int y, m, d, any = 0;
+
+	/* each carrier's retirement once; rows find theirs by scope_index
+	 * (the scope set lists r->carriers in order): no per-row search */
+	for (i = 0; from && i < r->n_carriers; i++) {
+		const struct db_carrier *c = &r->carriers[i];
+
+		from[i] = INT64_MAX;
+		if (c->retired_from &&
+		    cal_date_parse(c->retired_from, &y, &m, &d) == 0 &&
+		    cal_local_to_utc(y, m, d, 0, 0, 0, CAL_DISTRICT_TZID,
+				     &from[i]) == 0)
+			any = 1;
+	}
+	if (!from || !any) {
+		free(from);	/* out of memory: keep every row */
+		return;
+	}
+	for (i = 0; i < r->report.n; i++) {
+		struct cal_cadence_row *row = &r->report.rows[i];
+		int drop = row->scope_kind == CAL_SCOPE_KIND_CARRIER &&
+			   row->scope_index < r->n_carriers &&
+			   row->start_utc >= from[row->scope_index];
+
+		if (drop)
+			free(row->events);
+		else
+			r->report.rows[k++] = *row;
+	}
+	r->report.n = k;
+	free(from);
+}
+
 int
 svc_report_build(struct db *db, const struct svc_report_query *q,
 		 struct svc_report *out)
@@ -394,6 +438,8 @@ svc_report_build(struct db *db, const struct svc_report_query *q,
 	}
 	if (rc == 0)
 		rc = sort_rows(out);
+	if (rc == 0)
+		drop_retired_rows(out);
 	if (rc != 0)
 		svc_report_release(out);
 	return rc;

@@ -28,8 +28,8 @@ struct svc_report_query {
 					 * rule (the dashboard's rows) */
 	int public_view;		/* 1: list no TENTATIVE event in a
 					 * row's events (they still count as
-					 * scheduled); for requests without
-					 * a token */
+					 * scheduled); for anonymous callers
+					 * and organisers */
 	int no_events;			/* 1: leave each period's events list
 					 * out of the JSON (the dashboard's
 					 * heatmap; the panel asks per cell) */

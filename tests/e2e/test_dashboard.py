@@ -394,8 +394,9 @@ class DashboardTest(E2ETestCase):
         status, headers, body = self.srv.request("GET", "/")
         self.assertEqual(status, 200)
         html = body.decode("utf-8")
-        self.assertIn('<meta http-equiv="Content-Security-Policy"'
-                      ' content="default-src \'self\';', html)
+        self.assertTrue(headers["content-security-policy"].startswith(
+            "default-src 'self'; script-src 'self'; style-src 'self';"))
+        self.assertEqual(headers["x-content-type-options"], "nosniff")
         self.assertNotRegex(html, r"<script>|<style|style=|onclick=")
         for path, ctype in (("/dashboard.js", "text/javascript"),
                             ("/dashboard.css", "text/css"),

@@ -245,7 +245,7 @@ static const char *const migrations[] = {
 	 * zone: the times are stored as UTC instants, the name is kept for
 	 * display (issue 10) */
 	"ALTER TABLE event ADD COLUMN tzid_source TEXT;",
-	/* dashboard (issue 12): when each event was placed in its month (created,
+	/* 5 (dashboard): when each event was placed in its month (created,
 	 * or last moved to another local month, Asia/Shanghai = UTC+8 since
 	 * 1991), so the report can tell backfilled records (补录) apart;
 	 * NULL means its creation. And db_info: the database's creation
@@ -273,8 +273,12 @@ db_schema_latest(void)
 int
 db_exec(struct db *db, const char *sql)
 {
-	return sqlite3_exec(db->conn, sql, NULL, NULL, NULL) == SQLITE_OK ? 0
-									  : -EIO;
+	int rc = sqlite3_exec(db->conn, sql, NULL, NULL, NULL);
+
+	if (rc == SQLITE_OK)
+		return 0;
+	db_condition_note(rc);
+	return -EIO;
 }
 
 int
@@ -284,8 +288,9 @@ db_begin(struct db *db)
 		db->tx_depth++;
 		return 0;
 	}
+	db_condition_take(0);
 	if (db_exec(db, "BEGIN IMMEDIATE") != 0)
-		return -EIO;
+		return db_condition_peek(-EIO);	/* callers take it */
 	db->tx_depth = 1;
 	db->tx_failed = 0;
 	return 0;
@@ -303,6 +308,9 @@ db_finish(struct db *db, int rc)
 	if (db->tx_failed != 0) {
 		db_exec(db, "ROLLBACK");
 		rc = rc ? rc : db->tx_failed;
+		rc = db_condition_take(rc);	/* -EIO: full disk? locked? */
+	} else {
+		db_condition_committed();
 	}
 	db->tx_failed = 0;
 	return rc;
@@ -345,17 +353,7 @@ db_bind_text_or_null(sqlite3_stmt *st, int idx, const char *s)
 int
 db_step_map(int rc)
 {
-	switch (rc) {
-	case SQLITE_DONE:
-	case SQLITE_ROW:
-		return 0;
-	case SQLITE_CONSTRAINT:
-		return -EINVAL;
-	case SQLITE_NOMEM:
-		return -ENOMEM;
-	default:
-		return -EIO;
-	}
+	return db_errno_of(rc);		/* one table: db_errors.c */
 }
 
 int
@@ -521,7 +519,7 @@ apply_migration(struct db *db, int number)
 	int rc;
 
 	if (db_begin(db) != 0)
-		return -EIO;
+		return db_condition_take(-EIO);
 	if (number == 2) {
 		rc = seed_regions(db);
 		if (rc == 0)
@@ -573,6 +571,7 @@ db_open(const char *path, int64_t now_utc, struct db **out)
 	int v, rc = -EIO;
 
 	(void)now_utc;
+	db_conditions_install();
 	db = calloc(1, sizeof(*db));
 	if (!db)
 		return -ENOMEM;
@@ -907,7 +906,7 @@ db_token_insert(struct db *db, const char *hash_hex, const char *role,
 	    : (strcmp(role, "organiser") != 0 || !carrier))
 		return -EINVAL;
 	if (db_begin(db) != 0)
-		return -EIO;
+		return db_condition_take(-EIO);
 	if (carrier) {
 		struct db_carrier c;
 
@@ -1168,7 +1167,7 @@ db_rule_create(struct db *db, const struct db_rule *r, const char *actor,
 	if (!valid_rule(r) || !r->id || !actor)
 		return -EINVAL;
 	if (db_begin(db) != 0)
-		return -EIO;
+		return db_condition_take(-EIO);
 	rc = -EIO;
 	if (sqlite3_prepare_v2(db->conn, "SELECT 1 FROM cadence_rule_version"
 	    " WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
@@ -1271,7 +1270,7 @@ db_rule_change(struct db *db, const char *id, const struct db_rule *r,
 	if (r->active_to && strcmp(r->active_to, effective_from) <= 0)
 		return -EINVAL;
 	if (db_begin(db) != 0)
-		return -EIO;
+		return db_condition_take(-EIO);
 	rc = live_version(db, id, &version, &from);
 	if (rc != 0)
 		goto out;
@@ -1302,7 +1301,7 @@ db_rule_retire(struct db *db, const char *id, const char *active_to,
 	if (!id || !active_to || !actor)
 		return -EINVAL;
 	if (db_begin(db) != 0)
-		return -EIO;
+		return db_condition_take(-EIO);
 	rc = live_version(db, id, &version, &from);
 	if (rc == 0 && from && strcmp(active_to, from) <= 0)
 		rc = -EINVAL;

@@ -12,7 +12,10 @@
  *
  * Errors: functions return 0 or a negative errno: -EINVAL (bad argument),
  * -ENOENT (no such row), -EEXIST (unique key taken), -ESTALE (If-Match
- * revision mismatch), -ENOMEM, -EIO (SQLite failure).
+ * revision mismatch), -ENOMEM, -ENOSPC (disk full), -EBUSY (locked by
+ * another connection past the busy timeout), -EROFS (read-only file),
+ * -EIO (other SQLite failure). An -EIO from a function that does not map
+ * these itself can be refined with db_storage_condition().
  *
  * Times are seconds since the epoch, UTC, in int64_t.
  */
@@ -429,5 +432,28 @@ int db_audit_add(struct db *db, int64_t at_utc, const char *actor,
 		 const char *object_type, const char *object_id,
 		 const char *action, const char *before_json,
 		 const char *after_json);
+
+/*
+ * What anonymous readers may count (metrics_store.c): events that are not
+ * TENTATIVE, and history rows of events that are not TENTATIVE now (or
+ * were deleted). 0 or -EIO.
+ */
+int db_count_public(struct db *db, int64_t *events, int64_t *changes);
+
+/* ---- db_errors.c: storage conditions ---- */
+
+/*
+ * The condition behind this thread's last storage failure: -ENOSPC (disk
+ * full), -EBUSY (locked by another connection past the busy timeout),
+ * -EROFS (read-only), or 0 when none was seen; clears it.
+ */
+int db_storage_condition(void);
+
+/*
+ * 1 when a write could succeed now: the file is writable and not opened
+ * read-only, and its file system has room (64 KiB; 1 MiB after a write
+ * failed for lack of space and none has committed since). 0 otherwise.
+ */
+int db_writable(struct db *db);
 
 #endif

@@ -50,7 +50,7 @@
 	"  FROM event_exdate x WHERE x.event_id = e.id ORDER BY t))," \
 	" (SELECT group_concat(t, ',') FROM (SELECT start_utc AS t" \
 	"  FROM event_rdate x WHERE x.event_id = e.id ORDER BY t))," \
-	" e.tzid_source," \
+	" e.tzid_source,"	\
 	" coalesce(e.placed_utc, e.created_utc)"
 
 #define EVENT_FROM \
@@ -707,7 +707,7 @@ db_event_insert(struct db *db, const struct db_event *ev, const char *actor,
 	if (!valid_event(ev) || !actor)
 		return -EINVAL;
 	if (db_begin(db) != 0)
-		return -EIO;
+		return db_condition_take(-EIO);
 	rc = check_carrier(db, ev->carrier);
 	if (rc != 0)
 		goto out;
@@ -772,7 +772,7 @@ db_event_update(struct db *db, const struct db_event *ev, int64_t if_revision,
 	if (!valid_event(ev) || !actor)
 		return -EINVAL;
 	if (db_begin(db) != 0)
-		return -EIO;
+		return db_condition_take(-EIO);
 	rc = db_event_get(db, ev->id, &cur);
 	if (rc != 0)
 		goto out;
@@ -829,7 +829,7 @@ db_event_delete(struct db *db, int64_t id, const char *actor, int64_t now_utc)
 		return -EINVAL;
 	memset(&cur, 0, sizeof(cur));
 	if (db_begin(db) != 0)
-		return -EIO;
+		return db_condition_take(-EIO);
 	rc = db_event_get(db, id, &cur);
 	if (rc != 0)
 		goto out;

@@ -4,9 +4,8 @@
  * (also answered for /favicon.ico). Static documents embedded at build
  * time from service/dashboard.{html,css,js} and service/favicon.svg (the
  * Makefile's DASHBOARD_ASSETS); the page reads the JSON API from the
- * browser, so the server formats no HTML. No inline script or style, so
- * the pages' Content-Security-Policy (SVC_CSP, sent with every answer
- * here through req->html) holds.
+ * browser, so the server formats no HTML. No inline script or style: the
+ * page's Content-Security-Policy is default-src 'self'.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -30,8 +29,7 @@ static const char favicon_svg[] = {
 	0
 };
 
-/* Answer one embedded file (size octets, without the final NUL) with the
- * pages' security headers. */
+/* Answer one embedded file (size octets, without the final NUL). */
 static enum MHD_Result
 asset(struct svc_request *req, const char *data, size_t size,
       const char *ctype)
@@ -42,7 +40,7 @@ asset(struct svc_request *req, const char *data, size_t size,
 	if (copy)
 		memcpy(copy, data, size + 1);
 	svc_etag_of(data, size, etag);
-	req->html = 1;
+	req->html = 1;		/* the pages' security headers */
 	return svc_respond_text(req, 200, ctype, copy, size, etag, 0, 0);
 }
 

@@ -151,7 +151,10 @@ enum MHD_Result svc_respond_invalid(struct svc_request *req, const char *type,
 				    const char *title, json_t *errors);
 
 /* A problem for a negative errno from db_/cal_ functions: -ENOENT 404,
- * -EEXIST 409, -ESTALE 412, -EINVAL 400, -ENOMEM/-EIO 500. */
+ * -EEXIST 409, -ESTALE 412, -EINVAL 400, -ENOSPC 507, -EBUSY/-EROFS 503
+ * (both with Retry-After), -ENOMEM/-EIO 500 (an -EIO that a full disk,
+ * lock or read-only file caused is answered as that). The one errno to
+ * status table. */
 enum MHD_Result svc_respond_errno(struct svc_request *req, int err,
 				  const char *what);
 
@@ -310,6 +313,13 @@ void svc_feed_default_window(struct svc_request *req,
  * errors are appended to errors; returns 0 or -EINVAL. */
 int svc_parse_event_filter(struct svc_request *req, struct db_event_filter *f,
 			   json_t *errors);
+
+/* Parse and check a JSON event body as POST /api/v1/events does, without
+ * HTTP (h_events.c; for the fuzzer). 0: ev filled (release it with
+ * db_event_release()); > 0: that many field errors; -1: not a JSON
+ * object, or out of memory. */
+int svc_event_parse_for_create(struct svc *svc, const char *body, size_t len,
+			       struct db_event *ev);
 
 /* {url, webcal} subscription links of a feed path (h_meta.c). New
  * reference. */

@@ -287,7 +287,10 @@ svc_h_cadence_cell(struct svc_request *req)
 	q.by = by;
 	q.has_tracking = 1;
 	q.tracking_since_utc = req->svc->tracking_since_utc;
-	q.public_view = svc_auth_resolve(req, &auth) != 0 || !auth.present;
+	/* as for the report: organisers may not see other carriers'
+	 * TENTATIVE events, so only admins and viewers get their titles */
+	q.public_view = svc_auth_resolve(req, &auth) != 0 || !auth.present ||
+			(!auth.admin && !auth.viewer);
 	svc_auth_release(&auth);
 	rc = svc_report_build(req->svc->db, &q, &rep);
 	if (rc == -ENOENT) {

@@ -2,6 +2,7 @@
  * report.c: the cadence report (see report.h).
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -325,31 +326,39 @@ sort_rows(struct svc_report *r)
 static void
 drop_retired_rows(struct svc_report *r)
 {
-	size_t i, j, k = 0;
-	int64_t from;
-	int y, m, d;
+	int64_t *from = calloc(r->n_carriers + 1, sizeof(*from));
+	size_t i, k = 0;
+	int y, m, d, any = 0;
 
+	/* each carrier's retirement once; rows find theirs by scope_index
+	 * (the scope set lists r->carriers in order): no per-row search */
+	for (i = 0; from && i < r->n_carriers; i++) {
+		const struct db_carrier *c = &r->carriers[i];
+
+		from[i] = INT64_MAX;
+		if (c->retired_from &&
+		    cal_date_parse(c->retired_from, &y, &m, &d) == 0 &&
+		    cal_local_to_utc(y, m, d, 0, 0, 0, CAL_DISTRICT_TZID,
+				     &from[i]) == 0)
+			any = 1;
+	}
+	if (!from || !any) {
+		free(from);	/* out of memory: keep every row */
+		return;
+	}
 	for (i = 0; i < r->report.n; i++) {
 		struct cal_cadence_row *row = &r->report.rows[i];
-		int drop = 0;
+		int drop = row->scope_kind == CAL_SCOPE_KIND_CARRIER &&
+			   row->scope_index < r->n_carriers &&
+			   row->start_utc >= from[row->scope_index];
 
-		for (j = 0; !drop && j < r->n_carriers; j++) {
-			const struct db_carrier *c = &r->carriers[j];
-
-			drop = c->retired_from &&
-			       strncmp(row->scope, "carrier:", 8) == 0 &&
-			       strcmp(row->scope + 8, c->slug) == 0 &&
-			       cal_date_parse(c->retired_from, &y, &m, &d) == 0 &&
-			       cal_local_to_utc(y, m, d, 0, 0, 0,
-						CAL_DISTRICT_TZID, &from) == 0 &&
-			       row->start_utc >= from;
-		}
 		if (drop)
 			free(row->events);
 		else
 			r->report.rows[k++] = *row;
 	}
 	r->report.n = k;
+	free(from);
 }
 
 int

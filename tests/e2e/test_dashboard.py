@@ -27,9 +27,11 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import unittest
+from html.parser import HTMLParser
 from urllib.parse import quote
 
 from harness import (E2ETestCase, REPO_ROOT, Server, start_class_server,
@@ -136,6 +138,163 @@ CLICKS = [
 ]
 
 
+# ---- a small DOM over html.parser and one-shot headless Chromium
+# (--dump-dom), for tests that only need the rendered page (test_admin) ----
+
+CHROMIUM_TIMEOUT_S = 40
+VIRTUAL_TIME_BUDGET_MS = 10000
+
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link",
+        "meta", "source", "track", "wbr"}
+
+
+# ---- a small DOM over html.parser ----
+
+class Node:
+    def __init__(self, tag, attrs, parent=None):
+        self.tag = tag
+        self.attrs = dict(attrs)
+        self.parent = parent
+        self.children = []
+
+    def __repr__(self):
+        return "<%s %r>" % (self.tag, self.attrs)
+
+    def get(self, name, default=None):
+        return self.attrs.get(name, default)
+
+    @property
+    def classes(self):
+        return (self.attrs.get("class") or "").split()
+
+    def text(self):
+        return "".join(c if isinstance(c, str) else c.text()
+                       for c in self.children)
+
+    def iter(self):
+        for c in self.children:
+            if isinstance(c, Node):
+                yield c
+                yield from c.iter()
+
+    def find_all(self, tag=None, cls=None, **attrs):
+        out = []
+        for n in self.iter():
+            if tag is not None and n.tag != tag:
+                continue
+            if cls is not None and cls not in n.classes:
+                continue
+            if any(n.attrs.get(k.replace("_", "-")) != v
+                   for k, v in attrs.items()):
+                continue
+            out.append(n)
+        return out
+
+    def find(self, tag=None, cls=None, **attrs):
+        found = self.find_all(tag, cls, **attrs)
+        return found[0] if found else None
+
+    def children_named(self, tag):
+        return [c for c in self.children
+                if isinstance(c, Node) and c.tag == tag]
+
+
+class TreeBuilder(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.root = Node("#document", {})
+        self.stack = [self.root]
+
+    def handle_starttag(self, tag, attrs):
+        node = Node(tag, attrs, self.stack[-1])
+        self.stack[-1].children.append(node)
+        if tag not in VOID:
+            self.stack.append(node)
+
+    def handle_startendtag(self, tag, attrs):
+        self.stack[-1].children.append(Node(tag, attrs, self.stack[-1]))
+
+    def handle_endtag(self, tag):
+        for i in range(len(self.stack) - 1, 0, -1):
+            if self.stack[i].tag == tag:
+                del self.stack[i:]
+                return
+
+    def handle_data(self, data):
+        self.stack[-1].children.append(data)
+
+
+def parse_html(text):
+    b = TreeBuilder()
+    b.feed(text)
+    b.close()
+    return b.root
+
+
+# ---- headless Chromium ----
+
+def run_chromium(url, extra_args, timeout=CHROMIUM_TIMEOUT_S):
+    """Run headless Chromium once on url with a fresh profile (and HOME) in
+    a temporary directory, removed afterwards. Returns (stdout bytes,
+    stderr text). Chromium runs in its own process group, which is killed
+    on timeout and swept after exit."""
+    tmp = tempfile.mkdtemp(prefix="roadshowd-chromium-")
+    try:
+        profile = os.path.join(tmp, "profile")
+        home = os.path.join(tmp, "home")
+        os.mkdir(profile)
+        os.mkdir(home)
+        env = dict(os.environ, HOME=home,
+                   XDG_CONFIG_HOME=os.path.join(home, ".config"),
+                   XDG_CACHE_HOME=os.path.join(home, ".cache"))
+        args = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update", "--disable-sync",
+                "--no-first-run", "--no-proxy-server",
+                "--user-data-dir=" + profile,
+                "--virtual-time-budget=%d" % VIRTUAL_TIME_BUDGET_MS]
+        args += list(extra_args) + [url]
+        proc = subprocess.Popen(args, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, env=env,
+                                start_new_session=True)
+        try:
+            out, err = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _kill_group(proc.pid)
+            out, err = proc.communicate()
+            raise AssertionError("chromium did not finish within %d s:\n%s"
+                                 % (timeout, _tail(err)))
+        finally:
+            _kill_group(proc.pid)        # helpers left behind, if any
+        err = err.decode("utf-8", "replace")
+        if proc.returncode != 0:
+            raise AssertionError("chromium exited with %d:\n%s"
+                                 % (proc.returncode, _tail(err)))
+        return out, err
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _kill_group(pgid):
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _tail(err, lines=20):
+    if isinstance(err, bytes):
+        err = err.decode("utf-8", "replace")
+    return "".join("  | %s\n" % line for line in err.splitlines()[-lines:])
+
+
+def dump_dom(url):
+    out, err = run_chromium(url, ["--dump-dom"])
+    return parse_html(out.decode("utf-8")), out.decode("utf-8"), err
+
+
+
 def have_tools():
     return (os.access(CHROMIUM, os.X_OK) and NODE and ZBARIMG
             and HAVE_PLAYWRIGHT)
@@ -235,8 +394,9 @@ class DashboardTest(E2ETestCase):
         status, headers, body = self.srv.request("GET", "/")
         self.assertEqual(status, 200)
         html = body.decode("utf-8")
-        self.assertIn('<meta http-equiv="Content-Security-Policy"'
-                      ' content="default-src \'self\';', html)
+        self.assertTrue(headers["content-security-policy"].startswith(
+            "default-src 'self'; script-src 'self'; style-src 'self';"))
+        self.assertEqual(headers["x-content-type-options"], "nosniff")
         self.assertNotRegex(html, r"<script>|<style|style=|onclick=")
         for path, ctype in (("/dashboard.js", "text/javascript"),
                             ("/dashboard.css", "text/css"),

@@ -94,6 +94,7 @@ struct probe {
 	int done;
 	int abandoned;			/* the waiter gave up on it */
 	size_t count;			/* occurrences found */
+	size_t limit;			/* stop counting after this many */
 	char rrule[600];
 	struct icaltimetype dt;
 };
@@ -127,7 +128,7 @@ probe_run(void *arg)
 	r = icalrecurrencetype_from_string(p->rrule);
 	it = r.freq == ICAL_NO_RECURRENCE ? NULL :
 	     icalrecur_iterator_new(r, p->dt);
-	while (it && n <= CAL_RECUR_MAX_OCCURRENCES && steps++ < 20000 &&
+	while (it && n < p->limit && steps++ < 20000 &&
 	       !icaltime_is_null_time(icalrecur_iterator_next(it)))
 		n++;
 	icalrecur_iterator_free(it);
@@ -144,10 +145,10 @@ probe_run(void *arg)
 	return NULL;
 }
 
-/* Occurrences of ev's rule (up to CAL_RECUR_MAX_OCCURRENCES + 1) into
- * *count: 0, -E2BIG when not done within the budget, -ENOMEM. */
+/* Occurrences of ev's rule (up to limit) into *count: 0, -E2BIG when not
+ * done within the budget, -ENOMEM. */
 static int
-probe_count(const struct db_event *ev, size_t *count)
+probe_count(const struct db_event *ev, size_t limit, size_t *count)
 {
 	struct probe *p;
 	struct timespec until;
@@ -167,6 +168,7 @@ probe_count(const struct db_event *ev, size_t *count)
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->done_cond, NULL);
 	p->refs = 2;
+	p->limit = limit;
 	strcpy(p->rrule, ev->rrule);
 	p->dt = icaltime_null_time();
 	p->dt.year = y;
@@ -227,14 +229,21 @@ series_ends_in_range(const struct db_event *ev, char *why, size_t size)
 int
 cal_rrule_check_series(const struct db_event *ev, char *why, size_t size)
 {
+	struct icalrecurrencetype r;
 	size_t count = 0;
-	int rc;
+	int rc, open_ended;
 
 	if (!ev->rrule)
 		return 0;
 	if (cal_rrule_cost_check(ev->rrule, why, size) != 0)
 		return -E2BIG;
-	rc = probe_count(ev, &count);
+	/* Open-ended (no COUNT, no UNTIL): it must yield a first one. */
+	icalerror_clear_errno();
+	r = icalrecurrencetype_from_string(ev->rrule);
+	icalerror_clear_errno();
+	open_ended = r.count == 0 && icaltime_is_null_time(r.until);
+	rc = probe_count(ev, open_ended ? 1 : CAL_RECUR_MAX_OCCURRENCES + 1,
+			 &count);
 	if (rc == -E2BIG) {
 		snprintf(why, size, "expanding the series takes more than"
 			 " %d ms; simplify the rule", CAL_RRULE_BUDGET_MS);
@@ -246,9 +255,11 @@ cal_rrule_check_series(const struct db_event *ev, char *why, size_t size)
 	}
 	if (rc != 0 || count == 0 || count > CAL_RECUR_MAX_OCCURRENCES ||
 	    cal_recur_too_long(ev)) {
-		snprintf(why, size, "the series must have 1 to %d occurrences"
-			 " from its start", CAL_RECUR_MAX_OCCURRENCES);
+		snprintf(why, size, open_ended ? "the series has no occurrence"
+			 " from its start" : "the series must have 1 to %d"
+			 " occurrences from its start",
+			 CAL_RECUR_MAX_OCCURRENCES);
 		return -EINVAL;
 	}
-	return series_ends_in_range(ev, why, size);
+	return open_ended ? 0 : series_ends_in_range(ev, why, size);
 }

@@ -40,7 +40,8 @@ uint64_t cal_rrule_set_size(const char *rrule);
 int cal_rrule_cost_check(const char *rrule, char *why, size_t size);
 
 /*
- * Prove that ev's series (ev->rrule set) ends (by 2200-12-31) and expands
+ * Prove that ev's series (ev->rrule set) ends (by 2200-12-31; or is
+ * open-ended, without COUNT and UNTIL, and has a first occurrence) and expands
  * within CAL_RRULE_BUDGET_MS (the caller never waits longer; see the
  * probe in rrule_budget.c): 0; -EINVAL when it yields no
  * occurrence or more than CAL_RECUR_MAX_OCCURRENCES or ends later; -E2BIG

@@ -242,6 +242,7 @@ filter_or_400(struct svc_request *req, struct db_event_filter *f,
 	}
 	if (svc_parse_event_filter(req, f, errors) == 0) {
 		json_decref(errors);
+		svc_feed_default_window(req, f);
 		return 0;
 	}
 	*ret = svc_respond_invalid(req, "invalid-query", "Bad Request",

@@ -42,18 +42,12 @@ $(O)/roadshowd: $(OBJS)
 	$(CC) $(CFLAGS) $(HARDEN_CFLAGS) $(LDFLAGS) $(HARDEN_LDFLAGS) $^ -o $@ \
 	    $(PKG_LIBS)
 
-# The dashboard page is embedded as bytes (xxd -i style, via od).
-$(O)/service/dashboard.inc: service/dashboard.html
+# The dashboard's files are embedded as bytes (xxd -i style, via od).
+DASHBOARD_ASSETS := dashboard.html dashboard.css dashboard.js favicon.svg
+$(O)/service/%.inc: service/%
 	@mkdir -p $(@D)
 	od -An -v -tx1 $< | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g' > $@
-$(O)/service/dashboard_js.inc: service/dashboard.js
-	@mkdir -p $(@D)
-	od -An -v -tx1 $< | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g' > $@
-$(O)/service/dashboard_css.inc: service/dashboard.css
-	@mkdir -p $(@D)
-	od -An -v -tx1 $< | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g' > $@
-$(O)/service/h_dashboard.o: $(O)/service/dashboard.inc \
-    $(O)/service/dashboard_js.inc $(O)/service/dashboard_css.inc
+$(O)/service/h_dashboard.o: $(DASHBOARD_ASSETS:%=$(O)/service/%.inc)
 $(O)/service/h_dashboard.o: CPPFLAGS += -I$(O)/service
 
 # Other embedded files (the console): service/X becomes $(O)/assets/X.inc;

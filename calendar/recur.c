@@ -190,7 +190,9 @@ cal_recur_expand(const struct db_event *ev, int64_t from_utc, int64_t to_utc,
 
 	*starts = NULL;
 	*n = 0;
-	if (!ev->rrule) {
+	/* A stored rule over the work budget (accepted before there was
+	 * one) is never handed to libical: it gives its first start only. */
+	if (!ev->rrule || cal_rrule_set_size(ev->rrule) > CAL_RRULE_MAX_SET) {
 		if (ev->n_rdates) {
 			rc = merge_rdates(ev, from_utc, to_utc, max, starts, n,
 					  &cap);
@@ -199,17 +201,6 @@ cal_recur_expand(const struct db_event *ev, int64_t from_utc, int64_t to_utc,
 		if (ev->start_utc >= from_utc && ev->start_utc < to_utc && max)
 			return push(starts, n, &cap, ev->start_utc);
 		return 0;
-	}
-	/* A stored rule over the work budget (accepted before there was
-	 * one) is never handed to libical: its first start (and RDATEs)
-	 * only. */
-	if (cal_rrule_set_size(ev->rrule) > CAL_RRULE_MAX_SET) {
-		if (ev->start_utc >= from_utc && ev->start_utc < to_utc && max)
-			rc = push(starts, n, &cap, ev->start_utc);
-		if (rc == 0 && ev->n_rdates)
-			rc = merge_rdates(ev, from_utc, to_utc, max, starts, n,
-					  &cap);
-		goto done;
 	}
 	icalerror_clear_errno();
 	r = icalrecurrencetype_from_string(ev->rrule);

@@ -245,6 +245,22 @@ static const char *const migrations[] = {
 	 * zone: the times are stored as UTC instants, the name is kept for
 	 * display (issue 10) */
 	"ALTER TABLE event ADD COLUMN tzid_source TEXT;",
+	/* 5 (dashboard): when each event was placed in its month (created,
+	 * or last moved to another local month, Asia/Shanghai = UTC+8 since
+	 * 1991), so the report can tell backfilled records (补录) apart;
+	 * NULL means its creation. And db_info: the database's creation
+	 * (the default start of cadence tracking); a database that predates
+	 * this takes its first event's creation, else the first start after
+	 * the upgrade (db_created_utc()). */
+	"ALTER TABLE event ADD COLUMN placed_utc INTEGER;"
+	"CREATE TRIGGER event_placed AFTER UPDATE OF start_utc ON event"
+	" WHEN strftime('%Y-%m', NEW.start_utc + 28800, 'unixepoch') <>"
+	"  strftime('%Y-%m', OLD.start_utc + 28800, 'unixepoch')"
+	" BEGIN UPDATE event SET placed_utc = NEW.modified_utc"
+	"  WHERE id = NEW.id; END;"
+	"CREATE TABLE db_info(key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
+	"INSERT INTO db_info(key, value) SELECT 'created_utc',"
+	" min(created_utc) FROM event HAVING count(*) > 0;",
 };
 #define N_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
 

@@ -107,6 +107,8 @@ struct db_event {
 	int64_t revision;		/* grows by one on every write (ETag) */
 	int64_t created_utc;		/* seconds */
 	int64_t modified_utc;		/* seconds; last change */
+	int64_t placed_utc;		/* seconds; read only: created, or
+					 * last moved to another month */
 	int has_geo;			/* 1 when geo_lat/geo_lon are set */
 	double geo_lat;			/* degrees, WGS 84 (RFC 5545 GEO) */
 	double geo_lon;			/* degrees */
@@ -215,6 +217,14 @@ int db_schema_version(struct db *db);
 /* The number of migrations this build knows: a migrated database's
  * db_schema_version(). */
 int db_schema_latest(void);
+
+/*
+ * The database's creation (seconds UTC), the default start of cadence
+ * tracking: stored once; when not yet stored (a database older than the
+ * db_info table with no events), now_utc is stored and returned.
+ * 0 or -EIO. (db/info_store.c)
+ */
+int db_created_utc(struct db *db, int64_t now_utc, int64_t *out);
 
 /* Count rows of a table, for tests and /metrics. -1 on error. name must be
  * one of our own table names (checked); it is never user input. */

@@ -11,9 +11,9 @@
 #include <openssl/rand.h>
 
 #include "../db/account_store.h"
-#include "session.h"
 #include "../db/admin_store.h"
 #include "limits.h"
+#include "session.h"
 #include "svc.h"
 
 /* The last svc_auth_resolve() in this thread hit the address's budget

@@ -21,6 +21,7 @@
 #include "input_limits.h"
 #include "media_type.h"
 #include "natural.h"
+#include "report.h"
 #include "svc.h"
 #include "svc_admin.h"
 
@@ -44,7 +45,7 @@ static const char *const writable_fields[] = {
 static const char *const readonly_fields[] = {
 	"id", "uid", "region", "carrier_name", "sequence", "revision",
 	"created", "updated", "kind_name", "exdates", "overrides", "rdates",
-	"timezone_source", NULL,
+	"timezone_source", "recorded_late", NULL,
 };
 
 static int
@@ -121,6 +122,9 @@ svc_event_json(const struct db_event *ev)
 		return NULL;
 	json_object_set_new(o, "carrier_name", ev->carrier_name ?
 			    json_string(ev->carrier_name) : json_null());
+	json_object_set_new(o, "recorded_late", json_boolean(
+			    svc_recorded_late_month(ev->placed_utc,
+						    ev->start_utc)));
 	json_object_set_new(o, "capacity", ev->capacity ?
 			    json_integer(ev->capacity) : json_null());
 	json_object_set_new(o, "geo", ev->has_geo ?
@@ -906,8 +910,6 @@ check_series(struct db_event *ev, json_t *errors)
 		free(ev->rrule);
 		ev->rrule = norm;
 	}
-	/* bounded (or open-ended with a first occurrence), within the work
-	 * budget, ending by 2200-12-31 */
 	if (cal_rrule_check_series(ev, why, sizeof(why)) != 0)
 		svc_problem_add(errors, "rrule", "%s", why);
 }
@@ -1605,6 +1607,9 @@ list_instances(struct svc_request *req, struct db_event_filter *f,
 					    instant_json(ev, in[k].end_utc));
 			json_object_set_new(o, "status",
 					    json_string(in[k].status));
+			json_object_set_new(o, "recorded_late", json_boolean(
+					    svc_recorded_late_month(
+					    ev->placed_utc, in[k].start_utc)));
 			if (in[k].override && in[k].override->title)
 				json_object_set_new(o, "title", json_string(
 						    in[k].override->title));

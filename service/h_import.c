@@ -70,7 +70,7 @@ bad_file(struct svc_request *req, json_t *refusals)
 				   "Invalid iCalendar file", first, errors);
 }
 
-/* The dry run's answer (see /work/brief/IMPORT_DRYRUN.md and README). */
+/* The dry run's answer (its shape is in the README's import section). */
 static enum MHD_Result
 dry_answer(struct svc_request *req, struct svc_import_counts *counts,
 	   json_t *parse_errors, json_t *apply_errors)
@@ -108,10 +108,10 @@ svc_h_import(struct svc_request *req)
 	struct svc *svc = req->svc;
 	const char *carrier = svc_query(req, "carrier");
 	const char *kind = svc_query(req, "kind");
+	const char *dry = svc_query(req, "dry_run");
 	static const char *const ics_types[] = {
 		"text/calendar", "application/octet-stream", NULL,
 	};
-	const char *dry = svc_query(req, "dry_run");
 	const char *ct = svc_header(req, MHD_HTTP_HEADER_CONTENT_TYPE);
 	struct svc_import_counts counts;
 	struct db_carrier c;

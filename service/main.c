@@ -2,10 +2,10 @@
  * main.c: the roadshowd command.
  *
  *   roadshowd serve  --db FILE [--bind ADDR] [--port N] [--public-url URL]
- *                    [--cancelled-days N] [--max-connections N]
+ *                    [--cancelled-days N] [--feed-days N] [--max-connections N]
  *                    [--per-address-limit N] [--header-timeout S]
  *                    [--body-timeout S] [--metrics-token TOKEN]
- *                    [--feed-days N]
+ *                    [--tracking-since YYYY-MM-DD]
  *   roadshowd token create --db FILE --role admin|organiser
  *                    [--carrier SLUG] [--label TEXT]
  *   roadshowd token list --db FILE
@@ -20,8 +20,9 @@
  *   roadshowd parse-ics   (internal: the sandboxed .ics parser)
  *
  * Environment: ROADSHOWD_DB, ROADSHOWD_BIND, ROADSHOWD_PORT,
- * ROADSHOWD_PUBLIC_URL, ROADSHOWD_METRICS_TOKEN give defaults for the
- * flags; ROADSHOWD_NOW (RFC 3339) fixes the clock, for tests.
+ * ROADSHOWD_PUBLIC_URL, ROADSHOWD_METRICS_TOKEN, ROADSHOWD_TRACKING_SINCE
+ * give defaults for the flags; ROADSHOWD_NOW (RFC 3339) fixes the clock,
+ * for tests.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -58,10 +59,10 @@ usage(FILE *f)
 {
 	fputs("usage:\n"
 	      "  roadshowd serve --db FILE [--bind ADDR] [--port N]"
-	      " [--public-url URL] [--cancelled-days N]\n"
+	      " [--public-url URL] [--cancelled-days N] [--feed-days N]\n"
 	      "        [--max-connections N] [--per-address-limit N]"
 	      " [--header-timeout S] [--body-timeout S]\n"
-	      "        [--metrics-token TOKEN] [--feed-days N]\n"
+	      "        [--metrics-token TOKEN] [--tracking-since YYYY-MM-DD]\n"
 	      "  roadshowd token create --db FILE --role admin|organiser"
 	      " [--carrier SLUG] [--label TEXT]"
 	      " [--expires RFC3339]\n"
@@ -69,6 +70,7 @@ usage(FILE *f)
 	      "  roadshowd token revoke --db FILE --id N\n"
 	      "  roadshowd cadence --db FILE --year YYYY [--as-of RFC3339]"
 	      " [--rule ID] [--by region|carrier] [--format text|json|csv]\n"
+	      "                  [--tracking-since YYYY-MM-DD]\n"
 	      "  roadshowd import FILE.ics --db FILE --carrier SLUG"
 	      " [--kind KIND]\n"
 	      "  roadshowd user create --db FILE --username NAME"
@@ -144,17 +146,19 @@ cmd_serve(int argc, char **argv)
 		{ "port", required_argument, NULL, 'p' },
 		{ "public-url", required_argument, NULL, 'u' },
 		{ "cancelled-days", required_argument, NULL, 'c' },
+		{ "feed-days", required_argument, NULL, 'f' },
 		{ "max-connections", required_argument, NULL, 'M' },
 		{ "per-address-limit", required_argument, NULL, 'A' },
 		{ "header-timeout", required_argument, NULL, 'H' },
 		{ "body-timeout", required_argument, NULL, 'B' },
 		{ "metrics-token", required_argument, NULL, 'T' },
-		{ "feed-days", required_argument, NULL, 'f' },
+		{ "tracking-since", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *metrics_token = env_or("ROADSHOWD_METRICS_TOKEN", NULL);
 	struct svc_limits lim;
 	long lv;
+	const char *tracking = env_or("ROADSHOWD_TRACKING_SINCE", NULL);
 	const char *path = env_or("ROADSHOWD_DB", NULL);
 	const char *bind = env_or("ROADSHOWD_BIND", "127.0.0.1");
 	const char *port_s = env_or("ROADSHOWD_PORT", "8080");
@@ -192,6 +196,7 @@ cmd_serve(int argc, char **argv)
 		case 'b': bind = optarg; break;
 		case 'p': port_s = optarg; break;
 		case 'u': public_url = optarg; break;
+		case 't': tracking = optarg; break;
 		case 'c':
 			if (parse_long(optarg, 0, 3650, &days) != 0) {
 				fprintf(stderr, "roadshowd: --cancelled-days"
@@ -221,6 +226,13 @@ cmd_serve(int argc, char **argv)
 	svc.cancelled_window_s = (int64_t)days * 86400;
 	svc.feed_back_s = (int64_t)feed_days * 86400;
 	svc.started_utc = clock_now();
+	if (svc_tracking_since(svc.db, tracking, clock_now(),
+			       &svc.tracking_since_utc) != 0) {
+		fprintf(stderr, "roadshowd: --tracking-since must be a date"
+			" YYYY-MM-DD\n");
+		db_close(svc.db);
+		return 2;
+	}
 	svc_feed_lm_init(&svc);
 	snprintf(svc.self_exe, sizeof(svc.self_exe), "%s", self_exe);
 	if (public_url && strncmp(public_url, "http://", 7) != 0 &&
@@ -470,8 +482,10 @@ cmd_cadence(int argc, char **argv)
 		{ "rule", required_argument, NULL, 'r' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "by", required_argument, NULL, 'B' },
+		{ "tracking-since", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const char *tracking = env_or("ROADSHOWD_TRACKING_SINCE", NULL);
 	const char *path = env_or("ROADSHOWD_DB", NULL), *year_s = NULL;
 	const char *as_of_s = NULL, *rule = NULL, *format = "text";
 	const char *by = NULL;
@@ -491,6 +505,7 @@ cmd_cadence(int argc, char **argv)
 		case 'r': rule = optarg; break;
 		case 'f': format = optarg; break;
 		case 'B': by = optarg; break;
+		case 't': tracking = optarg; break;
 		default: usage(stderr); return 2;
 		}
 	}
@@ -529,6 +544,14 @@ cmd_cadence(int argc, char **argv)
 	q.as_of_utc = as_of;
 	q.rule_id = rule;
 	q.by = by;
+	q.has_tracking = 1;
+	if (svc_tracking_since(db, tracking, clock_now(),
+			       &q.tracking_since_utc) != 0) {
+		fprintf(stderr, "roadshowd: --tracking-since must be a date"
+			" YYYY-MM-DD\n");
+		db_close(db);
+		return 2;
+	}
 	rc = svc_report_build(db, &q, &rep);
 	db_close(db);
 	if (rc == -ENOENT) {
@@ -731,10 +754,10 @@ main(int argc, char **argv)
 		return cmd_cadence(argc - 1, argv + 1);
 	if (strcmp(argv[1], "import") == 0)
 		return cmd_import(argc - 1, argv + 1);
-	if (strcmp(argv[1], "backup") == 0)
-		return svc_cmd_backup(argc - 1, argv + 1);
 	if (strcmp(argv[1], "user") == 0)
 		return svc_cli_user(argc - 1, argv + 1, clock_now());
+	if (strcmp(argv[1], "backup") == 0)
+		return svc_cmd_backup(argc - 1, argv + 1);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
 		usage(stdout);
 		return 0;

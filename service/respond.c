@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include <openssl/evp.h>
@@ -93,24 +92,19 @@ queue(struct svc_request *req, unsigned int status, const char *ctype,
 					"Bearer realm=\"roadshowd\"");
 	{
 		size_t i;
-		int has_retry = 0;
 
-		for (i = 0; i < req->n_headers; i++) {
+		for (i = 0; i < req->n_headers; i++)
 			MHD_add_response_header(resp, req->header_names[i],
 						req->header_values[i]);
-			if (strcasecmp(req->header_names[i],
-				       MHD_HTTP_HEADER_RETRY_AFTER) == 0)
-				has_retry = 1;
-		}
-		/* RFC 9110 §10.2.3: when to try again (507: room must be
-		 * made; 503: a lock or a read-only file; 429: the address's
-		 * budget), unless the handler said. */
-		if (!has_retry && (status == 507 || status == 503 ||
-				   status == 429))
-			MHD_add_response_header(resp,
-						MHD_HTTP_HEADER_RETRY_AFTER,
-						status == 503 ? "5" : "60");
 	}
+	/* RFC 9110 §10.2.3: when to try again (507: room must be made;
+	 * 503: a lock or a read-only file; 429: the address's budget),
+	 * unless the handler named its own time (the log-in limit does). */
+	if ((status == 507 || status == 503 || status == 429) &&
+	    !MHD_get_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER))
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER,
+					status == 507 ? "60" :
+					status == 429 ? "60" : "5");
 	if (last_modified > 0) {
 		char date[64];
 		struct tm tm;

@@ -36,8 +36,11 @@ csrf_exempt(svc_handler h)
 
 static const struct route routes[] = {
 	{ "GET", "/", svc_h_dashboard },
-	{ "GET", "/dashboard.js", svc_h_dashboard_js },
 	{ "GET", "/dashboard.css", svc_h_dashboard_css },
+	{ "GET", "/dashboard.js", svc_h_dashboard_js },
+	{ "GET", "/favicon.svg", svc_h_favicon },
+	{ "GET", "/favicon.ico", svc_h_favicon },
+	{ "GET", "/qr.svg", svc_h_qr },
 	{ "GET", "/healthz", svc_h_healthz },
 	{ "GET", "/metrics", svc_h_metrics },
 	{ "GET", "/calendar.ics", svc_h_feed_all },
@@ -62,6 +65,7 @@ static const struct route routes[] = {
 	{ "GET", "/api/v1/cadence", svc_h_cadence },
 	{ "GET", "/api/v1/cadence/matrix", svc_h_cadence_matrix },
 	{ "GET", "/api/v1/cadence/summary", svc_h_cadence_summary },
+	{ "GET", "/api/v1/cadence/cell", svc_h_cadence_cell },
 	{ "GET", "/api/v1/rules", svc_h_rules_list },
 	{ "POST", "/api/v1/rules", svc_h_rules_create },
 	{ "GET", "/api/v1/rules/{}", svc_h_rule_get },

@@ -38,6 +38,9 @@ struct svc {
 	int64_t feed_back_s;		/* feeds without ?from= start this
 					 * long before today (feed_window.c) */
 	char public_base[256];		/* "http://127.0.0.1:8080" for links */
+	int64_t tracking_since_utc;	/* cadence recording began (seconds
+					 * UTC): --tracking-since, else the
+					 * database's creation */
 	/* counters for /metrics, under lock */
 	uint64_t requests;
 	uint64_t responses_4xx;
@@ -350,8 +353,11 @@ enum MHD_Result svc_h_rule_delete(struct svc_request *req);
 enum MHD_Result svc_h_feed_all(struct svc_request *req);
 enum MHD_Result svc_h_feed_scoped(struct svc_request *req);
 enum MHD_Result svc_h_dashboard(struct svc_request *req);
-enum MHD_Result svc_h_dashboard_js(struct svc_request *req);
 enum MHD_Result svc_h_dashboard_css(struct svc_request *req);
+enum MHD_Result svc_h_dashboard_js(struct svc_request *req);
+enum MHD_Result svc_h_favicon(struct svc_request *req);
+enum MHD_Result svc_h_qr(struct svc_request *req);
+enum MHD_Result svc_h_cadence_cell(struct svc_request *req);
 enum MHD_Result svc_h_import(struct svc_request *req);
 enum MHD_Result svc_h_subscriptions_list(struct svc_request *req);
 enum MHD_Result svc_h_subscriptions_create(struct svc_request *req);

@@ -21,7 +21,7 @@
 /* Every occurrence ends before this: 2201-01-01T00:00:00Z. */
 #define CAL_RRULE_LATEST_UTC INT64_C(7289654400)
 
-/* CPU time allowed for expanding a whole series once, milliseconds. */
+/* Time allowed for expanding a whole series once, milliseconds. */
 #define CAL_RRULE_BUDGET_MS 100
 
 /*
@@ -40,8 +40,10 @@ uint64_t cal_rrule_set_size(const char *rrule);
 int cal_rrule_cost_check(const char *rrule, char *why, size_t size);
 
 /*
- * Prove that ev's series (ev->rrule set) ends (by 2200-12-31) and expands
- * within CAL_RRULE_BUDGET_MS of CPU time: 0; -EINVAL when it yields no
+ * Prove that ev's series (ev->rrule set) ends (by 2200-12-31; or is
+ * open-ended, without COUNT and UNTIL, and has a first occurrence) and expands
+ * within CAL_RRULE_BUDGET_MS (the caller never waits longer; see the
+ * probe in rrule_budget.c): 0; -EINVAL when it yields no
  * occurrence or more than CAL_RECUR_MAX_OCCURRENCES or ends later; -E2BIG
  * when too costly. A reason goes into why (size octets). ev is borrowed.
  */

@@ -146,8 +146,13 @@ svc_parse_ics_main(void)
 		if (!im.n_errors &&
 		    svc_event_input_check(&im.events[i], why, sizeof(why)))
 			json_array_append_new(errors, json_pack(
-				"{s:i, s:i, s:s, s:s}", "vevent", 0, "line", 0,
-				"uid", im.events[i].uid ? im.events[i].uid : "",
+				"{s:i, s:i, s:s, s:s, s:s, s:s}", "vevent",
+				im.meta ? im.meta[i].vevent : 0, "line",
+				im.meta ? im.meta[i].line : 0, "uid",
+				im.events[i].uid ? im.events[i].uid : "",
+				"property", strncmp(why, "SUMMARY", 7) == 0 ?
+				"SUMMARY" : strncmp(why, "UID", 3) == 0 ?
+				"UID" : "RRULE", "code", "bad-value",
 				"detail", why));
 		json_array_append_new(events, event_to_wire(&im.events[i],
 					im.meta ? &im.meta[i] : NULL));

@@ -291,6 +291,18 @@ class InputTest(ImportMixin, E2ETestCase):
         st, _, _ = self.post(event(rrule="FREQ=WEEKLY;BYDAY=MO,WE;COUNT=50"))
         self.assertEqual(st, 201)
 
+    def test_rule_libical_cannot_satisfy(self):
+        # one libical call searches for years: refused after the budget
+        t0 = time.monotonic()
+        st, _, doc = self.post(event(
+            rrule="FREQ=MONTHLY;BYMONTH=2;BYMONTHDAY=30;COUNT=5"))
+        self.assertEqual(st, 400)
+        self.assertEqual(doc["errors"][0]["field"], "rrule")
+        self.assertLess(time.monotonic() - t0, 1.0)
+        t0 = time.monotonic()
+        self.assertEqual(self.srv.request("GET", "/healthz")[0], 200)
+        self.assertLess(time.monotonic() - t0, 0.25)
+
     def test_event_longer_than_366_days(self):
         st, _, doc = self.post(event(end="2026-03-06T14:00:00+08:00"))
         self.assertEqual(st, 400)

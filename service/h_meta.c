@@ -14,7 +14,7 @@
 enum MHD_Result
 svc_h_healthz(struct svc_request *req)
 {
-	int64_t n = db_count_rows(req->svc->db, "region");
+	int64_t n = req->db ? db_count_rows(req->db, "region") : -1;
 
 	if (n < 0)
 		return svc_respond_problem(req, 503, "unhealthy",
@@ -23,7 +23,7 @@ svc_h_healthz(struct svc_request *req)
 					   NULL);
 	return svc_respond_json(req, 200, json_pack("{s:s, s:i}", "status",
 				"ok", "schema_version",
-				db_schema_version(req->svc->db)));
+				db_schema_version(req->db)));
 }
 
 enum MHD_Result

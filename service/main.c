@@ -14,7 +14,8 @@
  *
  * Environment: ROADSHOWD_DB, ROADSHOWD_BIND, ROADSHOWD_PORT,
  * ROADSHOWD_PUBLIC_URL give defaults for the flags; ROADSHOWD_NOW (RFC 3339)
- * fixes the clock, for tests.
+ * fixes the clock, for tests; ROADSHOWD_NOW_FILE names a file whose RFC 3339
+ * content is the clock (read at every use), for tests that move time.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -32,11 +33,37 @@
 #include "svc.h"
 
 static int64_t fixed_now;
+static const char *now_file;	/* ROADSHOWD_NOW_FILE: a test clock */
 static char self_exe[4096];
+
+/* A test clock that tests move: the file holds an RFC 3339 time, read
+ * on every call; 0 when it does not (then ROADSHOWD_NOW or the real
+ * clock rules). */
+static int64_t
+file_now(void)
+{
+	char text[64];
+	int64_t t = 0;
+	size_t n;
+	FILE *f = fopen(now_file, "r");
+
+	if (!f)
+		return 0;
+	n = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	while (n && (text[n - 1] == '\n' || text[n - 1] == ' '))
+		n--;
+	text[n] = '\0';
+	return cal_time_parse_rfc3339(text, &t) == 0 ? t : 0;
+}
 
 static int64_t
 clock_now(void)
 {
+	int64_t t = now_file ? file_now() : 0;
+
+	if (t)
+		return t;
 	return fixed_now ? fixed_now : (int64_t)time(NULL);
 }
 
@@ -146,7 +173,12 @@ cmd_serve(int argc, char **argv)
 	svc.clock = clock_now;
 	svc.cancelled_window_s = (int64_t)days * 86400;
 	svc.started_utc = clock_now();
-	svc_feed_lm_init(&svc);
+	snprintf(svc.db_path, sizeof(svc.db_path), "%s", path);
+	if (svc_feed_init(&svc) != 0) {
+		fprintf(stderr, "roadshowd: cannot read the feeds' state\n");
+		db_close(svc.db);
+		return 1;
+	}
 	snprintf(svc.self_exe, sizeof(svc.self_exe), "%s", self_exe);
 	if (public_url && strncmp(public_url, "http://", 7) != 0 &&
 	    strncmp(public_url, "https://", 8) != 0) {
@@ -193,7 +225,7 @@ cmd_serve(int argc, char **argv)
 	while (sigwait(&stop_signals, &sig) != 0)
 		;
 	MHD_stop_daemon(d);
-	svc_feed_cache_release(&svc);
+	svc_feed_release(&svc);
 	db_close(svc.db);
 	pthread_mutex_destroy(&svc.lock);
 	fprintf(stderr, "roadshowd: stopped\n");
@@ -609,6 +641,9 @@ main(int argc, char **argv)
 	}
 	self_exe[n] = '\0';
 	cal_init();
+	now_file = getenv("ROADSHOWD_NOW_FILE");
+	if (now_file && !*now_file)
+		now_file = NULL;
 	if (now && *now && cal_time_parse_rfc3339(now, &fixed_now) != 0) {
 		fprintf(stderr, "roadshowd: ROADSHOWD_NOW must be RFC 3339\n");
 		return 2;

@@ -1,0 +1,98 @@
+/*
+ * feed_state.c: the feeds' in-memory state across requests (the cache of
+ * feed_cache.h, created from the database at start and told of every
+ * write), and the per-thread read connections of lock-free routes.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "feed_cache.h"
+#include "svc.h"
+
+int
+svc_feed_init(struct svc *svc)
+{
+	int64_t lm = 0, n_at = 0, audit = 0, n_audit = 0, *leaves = NULL;
+	int64_t now = svc->clock();
+	size_t n_leaves = 0;
+	int settled;
+
+	if (pthread_key_create(&svc->reader_key, NULL) != 0)
+		return -ENOMEM;
+	pthread_mutex_init(&svc->readers_lock, NULL);
+	/* Last-Modified: the latest change to an event, a cancelled event
+	 * leaving the feeds, or an audited change (a carrier's name is in
+	 * its feed); it names one state only when one change made it. */
+	if (db_feed_last_modified(svc->db, svc->cancelled_window_s, now,
+				  &lm, &n_at) != 0 ||
+	    db_audit_latest(svc->db, &audit, &n_audit) != 0 ||
+	    db_feed_leaves(svc->db, svc->cancelled_window_s, now, &leaves,
+			   &n_leaves) != 0)
+		return -EIO;
+	if (audit > lm) {
+		lm = audit;
+		n_at = n_audit;
+	} else if (audit == lm) {
+		n_at += n_audit;
+	}
+	settled = n_at <= 1;
+	svc->feeds = svc_feed_cache_new(0, lm, settled, leaves, n_leaves);
+	free(leaves);
+	return svc->feeds ? 0 : -ENOMEM;
+}
+
+void
+svc_feed_changed(struct svc *svc)
+{
+	int64_t now = svc->clock(), *leaves = NULL;
+	size_t n = 0;
+
+	if (db_feed_leaves(svc->db, svc->cancelled_window_s, now, &leaves,
+			   &n) != 0)
+		n = 0;
+	svc_feed_cache_changed(svc->feeds, now, leaves, n);
+	free(leaves);
+}
+
+struct db *
+svc_reader(struct svc *svc)
+{
+	struct db *db = pthread_getspecific(svc->reader_key), **v;
+
+	if (db)
+		return db;
+	if (db_open_reader(svc->db_path, &db) != 0)
+		return NULL;
+	if (pthread_setspecific(svc->reader_key, db) != 0) {
+		db_close(db);
+		return NULL;
+	}
+	/* Registered so svc_feed_release() closes it (the worker threads
+	 * are gone by then). Out of memory: it is only left open. */
+	pthread_mutex_lock(&svc->readers_lock);
+	v = realloc(svc->readers, (svc->n_readers + 1) * sizeof(*v));
+	if (v) {
+		svc->readers = v;
+		v[svc->n_readers++] = db;
+	}
+	pthread_mutex_unlock(&svc->readers_lock);
+	return db;
+}
+
+void
+svc_feed_release(struct svc *svc)
+{
+	size_t i;
+
+	svc_feed_cache_free(svc->feeds);
+	svc->feeds = NULL;
+	for (i = 0; i < svc->n_readers; i++)
+		db_close(svc->readers[i]);
+	free(svc->readers);
+	svc->readers = NULL;
+	svc->n_readers = 0;
+	pthread_key_delete(svc->reader_key);
+	pthread_mutex_destroy(&svc->readers_lock);
+}

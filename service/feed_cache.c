@@ -62,7 +62,7 @@ struct svc_feed_cache {
 	int64_t *leaves;		/* ascending, future at the time set */
 	size_t n_leaves;
 	size_t next_leave;
-	uint64_t hits, misses, evictions;
+	uint64_t hits, misses, evictions, waits;
 };
 
 /* ---- bodies ---- */
@@ -642,6 +642,8 @@ svc_feed_cache_get(struct svc_feed_cache *c, const char *key, int64_t now,
 			break;
 		}
 		e->refs++;
+		if (e->state == ENTRY_RENDERING)
+			c->waits++;
 		while (e->state == ENTRY_RENDERING)
 			pthread_cond_wait(&c->changed, &c->mu);
 		if (e->state == ENTRY_READY)
@@ -685,6 +687,7 @@ svc_feed_cache_stats(struct svc_feed_cache *c, struct svc_feed_cache_stats *s)
 	s->hits = c->hits;
 	s->misses = c->misses;
 	s->evictions = c->evictions;
+	s->waits = c->waits;
 	s->entries = c->entries;
 	s->bytes = c->bytes;
 	s->last_modified = c->lm;

@@ -133,6 +133,7 @@ struct svc_feed_cache_stats {
 	uint64_t hits;
 	uint64_t misses;		/* renders */
 	uint64_t evictions;
+	uint64_t waits;			/* callers that waited for a render */
 	size_t entries;
 	size_t bytes;			/* octets accounted to entries */
 	int64_t last_modified;

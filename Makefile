@@ -87,7 +87,8 @@ asan:
 
 # Import tests are left out here: their time limits assume an optimised
 # parser, and ASan makes it several times slower.
-E2E_ASAN := test_api test_cadence_year test_feeds_clients test_seed
+E2E_ASAN := test_api test_cadence_year test_feeds_clients test_seed \
+            test_feed_cache
 e2e-asan:
 	$(MAKE) O=build-asan CFLAGS="-O1 -g -fno-omit-frame-pointer $(SAN)" \
 	    LDFLAGS="$(SAN)" all

@@ -294,7 +294,8 @@ body_free_cb(void *data)
 
 /* Queue the view (its body reference passes to the response). */
 static enum MHD_Result
-respond_view(struct svc_request *req, struct svc_feed_view *v)
+respond_view(struct svc_request *req, struct svc_feed_view *v,
+	     int private_feed)
 {
 	struct MHD_Response *resp;
 	unsigned int status = not_modified(req, v) ? 304 : 200;
@@ -335,6 +336,11 @@ respond_view(struct svc_request *req, struct svc_feed_view *v)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_LAST_MODIFIED,
 					date);
 	}
+	/* An nginx proxy_cache in front (deploy/nginx.conf) keeps a public
+	 * feed but revalidates it on every request: a change shows at once.
+	 * nginx reads and hides this header; other clients ignore it. */
+	if (!private_feed)
+		MHD_add_response_header(resp, "X-Accel-Expires", "@1");
 	if (req->close)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION,
 					"close");
@@ -370,7 +376,7 @@ serve_feed(struct feed_ctx *ctx)
 		return ctx->ret;
 	if (rc != 0)
 		return svc_respond_errno(req, rc, "the feed");
-	return respond_view(req, &view);
+	return respond_view(req, &view, ctx->private_feed);
 }
 
 enum MHD_Result

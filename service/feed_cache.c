@@ -598,6 +598,28 @@ make_gzip(struct svc_feed_cache *c, struct entry *e)
 	return 0;
 }
 
+/* Fill view from the ready entry e (a new body reference); with c->mu
+ * held. */
+static void
+fill_view(struct svc_feed_cache *c, struct entry *e, int64_t now,
+	  int gzip, int hit, struct svc_feed_view *view)
+{
+	if (e->in_table) {
+		lru_unlink(c, e);
+		lru_front(c, e);
+	}
+	if (hit)
+		c->hits++;
+	view->hit = hit;
+	view->gzip = gzip;
+	view->body = gzip ? e->gzip : e->identity;
+	svc_body_ref(view->body);
+	snprintf(view->etag, sizeof(view->etag), "%s",
+		 gzip ? e->etag_gz : e->etag);
+	view->last_modified = e->last_modified;
+	view->lm_exact = lm_exact(c, e->last_modified, e->gen, now);
+}
+
 int
 svc_feed_cache_get(struct svc_feed_cache *c, const char *key, int64_t now,
 		   int want_gzip, svc_feed_render_fn render, void *ctx,
@@ -650,24 +672,31 @@ svc_feed_cache_get(struct svc_feed_cache *c, const char *key, int64_t now,
 			break;
 		entry_put(e);		/* its render failed: try ourselves */
 	}
-	if (e->in_table) {
-		lru_unlink(c, e);
-		lru_front(c, e);
-	}
 	if (want_gzip && make_gzip(c, e) != 0)
 		want_gzip = 0;		/* identity is always acceptable */
-	if (hit)
-		c->hits++;
-	view->hit = hit;
-	view->gzip = want_gzip;
-	view->body = want_gzip ? e->gzip : e->identity;
-	svc_body_ref(view->body);
-	snprintf(view->etag, sizeof(view->etag), "%s",
-		 want_gzip ? e->etag_gz : e->etag);
-	view->last_modified = e->last_modified;
-	view->lm_exact = lm_exact(c, e->last_modified, e->gen, now);
+	fill_view(c, e, now, want_gzip, hit, view);
 	entry_put(e);
 out:
+	pthread_mutex_unlock(&c->mu);
+	return rc;
+}
+
+int
+svc_feed_cache_peek(struct svc_feed_cache *c, const char *key, int64_t now,
+		    int want_gzip, struct svc_feed_view *view)
+{
+	struct entry *e;
+	int rc = -EAGAIN;
+
+	memset(view, 0, sizeof(*view));
+	pthread_mutex_lock(&c->mu);
+	advance_time(c, now);
+	e = find(c, key, hash_of(key));
+	if (e && e->state == ENTRY_READY &&
+	    (!want_gzip || e->gz_state == GZ_READY)) {
+		fill_view(c, e, now, want_gzip, 1, view);
+		rc = 0;
+	}
 	pthread_mutex_unlock(&c->mu);
 	return rc;
 }

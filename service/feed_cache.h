@@ -127,6 +127,15 @@ int svc_feed_cache_get(struct svc_feed_cache *c, const char *key,
 		       void *ctx, struct svc_feed_view *view);
 void svc_feed_view_release(struct svc_feed_view *view);
 
+/*
+ * Like svc_feed_cache_get(), but never renders, compresses or waits:
+ * 0 and view when the entry (and its gzip body, when wanted) is ready,
+ * else -EAGAIN (the caller renders elsewhere, with svc_feed_cache_get()).
+ */
+int svc_feed_cache_peek(struct svc_feed_cache *c, const char *key,
+			int64_t now, int want_gzip,
+			struct svc_feed_view *view);
+
 /* Counters and size, for /metrics and tests. */
 struct svc_feed_cache_stats {
 	uint64_t generation;

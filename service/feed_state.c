@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "feed_cache.h"
+#include "render_pool.h"
 #include "svc.h"
 
 int
@@ -40,7 +41,12 @@ svc_feed_init(struct svc *svc)
 	settled = n_at <= 1;
 	svc->feeds = svc_feed_cache_new(0, lm, settled, leaves, n_leaves);
 	free(leaves);
-	return svc->feeds ? 0 : -ENOMEM;
+	if (!svc->feeds)
+		return -ENOMEM;
+	/* Two threads: renders in parallel with hits, and with each other
+	 * on this 2-core class of machine. */
+	svc->render_pool = svc_render_pool_start(2);
+	return svc->render_pool ? 0 : -ENOMEM;
 }
 
 void
@@ -79,6 +85,15 @@ svc_reader(struct svc *svc)
 	}
 	pthread_mutex_unlock(&svc->readers_lock);
 	return db;
+}
+
+void
+svc_feed_quiesce(struct svc *svc)
+{
+	struct svc_render_pool *p = svc->render_pool;
+
+	svc->render_pool = NULL;	/* new misses render inline */
+	svc_render_pool_stop(p);
 }
 
 void

@@ -20,6 +20,7 @@
 #include "../calendar/kind.h"
 #include "../calendar/recur.h"
 #include "feed_cache.h"
+#include "render_pool.h"
 #include "sbuf.h"
 #include "svc.h"
 
@@ -56,61 +57,77 @@ keep_series_in_window(struct db_event_list *list,
 	list->n = j;
 }
 
-/* One feed request: what the render needs, and an answer given early. */
+/*
+ * One feed request, kept across the suspension of its connection while a
+ * render pool thread renders (render_pool.h): what the render needs, and
+ * what the answer will be.
+ */
 struct feed_ctx {
 	struct svc_request *req;
-	const char *scope;		/* NULL: the district feed */
+	char scope[16];			/* "" for the district feed */
 	char slug[96];			/* of a scoped feed */
+	char param[96];			/* the slug as a filter value */
+	char *key;			/* canonical request (feed_cache.h) */
+	int gzip;			/* the client takes gzip */
 	int private_feed;		/* 1: filters prepared, TENTATIVE in */
+	struct db_subscription sub;	/* a private feed's, or zeroed */
+	struct db *db;			/* the rendering thread's reader */
 	struct db_event_filter f;
 	char name[300];
 	char desc[256];
-	int answered;			/* 1: ret holds a 4xx/5xx queued */
-	enum MHD_Result ret;
+	int err;			/* negative errno to answer */
+	json_t *invalid;		/* field errors to answer (400) */
+	int rc;				/* svc_feed_cache_get() result */
+	struct svc_feed_view view;
 };
 
-static int
-filter_or_400(struct svc_request *req, struct db_event_filter *f,
-	      enum MHD_Result *ret)
+static void
+ctx_free(struct feed_ctx *ctx)
 {
+	if (!ctx)
+		return;
+	free(ctx->key);
+	json_decref(ctx->invalid);
+	svc_feed_view_release(&ctx->view);
+	db_subscription_release(&ctx->sub);
+	free(ctx);
+}
+
+/* Read the filter arguments with db; 0, or -EINVAL with ctx->invalid. */
+static int
+read_filter(struct feed_ctx *ctx, struct db *db)
+{
+	struct svc_request *req = ctx->req;
+	struct db *saved = req->db;
 	json_t *errors = json_array();
+	int rc;
 
 	if (!errors) {
-		*ret = svc_respond_errno(req, -ENOMEM, "");
-		return -1;
+		ctx->err = -ENOMEM;
+		return -ENOMEM;
 	}
-	if (svc_parse_event_filter(req, f, errors) == 0) {
+	req->db = db;		/* svc_parse_event_filter() reads req->db */
+	rc = svc_parse_event_filter(req, &ctx->f, errors);
+	req->db = saved;
+	if (rc == 0) {
 		json_decref(errors);
 		return 0;
 	}
-	*ret = svc_respond_invalid(req, "invalid-query", "Bad Request",
-				   errors);
-	return -1;
-}
-
-static int
-answer_errno(struct feed_ctx *ctx, int err)
-{
-	ctx->ret = svc_respond_errno(ctx->req, err, "the feed");
-	ctx->answered = 1;
-	return -ECANCELED;
+	ctx->invalid = errors;
+	return -EINVAL;
 }
 
 /* Filters, name and description of a public feed, from the request and
- * the database (this thread's reader). 0, or -ECANCELED once answered. */
+ * the database (ctx->db). 0, or a negative errno with the answer in ctx. */
 static int
 prepare_public(struct feed_ctx *ctx)
 {
-	struct svc_request *req = ctx->req;
 	struct db_event_filter *f = &ctx->f;
 	const char *scope = ctx->scope;
-	size_t len;
 
-	if (filter_or_400(req, f, &ctx->ret) != 0) {
-		ctx->answered = 1;
-		return -ECANCELED;
-	}
-	if (!scope) {
+	if (read_filter(ctx, ctx->db) != 0)
+		return -EINVAL;
+	if (!*scope) {
 		f->status = f->status && strcmp(f->status, "TENTATIVE") == 0 ?
 			    "-" : f->status;
 		snprintf(ctx->name, sizeof(ctx->name), "%s", DISTRICT_NAME);
@@ -119,12 +136,12 @@ prepare_public(struct feed_ctx *ctx)
 			 "研讨、展览和大赛");
 		return 0;
 	}
-	len = strlen(req->params[1]);
+	snprintf(ctx->param, sizeof(ctx->param), "%s", ctx->slug);
 	if (strcmp(scope, "kinds") == 0) {
 		const struct cal_kind *k = cal_kind_find(ctx->slug);
 
 		if (!k)
-			return answer_errno(ctx, -ENOENT);
+			return ctx->err = -ENOENT;
 		f->kind = k->slug;
 		snprintf(ctx->name, sizeof(ctx->name), "%s · %s",
 			 DISTRICT_NAME, k->zh);
@@ -133,42 +150,40 @@ prepare_public(struct feed_ctx *ctx)
 	} else if (strcmp(scope, "carriers") == 0) {
 		struct db_carrier c;
 
-		if (db_carrier_get(req->db, ctx->slug, &c) != 0)
-			return answer_errno(ctx, -ENOENT);
+		if (db_carrier_get(ctx->db, ctx->slug, &c) != 0)
+			return ctx->err = -ENOENT;
 		snprintf(ctx->name, sizeof(ctx->name), "%s活动", c.name);
 		snprintf(ctx->desc, sizeof(ctx->desc), "%s主办的创新创业活动",
 			 c.name);
 		db_carrier_release(&c);
-		f->carrier = req->params[1];
-		((char *)req->params[1])[len - 4] = '\0';
+		f->carrier = ctx->param;
 	} else if (strcmp(scope, "regions") == 0 ||
 		   strcmp(scope, "partners") == 0) {
 		struct db_region r;
 		int partner = strcmp(scope, "partners") == 0;
 
-		if (db_region_get(req->db, ctx->slug, &r) != 0)
-			return answer_errno(ctx, -ENOENT);
+		if (db_region_get(ctx->db, ctx->slug, &r) != 0)
+			return ctx->err = -ENOENT;
 		if (r.partner != partner) {
 			db_region_release(&r);
-			return answer_errno(ctx, -ENOENT);
+			return ctx->err = -ENOENT;
 		}
 		snprintf(ctx->name, sizeof(ctx->name), "%s创新创业活动",
 			 r.name);
 		snprintf(ctx->desc, sizeof(ctx->desc), partner ?
 			 "与%s合作开展的活动" : "%s孵化载体的活动", r.name);
 		db_region_release(&r);
-		((char *)req->params[1])[len - 4] = '\0';
 		if (partner)
-			f->partner = req->params[1];
+			f->partner = ctx->param;
 		else
-			f->region = req->params[1];
+			f->region = ctx->param;
 	} else {
-		return answer_errno(ctx, -ENOENT);
+		return ctx->err = -ENOENT;
 	}
 	return 0;
 }
 
-/* svc_feed_render_fn: the feed's text, read with this thread's reader. */
+/* svc_feed_render_fn: the feed's text, read with ctx->db. */
 static int
 render_cb(void *cls, char **text_out, size_t *len_out)
 {
@@ -182,17 +197,17 @@ render_cb(void *cls, char **text_out, size_t *len_out)
 	char *text;
 	int rc;
 
-	if (!req->db)
-		return answer_errno(ctx, -EIO);
+	if (!ctx->db)
+		return ctx->err = -EIO;
 	if (!ctx->private_feed && (rc = prepare_public(ctx)) != 0)
 		return rc;
 	f->exclude_tentative = !ctx->private_feed;
 	/* A CANCELLED event changed at t is in the feeds while now < t +
 	 * window, the moment db_feed_leaves() and Last-Modified name. */
 	f->cancelled_since = svc->clock() - svc->cancelled_window_s + 1;
-	rc = db_event_list(req->db, f, &list);
+	rc = db_event_list(ctx->db, f, &list);
 	if (rc != 0)
-		return answer_errno(ctx, rc);
+		return ctx->err = rc;
 	memset(&opts, 0, sizeof(opts));
 	opts.name = ctx->name;
 	opts.description = ctx->desc;
@@ -350,47 +365,126 @@ respond_view(struct svc_request *req, struct svc_feed_view *v,
 	return ret;
 }
 
-/* Answer ctx's feed from the cache, rendering it on a miss. */
+/* Answer a feed request whose work is done (ctx is freed). */
+static enum MHD_Result
+answer(struct feed_ctx *ctx)
+{
+	struct svc_request *req = ctx->req;
+	enum MHD_Result ret;
+
+	if (ctx->invalid) {
+		ret = svc_respond_invalid(req, "invalid-query", "Bad Request",
+					  ctx->invalid);
+		ctx->invalid = NULL;		/* stolen */
+	} else if (ctx->err) {
+		ret = svc_respond_errno(req, ctx->err, "the feed");
+	} else if (ctx->rc) {
+		ret = svc_respond_errno(req, ctx->rc, "the feed");
+	} else {
+		ret = respond_view(req, &ctx->view, ctx->private_feed);
+	}
+	ctx_free(ctx);
+	return ret;
+}
+
+/* The slow part: on a render pool thread (or inline without a pool). */
+static void
+render_job(void *arg)
+{
+	struct feed_ctx *ctx = arg;
+	struct svc *svc = ctx->req->svc;
+
+	ctx->db = svc_reader(svc);
+	ctx->rc = svc_feed_cache_get(svc->feeds, ctx->key, svc->clock(),
+				     ctx->gzip, render_cb, ctx, &ctx->view);
+}
+
+static void
+render_job_resume(void *arg)
+{
+	struct feed_ctx *ctx = arg;
+
+	render_job(ctx);
+	MHD_resume_connection(ctx->req->conn);
+}
+
+/*
+ * Answer ctx's feed: from the cache at once on a hit (no database, no
+ * waiting), else suspend the connection and render on the pool; the
+ * handler is called again on resume and answers (req->pending).
+ */
 static enum MHD_Result
 serve_feed(struct feed_ctx *ctx)
 {
 	struct svc_request *req = ctx->req;
 	struct svc *svc = req->svc;
 	struct arg_list args = { 0 };
-	struct svc_feed_view view;
-	char *key;
-	int rc, gzip;
 
 	MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND,
 				  collect_arg, &args);
-	key = args.oom ? NULL : svc_feed_key(req->path, args.v, args.n);
+	ctx->key = args.oom ? NULL : svc_feed_key(req->path, args.v, args.n);
 	free(args.v);
-	if (!key)
+	if (!ctx->key) {
+		ctx_free(ctx);
 		return svc_respond_errno(req, -ENOMEM, "");
-	gzip = svc_accepts_gzip(svc_header(req,
-					   MHD_HTTP_HEADER_ACCEPT_ENCODING));
-	rc = svc_feed_cache_get(svc->feeds, key, svc->clock(), gzip,
-				render_cb, ctx, &view);
-	free(key);
-	if (ctx->answered)
-		return ctx->ret;
-	if (rc != 0)
-		return svc_respond_errno(req, rc, "the feed");
-	return respond_view(req, &view, ctx->private_feed);
+	}
+	ctx->gzip = svc_accepts_gzip(svc_header(req,
+					MHD_HTTP_HEADER_ACCEPT_ENCODING));
+	if (svc_feed_cache_peek(svc->feeds, ctx->key, svc->clock(),
+				ctx->gzip, &ctx->view) == 0)
+		return answer(ctx);
+	if (svc->render_pool) {
+		MHD_suspend_connection(req->conn);
+		req->pending = ctx;
+		if (svc_render_pool_submit(svc->render_pool,
+					   render_job_resume, ctx) == 0)
+			return MHD_YES;
+		req->pending = NULL;
+		MHD_resume_connection(req->conn);
+	}
+	render_job(ctx);
+	return answer(ctx);
+}
+
+/* A feed request the pool has finished: answer it. 1 when it was one. */
+static int
+resumed(struct svc_request *req, enum MHD_Result *ret)
+{
+	struct feed_ctx *ctx = req->pending;
+
+	if (!ctx)
+		return 0;
+	req->pending = NULL;
+	*ret = answer(ctx);
+	return 1;
+}
+
+static struct feed_ctx *
+ctx_new(struct svc_request *req)
+{
+	struct feed_ctx *ctx = calloc(1, sizeof(*ctx));
+
+	if (ctx)
+		ctx->req = req;
+	return ctx;
 }
 
 enum MHD_Result
 svc_h_feed_all(struct svc_request *req)
 {
-	struct feed_ctx ctx;
+	struct feed_ctx *ctx;
+	enum MHD_Result ret;
 
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.req = req;
-	return serve_feed(&ctx);
+	if (resumed(req, &ret))
+		return ret;
+	ctx = ctx_new(req);
+	if (!ctx)
+		return svc_respond_errno(req, -ENOMEM, "");
+	return serve_feed(ctx);
 }
 
 /* /calendars/private/<secret>.ics: the subscription's filters, TENTATIVE
- * included; records the fetch (both under the writer lock). An unknown or
+ * included; records the fetch (under the writer lock). An unknown or
  * revoked secret is 404. */
 static enum MHD_Result
 private_feed(struct feed_ctx *ctx)
@@ -398,61 +492,66 @@ private_feed(struct feed_ctx *ctx)
 	struct svc_request *req = ctx->req;
 	struct svc *svc = req->svc;
 	struct db_event_filter *f = &ctx->f;
-	struct db_subscription sub;
+	struct db_subscription *sub = &ctx->sub;
 	char hash[65];
-	enum MHD_Result ret;
 	int rc;
 
-	if (filter_or_400(req, f, &ret) != 0)
-		return ret;
+	if (read_filter(ctx, req->db) != 0)
+		return answer(ctx);
 	svc_token_hash(ctx->slug, hash);
 	pthread_mutex_lock(&svc->lock);
-	rc = db_subscription_lookup(svc->db, hash, &sub);
+	rc = db_subscription_lookup(svc->db, hash, sub);
 	if (rc == 0) {
 		/* Only UTF-8 is kept: the admin list is JSON. */
 		const char *ua = svc_header(req, MHD_HTTP_HEADER_USER_AGENT);
 		json_t *j = ua ? json_string(ua) : NULL;
 
-		db_subscription_touch(svc->db, sub.id, svc->clock(),
+		db_subscription_touch(svc->db, sub->id, svc->clock(),
 				      ua && !j ? "(not UTF-8)" : ua);
 		json_decref(j);
 	}
 	pthread_mutex_unlock(&svc->lock);
-	if (rc != 0)
-		return svc_respond_errno(req, -ENOENT, "the feed");
-	if (sub.kind)
-		f->kind = sub.kind;
-	if (sub.region)
-		f->region = sub.region;
-	if (sub.carrier)
-		f->carrier = sub.carrier;
-	if (sub.partner)
-		f->partner = sub.partner;
+	if (rc != 0) {
+		memset(sub, 0, sizeof(*sub));
+		ctx->err = -ENOENT;
+		return answer(ctx);
+	}
+	if (sub->kind)
+		f->kind = sub->kind;
+	if (sub->region)
+		f->region = sub->region;
+	if (sub->carrier)
+		f->carrier = sub->carrier;
+	if (sub->partner)
+		f->partner = sub->partner;
 	snprintf(ctx->name, sizeof(ctx->name), "%s（%s）", DISTRICT_NAME,
-		 sub.label);
+		 sub->label);
 	snprintf(ctx->desc, sizeof(ctx->desc), "%s",
 		 "含待定（TENTATIVE）活动的私有订阅");
 	ctx->private_feed = 1;
-	ret = serve_feed(ctx);
-	db_subscription_release(&sub);
-	return ret;
+	return serve_feed(ctx);
 }
 
 enum MHD_Result
 svc_h_feed_scoped(struct svc_request *req)
 {
-	struct feed_ctx ctx;
+	struct feed_ctx *ctx;
+	enum MHD_Result ret;
 	size_t len = strlen(req->params[1]);
 
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.req = req;
-	ctx.scope = req->params[0];
-	if (len < 5 || len - 4 >= sizeof(ctx.slug) ||
+	if (resumed(req, &ret))
+		return ret;
+	if (len < 5 || len - 4 >= sizeof(ctx->slug) ||
+	    strlen(req->params[0]) >= sizeof(ctx->scope) ||
 	    strcmp(req->params[1] + len - 4, ".ics") != 0)
 		return svc_respond_errno(req, -ENOENT, "the feed");
-	memcpy(ctx.slug, req->params[1], len - 4);
-	ctx.slug[len - 4] = '\0';
-	if (strcmp(ctx.scope, "private") == 0)
-		return private_feed(&ctx);
-	return serve_feed(&ctx);
+	ctx = ctx_new(req);
+	if (!ctx)
+		return svc_respond_errno(req, -ENOMEM, "");
+	snprintf(ctx->scope, sizeof(ctx->scope), "%s", req->params[0]);
+	memcpy(ctx->slug, req->params[1], len - 4);
+	ctx->slug[len - 4] = '\0';
+	if (strcmp(ctx->scope, "private") == 0)
+		return private_feed(ctx);
+	return serve_feed(ctx);
 }

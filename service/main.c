@@ -224,6 +224,7 @@ cmd_serve(int argc, char **argv)
 	}
 	while (sigwait(&stop_signals, &sig) != 0)
 		;
+	svc_feed_quiesce(&svc);
 	MHD_stop_daemon(d);
 	svc_feed_release(&svc);
 	db_close(svc.db);

@@ -178,7 +178,8 @@ dispatch(struct svc *svc, struct conn_state *cs)
 		}
 		if (strcmp(routes[i].method, method) != 0)
 			continue;
-		svc->requests++;
+		if (!req->pending)	/* not again after a resume */
+			svc->requests++;
 		if (is_lock_free(routes[i].handler)) {
 			req->db = svc_reader(svc);
 			return routes[i].handler(req);
@@ -414,7 +415,7 @@ svc_server_start(struct svc *svc, const char *bind, unsigned short port)
 	struct sockaddr_in6 sin6;
 	struct sockaddr *sa;
 	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-			     MHD_USE_ERROR_LOG;
+			     MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
 	struct MHD_Daemon *d;
 
 	memset(&sin4, 0, sizeof(sin4));

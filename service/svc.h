@@ -38,6 +38,9 @@ struct svc {
 	char self_exe[4096];		/* this binary, for parse-ics */
 	struct svc_feed_cache *feeds;	/* rendered feeds, generation,
 					 * Last-Modified (feed_cache.h) */
+	struct svc_render_pool *render_pool; /* renders off the MHD
+					 * threads (render_pool.h); NULL:
+					 * inline */
 	pthread_key_t reader_key;	/* this thread's read connection */
 	pthread_mutex_t readers_lock;	/* guards readers, n_readers */
 	struct db **readers;		/* every read connection opened */
@@ -55,6 +58,10 @@ int svc_feed_init(struct svc *svc);
 /* After a write (called with svc->lock held, by the router after every
  * request that is not GET or HEAD): every feed is invalid from now on. */
 void svc_feed_changed(struct svc *svc);
+
+/* At shutdown, before the daemon stops: finish the renders in progress
+ * (their connections resume) and stop rendering off the MHD threads. */
+void svc_feed_quiesce(struct svc *svc);
 
 /* At shutdown, after the daemon stopped: free the feed cache and close the
  * read connections. */
@@ -91,6 +98,10 @@ struct svc_request {
 	unsigned int status;		/* status queued, for the access log */
 	const char *allow;		/* Allow header of a 405, or NULL */
 	int close;			/* 1: close the connection after */
+	void *pending;			/* a handler's state while its
+					 * connection is suspended; the
+					 * handler is called again on resume
+					 * (h_feeds.c) */
 };
 
 typedef enum MHD_Result (*svc_handler)(struct svc_request *req);

@@ -248,8 +248,13 @@ def main():
                     help="length of each wrk run")
     ap.add_argument("--rounds", type=int, default=2,
                     help="A B turns per row")
+    ap.add_argument("--small", type=int, default=1000,
+                    help="events in the small feed (roadshows)")
+    ap.add_argument("--large", type=int, default=10000,
+                    help="events in the large feed (all)")
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="roadshowd-bench-")
+    os.chmod(tmp, 0o755)        # nginx workers (nobody) read under it
     db = os.path.join(tmp, "bench.db")
     port = free_port()
     proc = subprocess.Popen([args.binary, "serve", "--db", db, "--bind",
@@ -286,9 +291,9 @@ def main():
             port, "GET", "/metrics")[2].decode(), re.M).group(1))
         t0 = time.perf_counter()
         with concurrent.futures.ThreadPoolExecutor(4) as ex:
-            list(ex.map(lambda i: post(i, "roadshow"), range(1000)))
+            list(ex.map(lambda i: post(i, "roadshow"), range(args.small)))
             list(ex.map(lambda i: post(i, KINDS[i % 5]),
-                        range(n_other, 9000)))
+                        range(n_other, args.large - args.small)))
         print("seeded %d events by wrk, the rest in %.1f s"
               % (n_other, time.perf_counter() - t0), file=sys.stderr)
 
@@ -312,12 +317,14 @@ def main():
         n_etag = request(nport, "GET", SMALL)[1]["etag"]
 
         # -- hot rows, A B A B --
+        n_small = format(args.small, ",")
+        n_large = format(max(args.large, n_other + args.small), ",")
         hot = [
-            ("hot feed 1,000 events, identity", SMALL, [], []),
-            ("hot feed 1,000 events, gzip", SMALL,
+            ("hot feed %s events, identity" % n_small, SMALL, [], []),
+            ("hot feed %s events, gzip" % n_small, SMALL,
              ["Accept-Encoding: gzip"], ["Accept-Encoding: gzip"]),
-            ("hot feed 10,000 events, identity", LARGE, [], []),
-            ("hot feed 10,000 events, gzip", LARGE,
+            ("hot feed %s events, identity" % n_large, LARGE, [], []),
+            ("hot feed %s events, gzip" % n_large, LARGE,
              ["Accept-Encoding: gzip"], ["Accept-Encoding: gzip"]),
             ("304 revalidation (If-None-Match)", SMALL,
              ["If-None-Match: " + feeds[SMALL][2]],
@@ -346,9 +353,9 @@ def main():
                 t0 = time.perf_counter()
                 request(port, "GET", path)
                 cold[path].append((time.perf_counter() - t0) * 1000)
-        rows.append(("cold render 1,000 events (ms)",
+        rows.append(("cold render %s events (ms)" % n_small,
                      {"ms": median(cold[SMALL])}, None, "ms"))
-        rows.append(("cold render 10,000 events (ms)",
+        rows.append(("cold render %s events (ms)" % n_large,
                      {"ms": median(cold[LARGE])}, None, "ms"))
 
         # -- /healthz while another client renders uncached variants --
@@ -356,8 +363,9 @@ def main():
         busy = healthz_under_render_load(port, args.seconds + 2)
         rows.append(("/healthz p99, idle (ms)", {"ms": quiet["p99_ms"]},
                      None, "ms"))
-        rows.append(("/healthz p99 while uncached 10,000-event feeds"
-                     " render in a loop (ms)", {"ms": busy["p99_ms"]},
+        rows.append(("/healthz p99 while uncached %s-event feeds"
+                     " render in a loop (ms)" % n_large,
+                     {"ms": busy["p99_ms"]},
                      None, "ms"))
         notes["renders_during_healthz"] = busy["renders"]
 

@@ -465,6 +465,42 @@ START_TEST(test_gzip_body_inflates_to_identity)
 }
 END_TEST
 
+START_TEST(test_peek_never_renders)
+{
+	struct svc_feed_cache *c = svc_feed_cache_new(0, 1, 1, NULL, 0);
+	struct svc_feed_view v;
+	struct fake f;
+	char *t;
+
+	fake_init(&f, "peeked");
+	ck_assert_int_eq(svc_feed_cache_peek(c, "/a.ics?", 10, 0, &v),
+			 -EAGAIN);
+	ck_assert_ptr_null(v.body);
+	t = get_text(c, "/a.ics?", 10, &f, &v);
+	svc_feed_view_release(&v);
+	free(t);
+	ck_assert_int_eq(svc_feed_cache_peek(c, "/a.ics?", 10, 0, &v), 0);
+	ck_assert_int_eq(v.hit, 1);
+	ck_assert_int_eq(v.body->len, 6);
+	svc_feed_view_release(&v);
+	/* its gzip body is not made yet: peek does not make it */
+	ck_assert_int_eq(svc_feed_cache_peek(c, "/a.ics?", 10, 1, &v),
+			 -EAGAIN);
+	ck_assert_int_eq(svc_feed_cache_get(c, "/a.ics?", 10, 1, fake_render,
+					    &f, &v), 0);
+	svc_feed_view_release(&v);
+	ck_assert_int_eq(svc_feed_cache_peek(c, "/a.ics?", 10, 1, &v), 0);
+	ck_assert_int_eq(v.gzip, 1);
+	svc_feed_view_release(&v);
+	ck_assert_int_eq(f.renders, 1);
+	/* a write: nothing to peek at */
+	svc_feed_cache_changed(c, 11, NULL, 0);
+	ck_assert_int_eq(svc_feed_cache_peek(c, "/a.ics?", 11, 0, &v),
+			 -EAGAIN);
+	svc_feed_cache_free(c);
+}
+END_TEST
+
 /* ---- concurrent misses ---- */
 
 struct getter {
@@ -560,6 +596,7 @@ feed_cache_suite(void)
 	add_case(s, "render_error_not_cached", test_render_error_not_cached);
 	add_case(s, "gzip_body_inflates_to_identity",
 		 test_gzip_body_inflates_to_identity);
+	add_case(s, "peek_never_renders", test_peek_never_renders);
 	add_case(s, "concurrent_misses_render_once",
 		 test_concurrent_misses_render_once);
 	return s;

@@ -9,8 +9,9 @@
  * a miss with this thread's read connection (req->db). Only a private
  * feed's lookup and fetch record take the writer lock.
  */
-#define _GNU_SOURCE		/* strptime(3), timegm(3) */
+#define _GNU_SOURCE		/* strptime(3), timegm(3), malloc_trim(3) */
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -397,6 +398,11 @@ render_job(void *arg)
 	ctx->db = svc_reader(svc);
 	ctx->rc = svc_feed_cache_get(svc->feeds, ctx->key, svc->clock(),
 				     ctx->gzip, render_cb, ctx, &ctx->view);
+	/* A render's libical tree (tens of MB for 10,000 events) is freed
+	 * by now; give the pages back rather than keep them resident in
+	 * this thread's malloc arena. */
+	if (ctx->rc == 0 && !ctx->view.hit)
+		malloc_trim(0);
 }
 
 static void

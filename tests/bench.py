@@ -257,10 +257,10 @@ def main():
     os.chmod(tmp, 0o755)        # nginx workers (nobody) read under it
     db = os.path.join(tmp, "bench.db")
     port = free_port()
-    proc = subprocess.Popen([args.binary, "serve", "--db", db, "--bind",
-                             "127.0.0.1", "--port", str(port),
-                             "--public-url", "https://roadshow.example.cn"],
-                            stderr=subprocess.DEVNULL)
+    serve_cmd = [args.binary, "serve", "--db", db, "--bind", "127.0.0.1",
+                 "--port", str(port), "--public-url",
+                 "https://roadshow.example.cn"]
+    proc = subprocess.Popen(serve_cmd, stderr=subprocess.DEVNULL)
     nginx = None
     rows = []          # (label, roadshowd, nginx or None, unit)
     notes = {}
@@ -383,7 +383,18 @@ def main():
 
         # -- memory --
         time.sleep(1)
-        rows.append(("RSS idle after the runs (MiB)",
+        rows.append(("RSS after the runs, feed cache full (MiB)",
+                     {"ms": rss_kib(proc.pid) / 1024}, None, "ms"))
+        # a fresh process on the seeded database, both feeds cached
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(30)
+        proc = subprocess.Popen(serve_cmd, stderr=subprocess.DEVNULL)
+        wait_http(port)
+        for path in (SMALL, LARGE):
+            request(port, "GET", path)
+            request(port, "GET", path, headers={"Accept-Encoding": "gzip"})
+        time.sleep(1)
+        rows.append(("RSS idle, seeded database, both feeds cached (MiB)",
                      {"ms": rss_kib(proc.pid) / 1024}, None, "ms"))
         socks = open_connections(port, 1000)
         rows.append(("RSS with 1,000 open connections (MiB)",

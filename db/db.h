@@ -401,6 +401,11 @@ int db_open_reader(const char *path, struct db **out);
 int db_feed_leaves(struct db *db, int64_t window_s, int64_t now_utc,
 		   int64_t **out, size_t *n);
 
+/* The latest event_history and audit row ids (0 when none): every change
+ * a feed can show moves one of them, whichever process made it. 0 or
+ * -EIO. */
+int db_change_marks(struct db *db, int64_t *history, int64_t *audit);
+
 /* The latest audit row's time (seconds UTC, 0 when none) and how many
  * rows share that second. 0 or -EIO. */
 int db_audit_latest(struct db *db, int64_t *at_out, int64_t *n_at_out);

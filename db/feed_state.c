@@ -94,3 +94,20 @@ db_audit_latest(struct db *db, int64_t *at_out, int64_t *n_at_out)
 	sqlite3_finalize(st);
 	return rc;
 }
+
+int
+db_change_marks(struct db *db, int64_t *history, int64_t *audit)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -EIO;
+
+	if (sqlite3_prepare_v2(db->conn, "SELECT (SELECT coalesce(max(id), 0)"
+	    " FROM event_history), (SELECT coalesce(max(id), 0) FROM audit)",
+	    -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+		*history = sqlite3_column_int64(st, 0);
+		*audit = sqlite3_column_int64(st, 1);
+		rc = 0;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}

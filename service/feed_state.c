@@ -5,12 +5,74 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "feed_cache.h"
 #include "render_pool.h"
 #include "svc.h"
+
+/*
+ * Writes by another process (roadshowd import) do not pass through the
+ * router: once a second a watcher thread compares the database's change
+ * marks (db_change_marks()) with those after this process's last write,
+ * under the writer lock, and treats a difference as a write.
+ */
+static struct {
+	pthread_t thread;
+	int running;
+	int stop;
+	int64_t history;		/* marks after our last look or write */
+	int64_t audit;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+} watcher = { .mu = PTHREAD_MUTEX_INITIALIZER,
+	      .cv = PTHREAD_COND_INITIALIZER };
+
+/* With svc->lock held: bump the feeds unless quiet and the marks show
+ * nothing new; remember the marks. */
+static void
+feeds_changed(struct svc *svc, int quiet)
+{
+	int64_t h = 0, a = 0, now, *leaves = NULL;
+	size_t n = 0;
+
+	if (db_change_marks(svc->db, &h, &a) == 0 && quiet &&
+	    h == watcher.history && a == watcher.audit)
+		return;
+	watcher.history = h;
+	watcher.audit = a;
+	now = svc->clock();
+	if (db_feed_leaves(svc->db, svc->cancelled_window_s, now, &leaves,
+			   &n) != 0)
+		n = 0;
+	svc_feed_cache_changed(svc->feeds, now, leaves, n);
+	free(leaves);
+}
+
+static void *
+watch_main(void *arg)
+{
+	struct svc *svc = arg;
+	struct timespec ts;
+
+	pthread_mutex_lock(&watcher.mu);
+	while (!watcher.stop) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += 1;
+		pthread_cond_timedwait(&watcher.cv, &watcher.mu, &ts);
+		if (watcher.stop)
+			break;
+		pthread_mutex_unlock(&watcher.mu);
+		pthread_mutex_lock(&svc->lock);
+		feeds_changed(svc, 1);
+		pthread_mutex_unlock(&svc->lock);
+		pthread_mutex_lock(&watcher.mu);
+	}
+	pthread_mutex_unlock(&watcher.mu);
+	return NULL;
+}
 
 int
 svc_feed_init(struct svc *svc)
@@ -46,20 +108,20 @@ svc_feed_init(struct svc *svc)
 	/* Two threads: renders in parallel with hits, and with each other
 	 * on this 2-core class of machine. */
 	svc->render_pool = svc_render_pool_start(2);
-	return svc->render_pool ? 0 : -ENOMEM;
+	if (!svc->render_pool)
+		return -ENOMEM;
+	watcher.stop = 0;
+	if (db_change_marks(svc->db, &watcher.history, &watcher.audit) != 0)
+		return -EIO;
+	watcher.running = pthread_create(&watcher.thread, NULL, watch_main,
+					 svc) == 0;
+	return 0;
 }
 
 void
 svc_feed_changed(struct svc *svc)
 {
-	int64_t now = svc->clock(), *leaves = NULL;
-	size_t n = 0;
-
-	if (db_feed_leaves(svc->db, svc->cancelled_window_s, now, &leaves,
-			   &n) != 0)
-		n = 0;
-	svc_feed_cache_changed(svc->feeds, now, leaves, n);
-	free(leaves);
+	feeds_changed(svc, 0);
 }
 
 struct db *
@@ -94,6 +156,14 @@ svc_feed_quiesce(struct svc *svc)
 
 	svc->render_pool = NULL;	/* new misses render inline */
 	svc_render_pool_stop(p);
+	if (watcher.running) {
+		pthread_mutex_lock(&watcher.mu);
+		watcher.stop = 1;
+		pthread_cond_signal(&watcher.cv);
+		pthread_mutex_unlock(&watcher.mu);
+		pthread_join(watcher.thread, NULL);
+		watcher.running = 0;
+	}
 }
 
 void

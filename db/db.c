@@ -179,6 +179,11 @@ static const char *const migrations[] = {
 	" after TEXT);"
 	"CREATE INDEX audit_object ON audit(object_type, object_id);"
 	"CREATE INDEX audit_actor ON audit(actor);",
+	/* (perf) cancelled events by their last change: the moments they
+	 * leave the public feeds are read after every write
+	 * (db_feed_leaves()) without scanning every event */
+	"CREATE INDEX event_cancelled ON event(modified_utc)"
+	" WHERE status = 'CANCELLED';",
 };
 #define N_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
 

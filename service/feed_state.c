@@ -11,6 +11,7 @@
 
 #include "feed_cache.h"
 #include "render_pool.h"
+#include "sbuf.h"
 #include "svc.h"
 
 /*
@@ -180,4 +181,34 @@ svc_feed_release(struct svc *svc)
 	svc->n_readers = 0;
 	pthread_key_delete(svc->reader_key);
 	pthread_mutex_destroy(&svc->readers_lock);
+}
+
+int
+svc_feed_metrics(struct svc *svc, struct sbuf *sb)
+{
+	struct svc_feed_cache_stats st;
+
+	svc_feed_cache_stats(svc->feeds, &st);
+	return sbuf_addf(sb, "# HELP roadshowd_feed_cache_hits_total Feed"
+			 " requests answered from memory.\n"
+			 "# TYPE roadshowd_feed_cache_hits_total counter\n"
+			 "roadshowd_feed_cache_hits_total %llu\n"
+			 "# HELP roadshowd_feed_renders_total Feeds rendered.\n"
+			 "# TYPE roadshowd_feed_renders_total counter\n"
+			 "roadshowd_feed_renders_total %llu\n"
+			 "# HELP roadshowd_feed_cache_evictions_total Feeds"
+			 " evicted to stay within the bound.\n"
+			 "# TYPE roadshowd_feed_cache_evictions_total counter\n"
+			 "roadshowd_feed_cache_evictions_total %llu\n"
+			 "# HELP roadshowd_feed_cache_bytes Octets held.\n"
+			 "# TYPE roadshowd_feed_cache_bytes gauge\n"
+			 "roadshowd_feed_cache_bytes %zu\n"
+			 "# HELP roadshowd_feed_generation Feed generation (one"
+			 " per write).\n"
+			 "# TYPE roadshowd_feed_generation counter\n"
+			 "roadshowd_feed_generation %llu\n",
+			 (unsigned long long)st.hits,
+			 (unsigned long long)st.misses,
+			 (unsigned long long)st.evictions, st.bytes,
+			 (unsigned long long)st.generation) < 0 ? -ENOMEM : 0;
 }

@@ -56,6 +56,7 @@ svc_h_metrics(struct svc_request *req)
 			"\n# TYPE roadshowd_start_time_seconds gauge\n"
 			"roadshowd_start_time_seconds %lld\n",
 			(long long)svc->started_utc);
+	rc |= svc_feed_metrics(svc, &sb);
 	if (rc) {
 		sbuf_release(&sb);
 		return svc_respond_errno(req, -ENOMEM, "");

@@ -59,6 +59,11 @@ int svc_feed_init(struct svc *svc);
  * request that is not GET or HEAD): every feed is invalid from now on. */
 void svc_feed_changed(struct svc *svc);
 
+/* Append the feed cache's counters to sb (Prometheus text format). 0 or
+ * -ENOMEM. */
+struct sbuf;
+int svc_feed_metrics(struct svc *svc, struct sbuf *sb);
+
 /* At shutdown, before the daemon stops: finish the renders in progress
  * (their connections resume) and stop rendering off the MHD threads. */
 void svc_feed_quiesce(struct svc *svc);

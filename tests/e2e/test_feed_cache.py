@@ -170,6 +170,28 @@ class FeedCacheTest(E2ETestCase):
         _, _, p = self.srv.request("GET", path)
         self.assertNotIn(new["uid"].encode(), p)
 
+    def metric(self, name):
+        _, _, body = self.srv.request("GET", "/metrics")
+        return int(re.search(r"^%s (\d+)$" % name, body.decode(),
+                             re.M).group(1))
+
+    def test_hits_render_nothing_until_a_write(self):
+        for _ in range(3):
+            st, _, _ = self.srv.request("GET", "/calendar.ics")
+            self.assertEqual(st, 200)
+        self.srv.request("GET", "/calendar.ics",
+                         headers={"Accept-Encoding": "gzip"})
+        self.assertEqual(self.metric("roadshowd_feed_renders_total"), 1)
+        self.assertEqual(self.metric("roadshowd_feed_cache_hits_total"), 3)
+        gen = self.metric("roadshowd_feed_generation")
+        self.salon("沙龙")
+        self.assertEqual(self.metric("roadshowd_feed_generation"), gen + 1)
+        self.assertEqual(self.metric("roadshowd_feed_cache_bytes"), 0)
+        self.srv.request("GET", "/calendar.ics")
+        self.srv.request("GET", "/calendar.ics")
+        self.assertEqual(self.metric("roadshowd_feed_renders_total"), 2)
+        self.assertEqual(self.metric("roadshowd_feed_cache_hits_total"), 4)
+
     def test_unknown_feed_and_bad_query_are_not_cached(self):
         for _ in range(2):
             resp = self.srv.request("GET", "/calendars/carriers/nope.ics")

@@ -100,13 +100,14 @@ read_filter(struct feed_ctx *ctx, struct db *db)
 {
 	struct svc_request *req = ctx->req;
 	struct db *saved = req->db;
-	json_t *errors = json_array();
+	json_t *errors;
 	int rc;
 
-	if (!errors) {
-		ctx->err = -ENOMEM;
-		return -ENOMEM;
-	}
+	if (!db)			/* never fall back to the writer's */
+		return ctx->err = -EIO;
+	errors = json_array();
+	if (!errors)
+		return ctx->err = -ENOMEM;
 	req->db = db;		/* svc_parse_event_filter() reads req->db */
 	rc = svc_parse_event_filter(req, &ctx->f, errors);
 	req->db = saved;

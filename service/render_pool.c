@@ -2,9 +2,13 @@
  * render_pool.c: a FIFO of jobs and the threads that run them (see
  * render_pool.h).
  */
+#define _GNU_SOURCE		/* syscall(2) */
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "render_pool.h"
 
@@ -29,6 +33,9 @@ pool_main(void *arg)
 	struct svc_render_pool *p = arg;
 	struct job *j;
 
+	/* Linux: a thread's own nice value. Renders yield the CPU to the
+	 * libmicrohttpd workers (hits, /healthz, writes); best effort. */
+	(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10);
 	pthread_mutex_lock(&p->mu);
 	for (;;) {
 		while (!p->head && !p->stopping)

@@ -13,7 +13,8 @@ struct svc_render_pool;
 
 typedef void (*svc_render_job_fn)(void *arg);
 
-/* Start n threads (n >= 1). NULL when out of memory or threads. */
+/* Start n threads (n >= 1), each at nice 10 (Linux), below the request
+ * threads. NULL when out of memory or threads. */
 struct svc_render_pool *svc_render_pool_start(unsigned int n);
 
 /* Queue fn(arg) to run on a pool thread, in submission order. 0, or

@@ -465,7 +465,8 @@ add_exdates(icalcomponent *vev, const struct db_event *ev,
 {
 	struct icaltimetype v;
 	const char *tzid;
-	size_t i, n = ev->rrule ? ev->n_exdates + ev->n_overrides : 0;
+	size_t i, n = ev->rrule || ev->n_rdates ?
+		      ev->n_exdates + ev->n_overrides : 0;
 
 	for (i = 0; i < n; i++) {
 		int64_t t;
@@ -485,6 +486,28 @@ add_exdates(icalcomponent *vev, const struct db_event *ev,
 		if (tzid ? add_prop_param(vev, icalproperty_new_exdate(v),
 					  icalparameter_new_tzid(tzid))
 			 : add_prop(vev, icalproperty_new_exdate(v)))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* RDATE (RFC 5545 §3.8.5.2), one property per extra start, in the form
+ * of DTSTART. */
+static int
+add_rdates(icalcomponent *vev, const struct db_event *ev)
+{
+	struct icaldatetimeperiodtype dp;
+	const char *tzid;
+	size_t i;
+
+	for (i = 0; i < ev->n_rdates; i++) {
+		memset(&dp, 0, sizeof(dp));
+		dp.period = icalperiodtype_null_period();
+		if (instant_value(ev, ev->rdates[i], &dp.time, &tzid) != 0)
+			continue;
+		if (tzid ? add_prop_param(vev, icalproperty_new_rdate(dp),
+					  icalparameter_new_tzid(tzid))
+			 : add_prop(vev, icalproperty_new_rdate(dp)))
 			return -ENOMEM;
 	}
 	return 0;
@@ -577,7 +600,8 @@ add_event(icalcomponent *cal, const struct db_event *ev,
 		goto fail;
 	if (add_categories(vev, ev) || add_status(vev, ev->status) ||
 	    add_prop(vev, icalproperty_new_sequence((int)seq)) ||
-	    add_rrule(vev, ev->rrule) || add_exdates(vev, ev, o) ||
+	    add_rrule(vev, ev->rrule) || add_rdates(vev, ev) ||
+	    add_exdates(vev, ev, o) ||
 	    add_url(vev, ev->url))
 		goto fail;
 	if (rid && (rc = add_recurrence_id(vev, ev, *rid)) != 0)
@@ -597,7 +621,7 @@ add_overrides(icalcomponent *cal, const struct db_event *ev,
 {
 	size_t i;
 
-	for (i = 0; ev->rrule && i < ev->n_overrides; i++) {
+	for (i = 0; (ev->rrule || ev->n_rdates) && i < ev->n_overrides; i++) {
 		const struct db_override *ov = &ev->overrides[i];
 		struct db_event inst = *ev;	/* shallow: borrows strings */
 		int rc;
@@ -606,6 +630,7 @@ add_overrides(icalcomponent *cal, const struct db_event *ev,
 			continue;
 		inst.rrule = NULL;
 		inst.n_exdates = 0;
+		inst.n_rdates = 0;
 		inst.n_overrides = 0;
 		inst.start_utc = ov->start_utc;
 		inst.end_utc = ov->end_utc;
@@ -651,6 +676,19 @@ cal_feed_render(const struct db_event *events, size_t n,
 		if (!vtz)
 			goto out;
 		icalcomponent_add_component(cal, vtz);	/* cal owns vtz */
+	}
+	if (n == 0) {
+		/* RFC 5545 §3.6: a calendar holds at least one component.
+		 * An empty feed carries the district's VTIMEZONE (the zone
+		 * X-WR-TIMEZONE names), cut from 2020 on. */
+		struct zone_use u = { CAL_DISTRICT_TZID,
+			icaltimezone_get_builtin_timezone(CAL_DISTRICT_TZID),
+			1577836800 };
+		icalcomponent *vtz = u.zone ? vtimezone_new(&u) : NULL;
+
+		if (!vtz)
+			goto out;
+		icalcomponent_add_component(cal, vtz);
 	}
 	for (i = 0; i < n; i++) {
 		int rc = add_event(cal, &events[i], o, NULL);

@@ -28,11 +28,13 @@ struct cal_feed_opts {
 
 /*
  * Render a VCALENDAR (VERSION, PRODID, CALSCALE, METHOD:PUBLISH, names,
- * X-WR-TIMEZONE) holding one VTIMEZONE per TZID used and one VEVENT per
+ * X-WR-TIMEZONE) holding one VTIMEZONE per TZID used (the district's when
+ * there is no event, so the calendar is never empty, RFC 5545 §3.6) and
+ * one VEVENT per
  * event: UID, DTSTAMP (= modified), CREATED, LAST-MODIFIED, DTSTART/DTEND
  * with TZID (DATE values for all-day events, DTEND exclusive), SUMMARY,
  * DESCRIPTION, LOCATION, CATEGORIES (kind in Chinese and English), STATUS,
- * SEQUENCE, RRULE, EXDATE, URL, GEO, ORGANIZER (CN = host carrier), and
+ * SEQUENCE, RRULE, RDATE, EXDATE, URL, GEO, ORGANIZER (CN = host carrier), and
  * after a series one VEVENT per RECURRENCE-ID override (same UID). Lines
  * CRLF, folded at 75 octets by libical.
  * events and o are borrowed. Returns a string the caller frees with

@@ -15,22 +15,41 @@
 #include "../db/db.h"
 
 /* Most VEVENTs (series and overrides together) one file may hold. */
-#define CAL_IMPORT_MAX_VEVENTS 2000
+#define CAL_IMPORT_MAX_VEVENTS 10000
+
+/* Title of an event whose SUMMARY is absent or empty (RFC 5545 makes it
+ * optional). */
+#define CAL_IMPORT_NO_TITLE "（无标题）"
 
 struct cal_import_error {
 	int vevent;			/* 1-based VEVENT number; 0: the file */
 	int line;			/* 1-based line of its BEGIN:VEVENT, or
 					 * 0 when unknown */
 	char uid[128];			/* the UID when known, else "" */
-	char detail[256];		/* what is wrong */
+	char property[32];		/* the property at fault, or "" */
+	char code[32];			/* machine-readable kind of fault:
+					 * missing, bad-value, unknown-tzid,
+					 * duplicate-uid, too-long, not-utf8,
+					 * control-char, bad-rrule, structure,
+					 * too-many, ... */
+	char detail[256];		/* what is wrong, in our words */
 };
 
 struct cal_import {
 	struct db_event *events;	/* one per series or single event;
+					 * tzid "UTC" when the file's own
+					 * VTIMEZONE matched no IANA zone (the
+					 * file's TZID is in meta[i]);
 					 * kind is a kind slug read from
 					 * CATEGORIES, or NULL; carrier and
 					 * partner regions are NULL */
 	size_t n;
+	struct cal_import_meta {
+		int vevent;		/* 1-based VEVENT number */
+		int line;		/* line of its BEGIN:VEVENT */
+		char *tzid_source;	/* NULL, or the file's TZID kept for
+					 * display (see events) */
+	} *meta;			/* n entries */
 	struct cal_import_error *errors;
 	size_t n_errors;
 };

@@ -24,3 +24,23 @@ cal_kind_find(const char *slug)
 			return &cal_kinds[i];
 	return NULL;
 }
+
+/* The short names, in cal_kinds[] order. */
+static const char *const short_zh[CAL_KIND_COUNT] = {
+	"路演", "沙龙", "论坛", "培训", "研讨", "展览", "大赛",
+};
+
+const struct cal_kind *
+cal_kind_from_name(const char *name)
+{
+	size_t i;
+
+	if (!name)
+		return NULL;
+	for (i = 0; i < CAL_KIND_COUNT; i++)
+		if (strcmp(cal_kinds[i].slug, name) == 0 ||
+		    strcmp(cal_kinds[i].zh, name) == 0 ||
+		    strcmp(short_zh[i], name) == 0)
+			return &cal_kinds[i];
+	return NULL;
+}

@@ -19,4 +19,11 @@ extern const struct cal_kind cal_kinds[CAL_KIND_COUNT];
 /* The kind named slug, or NULL. slug borrowed; the result is static. */
 const struct cal_kind *cal_kind_find(const char *slug);
 
+/*
+ * The kind named name: its slug ("roadshow"), its Chinese name (项目路演) or
+ * the short Chinese name people type (路演, 沙龙, 论坛, 培训, 研讨, 展览,
+ * 大赛), or NULL. name borrowed; the result is static.
+ */
+const struct cal_kind *cal_kind_from_name(const char *name);
+
 #endif

@@ -16,7 +16,8 @@
 /*
  * libical 3.0 reads COUNT and INTERVAL with atoi() into an int and a short,
  * so "COUNT=4294967297" and "INTERVAL=65537" come back as 1. 1 when the
- * text of some name= part of rrule is more than max.
+ * text of some name= part of rrule is more than max (max < 0: when there
+ * is such a part at all).
  */
 static int
 part_exceeds(const char *rrule, const char *name, long max)
@@ -27,6 +28,8 @@ part_exceeds(const char *rrule, const char *name, long max)
 
 	while (p) {
 		if (strncasecmp(p, name, len) == 0) {
+			if (max < 0)
+				return 1;	/* present at all */
 			p += len;
 			p += strspn(p, " \t+-");
 			for (v = 0; isdigit((unsigned char)*p); p++)
@@ -76,6 +79,12 @@ cal_rrule_validate(const char *rrule, char *why, size_t size)
 		snprintf(why, size, "RRULE must be 1 to 512 octets");
 		return -EINVAL;
 	}
+	if (part_exceeds(rrule, "COUNT=", -1) &&
+	    part_exceeds(rrule, "UNTIL=", -1)) {
+		snprintf(why, size, "COUNT and UNTIL cannot both be given"
+			 " (RFC 5545 §3.3.10): keep one");
+		return -EINVAL;
+	}
 	icalerror_clear_errno();
 	r = icalrecurrencetype_from_string(rrule);
 	if (r.freq == ICAL_NO_RECURRENCE || icalerrno != ICAL_NO_ERROR) {
@@ -91,10 +100,8 @@ cal_rrule_validate(const char *rrule, char *why, size_t size)
 			 " YEARLY");
 		return -EINVAL;
 	}
-	if (r.count <= 0 && icaltime_is_null_time(r.until)) {
-		snprintf(why, size, "the series must end: give COUNT or UNTIL");
-		return -EINVAL;
-	}
+	/* A series without COUNT or UNTIL runs forever: it is stored as
+	 * such and every expansion is bounded by the window asked for. */
 	if (r.count > CAL_RECUR_MAX_OCCURRENCES ||
 	    part_exceeds(rrule, "COUNT=", CAL_RECUR_MAX_OCCURRENCES)) {
 		snprintf(why, size, "COUNT must be at most %d",
@@ -129,6 +136,44 @@ push(int64_t **v, size_t *n, size_t *cap, int64_t t)
 	return 0;
 }
 
+static int
+by_time(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * RDATE (RFC 5545 §3.8.5.2): add ev's RDATEs (and, for a series without
+ * RRULE, its DTSTART) in [from_utc, to_utc) to *starts, then sort, drop
+ * duplicates and keep the first max. 0 or -ENOMEM.
+ */
+static int
+merge_rdates(const struct db_event *ev, int64_t from_utc, int64_t to_utc,
+	     size_t max, int64_t **starts, size_t *n, size_t *cap)
+{
+	size_t i, j;
+	int rc = 0;
+
+	if (!ev->rrule && ev->start_utc >= from_utc && ev->start_utc < to_utc)
+		rc = push(starts, n, cap, ev->start_utc);
+	for (i = 0; i < ev->n_rdates && rc == 0; i++)
+		if (ev->rdates[i] >= from_utc && ev->rdates[i] < to_utc)
+			rc = push(starts, n, cap, ev->rdates[i]);
+	if (rc != 0 || *n < 2)
+		goto cap;
+	qsort(*starts, *n, sizeof(**starts), by_time);
+	for (i = 1, j = 1; i < *n; i++)
+		if ((*starts)[i] != (*starts)[j - 1])
+			(*starts)[j++] = (*starts)[i];
+	*n = j;
+cap:
+	if (*n > max)
+		*n = max;
+	return rc;
+}
+
 int
 cal_recur_expand(const struct db_event *ev, int64_t from_utc, int64_t to_utc,
 		 size_t max, int64_t **starts, size_t *n)
@@ -143,6 +188,11 @@ cal_recur_expand(const struct db_event *ev, int64_t from_utc, int64_t to_utc,
 	*starts = NULL;
 	*n = 0;
 	if (!ev->rrule) {
+		if (ev->n_rdates) {
+			rc = merge_rdates(ev, from_utc, to_utc, max, starts, n,
+					  &cap);
+			goto done;
+		}
 		if (ev->start_utc >= from_utc && ev->start_utc < to_utc && max)
 			return push(starts, n, &cap, ev->start_utc);
 		return 0;
@@ -198,6 +248,9 @@ cal_recur_expand(const struct db_event *ev, int64_t from_utc, int64_t to_utc,
 	}
 	icalrecur_iterator_free(it);
 	icalerror_clear_errno();
+	if (rc == 0 && ev->n_rdates)
+		rc = merge_rdates(ev, from_utc, to_utc, max, starts, n, &cap);
+done:
 	if (rc != 0) {
 		free(*starts);
 		*starts = NULL;
@@ -282,7 +335,7 @@ cal_event_instances(const struct db_event *ev, int64_t from_utc,
 
 	*out = NULL;
 	*n = 0;
-	if (!ev->rrule) {
+	if (!ev->rrule && !ev->n_rdates) {
 		if (!max || !overlaps(ev->start_utc, ev->end_utc, from_utc,
 				      to_utc))
 			return 0;
@@ -338,12 +391,16 @@ cal_recur_too_long(const struct db_event *ev)
 {
 	int64_t *starts = NULL;
 	size_t n = 0;
-	int rc;
+	int rc, open_ended;
 
 	if (!ev->rrule)
 		return 0;
+	/* Open-ended (no COUNT, no UNTIL): it must yield a first one. */
+	open_ended = !part_exceeds(ev->rrule, "COUNT=", -1) &&
+		     !part_exceeds(ev->rrule, "UNTIL=", -1);
 	rc = cal_recur_expand(ev, ev->start_utc, INT64_MAX / 4,
-			      CAL_RECUR_MAX_OCCURRENCES + 1, &starts, &n);
+			      open_ended ? 1 : CAL_RECUR_MAX_OCCURRENCES + 1,
+			      &starts, &n);
 	free(starts);
 	if (rc != 0)
 		return 1;
@@ -357,7 +414,7 @@ cal_recur_is_occurrence(const struct db_event *ev, int64_t t)
 	size_t n = 0;
 	int found;
 
-	if (!ev->rrule)
+	if (!ev->rrule && !ev->n_rdates)
 		return t == ev->start_utc;
 	if (cal_recur_expand(ev, t, t + 1, 1, &starts, &n) != 0)
 		return 0;

@@ -15,8 +15,9 @@
 
 /*
  * Check an RRULE value posted by a user: it must parse with libical, use
- * FREQ DAILY, WEEKLY, MONTHLY or YEARLY, and be bounded by COUNT (at most
- * CAL_RECUR_MAX_OCCURRENCES) or UNTIL. On error writes a one-line reason
+ * FREQ DAILY, WEEKLY, MONTHLY or YEARLY, have COUNT (at most
+ * CAL_RECUR_MAX_OCCURRENCES) or UNTIL or neither (an open-ended series),
+ * not both (RFC 5545 §3.3.10). On error writes a one-line reason
  * into why (size octets) and returns -EINVAL; else 0.
  */
 int cal_rrule_validate(const char *rrule, char *why, size_t size);
@@ -25,15 +26,18 @@ int cal_rrule_validate(const char *rrule, char *why, size_t size);
  * (libical would wrap it silently). */
 int cal_rrule_numbers_ok(const char *rrule);
 
-/* 1 when ev's series yields no occurrence or more than
- * CAL_RECUR_MAX_OCCURRENCES (e.g. DAILY until 9999), or cannot be
- * expanded; 0 for a single event or a bounded series. */
+/* 1 when ev's series yields no occurrence, or (ended by COUNT or UNTIL)
+ * more than CAL_RECUR_MAX_OCCURRENCES (e.g. DAILY until 2199), or cannot
+ * be expanded; 0 for a single event, a bounded series, or an open-ended
+ * one with a first occurrence. */
 int cal_recur_too_long(const struct db_event *ev);
 
 /*
  * Occurrence starts of ev in [from_utc, to_utc), ascending, at most max.
  * A single event gives its start when it lies in the window. A series is
- * expanded from DTSTART in the event's timezone (all-day: local dates).
+ * expanded from DTSTART in the event's timezone (all-day: local dates),
+ * with its RDATEs added (an event with RDATEs and no RRULE: DTSTART and
+ * the RDATEs).
  * *starts is a new array the caller frees with free() (NULL when *n == 0).
  * Returns 0, -EINVAL (unparsable rule), -ENOMEM.
  */
@@ -64,7 +68,8 @@ int cal_event_instances(const struct db_event *ev, int64_t from_utc,
 			int64_t to_utc, size_t max, struct cal_instance **out,
 			size_t *n);
 
-/* 1 when t is an occurrence start of ev's RRULE (ignoring EXDATE). */
+/* 1 when t is an occurrence start of ev's RRULE or an RDATE (ignoring
+ * EXDATE). */
 int cal_recur_is_occurrence(const struct db_event *ev, int64_t t);
 
 #endif

@@ -179,6 +179,72 @@ static const char *const migrations[] = {
 	" after TEXT);"
 	"CREATE INDEX audit_object ON audit(object_type, object_id);"
 	"CREATE INDEX audit_actor ON audit(actor);",
+	/* accounts (issue 8): people who log in to the console; an
+	 * organiser holds one or more carriers; one-time invites and
+	 * sessions store only the SHA-256 of their secret */
+	"CREATE TABLE account("
+	" id INTEGER PRIMARY KEY,"
+	" username TEXT NOT NULL UNIQUE,"
+	" role TEXT NOT NULL CHECK (role IN ('admin','organiser','viewer')),"
+	" password_hash TEXT,"
+	" disabled INTEGER NOT NULL DEFAULT 0,"
+	" created_utc INTEGER NOT NULL,"
+	" updated_utc INTEGER NOT NULL,"
+	" last_login_utc INTEGER);"
+	"CREATE TABLE account_carrier("
+	" account_id INTEGER NOT NULL REFERENCES account(id)"
+	"  ON DELETE CASCADE,"
+	" carrier_id INTEGER NOT NULL REFERENCES carrier(id),"
+	" PRIMARY KEY (account_id, carrier_id));"
+	"CREATE TABLE account_invite("
+	" id INTEGER PRIMARY KEY,"
+	" hash TEXT NOT NULL UNIQUE,"
+	" account_id INTEGER NOT NULL REFERENCES account(id)"
+	"  ON DELETE CASCADE,"
+	" created_utc INTEGER NOT NULL,"
+	" expires_utc INTEGER NOT NULL,"
+	" used_utc INTEGER);"
+	"CREATE TABLE account_session("
+	" id INTEGER PRIMARY KEY,"
+	" hash TEXT NOT NULL UNIQUE,"
+	" account_id INTEGER NOT NULL REFERENCES account(id)"
+	"  ON DELETE CASCADE,"
+	" csrf TEXT NOT NULL,"
+	" created_utc INTEGER NOT NULL,"
+	" last_seen_utc INTEGER NOT NULL);"
+	"CREATE INDEX account_session_account ON account_session(account_id);",
+	/* 5: admin data (issue 9): carriers' English name, recognition date,
+	 * address, GEO, website, contact and retirement date; regions' target
+	 * year and the annex's printed targets kept beside later changes;
+	 * token expiry. */
+	"ALTER TABLE carrier ADD COLUMN name_en TEXT;"
+	"ALTER TABLE carrier ADD COLUMN recognised_on TEXT;"
+	"ALTER TABLE carrier ADD COLUMN address TEXT;"
+	"ALTER TABLE carrier ADD COLUMN geo_lat REAL;"
+	"ALTER TABLE carrier ADD COLUMN geo_lon REAL;"
+	"ALTER TABLE carrier ADD COLUMN website TEXT;"
+	"ALTER TABLE carrier ADD COLUMN contact TEXT;"
+	"ALTER TABLE carrier ADD COLUMN retired_from TEXT;"
+	"ALTER TABLE region ADD COLUMN target_year INTEGER;"
+	"ALTER TABLE region ADD COLUMN annex_area_10k_m2 REAL;"
+	"ALTER TABLE region ADD COLUMN annex_enterprises_and_teams INTEGER;"
+	"ALTER TABLE region ADD COLUMN annex_tech_enterprises INTEGER;"
+	"UPDATE region SET target_year = 2025,"
+	" annex_area_10k_m2 = area_10k_m2,"
+	" annex_enterprises_and_teams = enterprises_and_teams,"
+	" annex_tech_enterprises = tech_enterprises"
+	" WHERE area_10k_m2 IS NOT NULL AND annex_row > 0;"
+	"ALTER TABLE token ADD COLUMN expires_utc INTEGER;",
+	/* RDATE (RFC 5545 §3.8.5.2): extra occurrence starts of an event,
+	 * seconds UTC (issue 10) */
+	"CREATE TABLE event_rdate("
+	" event_id INTEGER NOT NULL REFERENCES event(id) ON DELETE CASCADE,"
+	" start_utc INTEGER NOT NULL,"
+	" PRIMARY KEY (event_id, start_utc));",
+	/* The TZID an imported file gave when its VTIMEZONE matched no IANA
+	 * zone: the times are stored as UTC instants, the name is kept for
+	 * display (issue 10) */
+	"ALTER TABLE event ADD COLUMN tzid_source TEXT;",
 	/* (perf) cancelled events by their last change: the moments they
 	 * leave the public feeds are read after every write
 	 * (db_feed_leaves()) without scanning every event */
@@ -542,6 +608,8 @@ db_count_rows(struct db *db, const char *table)
 		"region", "carrier", "event", "event_partner", "event_history",
 		"token", "cadence_rule_version", "annex_total",
 		"event_exdate", "event_override", "subscription", "audit",
+		"account", "account_carrier", "account_invite",
+		"account_session",
 	};
 	char sql[96];
 	sqlite3_stmt *st = NULL;
@@ -565,7 +633,9 @@ db_count_rows(struct db *db, const char *table)
 
 #define REGION_COLS "id, slug, name, name_en, kind, partner, annex_row," \
 	" area_10k_m2, enterprises_and_teams, tech_enterprises," \
-	" area_10k_m2 IS NOT NULL"
+	" area_10k_m2 IS NOT NULL, coalesce(target_year, 0)," \
+	" annex_area_10k_m2 IS NOT NULL, annex_area_10k_m2," \
+	" annex_enterprises_and_teams, annex_tech_enterprises"
 
 static int
 region_from_row(sqlite3_stmt *st, struct db_region *r)
@@ -584,6 +654,11 @@ region_from_row(sqlite3_stmt *st, struct db_region *r)
 	r->enterprises_and_teams = sqlite3_column_int64(st, 8);
 	r->tech_enterprises = sqlite3_column_int64(st, 9);
 	r->has_targets = sqlite3_column_int(st, 10);
+	r->target_year = sqlite3_column_int(st, 11);
+	r->has_annex = sqlite3_column_int(st, 12);
+	r->annex_area_10k_m2 = sqlite3_column_double(st, 13);
+	r->annex_enterprises_and_teams = sqlite3_column_int64(st, 14);
+	r->annex_tech_enterprises = sqlite3_column_int64(st, 15);
 	if (oom) {
 		db_region_release(r);
 		return -ENOMEM;
@@ -635,7 +710,7 @@ db_regions_list(struct db *db, int partner, struct db_region **out,
 	*n = 0;
 	if (sqlite3_prepare_v2(db->conn, "SELECT " REGION_COLS " FROM region"
 	    " WHERE ?1 < 0 OR partner = ?1"
-	    " ORDER BY partner, annex_row, id", -1, &st, NULL) != SQLITE_OK)
+	    " ORDER BY partner, annex_row = 0, annex_row, id", -1, &st, NULL) != SQLITE_OK)
 		return -EIO;
 	sqlite3_bind_int(st, 1, partner);
 	return db_collect(st, sizeof(**out), region_row, region_release,
@@ -691,7 +766,9 @@ out:
 
 /* ---- carriers ---- */
 
-#define CARRIER_SQL "SELECT c.id, c.slug, c.name, c.kind, c.level, r.slug" \
+#define CARRIER_SQL "SELECT c.id, c.slug, c.name, c.kind, c.level, r.slug," \
+	" c.name_en, c.recognised_on, c.address, c.geo_lat IS NOT NULL," \
+	" c.geo_lat, c.geo_lon, c.website, c.contact, c.retired_from" \
 	" FROM carrier c JOIN region r ON r.id = c.region_id"
 
 static int
@@ -706,6 +783,15 @@ carrier_from_row(sqlite3_stmt *st, struct db_carrier *c)
 	c->kind = db_col_strdup(st, 3, &oom);
 	c->level = db_col_strdup(st, 4, &oom);
 	c->region = db_col_strdup(st, 5, &oom);
+	c->name_en = db_col_strdup(st, 6, &oom);
+	c->recognised_on = db_col_strdup(st, 7, &oom);
+	c->address = db_col_strdup(st, 8, &oom);
+	c->has_geo = sqlite3_column_int(st, 9);
+	c->geo_lat = sqlite3_column_double(st, 10);
+	c->geo_lon = sqlite3_column_double(st, 11);
+	c->website = db_col_strdup(st, 12, &oom);
+	c->contact = db_col_strdup(st, 13, &oom);
+	c->retired_from = db_col_strdup(st, 14, &oom);
 	if (oom) {
 		db_carrier_release(c);
 		return -ENOMEM;
@@ -723,6 +809,12 @@ db_carrier_release(struct db_carrier *c)
 	free(c->kind);
 	free(c->level);
 	free(c->region);
+	free(c->name_en);
+	free(c->recognised_on);
+	free(c->address);
+	free(c->website);
+	free(c->contact);
+	free(c->retired_from);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -896,6 +988,7 @@ token_row(sqlite3_stmt *st, void *elem)
 	t->label = db_col_strdup(st, 3, &oom);
 	t->created_utc = sqlite3_column_int64(st, 4);
 	t->revoked_utc = sqlite3_column_int64(st, 5);
+	t->expires_utc = sqlite3_column_int64(st, 6);
 	if (oom) {
 		token_release(t);
 		return -ENOMEM;
@@ -921,7 +1014,8 @@ db_tokens_list(struct db *db, struct db_token **out, size_t *n)
 	*out = NULL;
 	*n = 0;
 	if (sqlite3_prepare_v2(db->conn, "SELECT t.id, t.role, c.slug,"
-	    " t.label, t.created_utc, coalesce(t.revoked_utc, 0) FROM token t"
+	    " t.label, t.created_utc, coalesce(t.revoked_utc, 0),"
+	    " coalesce(t.expires_utc, 0) FROM token t"
 	    " LEFT JOIN carrier c ON c.id = t.carrier_id ORDER BY t.id", -1,
 	    &st, NULL) != SQLITE_OK)
 		return -EIO;

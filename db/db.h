@@ -37,6 +37,11 @@ struct db_region {
 	double area_10k_m2;		/* carrier floor area, 10^4 m^2 */
 	int64_t enterprises_and_teams;	/* count */
 	int64_t tech_enterprises;	/* count */
+	int target_year;		/* year the targets are for; 0: none */
+	int has_annex;			/* 1 when the annex printed targets */
+	double annex_area_10k_m2;	/* the annex's printed plan, kept */
+	int64_t annex_enterprises_and_teams; /* as printed */
+	int64_t annex_tech_enterprises;	/* as printed */
 };
 
 /* An incubation carrier (孵化载体). */
@@ -47,6 +52,17 @@ struct db_carrier {
 	char *kind;			/* maker_space, incubator, accelerator, platform */
 	char *level;			/* national, municipal, district, none */
 	char *region;			/* region slug */
+	char *name_en;			/* English name or NULL */
+	char *recognised_on;		/* YYYY-MM-DD the level was granted,
+					 * or NULL */
+	char *address;			/* NULL when none */
+	int has_geo;			/* 1 when geo_lat/geo_lon are set */
+	double geo_lat;			/* degrees, WGS 84 */
+	double geo_lon;			/* degrees */
+	char *website;			/* http(s) URL or NULL */
+	char *contact;			/* NULL when none */
+	char *retired_from;		/* YYYY-MM-DD (local) from which no
+					 * event may start, or NULL */
 };
 
 /* One changed occurrence of a series (RFC 5545 RECURRENCE-ID). NULL
@@ -97,6 +113,14 @@ struct db_event {
 	struct db_override *overrides;	/* RECURRENCE-ID overrides,
 					 * ascending by recurrence_utc */
 	size_t n_overrides;
+	int64_t *rdates;		/* RDATE: extra occurrence starts,
+					 * seconds UTC, ascending (RFC 5545
+					 * §3.8.5.2); a series with or without
+					 * rrule */
+	size_t n_rdates;
+	char *tzid_source;		/* NULL, or the TZID an imported file
+					 * used when no IANA zone matched its
+					 * VTIMEZONE (tzid is then "UTC") */
 };
 
 /* A private feed subscription (its secret is never stored, only the
@@ -145,7 +169,9 @@ struct db_event_filter {
 	const char *partner;		/* partner region slug */
 	const char *status;
 	const char *q;			/* substring of title/description/venue */
-	int exclude_tentative;		/* 1: leave TENTATIVE out */
+	int exclude_tentative;		/* 1: leave TENTATIVE out, */
+	const char *const *tentative_carriers; /* except these carriers' */
+	size_t n_tentative_carriers;
 	int64_t cancelled_since;	/* leave out CANCELLED modified before */
 	int64_t after_id;		/* keyset pagination: rows after
 					 * (after_start_utc, after_id) in
@@ -246,6 +272,12 @@ int db_event_delete(struct db *db, int64_t id, const char *actor,
 int db_event_get(struct db *db, int64_t id, struct db_event *out);
 int db_event_get_by_uid(struct db *db, const char *uid, struct db_event *out);
 
+/* The id and host carrier slug (*carrier_out: a new string, NULL for the
+ * district) of the event with uid, without loading it (import_store.c).
+ * 0, -ENOENT, -ENOMEM, -EIO. */
+int db_event_host_of_uid(struct db *db, const char *uid, int64_t *id_out,
+			 char **carrier_out);
+
 /* Events matching f, ordered by start_utc then id. Free with
  * db_event_list_free(). */
 int db_event_list(struct db *db, const struct db_event_filter *f,
@@ -258,6 +290,10 @@ void db_event_release(struct db_event *ev);
 /* Add t (seconds UTC) to ev->exdates, kept ascending and without
  * duplicates. No database access. 0 or -ENOMEM (ev unchanged). */
 int db_event_add_exdate(struct db_event *ev, int64_t t);
+
+/* Add t (seconds UTC) to ev->rdates, kept ascending and without
+ * duplicates. No database access. 0 or -ENOMEM (ev unchanged). */
+int db_event_add_rdate(struct db_event *ev, int64_t t);
 
 /* Deep copy src into dst (zeroed first). 0 or -ENOMEM. */
 int db_event_copy(struct db_event *dst, const struct db_event *src);
@@ -306,6 +342,7 @@ struct db_token {
 	char *label;			/* NULL when none */
 	int64_t created_utc;		/* seconds */
 	int64_t revoked_utc;		/* 0 while live */
+	int64_t expires_utc;		/* seconds; 0: never expires */
 };
 
 /* All tokens, oldest first. Free with db_tokens_free(). */

@@ -32,6 +32,9 @@
 	"  'end_utc', o.end_utc, 'title', o.title, 'venue', o.venue," \
 	"  'description', o.description, 'status', o.status))" \
 	"  FROM event_override o WHERE o.event_id = e.id)," \
+	" 'rdates', (SELECT json_group_array(start_utc)" \
+	"  FROM event_rdate x WHERE x.event_id = e.id)," \
+	" 'tzid_source', e.tzid_source," \
 	" 'modified_utc', e.modified_utc) FROM event e WHERE e.id = ?1)"
 
 #define EVENT_COLS \
@@ -44,7 +47,10 @@
 	"  WHERE p.event_id = e.id ORDER BY pr.id))," \
 	" e.geo_lat, e.geo_lon," \
 	" (SELECT group_concat(t, ',') FROM (SELECT recurrence_utc AS t" \
-	"  FROM event_exdate x WHERE x.event_id = e.id ORDER BY t))"
+	"  FROM event_exdate x WHERE x.event_id = e.id ORDER BY t))," \
+	" (SELECT group_concat(t, ',') FROM (SELECT start_utc AS t" \
+	"  FROM event_rdate x WHERE x.event_id = e.id ORDER BY t))," \
+	" e.tzid_source"
 
 #define EVENT_FROM \
 	" FROM event e LEFT JOIN carrier c ON c.id = e.carrier_id" \
@@ -73,6 +79,8 @@ db_event_release(struct db_event *ev)
 	free(ev->rrule);
 	free(ev->url);
 	free(ev->exdates);
+	free(ev->rdates);
+	free(ev->tzid_source);
 	for (i = 0; i < ev->n_overrides; i++) {
 		free(ev->overrides[i].title);
 		free(ev->overrides[i].venue);
@@ -117,6 +125,26 @@ db_event_add_exdate(struct db_event *ev, int64_t t)
 }
 
 int
+db_event_add_rdate(struct db_event *ev, int64_t t)
+{
+	int64_t *nv;
+	size_t i;
+
+	for (i = 0; i < ev->n_rdates; i++)
+		if (ev->rdates[i] == t)
+			return 0;
+	nv = realloc(ev->rdates, (ev->n_rdates + 1) * sizeof(*nv));
+	if (!nv)
+		return -ENOMEM;
+	ev->rdates = nv;
+	for (i = ev->n_rdates; i > 0 && nv[i - 1] > t; i--)
+		nv[i] = nv[i - 1];
+	nv[i] = t;
+	ev->n_rdates++;
+	return 0;
+}
+
+int
 db_event_copy(struct db_event *dst, const struct db_event *src)
 {
 	int oom = 0;
@@ -135,6 +163,19 @@ db_event_copy(struct db_event *dst, const struct db_event *src)
 	dst->region = dup_or_null(src->region, &oom);
 	dst->rrule = dup_or_null(src->rrule, &oom);
 	dst->url = dup_or_null(src->url, &oom);
+	dst->tzid_source = dup_or_null(src->tzid_source, &oom);
+	dst->rdates = NULL;
+	dst->n_rdates = 0;
+	if (src->n_rdates) {
+		dst->rdates = malloc(src->n_rdates * sizeof(int64_t));
+		if (!dst->rdates) {
+			oom = 1;
+		} else {
+			memcpy(dst->rdates, src->rdates,
+			       src->n_rdates * sizeof(int64_t));
+			dst->n_rdates = src->n_rdates;
+		}
+	}
 	dst->partner_regions = NULL;
 	dst->n_partner_regions = 0;
 	dst->exdates = NULL;
@@ -308,6 +349,10 @@ event_from_row(sqlite3_stmt *st, struct db_event *ev)
 	if (!oom && split_ints((const char *)sqlite3_column_text(st, 26),
 			       &ev->exdates, &ev->n_exdates) != 0)
 		oom = 1;
+	if (!oom && split_ints((const char *)sqlite3_column_text(st, 27),
+			       &ev->rdates, &ev->n_rdates) != 0)
+		oom = 1;
+	ev->tzid_source = db_col_strdup(st, 28, &oom);
 	if (oom) {
 		db_event_release(ev);
 		return -ENOMEM;
@@ -364,7 +409,7 @@ load_overrides(struct db *db, struct db_event *ev)
 			  &ev->n_overrides);
 }
 
-/* Replace the EXDATE and override rows of event id with ev's. */
+/* Replace the RDATE, EXDATE and override rows of event id with ev's. */
 static int
 write_exceptions(struct db *db, int64_t id, const struct db_event *ev)
 {
@@ -385,6 +430,25 @@ write_exceptions(struct db *db, int64_t id, const struct db_event *ev)
 	sqlite3_bind_int64(st, 1, id);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		goto out;
+	sqlite3_finalize(st);
+	if (sqlite3_prepare_v2(db->conn, "DELETE FROM event_rdate"
+	    " WHERE event_id = ?1", -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		goto out;
+	sqlite3_finalize(st);
+	if (sqlite3_prepare_v2(db->conn, "INSERT OR IGNORE INTO"
+	    " event_rdate(event_id, start_utc) VALUES (?1, ?2)", -1, &st,
+	    NULL) != SQLITE_OK)
+		goto out;
+	for (i = 0; i < ev->n_rdates; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int64(st, 2, ev->rdates[i]);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			goto out;
+	}
 	sqlite3_finalize(st);
 	if (sqlite3_prepare_v2(db->conn, "INSERT OR IGNORE INTO"
 	    " event_exdate(event_id, recurrence_utc) VALUES (?1, ?2)", -1, &st,
@@ -432,7 +496,7 @@ get_one(struct db *db, const char *where, int64_t id, const char *uid,
 	struct db_event *out)
 {
 	sqlite3_stmt *st = NULL;
-	char sql[2048];
+	char sql[4096];
 	int rc = -EIO, s;
 
 	snprintf(sql, sizeof(sql), "SELECT " EVENT_COLS EVENT_FROM " WHERE %s",
@@ -626,6 +690,7 @@ bind_editable(sqlite3_stmt *st, const struct db_event *ev)
 		r |= sqlite3_bind_null(st, 19);
 		r |= sqlite3_bind_null(st, 20);
 	}
+	r |= db_bind_text_or_null(st, 21, ev->tzid_source);
 	return r == SQLITE_OK ? 0 : -EIO;
 }
 
@@ -654,12 +719,12 @@ db_event_insert(struct db *db, const struct db_event *ev, const char *actor,
 	    " title, description, venue, all_day, start_utc, end_utc,"
 	    " start_date, end_date, tzid, status, carrier_id, rrule, url,"
 	    " capacity, sequence, revision, created_utc, modified_utc,"
-	    " geo_lat, geo_lon) VALUES"
+	    " geo_lat, geo_lon, tzid_source) VALUES"
 	    " (1 + max((SELECT coalesce(max(id), 0) FROM event),"
 	    " (SELECT coalesce(max(event_id), 0) FROM event_history)), ?1, ?2,"
 	    " ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
 	    " (SELECT id FROM carrier WHERE slug = ?13), ?14, ?15, ?16, 0,"
-	    " 1, ?18, ?18, ?19, ?20)", -1, &st, NULL) != SQLITE_OK)
+	    " 1, ?18, ?18, ?19, ?20, ?21)", -1, &st, NULL) != SQLITE_OK)
 		goto out;
 	if (sqlite3_bind_text(st, 1, ev->uid, -1, SQLITE_TRANSIENT) !=
 	    SQLITE_OK || bind_editable(st, ev) != 0 ||
@@ -729,7 +794,7 @@ db_event_update(struct db *db, const struct db_event *ev, int64_t if_revision,
 	    " carrier_id = (SELECT id FROM carrier WHERE slug = ?13),"
 	    " rrule = ?14, url = ?15, capacity = ?16, sequence = ?17,"
 	    " revision = revision + 1, modified_utc = ?18, geo_lat = ?19,"
-	    " geo_lon = ?20 WHERE id = ?1",
+	    " geo_lon = ?20, tzid_source = ?21 WHERE id = ?1",
 	    -1, &st, NULL) != SQLITE_OK)
 		goto out;
 	if (sqlite3_bind_int64(st, 1, ev->id) != SQLITE_OK ||
@@ -916,6 +981,38 @@ out:
 	return rc;
 }
 
+/* A JSON array of slugs ("[\"a\",\"b\"]") for json_each(); slugs with
+ * characters JSON would need escaped are left out (slugs are ASCII
+ * letters, digits and hyphens). Caller frees with free(); NULL on OOM. */
+static char *
+slug_json_array(const char *const *slugs, size_t n)
+{
+	size_t i, len = 3;
+	char *list, *o;
+
+	for (i = 0; i < n; i++)
+		len += strlen(slugs[i]) + 3;
+	list = malloc(len);
+	if (!list)
+		return NULL;
+	o = list;
+	*o++ = '[';
+	for (i = 0; i < n; i++) {
+		const unsigned char *c = (const unsigned char *)slugs[i];
+		int plain = 1;
+
+		for (; *c; c++)
+			plain &= *c >= 0x20 && *c != '"' && *c != '\\';
+		if (!plain)
+			continue;
+		o += sprintf(o, "%s\"%s\"", o == list + 1 ? "" : ",",
+			     slugs[i]);
+	}
+	*o++ = ']';
+	*o = '\0';
+	return list;
+}
+
 int
 db_event_list(struct db *db, const struct db_event_filter *f,
 	      struct db_event_list *out)
@@ -937,6 +1034,8 @@ db_event_list(struct db *db, const struct db_event_filter *f,
 	 */
 	if (sqlite3_prepare_v2(db->conn, "SELECT " EVENT_COLS EVENT_FROM
 	    " WHERE (?1 IS NULL OR e.rrule IS NOT NULL OR e.end_utc > ?1"
+	    "        OR EXISTS (SELECT 1 FROM event_rdate x"
+	    "                   WHERE x.event_id = e.id AND x.start_utc >= ?1)"
 	    "        OR (e.end_utc = e.start_utc AND e.start_utc >= ?1))"
 	    " AND (?2 IS NULL OR e.start_utc < ?2)"
 	    " AND (?3 IS NULL OR e.kind = ?3)"
@@ -950,7 +1049,8 @@ db_event_list(struct db *db, const struct db_event_filter *f,
 	    " AND (?8 IS NULL OR instr(e.title, ?8) > 0"
 	    "      OR instr(coalesce(e.description, ''), ?8) > 0"
 	    "      OR instr(coalesce(e.venue, ''), ?8) > 0)"
-	    " AND (?9 = 0 OR e.status <> 'TENTATIVE')"
+	    " AND (?9 = 0 OR e.status <> 'TENTATIVE'"
+	    "      OR c.slug IN (SELECT value FROM json_each(?14)))"
 	    " AND (?10 IS NULL OR e.status <> 'CANCELLED'"
 	    "      OR e.modified_utc >= ?10)"
 	    " AND (?11 = 0 OR e.start_utc > ?13"
@@ -974,6 +1074,16 @@ db_event_list(struct db *db, const struct db_event_filter *f,
 	sqlite3_bind_int64(st, 11, f->after_id);
 	sqlite3_bind_int64(st, 12, f->limit > 0 ? f->limit : -1);
 	sqlite3_bind_int64(st, 13, f->after_start_utc);
+	if (f->n_tentative_carriers) {
+		char *list = slug_json_array(f->tentative_carriers,
+					     f->n_tentative_carriers);
+
+		if (!list) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		sqlite3_bind_text(st, 14, list, -1, free);
+	}
 	rc = db_collect(st, sizeof(*v), event_row, event_release, (void **)&v,
 			&len);
 	st = NULL;		/* finalized by db_collect() */

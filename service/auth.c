@@ -10,6 +10,9 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "../db/account_store.h"
+#include "session.h"
+#include "../db/admin_store.h"
 #include "svc.h"
 
 static void
@@ -48,8 +51,157 @@ svc_token_generate(char token[69], char hash[65])
 void
 svc_auth_release(struct svc_auth *auth)
 {
+	size_t i;
+
+	for (i = 0; i < auth->n_carriers; i++)
+		free(auth->carriers[i]);
+	free(auth->carriers);
 	free(auth->carrier);
 	memset(auth, 0, sizeof(*auth));
+}
+
+/* 1 when token id has an expiry at or before now (issue 9: expiry takes
+ * effect on the next request). */
+static int
+token_expired(struct svc *svc, int64_t id)
+{
+	struct db_token t;
+	int expired;
+
+	if (db_token_get(svc->db, id, &t) != 0)
+		return 1;
+	expired = t.expires_utc && svc->clock() >= t.expires_utc;
+	db_token_release(&t);
+	return expired;
+}
+
+int
+svc_auth_holds(const struct svc_auth *auth, const char *carrier)
+{
+	size_t i;
+
+	if (!carrier)
+		return 0;
+	for (i = 0; i < auth->n_carriers; i++)
+		if (strcmp(auth->carriers[i], carrier) == 0)
+			return 1;
+	return 0;
+}
+
+int
+svc_auth_may_write(const struct svc_auth *auth, const char *carrier)
+{
+	if (!auth->present || auth->viewer)
+		return 0;
+	return auth->admin || svc_auth_holds(auth, carrier);
+}
+
+int
+svc_auth_sees_tentative(const struct svc_auth *auth, const char *carrier)
+{
+	if (!auth->present)
+		return 0;
+	return auth->admin || auth->viewer || svc_auth_holds(auth, carrier);
+}
+
+const char *
+svc_auth_default_carrier(const struct svc_auth *auth)
+{
+	return auth->n_carriers == 1 ? auth->carriers[0] : NULL;
+}
+
+int
+svc_auth_https(const struct svc *svc)
+{
+	return strncmp(svc->public_base, "https://", 8) == 0;
+}
+
+int
+svc_session_cookie(struct svc_request *req, char value[65])
+{
+	const char *cookie = svc_header(req, MHD_HTTP_HEADER_COOKIE);
+
+	return svc_cookie_value(cookie, svc_auth_https(req->svc) ?
+				SVC_COOKIE_HOST : SVC_COOKIE, value, 65);
+}
+
+int
+svc_origin_ok(struct svc_request *req)
+{
+	char own[320];
+
+	if (svc_origin_own(req->svc->public_url_given ? req->svc->public_base
+			   : NULL, svc_header(req, MHD_HTTP_HEADER_HOST), own,
+			   sizeof(own)) != 0)
+		return 0;
+	return svc_origin_matches(svc_header(req, "Origin"), own);
+}
+
+/* Fill auth from the account a (stolen: its carriers move over). */
+static int
+auth_from_account(struct svc_auth *auth, struct db_account *a,
+		  const char *csrf)
+{
+	auth->present = 1;
+	auth->session = 1;
+	auth->account_id = a->id;
+	auth->admin = strcmp(a->role, "admin") == 0;
+	auth->viewer = strcmp(a->role, "viewer") == 0;
+	auth->carriers = a->carriers;
+	auth->n_carriers = a->n_carriers;
+	a->carriers = NULL;
+	a->n_carriers = 0;
+	if (auth->n_carriers && !(auth->carrier = strdup(auth->carriers[0])))
+		return -ENOMEM;
+	snprintf(auth->username, sizeof(auth->username), "%s", a->username);
+	snprintf(auth->csrf, sizeof(auth->csrf), "%s", csrf);
+	snprintf(auth->actor, sizeof(auth->actor), "user:%s", a->username);
+	return 0;
+}
+
+/* The session named by the request's cookie, if any and live. */
+static int
+resolve_session(struct svc_request *req, struct svc_auth *auth)
+{
+	char id[65], hash[65], csrf[65];
+	struct db_account a;
+	int rc;
+
+	if (svc_session_cookie(req, id) != 0)
+		return 0;		/* anonymous */
+	svc_token_hash(id, hash);
+	rc = db_session_lookup(req->svc->db, hash, req->svc->clock(),
+			       SVC_SESSION_IDLE_S, &a, csrf);
+	if (rc == -ENOENT)
+		return 0;		/* ended: anonymous */
+	if (rc != 0)
+		return rc;
+	rc = auth_from_account(auth, &a, csrf);
+	db_account_release(&a);
+	if (rc != 0)
+		svc_auth_release(auth);
+	return rc;
+}
+
+int
+svc_csrf_gate(struct svc_request *req)
+{
+	struct svc_auth auth;
+	int rc;
+
+	if (!svc_method_unsafe(req->method) ||
+	    svc_header(req, MHD_HTTP_HEADER_AUTHORIZATION))
+		return 0;
+	memset(&auth, 0, sizeof(auth));
+	rc = resolve_session(req, &auth);
+	if (rc != 0 || !auth.present) {
+		svc_auth_release(&auth);
+		return 0;	/* no session: the handler sees no one */
+	}
+	rc = svc_csrf_decide(req->method, svc_header(req, "X-CSRF-Token"),
+			     auth.csrf, svc_origin_ok(req));
+	svc_auth_release(&auth);
+	return rc;
 }
 
 int
@@ -62,7 +214,7 @@ svc_auth_resolve(struct svc_request *req, struct svc_auth *auth)
 
 	memset(auth, 0, sizeof(*auth));
 	if (!h)
-		return 0;
+		return resolve_session(req, auth);
 	if (strncasecmp(h, "Bearer ", 7) != 0)
 		return -EACCES;
 	h += 7;
@@ -87,10 +239,24 @@ svc_auth_resolve(struct svc_request *req, struct svc_auth *auth)
 		return -EACCES;
 	if (rc != 0)
 		return rc;
+	if (token_expired(req->svc, id)) {
+		free(role);
+		free(carrier);
+		return -EACCES;
+	}
 	auth->present = 1;
 	auth->admin = strcmp(role, "admin") == 0;
 	auth->carrier = carrier;
 	auth->token_id = id;
+	if (carrier) {
+		auth->carriers = calloc(1, sizeof(char *));
+		if (!auth->carriers || !(auth->carriers[0] = strdup(carrier))) {
+			free(role);
+			svc_auth_release(auth);
+			return -ENOMEM;
+		}
+		auth->n_carriers = 1;
+	}
 	if (auth->admin)
 		snprintf(auth->actor, sizeof(auth->actor), "admin:token-%lld",
 			 (long long)id);

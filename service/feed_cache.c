@@ -62,6 +62,9 @@ struct svc_feed_cache {
 	int64_t *leaves;		/* ascending, future at the time set */
 	size_t n_leaves;
 	size_t next_leave;
+	svc_feed_boundary_fn boundary_fn;
+	void *boundary_ctx;
+	int64_t boundary;		/* next moment feeds change by time */
 	uint64_t hits, misses, evictions, waits;
 };
 
@@ -443,8 +446,25 @@ advance_time(struct svc_feed_cache *c, int64_t now)
 		c->next_leave++;
 		passed = 1;
 	}
+	if (c->boundary_fn && now >= c->boundary) {
+		if (c->boundary > c->lm)
+			c->lm = c->boundary;
+		c->boundary = c->boundary_fn(c->boundary_ctx, now);
+		passed = 1;
+	}
 	if (passed)
 		flush(c);
+}
+
+void
+svc_feed_cache_set_boundary(struct svc_feed_cache *c,
+			    svc_feed_boundary_fn fn, void *ctx, int64_t now)
+{
+	pthread_mutex_lock(&c->mu);
+	c->boundary_fn = fn;
+	c->boundary_ctx = ctx;
+	c->boundary = fn(ctx, now);
+	pthread_mutex_unlock(&c->mu);
 }
 
 void

@@ -97,6 +97,21 @@ void svc_feed_cache_changed(struct svc_feed_cache *c, int64_t now,
 			    const int64_t *leaves, size_t n_leaves);
 
 /*
+ * The first moment after now (seconds UTC) at which feeds change by
+ * themselves (the default window's start moves on); ctx is the setter's.
+ */
+typedef int64_t (*svc_feed_boundary_fn)(void *ctx, int64_t now);
+
+/*
+ * Also treat every boundary fn gives as a change: when now passes it,
+ * Last-Modified moves to it and every entry becomes invalid. ctx is
+ * borrowed for the cache's life.
+ */
+void svc_feed_cache_set_boundary(struct svc_feed_cache *c,
+				 svc_feed_boundary_fn fn, void *ctx,
+				 int64_t now);
+
+/*
  * Render callback: produce the feed for the request being served. On 0,
  * *text is a malloc'd buffer of *len octets (stolen by the cache). On a
  * negative errno nothing is cached and svc_feed_cache_get() returns it.

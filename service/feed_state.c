@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../calendar/caltime.h"
 #include "feed_cache.h"
 #include "render_pool.h"
 #include "sbuf.h"
@@ -75,6 +76,31 @@ watch_main(void *arg)
 	return NULL;
 }
 
+/* The default window's start for a feed asked at t (feed_window.c): the
+ * district's midnight svc->feed_back_s before t. */
+static int64_t
+window_start(struct svc *svc, int64_t t)
+{
+	int64_t start = t - svc->feed_back_s;
+	int y, m, d, hh, mm, ss;
+
+	if (cal_utc_to_local(start, CAL_DISTRICT_TZID, &y, &m, &d, &hh, &mm,
+			     &ss) == 0)
+		(void)cal_local_to_utc(y, m, d, 0, 0, 0, CAL_DISTRICT_TZID,
+				       &start);
+	return start;
+}
+
+/* svc_feed_boundary_fn: the window's start moves on at the next district
+ * midnight (Asia/Shanghai keeps 24-hour days) plus feed_back_s. */
+static int64_t
+next_window_move(void *ctx, int64_t now)
+{
+	struct svc *svc = ctx;
+
+	return window_start(svc, now) + 86400 + svc->feed_back_s;
+}
+
 int
 svc_feed_init(struct svc *svc)
 {
@@ -101,11 +127,17 @@ svc_feed_init(struct svc *svc)
 	} else if (audit == lm) {
 		n_at += n_audit;
 	}
+	/* the default window last moved on at this moment: a change too */
+	if (window_start(svc, now) + svc->feed_back_s > lm) {
+		lm = window_start(svc, now) + svc->feed_back_s;
+		n_at = 1;
+	}
 	settled = n_at <= 1;
 	svc->feeds = svc_feed_cache_new(0, lm, settled, leaves, n_leaves);
 	free(leaves);
 	if (!svc->feeds)
 		return -ENOMEM;
+	svc_feed_cache_set_boundary(svc->feeds, next_window_move, svc, now);
 	/* Two threads: renders in parallel with hits, and with each other
 	 * on this 2-core class of machine. */
 	svc->render_pool = svc_render_pool_start(2);
@@ -121,6 +153,12 @@ svc_feed_init(struct svc *svc)
 
 void
 svc_feed_changed(struct svc *svc)
+{
+	feeds_changed(svc, 0);
+}
+
+void
+svc_feed_cache_release(struct svc *svc)
 {
 	feeds_changed(svc, 0);
 }

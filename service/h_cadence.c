@@ -94,8 +94,10 @@ read_query(struct svc_request *req, struct svc_report_query *q,
 	{
 		struct svc_auth auth;
 
+		/* organisers may not see other carriers' TENTATIVE events:
+		 * their reports list none (they still count) */
 		q->public_view = svc_auth_resolve(req, &auth) != 0 ||
-				 !auth.present;
+				 !auth.present || (!auth.admin && !auth.viewer);
 		svc_auth_release(&auth);
 	}
 	if (need_rule && !q->rule_id)

@@ -16,7 +16,10 @@
 #include "../calendar/caltime.h"
 #include "../calendar/kind.h"
 #include "../calendar/recur.h"
+#include "natural.h"
+#include "../calendar/rrule_until.h"
 #include "svc.h"
+#include "svc_admin.h"
 
 #define MAX_TITLE 1000		/* octets */
 #define MAX_DESCRIPTION 20000
@@ -37,7 +40,8 @@ static const char *const writable_fields[] = {
 /* Fields the server owns; accepted on PUT only when unchanged. */
 static const char *const readonly_fields[] = {
 	"id", "uid", "region", "carrier_name", "sequence", "revision",
-	"created", "updated", "kind_name", "exdates", "overrides", NULL,
+	"created", "updated", "kind_name", "exdates", "overrides", "rdates",
+	"timezone_source", NULL,
 };
 
 static int
@@ -119,7 +123,18 @@ svc_event_json(const struct db_event *ev)
 	json_object_set_new(o, "geo", ev->has_geo ?
 			    json_pack("{s:f, s:f}", "lat", ev->geo_lat, "lon",
 				      ev->geo_lon) : json_null());
-	if (ev->rrule) {
+	if (ev->n_rdates) {
+		json_t *rd = json_array();
+
+		for (i = 0; rd && i < ev->n_rdates; i++)
+			json_array_append_new(rd, instant_json(ev,
+						ev->rdates[i]));
+		json_object_set_new(o, "rdates", rd ? rd : json_null());
+	}
+	if (ev->tzid_source)
+		json_object_set_new(o, "timezone_source",
+				    json_string(ev->tzid_source));
+	if (ev->rrule || ev->n_rdates) {
 		json_t *ex = json_array(), *ov = json_array();
 
 		for (i = 0; ex && i < ev->n_exdates; i++)
@@ -338,13 +353,20 @@ apply_json(struct svc *svc, json_t *obj, struct db_event *ev, int creating,
 	}
 	s = NULL;
 	if ((r = take_string(obj, "kind", 0, 32, &s, errors)) == 1) {
-		if (!cal_kind_find(s)) {
+		/* the slug, or its Chinese name (项目路演, 路演, ...) */
+		const struct cal_kind *k = cal_kind_from_name(s);
+
+		if (!k) {
 			svc_problem_add(errors, "kind", "'%s' is not one of"
 					" roadshow, salon, forum, training,"
 					" seminar, exhibition, competition", s);
 			free(s);
 		} else {
-			set_str(&ev->kind, s);
+			free(s);
+			set_str(&ev->kind, strdup(k->slug));
+			if (!ev->kind)
+				svc_problem_add(errors, "kind",
+						"out of memory");
 		}
 	} else if (r == 0 && creating) {
 		svc_problem_add(errors, "kind", "is required");
@@ -409,7 +431,18 @@ apply_json(struct svc *svc, json_t *obj, struct db_event *ev, int creating,
 	if ((r = take_string(obj, "rrule", 1, 512, &s, errors)) == 1) {
 		char why[128];
 
-		if (s && cal_rrule_validate(s, why, sizeof(why)) != 0) {
+		if (s && strchr(s, '\xef')) {
+			/* full-width ；，＝ typed with an input method */
+			char *a = svc_ascii_punct(s);
+
+			free(s);
+			s = a;
+			if (!s)
+				strcpy(why, "out of memory");
+		}
+		if (!s && json_is_string(json_object_get(obj, "rrule")))
+			svc_problem_add(errors, "rrule", "%s", why);
+		else if (s && cal_rrule_validate(s, why, sizeof(why)) != 0) {
 			svc_problem_add(errors, "rrule", "%s", why);
 			free(s);
 		} else {
@@ -428,6 +461,18 @@ apply_json(struct svc *svc, json_t *obj, struct db_event *ev, int creating,
 			ev->capacity = json_integer_value(v);
 	}
 	v = json_object_get(obj, "partner_regions");
+	if (json_is_string(v)) {
+		/* a typed list: "a，b；c" */
+		json_t *items = svc_split_list(json_string_value(v));
+
+		if (!items || json_object_set_new(obj, "partner_regions",
+						  items) != 0) {
+			svc_problem_add(errors, "partner_regions",
+					"out of memory");
+			goto partners_done;
+		}
+		v = items;
+	}
 	if (v) {
 		size_t i, j, n = json_is_array(v) ? json_array_size(v) : 0;
 		char **list;
@@ -662,10 +707,14 @@ exceptions_differ(const struct db_event *a, const struct db_event *b,
 {
 	size_t i;
 
-	if (a->n_exdates != b->n_exdates || a->n_overrides != b->n_overrides)
+	if (a->n_exdates != b->n_exdates || a->n_overrides != b->n_overrides ||
+	    a->n_rdates != b->n_rdates)
 		return 1;
 	for (i = 0; i < a->n_exdates; i++)
 		if (a->exdates[i] != b->exdates[i])
+			return 1;
+	for (i = 0; i < a->n_rdates; i++)
+		if (a->rdates[i] != b->rdates[i])
 			return 1;
 	for (i = 0; i < a->n_overrides; i++) {
 		const struct db_override *x = &a->overrides[i];
@@ -714,8 +763,8 @@ svc_event_any_change(const struct db_event *a, const struct db_event *b)
 }
 #undef DIFF_STR
 
-/* Replace dst's EXDATEs and overrides with copies of src's. 0 or
- * -ENOMEM. */
+/* Replace dst's EXDATEs, RDATEs and overrides with copies of src's (and
+ * keep src's file TZID while dst stays in UTC). 0 or -ENOMEM. */
 static int
 copy_exceptions(struct db_event *dst, const struct db_event *src)
 {
@@ -736,6 +785,17 @@ copy_exceptions(struct db_event *dst, const struct db_event *src)
 	dst->n_exdates = tmp.n_exdates;
 	dst->overrides = tmp.overrides;
 	dst->n_overrides = tmp.n_overrides;
+	free(dst->rdates);
+	dst->rdates = tmp.rdates;
+	dst->n_rdates = tmp.n_rdates;
+	tmp.rdates = NULL;
+	tmp.n_rdates = 0;
+	free(dst->tzid_source);
+	dst->tzid_source = NULL;
+	if (dst->tzid && strcmp(dst->tzid, "UTC") == 0) {
+		dst->tzid_source = tmp.tzid_source;
+		tmp.tzid_source = NULL;
+	}
 	tmp.exdates = NULL;
 	tmp.n_exdates = 0;
 	tmp.overrides = NULL;
@@ -757,6 +817,8 @@ shift_exceptions(struct db_event *ev, int64_t delta)
 
 	for (i = 0; i < ev->n_exdates; i++)
 		ev->exdates[i] += delta;
+	for (i = 0; i < ev->n_rdates; i++)
+		ev->rdates[i] += delta;
 	for (i = 0; i < ev->n_overrides; i++) {
 		struct db_override *o = &ev->overrides[i];
 
@@ -799,13 +861,29 @@ prune_exceptions(struct db_event *ev)
 	ev->n_overrides = j;
 }
 
-/* A series must yield 1 to CAL_RECUR_MAX_OCCURRENCES occurrences from its
- * start (UNTIL far away with FREQ=DAILY would not). */
+/* A series' UNTIL is stored in RFC 5545 §3.3.10's form (UTC for a zoned
+ * series, a DATE for an all-day one); a series must yield 1 to
+ * CAL_RECUR_MAX_OCCURRENCES occurrences from its start (UNTIL far away
+ * with FREQ=DAILY would not), or be open-ended with a first one. */
 static void
-check_series(const struct db_event *ev, json_t *errors)
+check_series(struct db_event *ev, json_t *errors)
 {
+	char why[128], *norm = NULL;
+	int rc;
+
 	if (json_array_size(errors) || !ev->rrule)
 		return;
+	rc = cal_rrule_normalize_until(ev->rrule, ev->tzid ? ev->tzid :
+				       CAL_DISTRICT_TZID, ev->all_day, &norm,
+				       why, sizeof(why));
+	if (rc == -EINVAL) {
+		svc_problem_add(errors, "rrule", "%s", why);
+		return;
+	}
+	if (rc == 0) {
+		free(ev->rrule);
+		ev->rrule = norm;
+	}
 	if (cal_recur_too_long(ev))
 		svc_problem_add(errors, "rrule", "the series must have 1 to %d"
 				" occurrences from its start",
@@ -896,13 +974,22 @@ static enum MHD_Result
 forbidden_carrier(struct svc_request *req, const struct svc_auth *auth,
 		  const char *carrier)
 {
-	char detail[256];
+	char detail[256], held[160] = "";
 	json_t *errors = json_array();
+	size_t i;
 
-	snprintf(detail, sizeof(detail), "this token may write only events of"
-		 " carrier '%s', not '%s'", auth->carrier,
-		 carrier ? carrier : "the district");
-	svc_problem_add(errors, "carrier", "%s", detail);
+	for (i = 0; i < auth->n_carriers; i++)
+		snprintf(held + strlen(held), sizeof(held) - strlen(held),
+			 "%s'%s'", i ? ", " : "", auth->carriers[i]);
+	if (auth->viewer)
+		snprintf(detail, sizeof(detail), "a viewer may not write"
+			 " events");
+	else
+		snprintf(detail, sizeof(detail), "this %s may write only"
+			 " events of carrier%s %s, not '%s'", auth->session ?
+			 "account" : "token", auth->n_carriers > 1 ? "s" : "",
+			 held, carrier ? carrier : "the district");
+	svc_problem_addc(errors, "carrier", "not_your_carrier", "%s", detail);
 	return svc_respond_problem(req, 403, "wrong-carrier", "Forbidden",
 				   detail, errors);
 }
@@ -1051,14 +1138,29 @@ svc_h_events_create(struct svc_request *req)
 		errors = NULL;
 		goto out;
 	}
-	if (!auth.admin) {
-		if (!json_object_get(obj, "carrier"))
-			ev.carrier = strdup(auth.carrier);
-		if (!ev.carrier || strcmp(ev.carrier, auth.carrier) != 0) {
-			ret = forbidden_carrier(req, &auth, ev.carrier);
+	if (!auth.admin && !auth.viewer && !json_object_get(obj, "carrier")) {
+		const char *only = svc_auth_default_carrier(&auth);
+
+		if (!only) {
+			svc_problem_addc(errors, "carrier", "required", "is"
+					 " required: this account holds"
+					 " several carriers");
+			ret = invalid(req, errors);
+			errors = NULL;
+			goto out;
+		}
+		set_str(&ev.carrier, strdup(only));
+		if (!ev.carrier) {
+			ret = svc_respond_errno(req, -ENOMEM, "");
 			goto out;
 		}
 	}
+	if (!svc_auth_may_write(&auth, ev.carrier)) {
+		ret = forbidden_carrier(req, &auth, ev.carrier);
+		goto out;
+	}
+	if (svc_event_carrier_closed(req, &ev, &ret))
+		goto out;
 	rc = db_event_insert(svc->db, &ev, auth.actor, svc->clock(), &id);
 	if (rc == -EEXIST) {
 		json_t *e = json_array();
@@ -1108,9 +1210,13 @@ load_for_write(struct svc_request *req, struct svc_auth *auth,
 		*ret = svc_respond_errno(req, rc, "the event");
 		goto fail;
 	}
-	if (!auth->admin && (!stored->carrier ||
-			     strcmp(stored->carrier, auth->carrier) != 0)) {
-		*ret = forbidden_carrier(req, auth, stored->carrier);
+	if (!svc_auth_may_write(auth, stored->carrier)) {
+		/* another carrier's TENTATIVE event is not even seen */
+		if (!svc_auth_sees_tentative(auth, stored->carrier) &&
+		    strcmp(stored->status, "TENTATIVE") == 0)
+			*ret = svc_respond_errno(req, -ENOENT, "the event");
+		else
+			*ret = forbidden_carrier(req, auth, stored->carrier);
 		goto fail;
 	}
 	rc = if_match_check(req, stored->revision);
@@ -1198,13 +1304,21 @@ update_event(struct svc_request *req, int replace)
 		errors = NULL;
 		goto out;
 	}
-	if (replace && !auth.admin && !json_object_get(obj, "carrier"))
-		ev.carrier = strdup(auth.carrier);
-	if (!auth.admin && (!ev.carrier ||
-			    strcmp(ev.carrier, auth.carrier) != 0)) {
+	/* a PUT without carrier keeps the stored one for organisers */
+	if (replace && !auth.admin && !json_object_get(obj, "carrier") &&
+	    stored.carrier) {
+		set_str(&ev.carrier, strdup(stored.carrier));
+		if (!ev.carrier) {
+			ret = svc_respond_errno(req, -ENOMEM, "");
+			goto out;
+		}
+	}
+	if (!svc_auth_may_write(&auth, ev.carrier)) {
 		ret = forbidden_carrier(req, &auth, ev.carrier);
 		goto out;
 	}
+	if (svc_event_carrier_closed(req, &ev, &ret))
+		goto out;
 	if (ev.rrule && stored.rrule && ev.start_utc != stored.start_utc)
 		shift_exceptions(&ev, ev.start_utc - stored.start_utc);
 	prune_exceptions(&ev);
@@ -1297,7 +1411,9 @@ svc_h_event_get(struct svc_request *req)
 	rc = db_event_get(req->svc->db, id, &ev);
 	if (rc != 0)
 		return svc_respond_errno(req, rc, "the event");
-	public_view = svc_auth_resolve(req, &auth) != 0 || !auth.present;
+	if (svc_auth_resolve(req, &auth) != 0)
+		memset(&auth, 0, sizeof(auth));
+	public_view = !svc_auth_sees_tentative(&auth, ev.carrier);
 	svc_auth_release(&auth);
 	if (public_view && strcmp(ev.status, "TENTATIVE") == 0) {
 		db_event_release(&ev);
@@ -1322,7 +1438,7 @@ check_filter(struct db *db, const char *name, const char *value,
 	if (!value)
 		return;
 	if (strcmp(name, "kind") == 0) {
-		if (!cal_kind_find(value))
+		if (!cal_kind_from_name(value))
 			svc_problem_add(errors, name, "'%s' is not an event"
 					" kind", value);
 	} else if (strcmp(name, "status") == 0) {
@@ -1364,6 +1480,8 @@ svc_parse_event_filter(struct svc_request *req, struct db_event_filter *f,
 
 	memset(f, 0, sizeof(*f));
 	f->kind = svc_query(req, "kind");
+	if (f->kind && cal_kind_from_name(f->kind))
+		f->kind = cal_kind_from_name(f->kind)->slug;	/* 路演 */
 	f->region = svc_query(req, "region");
 	f->carrier = svc_query(req, "carrier");
 	f->partner = svc_query(req, "partner");
@@ -1409,7 +1527,7 @@ by_instance_start(const void *a, const void *b)
  */
 static enum MHD_Result
 list_instances(struct svc_request *req, struct db_event_filter *f,
-	       size_t limit)
+	       size_t limit, const struct svc_auth *auth)
 {
 	struct db_event_list list = { 0 };
 	json_t **v = NULL, *items, *body;
@@ -1430,7 +1548,7 @@ list_instances(struct svc_request *req, struct db_event_filter *f,
 		for (k = 0; k < m && rc == 0; k++) {
 			json_t *o;
 
-			if (f->exclude_tentative &&
+			if (!svc_auth_sees_tentative(auth, ev->carrier) &&
 			    strcmp(in[k].status, "TENTATIVE") == 0)
 				continue;
 			o = svc_event_json(ev);
@@ -1470,6 +1588,7 @@ list_instances(struct svc_request *req, struct db_event_filter *f,
 					json_string(in[k].override->description));
 			json_object_del(o, "exdates");
 			json_object_del(o, "overrides");
+			json_object_del(o, "rdates");
 			json_object_set_new(o, "_start",
 					    json_integer(in[k].start_utc));
 			v[n++] = o;
@@ -1545,17 +1664,23 @@ svc_h_events_list(struct svc_request *req)
 		return svc_respond_invalid(req, "invalid-query", "Bad Request",
 					   errors);
 	json_decref(errors);
-	rc = svc_auth_resolve(req, &auth);
-	f.exclude_tentative = rc != 0 || !auth.present;
-	svc_auth_release(&auth);
+	if (svc_auth_resolve(req, &auth) != 0)
+		memset(&auth, 0, sizeof(auth));
+	/* organisers see TENTATIVE events of their own carriers only */
+	f.exclude_tentative = !auth.present || (!auth.admin && !auth.viewer);
+	f.tentative_carriers = (const char *const *)auth.carriers;
+	f.n_tentative_carriers = auth.n_carriers;
 	if (expand) {
-		ret = list_instances(req, &f, (size_t)limit);
+		ret = list_instances(req, &f, (size_t)limit, &auth);
+		svc_auth_release(&auth);
 		return ret;
 	}
 	f.limit = (int)limit + 1;	/* one more tells if a page follows */
 	rc = db_event_list(req->svc->db, &f, &list);
-	if (rc != 0)
+	if (rc != 0) {
+		svc_auth_release(&auth);
 		return svc_respond_errno(req, rc, "the event list");
+	}
 	items = json_array();
 	for (i = 0; items && i < list.n && i < (size_t)limit; i++) {
 		struct cal_instance *in = NULL;
@@ -1570,7 +1695,8 @@ svc_h_events_list(struct svc_request *req)
 			if (n == 0)
 				continue;
 		}
-		json_array_append_new(items, f.exclude_tentative ?
+		json_array_append_new(items, !svc_auth_sees_tentative(&auth,
+				      list.items[i].carrier) ?
 				      public_json(&list.items[i]) :
 				      svc_event_json(&list.items[i]));
 	}
@@ -1586,6 +1712,7 @@ svc_h_events_list(struct svc_request *req)
 		json_object_set_new(body, "next_cursor", json_null());
 	}
 	db_event_list_free(&list);
+	svc_auth_release(&auth);
 	ret = svc_respond_json(req, 200, body);
 	return ret;
 }
@@ -1815,6 +1942,8 @@ occurrence_change(struct svc_request *req, int cancel)
 			errors = NULL;
 			goto out;
 		}
+		if (svc_event_carrier_closed(req, &ev, &ret))
+			goto out;
 	}
 	ret = save_change(req, &auth, &ev, &stored);
 out:

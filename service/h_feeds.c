@@ -113,6 +113,7 @@ read_filter(struct feed_ctx *ctx, struct db *db)
 	req->db = saved;
 	if (rc == 0) {
 		json_decref(errors);
+		svc_feed_default_window(req, &ctx->f);
 		return 0;
 	}
 	ctx->invalid = errors;

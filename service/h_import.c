@@ -1,9 +1,10 @@
 /*
- * h_import.c: POST /api/v1/events/import?carrier=SLUG[&kind=KIND] with a
- * text/calendar body. Events are upserted by UID for the carrier; the same
+ * h_import.c: POST /api/v1/events/import?carrier=SLUG[&kind=KIND]
+ * [&dry_run=1] with a text/calendar body. Events are upserted by UID for the carrier; the same
  * file imported twice changes nothing; a broken or hostile file gets a
  * problem naming what is wrong (VEVENT number, line, UID) and nothing from
- * it is stored.
+ * it is stored. A dry run (dry_run=1) answers 200 with what would be
+ * created, updated, unchanged and refused, and stores nothing.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,43 +15,90 @@
 #include "../calendar/kind.h"
 #include "ics_import.h"
 #include "svc.h"
+#include "svc_admin.h"
+
+/* "VEVENT n (line l, UID u): detail" for the first refusal. */
+static void
+first_detail(json_t *e, char *out, size_t size)
+{
+	int line = (int)json_integer_value(json_object_get(e, "line"));
+	int vevent = (int)json_integer_value(json_object_get(e, "vevent"));
+	const char *uid = json_string_value(json_object_get(e, "uid"));
+	const char *detail = json_string_value(json_object_get(e, "detail"));
+
+	if (vevent > 0)
+		snprintf(out, size, "VEVENT %d (line %d%s%s): %s", vevent,
+			 line, uid && *uid ? ", UID " : "", uid && *uid ? uid :
+			 "", detail ? detail : "");
+	else if (uid && *uid)
+		snprintf(out, size, "UID %s: %s", uid, detail ? detail : "");
+	else
+		snprintf(out, size, "%s", detail ? detail : "");
+}
+
+/* {field, vevent, line, uid, property, code, detail} of a refusal. */
+static json_t *
+refusal(json_t *e)
+{
+	const char *prop = json_string_value(json_object_get(e, "property"));
+	const char *code = json_string_value(json_object_get(e, "code"));
+	const char *uid = json_string_value(json_object_get(e, "uid"));
+	const char *detail = json_string_value(json_object_get(e, "detail"));
+
+	return json_pack("{s:s, s:I, s:I, s:s, s:s, s:s, s:s}", "field",
+			 "body", "vevent", json_integer_value(
+				 json_object_get(e, "vevent")),
+			 "line", json_integer_value(json_object_get(e, "line")),
+			 "uid", uid ? uid : "", "property", prop ? prop : "",
+			 "code", code ? code : "invalid", "detail",
+			 detail ? detail : "");
+}
 
 static enum MHD_Result
-bad_file(struct svc_request *req, json_t *parse_errors, const char *detail)
+bad_file(struct svc_request *req, json_t *refusals)
 {
 	json_t *errors = json_array();
 	size_t i;
-	char first[400];
+	char first[600];
 
-	for (i = 0; errors && i < json_array_size(parse_errors); i++) {
-		json_t *e = json_array_get(parse_errors, i);
-
-		json_array_append_new(errors, json_pack(
-			"{s:s, s:O, s:O, s:O, s:O}", "field", "body",
-			"vevent", json_object_get(e, "vevent"),
-			"line", json_object_get(e, "line"),
-			"uid", json_object_get(e, "uid"),
-			"detail", json_object_get(e, "detail")));
-	}
-	if (!detail) {
-		json_t *e = json_array_get(parse_errors, 0);
-		int line = (int)json_integer_value(json_object_get(e, "line"));
-		int vevent = (int)json_integer_value(json_object_get(e,
-								   "vevent"));
-
-		if (vevent > 0)
-			snprintf(first, sizeof(first), "VEVENT %d (line %d):"
-				 " %s", vevent, line,
-				 json_string_value(json_object_get(e,
-								   "detail")));
-		else
-			snprintf(first, sizeof(first), "%s",
-				 json_string_value(json_object_get(e,
-								   "detail")));
-		detail = first;
-	}
+	for (i = 0; errors && i < json_array_size(refusals); i++)
+		json_array_append_new(errors,
+				      refusal(json_array_get(refusals, i)));
+	first_detail(json_array_get(refusals, 0), first, sizeof(first));
 	return svc_respond_problem(req, 400, "invalid-icalendar",
-				   "Invalid iCalendar file", detail, errors);
+				   "Invalid iCalendar file", first, errors);
+}
+
+/* The dry run's answer (see /work/brief/IMPORT_DRYRUN.md and README). */
+static enum MHD_Result
+dry_answer(struct svc_request *req, struct svc_import_counts *counts,
+	   json_t *parse_errors, json_t *apply_errors)
+{
+	json_t *refused = json_array(), *body;
+	size_t i;
+
+	for (i = 0; refused && i < json_array_size(parse_errors); i++)
+		json_array_append_new(refused, refusal(json_array_get(
+						parse_errors, i)));
+	for (i = 0; refused && i < json_array_size(apply_errors); i++)
+		json_array_append_new(refused, refusal(json_array_get(
+						apply_errors, i)));
+	/* The "field" member belongs to problems, not to this list. */
+	for (i = 0; refused && i < json_array_size(refused); i++)
+		json_object_del(json_array_get(refused, i), "field");
+	body = json_pack("{s:b, s:o, s:o, s:o, s:o, s:{s:i, s:i, s:i, s:i}}",
+			 "dry_run", 1,
+			 "created", counts->created_list ?
+			 json_incref(counts->created_list) : json_array(),
+			 "updated", counts->updated_list ?
+			 json_incref(counts->updated_list) : json_array(),
+			 "unchanged", counts->unchanged_list ?
+			 json_incref(counts->unchanged_list) : json_array(),
+			 "refused", refused, "counts",
+			 "created", counts->created, "updated",
+			 counts->updated, "unchanged", counts->unchanged,
+			 "refused", (int)json_array_size(refused));
+	return svc_respond_json(req, 200, body);
 }
 
 enum MHD_Result
@@ -59,14 +107,15 @@ svc_h_import(struct svc_request *req)
 	struct svc *svc = req->svc;
 	const char *carrier = svc_query(req, "carrier");
 	const char *kind = svc_query(req, "kind");
+	const char *dry = svc_query(req, "dry_run");
 	const char *ct = svc_header(req, MHD_HTTP_HEADER_CONTENT_TYPE);
 	struct svc_import_counts counts;
 	struct db_carrier c;
 	struct svc_auth auth;
-	json_t *parsed = NULL, *errors = NULL;
+	json_t *parsed = NULL, *errors = NULL, *perrs;
 	enum MHD_Result ret;
-	char why[200];
-	int rc;
+	char why[200], retired_day[11];
+	int rc, dry_run = 0;
 
 	memset(&counts, 0, sizeof(counts));
 	rc = svc_auth_resolve(req, &auth);
@@ -86,7 +135,7 @@ svc_h_import(struct svc_request *req)
 		goto out;
 	}
 	if (!carrier && !auth.admin)
-		carrier = auth.carrier;
+		carrier = svc_auth_default_carrier(&auth);
 	if (!carrier) {
 		svc_problem_add(errors, "carrier", "is required: the host"
 				" carrier's slug (?carrier=SLUG)");
@@ -99,17 +148,35 @@ svc_h_import(struct svc_request *req)
 	if (kind && !cal_kind_find(kind))
 		svc_problem_add(errors, "kind", "'%s' is not an event kind",
 				kind);
+	if (dry && (strcmp(dry, "1") == 0 || strcmp(dry, "true") == 0))
+		dry_run = 1;
+	else if (dry && strcmp(dry, "0") != 0 && strcmp(dry, "false") != 0)
+		svc_problem_add(errors, "dry_run", "must be 1 (or true) for a"
+				" dry run, 0 (or false) or absent to import");
 	if (json_array_size(errors)) {
 		ret = svc_respond_problem(req, 400, "invalid-query",
 					  "Bad Request", "see errors", errors);
 		errors = NULL;
 		goto out;
 	}
-	if (!auth.admin && strcmp(carrier, auth.carrier) != 0) {
-		svc_problem_add(errors, "carrier", "this token may import only"
-				" for carrier '%s'", auth.carrier);
+	if (!svc_auth_may_write(&auth, carrier)) {
+		svc_problem_addc(errors, "carrier", "not_your_carrier",
+				 "this %s may import only for carrier%s '%s'",
+				 auth.session ? "account" : "token",
+				 auth.n_carriers > 1 ? "s" : "",
+				 auth.carrier ? auth.carrier : "(none)");
 		ret = svc_respond_problem(req, 403, "wrong-carrier",
 					  "Forbidden", "wrong carrier", errors);
+		errors = NULL;
+		goto out;
+	}
+	if (svc_carrier_retired(svc, carrier, retired_day)) {
+		/* issue 9: a retired carrier takes no new events */
+		svc_problem_add(errors, "carrier", "'%s' is retired from %s:"
+				" it takes no imports", carrier, retired_day);
+		ret = svc_respond_problem(req, 409, "carrier-retired",
+					  "Conflict", "carrier: the host"
+					  " carrier is retired", errors);
 		errors = NULL;
 		goto out;
 	}
@@ -131,6 +198,17 @@ svc_h_import(struct svc_request *req)
 		ret = svc_respond_errno(req, rc, "");
 		goto out;
 	}
+	if (rc != 0 && dry_run) {
+		json_t *one = json_pack("[{s:i, s:i, s:s, s:s, s:s, s:s}]",
+					"vevent", 0, "line", 0, "uid", "",
+					"property", "", "code",
+					rc == -ETIMEDOUT ? "timeout" :
+					"unreadable", "detail", why);
+
+		ret = dry_answer(req, &counts, one, NULL);
+		json_decref(one);
+		goto out;
+	}
 	if (rc != 0) {
 		svc_problem_add(errors, "body", "%s", why);
 		ret = svc_respond_problem(req, rc == -ETIMEDOUT ? 422 : 400,
@@ -140,23 +218,19 @@ svc_h_import(struct svc_request *req)
 		errors = NULL;
 		goto out;
 	}
-	if (json_array_size(json_object_get(parsed, "errors"))) {
-		ret = bad_file(req, json_object_get(parsed, "errors"), NULL);
+	perrs = json_object_get(parsed, "errors");
+	if (json_array_size(perrs) && !dry_run) {
+		ret = bad_file(req, perrs);
 		goto out;
 	}
 	rc = svc_import_apply(svc->db, parsed, carrier, kind, auth.actor,
-			      svc->clock(), errors, &counts);
+			      svc->clock(), dry_run, errors, &counts);
+	if (rc == 0 && dry_run) {
+		ret = dry_answer(req, &counts, perrs, errors);
+		goto out;
+	}
 	if (rc == -EINVAL && json_array_size(errors)) {
-		json_t *first = json_array_get(errors, 0);
-		char detail[400];
-
-		snprintf(detail, sizeof(detail), "UID %s: %s",
-			 json_string_value(json_object_get(first, "uid")),
-			 json_string_value(json_object_get(first, "detail")));
-		ret = svc_respond_problem(req, 400, "invalid-icalendar",
-					  "Invalid iCalendar file", detail,
-					  errors);
-		errors = NULL;
+		ret = bad_file(req, errors);
 		goto out;
 	}
 	if (rc != 0) {
@@ -168,7 +242,7 @@ svc_h_import(struct svc_request *req)
 				counts.updated, "unchanged", counts.unchanged,
 				"ids", counts.ids));
 out:
-	json_decref(counts.ids);
+	svc_import_counts_release(&counts);
 	json_decref(parsed);
 	json_decref(errors);
 	svc_auth_release(&auth);

@@ -10,6 +10,7 @@
 #include "../calendar/kind.h"
 #include "sbuf.h"
 #include "svc.h"
+#include "svc_admin.h"
 
 enum MHD_Result
 svc_h_healthz(struct svc_request *req)
@@ -88,28 +89,7 @@ svc_feed_links(struct svc *svc, const char *path)
 static json_t *
 region_json(struct svc *svc, const struct db_region *r)
 {
-	char path[160];
-	json_t *o;
-
-	snprintf(path, sizeof(path), "/calendars/%s/%s.ics",
-		 r->partner ? "partners" : "regions", r->slug);
-	o = json_pack("{s:s, s:s, s:s, s:s, s:b, s:o}", "slug", r->slug,
-		      "name", r->name, "name_en", r->name_en, "kind", r->kind,
-		      "partner", r->partner, "feed", svc_feed_links(svc, path));
-	if (!o)
-		return NULL;
-	if (r->has_targets)
-		json_object_set_new(o, "targets", json_pack("{s:f, s:I, s:I}",
-				    "area_10k_m2", r->area_10k_m2,
-				    "enterprises_and_teams",
-				    (json_int_t)r->enterprises_and_teams,
-				    "tech_enterprises",
-				    (json_int_t)r->tech_enterprises));
-	else
-		json_object_set_new(o, "targets", json_null());
-	if (r->annex_row)
-		json_object_set_new(o, "annex_row", json_integer(r->annex_row));
-	return o;
+	return svc_region_json(svc, r, 1);
 }
 
 /* The annex's 合计 row as printed beside the column sums, with every
@@ -125,11 +105,12 @@ annex_totals_json(struct svc *svc, const struct db_region *r, size_t n)
 	if (db_annex_totals(svc->db, &p_area, &p_ent, &p_tech) != 0)
 		return json_null();
 	for (i = 0; i < n; i++) {
-		if (!r[i].has_targets)
+		/* the printed plan, not later changes (svc_h_region_patch) */
+		if (!r[i].has_annex)
 			continue;
-		area += r[i].area_10k_m2;
-		ent += r[i].enterprises_and_teams;
-		tech += r[i].tech_enterprises;
+		area += r[i].annex_area_10k_m2;
+		ent += r[i].annex_enterprises_and_teams;
+		tech += r[i].annex_tech_enterprises;
 	}
 	area = round(area * 100) / 100;
 	mism = json_array();
@@ -211,13 +192,7 @@ svc_h_region(struct svc_request *req)
 static json_t *
 carrier_json(struct svc *svc, const struct db_carrier *c)
 {
-	char path[160];
-
-	snprintf(path, sizeof(path), "/calendars/carriers/%s.ics", c->slug);
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "slug", c->slug,
-			 "name", c->name, "kind", c->kind, "level", c->level,
-			 "region", c->region, "feed",
-			 svc_feed_links(svc, path));
+	return svc_carrier_json(svc, c, 1);
 }
 
 enum MHD_Result

@@ -26,6 +26,7 @@
 #include "../calendar/kind.h"
 #include "sbuf.h"
 #include "svc.h"
+#include "svc_admin.h"
 
 static const char *const create_fields[] = {
 	"id", "name", "kinds", "period", "min", "scope", "active_from", NULL,
@@ -137,26 +138,17 @@ rules_json(const struct db_rule *v, size_t n, const char *only)
 	return items;
 }
 
+/* Require an admin; actor (96 octets) gets the real actor for the
+ * rule's version and the audit row. */
 static int
-admin(struct svc_request *req, enum MHD_Result *ret)
+admin(struct svc_request *req, char actor[96], enum MHD_Result *ret)
 {
 	struct svc_auth auth;
-	int rc = svc_auth_resolve(req, &auth), ok;
 
-	if (rc != 0 || !auth.present) {
-		svc_auth_release(&auth);
-		*ret = svc_respond_unauthorized(req, "changing cadence rules"
-						" needs an admin bearer token");
+	if (svc_admin_gate(req, &auth, "cadence rules", ret) != 0)
 		return -1;
-	}
-	ok = auth.admin;
+	snprintf(actor, 96, "%s", auth.actor);
 	svc_auth_release(&auth);
-	if (!ok) {
-		*ret = svc_respond_problem(req, 403, "admin-only", "Forbidden",
-					   "cadence rules are changed by"
-					   " admins", NULL);
-		return -1;
-	}
 	return 0;
 }
 
@@ -185,6 +177,41 @@ respond_rule(struct svc_request *req, unsigned int status, const char *id)
 		json_decref(items);
 		return svc_respond_json(req, status, one);
 	}
+}
+
+/* Rule id as JSON (every version), or NULL when it does not exist. */
+static json_t *
+rule_snapshot(struct db *db, const char *id)
+{
+	struct db_rule *v = NULL;
+	json_t *items, *one = NULL;
+	size_t n = 0;
+
+	if (db_rules_list(db, &v, &n) != 0)
+		return NULL;
+	items = rules_json(v, n, id);
+	db_rules_free(v, n);
+	if (items && json_array_size(items) == 1)
+		one = json_incref(json_array_get(items, 0));
+	json_decref(items);
+	return one;
+}
+
+/* Finish a rule change begun with db_tx_begin(): when rc is 0, write the
+ * audit row (before borrowed, NULL for a new rule) and commit. */
+static int
+audit_rule(struct svc *svc, int rc, const char *actor, const char *id,
+	   const char *action, json_t *before)
+{
+	json_t *after = NULL;
+
+	if (rc == 0 && !(after = rule_snapshot(svc->db, id)))
+		rc = -EIO;
+	if (rc == 0)
+		rc = svc_audit_write(svc, actor, "rule", id, action, before,
+				     after);
+	json_decref(after);
+	return db_tx_end(svc->db, rc);
 }
 
 enum MHD_Result
@@ -329,11 +356,11 @@ svc_h_rules_create(struct svc_request *req)
 	struct sbuf kinds;
 	struct db_rule r;
 	enum MHD_Result ret;
-	char from[11];
+	char from[11], actor[96];
 	const char *id, *p;
 	int rc;
 
-	if (admin(req, &ret) != 0) {
+	if (admin(req, actor, &ret) != 0) {
 		json_decref(errors);
 		return ret;
 	}
@@ -375,7 +402,12 @@ svc_h_rules_create(struct svc_request *req)
 		goto out;
 	}
 	r.active_from = from;
-	rc = db_rule_create(req->svc->db, &r, "admin", req->svc->clock());
+	rc = db_tx_begin(req->svc->db);
+	if (rc == 0) {
+		rc = db_rule_create(req->svc->db, &r, actor,
+				    req->svc->clock());
+		rc = audit_rule(req->svc, rc, actor, id, "create", NULL);
+	}
 	json_decref(errors);
 	if (rc == -EEXIST) {
 		json_t *e = json_array();
@@ -420,11 +452,12 @@ svc_h_rule_patch(struct svc_request *req)
 	const struct db_rule *live;
 	struct sbuf kinds;
 	enum MHD_Result ret;
-	char from[11];
+	char from[11], actor[96];
+	json_t *before = NULL;
 	size_t n = 0;
 	int rc;
 
-	if (admin(req, &ret) != 0) {
+	if (admin(req, actor, &ret) != 0) {
 		json_decref(errors);
 		return ret;
 	}
@@ -479,14 +512,20 @@ svc_h_rule_patch(struct svc_request *req)
 			goto out;
 		}
 	}
-	rc = db_rule_change(req->svc->db, id, &r, from, "admin",
-			    req->svc->clock());
+	before = rule_snapshot(req->svc->db, id);
+	rc = before ? db_tx_begin(req->svc->db) : -ENOMEM;
+	if (rc == 0) {
+		rc = db_rule_change(req->svc->db, id, &r, from, actor,
+				    req->svc->clock());
+		rc = audit_rule(req->svc, rc, actor, id, "update", before);
+	}
 	if (rc != 0) {
 		ret = svc_respond_errno(req, rc, "the rule");
 		goto out;
 	}
 	ret = respond_rule(req, 200, id);
 out:
+	json_decref(before);
 	json_decref(obj);
 	json_decref(errors);
 	db_rules_free(v, n);
@@ -501,11 +540,12 @@ svc_h_rule_delete(struct svc_request *req)
 	struct db_rule *v = NULL;
 	const struct db_rule *live;
 	enum MHD_Result ret;
-	char to[11];
+	char to[11], actor[96];
+	json_t *before;
 	size_t n = 0;
 	int rc, y, m, d;
 
-	if (admin(req, &ret) != 0)
+	if (admin(req, actor, &ret) != 0)
 		return ret;
 	rc = db_rules_list(req->svc->db, &v, &n);
 	if (rc != 0)
@@ -544,8 +584,15 @@ svc_h_rule_delete(struct svc_request *req)
 			return invalid_rule(req, e);
 		}
 	}
-	rc = db_rule_retire(req->svc->db, id, to, "admin", req->svc->clock());
 	db_rules_free(v, n);
+	before = rule_snapshot(req->svc->db, id);
+	rc = before ? db_tx_begin(req->svc->db) : -ENOMEM;
+	if (rc == 0) {
+		rc = db_rule_retire(req->svc->db, id, to, actor,
+				    req->svc->clock());
+		rc = audit_rule(req->svc, rc, actor, id, "retire", before);
+	}
+	json_decref(before);
 	if (rc == -EINVAL) {
 		json_t *e = json_array();
 

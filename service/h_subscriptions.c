@@ -13,6 +13,7 @@
 #include "../calendar/caltime.h"
 #include "../calendar/kind.h"
 #include "svc.h"
+#include "svc_admin.h"
 
 static const char *const sub_fields[] = {
 	"label", "kind", "region", "carrier", "partner", NULL,
@@ -182,9 +183,26 @@ svc_h_subscriptions_create(struct svc_request *req)
 		ret = svc_respond_errno(req, -EIO, "");
 		goto out;
 	}
+	if ((rc = db_tx_begin(svc->db)) != 0) {
+		ret = svc_respond_errno(req, rc, "the subscription");
+		goto out;
+	}
 	rc = db_subscription_insert(svc->db, hash, &sub, svc->clock(), &id);
 	if (rc == 0)
 		rc = db_subscription_lookup(svc->db, hash, &stored);
+	if (rc == 0) {
+		json_t *after = sub_json(svc, &stored);
+		char idstr[24];
+
+		snprintf(idstr, sizeof(idstr), "%lld", (long long)id);
+		rc = after ? svc_audit_write(svc, auth.actor, "subscription",
+					     idstr, "create", NULL, after)
+			   : -ENOMEM;
+		json_decref(after);
+		if (rc != 0)
+			db_subscription_release(&stored);
+	}
+	rc = db_tx_end(svc->db, rc);
 	if (rc != 0) {
 		ret = svc_respond_errno(req, rc, "the subscription");
 		goto out;
@@ -202,6 +220,48 @@ out:
 	return ret;
 }
 
+/* The subscription with this id as JSON (revoked or not), or NULL. */
+static json_t *
+sub_snapshot(struct svc *svc, int64_t id)
+{
+	struct db_subscription *v = NULL;
+	json_t *o = NULL;
+	size_t n = 0, i;
+
+	if (db_subscriptions_list(svc->db, &v, &n) != 0)
+		return NULL;
+	for (i = 0; i < n; i++)
+		if (v[i].id == id)
+			o = sub_json(svc, &v[i]);
+	db_subscriptions_free(v, n);
+	return o;
+}
+
+/* Revoke subscription id with its audit row, in one transaction. */
+static int
+revoke_audited(struct svc *svc, int64_t id, const char *actor,
+	       const char *idstr)
+{
+	json_t *before = sub_snapshot(svc, id), *after = NULL;
+	int rc;
+
+	if (!before)
+		return -ENOENT;
+	if ((rc = db_tx_begin(svc->db)) != 0) {
+		json_decref(before);
+		return rc;
+	}
+	rc = db_subscription_revoke(svc->db, id, svc->clock());
+	if (rc == 0 && !(after = sub_snapshot(svc, id)))
+		rc = -ENOMEM;
+	if (rc == 0)
+		rc = svc_audit_write(svc, actor, "subscription", idstr,
+				     "revoke", before, after);
+	json_decref(before);
+	json_decref(after);
+	return db_tx_end(svc->db, rc);
+}
+
 enum MHD_Result
 svc_h_subscription_delete(struct svc_request *req)
 {
@@ -215,11 +275,13 @@ svc_h_subscription_delete(struct svc_request *req)
 		svc_auth_release(&auth);
 		return ret;
 	}
-	svc_auth_release(&auth);
 	id = strtoll(req->params[0], &end, 10);
-	if (*end || id <= 0)
+	if (*end || id <= 0) {
+		svc_auth_release(&auth);
 		return svc_respond_errno(req, -ENOENT, "the subscription");
-	rc = db_subscription_revoke(req->svc->db, id, req->svc->clock());
+	}
+	rc = revoke_audited(req->svc, id, auth.actor, req->params[0]);
+	svc_auth_release(&auth);
 	if (rc != 0)
 		return svc_respond_errno(req, rc, "the live subscription");
 	return svc_respond_text(req, 204, NULL, strdup(""), 0, NULL, 0, 0);

@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../calendar/caltime.h"
 #include "../calendar/import.h"
 #include "../calendar/kind.h"
 #include "../calendar/recur.h"
@@ -30,20 +31,22 @@
 #include "svc.h"
 
 #define CHILD_CPU_SECONDS 2
-#define CHILD_WALL_MS 3000
+#define CHILD_WALL_MS 4000
 #define CHILD_MEMORY (512UL * 1024 * 1024)	/* octets of address space */
 #define CHILD_MAX_OUTPUT (64UL * 1024 * 1024)
 
 /* ---- child side ---- */
 
 static json_t *
-event_to_wire(const struct db_event *ev)
+event_to_wire(const struct db_event *ev, const struct cal_import_meta *m)
 {
-	json_t *o, *ex = json_array(), *ov = json_array();
+	json_t *o, *ex = json_array(), *ov = json_array(), *rd = json_array();
 	size_t i;
 
 	for (i = 0; ex && i < ev->n_exdates; i++)
 		json_array_append_new(ex, json_integer(ev->exdates[i]));
+	for (i = 0; rd && i < ev->n_rdates; i++)
+		json_array_append_new(rd, json_integer(ev->rdates[i]));
 	for (i = 0; ov && i < ev->n_overrides; i++) {
 		const struct db_override *d = &ev->overrides[i];
 
@@ -67,6 +70,17 @@ event_to_wire(const struct db_event *ev)
 		      "rrule", ev->rrule, "url", ev->url,
 		      "has_geo", ev->has_geo, "geo_lat", ev->geo_lat,
 		      "geo_lon", ev->geo_lon, "exdates", ex, "overrides", ov);
+	if (o)
+		json_object_set_new(o, "rdates", rd);
+	else
+		json_decref(rd);
+	if (o && m) {
+		json_object_set_new(o, "vevent", json_integer(m->vevent));
+		json_object_set_new(o, "line", json_integer(m->line));
+		if (m->tzid_source)
+			json_object_set_new(o, "tzid_source",
+					    json_string(m->tzid_source));
+	}
 	return o;
 }
 
@@ -111,13 +125,17 @@ svc_parse_ics_main(void)
 	}
 	free(text);
 	for (i = 0; i < im.n_errors; i++)
-		json_array_append_new(errors, json_pack("{s:i, s:i, s:s, s:s}",
+		json_array_append_new(errors, json_pack(
+				      "{s:i, s:i, s:s, s:s, s:s, s:s}",
 				      "vevent", im.errors[i].vevent, "line",
 				      im.errors[i].line, "uid",
-				      im.errors[i].uid, "detail",
+				      im.errors[i].uid, "property",
+				      im.errors[i].property, "code",
+				      im.errors[i].code, "detail",
 				      im.errors[i].detail));
 	for (i = 0; i < im.n && events; i++)
-		json_array_append_new(events, event_to_wire(&im.events[i]));
+		json_array_append_new(events, event_to_wire(&im.events[i],
+					im.meta ? &im.meta[i] : NULL));
 	cal_import_release(&im);
 	out = json_pack("{s:o?, s:o?}", "events", events, "errors", errors);
 	dump = out ? json_dumps(out, JSON_COMPACT) : NULL;
@@ -332,6 +350,7 @@ event_from_wire(json_t *o, struct db_event *ev)
 {
 	json_t *ex = json_object_get(o, "exdates");
 	json_t *ov = json_object_get(o, "overrides");
+	json_t *rd = json_object_get(o, "rdates");
 	int oom = 0;
 	size_t i;
 
@@ -347,6 +366,11 @@ event_from_wire(json_t *o, struct db_event *ev)
 	ev->status = wire_str(o, "status", &oom);
 	ev->rrule = wire_str(o, "rrule", &oom);
 	ev->url = wire_str(o, "url", &oom);
+	ev->tzid_source = wire_str(o, "tzid_source", &oom);
+	for (i = 0; i < json_array_size(rd) && !oom; i++)
+		if (db_event_add_rdate(ev, json_integer_value(
+				json_array_get(rd, i))) != 0)
+			oom = 1;
 	ev->all_day = json_is_true(json_object_get(o, "all_day"));
 	ev->start_utc = json_integer_value(json_object_get(o, "start_utc"));
 	ev->end_utc = json_integer_value(json_object_get(o, "end_utc"));
@@ -407,11 +431,15 @@ event_from_wire(json_t *o, struct db_event *ev)
 }
 
 static void
-import_error(json_t *errors, const char *uid, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+import_error(json_t *errors, json_t *wire, const char *uid,
+	     const char *property, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
 
+/* A refusal found while storing: {field, vevent, line, uid, property,
+ * code, detail}, shaped like the parser's. */
 static void
-import_error(json_t *errors, const char *uid, const char *fmt, ...)
+import_error(json_t *errors, json_t *wire, const char *uid,
+	     const char *property, const char *code, const char *fmt, ...)
 {
 	char detail[300];
 	va_list ap;
@@ -419,46 +447,144 @@ import_error(json_t *errors, const char *uid, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(detail, sizeof(detail), fmt, ap);
 	va_end(ap);
-	json_array_append_new(errors, json_pack("{s:s, s:s, s:s}", "field",
-				"body", "uid", uid ? uid : "", "detail",
-				detail));
+	json_array_append_new(errors, json_pack(
+		"{s:s, s:I, s:I, s:s, s:s, s:s, s:s}", "field", "body",
+		"vevent", json_integer_value(json_object_get(wire, "vevent")),
+		"line", json_integer_value(json_object_get(wire, "line")),
+		"uid", uid ? uid : "", "property", property, "code", code,
+		"detail", detail));
+}
+
+/* Who holds uid: 0 none, 1 this host, 2 another host; <0 an error. */
+static int
+holder(struct db *db, const char *uid, const char *carrier, int64_t *id)
+{
+	char *held = NULL;
+	int r = db_event_host_of_uid(db, uid, id, &held);
+
+	if (r == -ENOENT)
+		return 0;
+	if (r != 0)
+		return r;
+	r = (!held || !carrier) ? (!held && !carrier ? 1 : 2) :
+	    strcmp(held, carrier) == 0 ? 1 : 2;
+	free(held);
+	return r;
+}
+
+/*
+ * The stored event that a file's UID names for this host, if any, and
+ * the UID to store it under. A UID held by another host's event does not
+ * block the import and is never revealed: this host's event is stored
+ * under "<UID>~<carrier>" (always the same, so a re-import finds it).
+ * Returns 0 (*cur filled), -ENOENT (a new event under *stored_uid),
+ * -EEXIST (both names taken elsewhere), -ENOMEM, -EIO.
+ */
+static int
+find_own(struct db *db, const char *uid, const char *carrier,
+	 struct db_event *cur, char **stored_uid)
+{
+	size_t len = strlen(uid) + (carrier ? strlen(carrier) : 1) + 2;
+	char *alias = malloc(len);
+	int64_t id = 0;
+	int h, ha;
+
+	*stored_uid = NULL;
+	if (!alias)
+		return -ENOMEM;
+	snprintf(alias, len, "%s~%s", uid, carrier ? carrier : "-");
+	h = holder(db, uid, carrier, &id);
+	if (h == 0 || h == 2) {
+		ha = holder(db, alias, carrier, &id);
+		if (ha < 0) {
+			free(alias);
+			return ha;
+		}
+		if (ha == 0 && h == 0) {	/* a new event, its own UID */
+			free(alias);
+			*stored_uid = strdup(uid);
+			return *stored_uid ? -ENOENT : -ENOMEM;
+		}
+		if (ha == 2) {
+			free(alias);
+			return -EEXIST;
+		}
+		*stored_uid = alias;
+		if (ha == 0)
+			return -ENOENT;		/* new, under the alias */
+	} else if (h < 0) {
+		free(alias);
+		return h;
+	} else {
+		free(alias);
+		*stored_uid = strdup(uid);
+		if (!*stored_uid)
+			return -ENOMEM;
+	}
+	h = db_event_get(db, id, cur);
+	if (h != 0) {
+		free(*stored_uid);
+		*stored_uid = NULL;
+	}
+	return h == -ENOENT ? -EIO : h;
+}
+
+/* {uid, title, start[, id]} of an event for the import's answer. */
+static json_t *
+summary_json(const struct db_event *ev, const char *file_uid, int64_t id)
+{
+	char when[32];
+
+	if (ev->all_day)
+		snprintf(when, sizeof(when), "%s", ev->start_date);
+	else if (cal_time_format_rfc3339(ev->start_utc, ev->tzid, when) != 0)
+		when[0] = '\0';
+	return json_pack("{s:s, s:s, s:s, s:I}", "uid", file_uid, "title",
+			 ev->title, "start", when, "id", (json_int_t)id);
 }
 
 int
 svc_import_apply(struct db *db, json_t *parsed, const char *carrier,
 		 const char *default_kind, const char *actor, int64_t now_utc,
-		 json_t *errors, struct svc_import_counts *counts)
+		 int dry_run, json_t *errors, struct svc_import_counts *counts)
 {
 	json_t *events = json_object_get(parsed, "events");
-	json_t *ids = json_array();
 	size_t i;
 	int rc = 0;
 
 	memset(counts, 0, sizeof(*counts));
-	counts->ids = ids;
-	if (!json_is_array(events) || !ids)
+	counts->ids = json_array();
+	counts->created_list = json_array();
+	counts->updated_list = json_array();
+	counts->unchanged_list = json_array();
+	if (!json_is_array(events) || !counts->ids || !counts->created_list ||
+	    !counts->updated_list || !counts->unchanged_list)
 		return -EIO;
 	if (db_tx_begin(db) != 0)
 		return -EIO;
 	for (i = 0; i < json_array_size(events) && rc == 0; i++) {
+		json_t *wire = json_array_get(events, i);
 		struct db_event ev, cur;
+		char *stored_uid = NULL, *file_uid;
 		int64_t id = 0;
+		json_t *list = NULL;
 		int r;
 
-		r = event_from_wire(json_array_get(events, i), &ev);
+		r = event_from_wire(wire, &ev);
 		if (r == -ENOMEM) {
 			rc = r;
 			break;
 		}
 		if (r != 0) {
-			import_error(errors, NULL, "event %zu is malformed",
-				     i + 1);
+			import_error(errors, wire, NULL, "", "malformed",
+				     "event %zu is malformed", i + 1);
 			continue;
 		}
 		if (!ev.kind && default_kind)
 			ev.kind = strdup(default_kind);
 		if (!ev.kind || !cal_kind_find(ev.kind)) {
-			import_error(errors, ev.uid, "no CATEGORIES names one"
+			import_error(errors, wire, ev.uid, "CATEGORIES",
+				     "no-kind", "no CATEGORIES names one"
 				     " of the event kinds (roadshow, salon,"
 				     " forum, training, seminar, exhibition,"
 				     " competition, or 项目路演 …): give a"
@@ -473,47 +599,76 @@ svc_import_apply(struct db *db, json_t *parsed, const char *carrier,
 			rc = -ENOMEM;
 			break;
 		}
-		r = db_event_get_by_uid(db, ev.uid, &cur);
+		r = find_own(db, ev.uid, carrier, &cur, &stored_uid);
+		file_uid = ev.uid;
+		if (r == -EEXIST) {
+			import_error(errors, wire, file_uid, "UID",
+				     "uid-unavailable", "this UID cannot be"
+				     " used for this host; give the event"
+				     " another UID");
+			db_event_release(&ev);
+			continue;
+		}
+		if (r == 0 || r == -ENOENT) {
+			ev.uid = stored_uid;
+			stored_uid = NULL;
+		}
 		if (r == 0) {
-			if ((cur.carrier == NULL) != (carrier == NULL) ||
-			    (carrier && strcmp(cur.carrier, carrier) != 0)) {
-				import_error(errors, ev.uid, "UID belongs to an"
-					     " event of another host (%s)",
-					     cur.carrier ? cur.carrier :
-					     "the district");
+			ev.id = cur.id;
+			/* partner regions are not in the file */
+			ev.partner_regions = cur.partner_regions;
+			ev.n_partner_regions = cur.n_partner_regions;
+			cur.partner_regions = NULL;
+			cur.n_partner_regions = 0;
+			ev.capacity = cur.capacity;
+			if (svc_event_any_change(&ev, &cur)) {
+				ev.sequence = cur.sequence +
+					(svc_event_significant_change(
+						&ev, &cur) ? 1 : 0);
+				rc = db_event_update(db, &ev, cur.revision,
+						     actor, now_utc);
+				counts->updated++;
+				list = counts->updated_list;
 			} else {
-				ev.id = cur.id;
-				/* partner regions are not in the file */
-				ev.partner_regions = cur.partner_regions;
-				ev.n_partner_regions = cur.n_partner_regions;
-				cur.partner_regions = NULL;
-				cur.n_partner_regions = 0;
-				ev.capacity = cur.capacity;
-				if (svc_event_any_change(&ev, &cur)) {
-					ev.sequence = cur.sequence +
-						(svc_event_significant_change(
-							&ev, &cur) ? 1 : 0);
-					rc = db_event_update(db, &ev,
-							     cur.revision,
-							     actor, now_utc);
-					counts->updated++;
-				} else {
-					counts->unchanged++;
-				}
-				id = cur.id;
+				counts->unchanged++;
+				list = counts->unchanged_list;
 			}
+			id = cur.id;
 			db_event_release(&cur);
 		} else if (r == -ENOENT) {
 			rc = db_event_insert(db, &ev, actor, now_utc, &id);
 			counts->created++;
+			list = counts->created_list;
 		} else {
 			rc = r;
 		}
-		if (rc == 0 && id)
-			json_array_append_new(ids, json_integer(id));
+		if (rc == 0 && id) {
+			json_array_append_new(counts->ids, json_integer(id));
+			json_array_append_new(list, summary_json(&ev,
+					      file_uid, dry_run && list ==
+					      counts->created_list ? 0 : id));
+		}
+		free(file_uid);
+		free(stored_uid);
 		db_event_release(&ev);
 	}
 	if (rc == 0 && json_array_size(errors))
 		rc = -EINVAL;
+	if (dry_run) {
+		/* Nothing is kept: roll back what was tried. */
+		rc = db_tx_end(db, rc ? rc : -ECANCELED);
+		return rc == -ECANCELED || rc == -EINVAL ? 0 : rc;
+	}
 	return db_tx_end(db, rc);
+}
+
+void
+svc_import_counts_release(struct svc_import_counts *counts)
+{
+	json_decref(counts->ids);
+	json_decref(counts->created_list);
+	json_decref(counts->updated_list);
+	json_decref(counts->unchanged_list);
+	counts->ids = counts->created_list = NULL;
+	counts->updated_list = counts->unchanged_list = NULL;
 }

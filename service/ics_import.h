@@ -35,19 +35,33 @@ struct svc_import_counts {
 	int created;
 	int updated;
 	int unchanged;
-	json_t *ids;		/* borrowed view: ids of the file's events;
-				 * caller json_decref()s it */
+	json_t *ids;		/* ids of the file's events; the caller
+				 * json_decref()s it and the lists */
+	json_t *created_list;	/* [{uid, title, start, id}] per event: uid
+				 * as the file names it, start RFC 3339 or
+				 * YYYY-MM-DD, id 0 for a dry run's new
+				 * events */
+	json_t *updated_list;
+	json_t *unchanged_list;
 };
 
 /*
  * Upsert the parsed events by UID for host carrier (NULL: the district) in
  * one transaction. Events without a kind in CATEGORIES get default_kind.
- * Problems are appended to errors ({field, uid, detail}); any problem
- * rolls everything back (-EINVAL). Returns 0, -EINVAL, -ENOMEM, -EIO.
+ * A UID held by another host's event neither blocks the import nor is
+ * revealed: this host's event is stored as "<UID>~<carrier>". Problems
+ * are appended to errors ({field, vevent, line, uid, property, code,
+ * detail}); any problem rolls everything back (-EINVAL). With dry_run,
+ * everything is rolled back in any case and 0 is returned even when
+ * errors were found (counts tell what would happen). Returns 0, -EINVAL,
+ * -ENOMEM, -EIO.
  */
 int svc_import_apply(struct db *db, json_t *parsed, const char *carrier,
 		     const char *default_kind, const char *actor,
-		     int64_t now_utc, json_t *errors,
+		     int64_t now_utc, int dry_run, json_t *errors,
 		     struct svc_import_counts *counts);
+
+/* Drop the lists of counts (NULL members are fine). */
+void svc_import_counts_release(struct svc_import_counts *counts);
 
 #endif

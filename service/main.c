@@ -2,7 +2,7 @@
  * main.c: the roadshowd command.
  *
  *   roadshowd serve  --db FILE [--bind ADDR] [--port N] [--public-url URL]
- *                    [--cancelled-days N]
+ *                    [--cancelled-days N] [--feed-days N]
  *   roadshowd token create --db FILE --role admin|organiser
  *                    [--carrier SLUG] [--label TEXT]
  *   roadshowd token list --db FILE
@@ -10,6 +10,9 @@
  *   roadshowd cadence --db FILE --year YYYY [--as-of RFC3339] [--rule ID]
  *                    [--by region|carrier] [--format text|json|csv]
  *   roadshowd import FILE.ics --db FILE --carrier SLUG [--kind KIND]
+ *   roadshowd user create --db FILE --username NAME
+ *                    --role admin|organiser|viewer [--carrier SLUG]...
+ *                    [--password-stdin] [--public-url URL]
  *   roadshowd parse-ics   (internal: the sandboxed .ics parser)
  *
  * Environment: ROADSHOWD_DB, ROADSHOWD_BIND, ROADSHOWD_PORT,
@@ -28,9 +31,11 @@
 
 #include "../calendar/caltime.h"
 #include "../calendar/kind.h"
+#include "accounts.h"
 #include "ics_import.h"
 #include "report.h"
 #include "svc.h"
+#include "svc_admin.h"
 
 static int64_t fixed_now;
 static const char *now_file;	/* ROADSHOWD_NOW_FILE: a test clock */
@@ -72,15 +77,19 @@ usage(FILE *f)
 {
 	fputs("usage:\n"
 	      "  roadshowd serve --db FILE [--bind ADDR] [--port N]"
-	      " [--public-url URL] [--cancelled-days N]\n"
+	      " [--public-url URL] [--cancelled-days N] [--feed-days N]\n"
 	      "  roadshowd token create --db FILE --role admin|organiser"
-	      " [--carrier SLUG] [--label TEXT]\n"
+	      " [--carrier SLUG] [--label TEXT]"
+	      " [--expires RFC3339]\n"
 	      "  roadshowd token list --db FILE\n"
 	      "  roadshowd token revoke --db FILE --id N\n"
 	      "  roadshowd cadence --db FILE --year YYYY [--as-of RFC3339]"
 	      " [--rule ID] [--by region|carrier] [--format text|json|csv]\n"
 	      "  roadshowd import FILE.ics --db FILE --carrier SLUG"
-	      " [--kind KIND]\n", f);
+	      " [--kind KIND]\n"
+	      "  roadshowd user create --db FILE --username NAME"
+	      " --role admin|organiser|viewer [--carrier SLUG]..."
+	      " [--password-stdin] [--public-url URL]\n", f);
 }
 
 static const char *
@@ -134,13 +143,14 @@ cmd_serve(int argc, char **argv)
 		{ "port", required_argument, NULL, 'p' },
 		{ "public-url", required_argument, NULL, 'u' },
 		{ "cancelled-days", required_argument, NULL, 'c' },
+		{ "feed-days", required_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *path = env_or("ROADSHOWD_DB", NULL);
 	const char *bind = env_or("ROADSHOWD_BIND", "127.0.0.1");
 	const char *port_s = env_or("ROADSHOWD_PORT", "8080");
 	const char *public_url = env_or("ROADSHOWD_PUBLIC_URL", NULL);
-	long port, days = 30;
+	long port, days = 30, feed_days = 180;
 	struct MHD_Daemon *d;
 	struct svc svc;
 	sigset_t stop_signals;
@@ -159,6 +169,13 @@ cmd_serve(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'f':
+			if (parse_long(optarg, 0, 36500, &feed_days) != 0) {
+				fprintf(stderr, "roadshowd: --feed-days must be"
+					" 0 to 36500\n");
+				return 2;
+			}
+			break;
 		default: usage(stderr); return 2;
 		}
 	}
@@ -172,6 +189,7 @@ cmd_serve(int argc, char **argv)
 	pthread_mutex_init(&svc.lock, NULL);
 	svc.clock = clock_now;
 	svc.cancelled_window_s = (int64_t)days * 86400;
+	svc.feed_back_s = (int64_t)feed_days * 86400;
 	svc.started_utc = clock_now();
 	snprintf(svc.db_path, sizeof(svc.db_path), "%s", path);
 	if (svc_feed_init(&svc) != 0) {
@@ -190,6 +208,7 @@ cmd_serve(int argc, char **argv)
 	if (public_url) {
 		size_t n;
 
+		svc.public_url_given = 1;
 		snprintf(svc.public_base, sizeof(svc.public_base), "%s",
 			 public_url);
 		n = strlen(svc.public_base);
@@ -274,7 +293,7 @@ cmd_token_admin(int argc, char **argv, int revoke)
 	if ((rc = open_db(path, &db)) != 0)
 		return rc;
 	if (revoke) {
-		rc = db_token_revoke(db, id, clock_now());
+		rc = svc_token_revoke_audited(db, id, "cli", clock_now());
 		db_close(db);
 		if (rc == -ENOENT) {
 			fprintf(stderr, "roadshowd: no live token %ld\n", id);
@@ -321,9 +340,11 @@ cmd_token(int argc, char **argv)
 		{ "role", required_argument, NULL, 'r' },
 		{ "carrier", required_argument, NULL, 'c' },
 		{ "label", required_argument, NULL, 'l' },
+		{ "expires", required_argument, NULL, 'e' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *path = env_or("ROADSHOWD_DB", NULL), *role = NULL;
+	int64_t expires = 0;
 	const char *carrier = NULL, *label = NULL;
 	char token[69], hash[65];
 	int64_t token_id = 0;
@@ -347,6 +368,14 @@ cmd_token(int argc, char **argv)
 		case 'r': role = optarg; break;
 		case 'c': carrier = optarg; break;
 		case 'l': label = optarg; break;
+		case 'e':
+			if (cal_time_parse_rfc3339(optarg, &expires) != 0 ||
+			    expires <= clock_now()) {
+				fprintf(stderr, "roadshowd: --expires must be a"
+					" future RFC 3339 time with offset\n");
+				return 2;
+			}
+			break;
 		default: usage(stderr); return 2;
 		}
 	}
@@ -373,8 +402,8 @@ cmd_token(int argc, char **argv)
 		db_close(db);
 		return 1;
 	}
-	rc = db_token_insert(db, hash, role, carrier, label, clock_now(),
-			     &token_id);
+	rc = svc_token_store(db, hash, role, carrier, label, expires, "cli",
+			     clock_now(), &token_id);
 	db_close(db);
 	if (rc == -EINVAL) {
 		fprintf(stderr, "roadshowd: '%s' is not a known carrier\n",
@@ -599,7 +628,7 @@ cmd_import(int argc, char **argv)
 	}
 	errors = json_array();
 	rc = svc_import_apply(db, parsed, carrier, kind, "cli", clock_now(),
-			      errors, &counts);
+			      0, errors, &counts);
 	json_decref(parsed);
 	db_close(db);
 	if (rc != 0) {
@@ -615,13 +644,13 @@ cmd_import(int argc, char **argv)
 			fprintf(stderr, "roadshowd: import failed: %s\n",
 				strerror(-rc));
 		json_decref(errors);
-		json_decref(counts.ids);
+		svc_import_counts_release(&counts);
 		return 1;
 	}
 	printf("created %d, updated %d, unchanged %d\n", counts.created,
 	       counts.updated, counts.unchanged);
 	json_decref(errors);
-	json_decref(counts.ids);
+	svc_import_counts_release(&counts);
 	return 0;
 }
 
@@ -645,6 +674,10 @@ main(int argc, char **argv)
 	now_file = getenv("ROADSHOWD_NOW_FILE");
 	if (now_file && !*now_file)
 		now_file = NULL;
+	if (svc_crypto_init() != 0) {
+		fprintf(stderr, "roadshowd: libsodium cannot start\n");
+		return 1;
+	}
 	if (now && *now && cal_time_parse_rfc3339(now, &fixed_now) != 0) {
 		fprintf(stderr, "roadshowd: ROADSHOWD_NOW must be RFC 3339\n");
 		return 2;
@@ -661,6 +694,8 @@ main(int argc, char **argv)
 		return cmd_cadence(argc - 1, argv + 1);
 	if (strcmp(argv[1], "import") == 0)
 		return cmd_import(argc - 1, argv + 1);
+	if (strcmp(argv[1], "user") == 0)
+		return svc_cli_user(argc - 1, argv + 1, clock_now());
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
 		usage(stdout);
 		return 0;

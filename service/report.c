@@ -298,6 +298,41 @@ sort_rows(struct svc_report *r)
 	return 0;
 }
 
+/*
+ * A retired carrier is judged only up to its retirement: drop its rows of
+ * periods starting on or after its retired_from date (local midnight), so
+ * past rows stay and later ones do not show as missed (issue 9).
+ */
+static void
+drop_retired_rows(struct svc_report *r)
+{
+	size_t i, j, k = 0;
+	int64_t from;
+	int y, m, d;
+
+	for (i = 0; i < r->report.n; i++) {
+		struct cal_cadence_row *row = &r->report.rows[i];
+		int drop = 0;
+
+		for (j = 0; !drop && j < r->n_carriers; j++) {
+			const struct db_carrier *c = &r->carriers[j];
+
+			drop = c->retired_from &&
+			       strncmp(row->scope, "carrier:", 8) == 0 &&
+			       strcmp(row->scope + 8, c->slug) == 0 &&
+			       cal_date_parse(c->retired_from, &y, &m, &d) == 0 &&
+			       cal_local_to_utc(y, m, d, 0, 0, 0,
+						CAL_DISTRICT_TZID, &from) == 0 &&
+			       row->start_utc >= from;
+		}
+		if (drop)
+			free(row->events);
+		else
+			r->report.rows[k++] = *row;
+	}
+	r->report.n = k;
+}
+
 int
 svc_report_build(struct db *db, const struct svc_report_query *q,
 		 struct svc_report *out)
@@ -356,6 +391,8 @@ svc_report_build(struct db *db, const struct svc_report_query *q,
 	}
 	if (rc == 0)
 		rc = sort_rows(out);
+	if (rc == 0)
+		drop_retired_rows(out);
 	if (rc != 0)
 		svc_report_release(out);
 	return rc;

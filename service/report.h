@@ -25,8 +25,8 @@ struct svc_report_query {
 					 * partner for every rule */
 	int public_view;		/* 1: list no TENTATIVE event in a
 					 * row's events (they still count as
-					 * scheduled); for requests without
-					 * a token */
+					 * scheduled); for anonymous callers
+					 * and organisers */
 };
 
 struct svc_report {

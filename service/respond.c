@@ -11,6 +11,8 @@
 
 #include <openssl/evp.h>
 
+#include "errcode.h"
+#include "session.h"
 #include "svc.h"
 
 static const char oom_body[] =
@@ -47,6 +49,16 @@ respond_oom(struct svc_request *req)
 	return ret;
 }
 
+void
+svc_security_headers(struct MHD_Response *resp)
+{
+	MHD_add_response_header(resp, "Content-Security-Policy",
+				SVC_CSP);
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+}
+
 static enum MHD_Result
 queue(struct svc_request *req, unsigned int status, const char *ctype,
       char *text, size_t len, const char *etag, int64_t last_modified)
@@ -63,6 +75,10 @@ queue(struct svc_request *req, unsigned int status, const char *ctype,
 	if (ctype)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
 					ctype);
+	/* Every HTML answer, whichever handler made it, and every answer a
+	 * page loads (scripts, styles) gets the pages' security headers. */
+	if (req->html || (ctype && strncmp(ctype, "text/html", 9) == 0))
+		svc_security_headers(resp);
 	if (etag)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
 	if (status == 405 && req->allow)
@@ -74,6 +90,13 @@ queue(struct svc_request *req, unsigned int status, const char *ctype,
 	if (status == 401)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
 					"Bearer realm=\"roadshowd\"");
+	{
+		size_t i;
+
+		for (i = 0; i < req->n_headers; i++)
+			MHD_add_response_header(resp, req->header_names[i],
+						req->header_values[i]);
+	}
 	if (last_modified > 0) {
 		char date[64];
 		struct tm tm;
@@ -141,8 +164,25 @@ svc_respond_problem(struct svc_request *req, unsigned int status,
 		json_object_set_new(body, "detail", d ? d : json_string(
 				    "(the detail named text that is not UTF-8)"));
 	}
-	if (errors)
+	if (errors) {
+		json_t *e;
+		size_t i;
+
+		json_array_foreach(errors, i, e)
+			if (json_is_object(e) && !json_object_get(e, "code"))
+				json_object_set_new(e, "code", json_string(
+				    svc_error_code(json_string_value(
+				    json_object_get(e, "field")),
+				    json_string_value(json_object_get(e,
+				    "detail")))));
 		json_object_set_new(body, "errors", errors);
+	}
+	if (svc_lang_zh(svc_header(req, MHD_HTTP_HEADER_ACCEPT_LANGUAGE))) {
+		svc_problem_to_zh(body, type);
+		svc_request_add_header(req, MHD_HTTP_HEADER_CONTENT_LANGUAGE,
+				       "zh-CN");
+	}
+	svc_request_add_header(req, MHD_HTTP_HEADER_VARY, "Accept-Language");
 	text = json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(12));
 	json_decref(body);
 	if (!text)
@@ -256,23 +296,66 @@ svc_respond_text(struct svc_request *req, unsigned int status,
 	return queue(req, status, ctype, text, len, etag, last_modified);
 }
 
+enum MHD_Result
+svc_respond_html(struct svc_request *req, unsigned int status, char *text,
+		 size_t len, const char *etag)
+{
+	req->html = 1;
+	return svc_respond_text(req, status, "text/html; charset=utf-8", text,
+				len, etag, 0, 0);
+}
+
+/* Append {field, code, detail} to errors. */
+static void
+problem_append(json_t *errors, const char *field, const char *code,
+	       const char *detail)
+{
+	json_t *f, *d;
+
+	/* A detail quoting input that is not UTF-8 (or cut inside a
+	 * character) cannot be JSON: say so instead of losing the error. */
+	f = json_string(field);
+	d = json_string(detail);
+	json_array_append_new(errors, json_pack("{s:o, s:s, s:o}", "field",
+				f ? f : json_string("?"), "code", code,
+				"detail", d ? d :
+				json_string("the value is not valid UTF-8")));
+}
+
 void
 svc_problem_add(json_t *errors, const char *field, const char *fmt, ...)
 {
 	char detail[256];
-	json_t *f, *d;
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(detail, sizeof(detail), fmt, ap);
 	va_end(ap);
-	/* A detail quoting input that is not UTF-8 (or cut inside a
-	 * character) cannot be JSON: say so instead of losing the error. */
-	f = json_string(field);
-	d = json_string(detail);
-	json_array_append_new(errors, json_pack("{s:o, s:o}", "field",
-				f ? f : json_string("?"), "detail", d ? d :
-				json_string("the value is not valid UTF-8")));
+	problem_append(errors, field, svc_error_code(field, detail), detail);
+}
+
+void
+svc_problem_addc(json_t *errors, const char *field, const char *code,
+		 const char *fmt, ...)
+{
+	char detail[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	problem_append(errors, field, code, detail);
+}
+
+void
+svc_request_add_header(struct svc_request *req, const char *name,
+		       const char *value)
+{
+	if (req->n_headers < SVC_MAX_EXTRA_HEADERS) {
+		req->header_names[req->n_headers] = name;
+		req->header_values[req->n_headers] = value;
+		req->n_headers++;
+	}
 }
 
 void

@@ -12,17 +12,31 @@
 #include <time.h>
 
 #include "../calendar/caltime.h"
+#include "console.h"
 #include "ics_import.h"
 #include "svc.h"
+#include "svc_admin.h"
 
 struct route {
 	const char *method;
-	const char *pattern;	/* "{}" matches one path segment */
+	const char *pattern;	/* "{}" matches one path segment; a final
+				 * "*" matches the rest of the path */
 	svc_handler handler;
 };
 
+/* Handlers that authenticate by their own credential (a password, an
+ * invite token), not by the session cookie: the CSRF gate lets them
+ * through (the log-in checks the Origin itself). */
+static int
+csrf_exempt(svc_handler h)
+{
+	return h == svc_h_login || h == svc_h_invite_accept;
+}
+
 static const struct route routes[] = {
 	{ "GET", "/", svc_h_dashboard },
+	{ "GET", "/dashboard.js", svc_h_dashboard_js },
+	{ "GET", "/dashboard.css", svc_h_dashboard_css },
 	{ "GET", "/healthz", svc_h_healthz },
 	{ "GET", "/metrics", svc_h_metrics },
 	{ "GET", "/calendar.ics", svc_h_feed_all },
@@ -52,9 +66,31 @@ static const struct route routes[] = {
 	{ "GET", "/api/v1/rules/{}", svc_h_rule_get },
 	{ "PATCH", "/api/v1/rules/{}", svc_h_rule_patch },
 	{ "DELETE", "/api/v1/rules/{}", svc_h_rule_delete },
+	{ "GET", "/console", svc_h_console },
+	{ "GET", "/console/*", svc_h_console },
+	{ "GET", "/api/v1/recurrence/preview", svc_h_recurrence_preview },
 	{ "GET", "/api/v1/subscriptions", svc_h_subscriptions_list },
 	{ "POST", "/api/v1/subscriptions", svc_h_subscriptions_create },
 	{ "DELETE", "/api/v1/subscriptions/{}", svc_h_subscription_delete },
+	{ "POST", "/console/login", svc_h_login },
+	{ "POST", "/console/logout", svc_h_logout },
+	{ "GET", "/api/v1/me", svc_h_me },
+	{ "POST", "/api/v1/invites/accept", svc_h_invite_accept },
+	{ "GET", "/api/v1/accounts", svc_h_accounts_list },
+	{ "POST", "/api/v1/accounts", svc_h_accounts_create },
+	{ "PATCH", "/api/v1/accounts/{}", svc_h_account_patch },
+	{ "POST", "/api/v1/accounts/{}/invite", svc_h_account_invite },
+	/* admin data (issue 9): svc_admin.h */
+	{ "POST", "/api/v1/carriers", svc_h_carriers_create },
+	{ "PATCH", "/api/v1/carriers/{}", svc_h_carrier_patch },
+	{ "POST", "/api/v1/regions", svc_h_regions_create },
+	{ "PATCH", "/api/v1/regions/{}", svc_h_region_patch },
+	{ "GET", "/api/v1/tokens", svc_h_tokens_list },
+	{ "POST", "/api/v1/tokens", svc_h_tokens_create },
+	{ "DELETE", "/api/v1/tokens/{}", svc_h_token_revoke },
+	{ "POST", "/api/v1/tokens/{}/revoke", svc_h_token_revoke },
+	{ "GET", "/api/v1/audit", svc_h_audit },
+	{ "GET", "/api/v1/events/{}/history", svc_h_event_history },
 };
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
 
@@ -125,6 +161,8 @@ match(const char *pattern, const char *path, char *scratch, size_t size,
 	req->n_params = 0;
 	s = scratch;
 	while (*p && *s) {
+		if (p[0] == '*' && p[1] == '\0')
+			return 1;
 		if (p[0] == '{' && p[1] == '}') {
 			char *seg = (char *)s;
 
@@ -146,7 +184,7 @@ match(const char *pattern, const char *path, char *scratch, size_t size,
 		p++;
 		s++;
 	}
-	return *p == '\0' && *s == '\0';
+	return (*p == '\0' || (p[0] == '*' && p[1] == '\0')) && *s == '\0';
 }
 
 static enum MHD_Result
@@ -161,10 +199,11 @@ dispatch(struct svc *svc, struct conn_state *cs)
 
 	if (strcmp(method, "HEAD") == 0)
 		method = "GET";		/* MHD sends no body for HEAD */
-	/* Literal paths first: /api/v1/events/import is not event "import". */
+	/* Literal paths first: /api/v1/events/import is not event "import",
+	 * POST /console/login is not a console page. */
 	for (pass = 0; pass < 2 && !path_found; pass++)
 	for (i = 0; i < N_ROUTES; i++) {
-		if ((strstr(routes[i].pattern, "{}") != NULL) != pass ||
+		if ((strpbrk(routes[i].pattern, "{*") != NULL) != pass ||
 		    !match(routes[i].pattern, req->path, scratch,
 			   sizeof(scratch), req))
 			continue;
@@ -186,7 +225,11 @@ dispatch(struct svc *svc, struct conn_state *cs)
 		}
 		pthread_mutex_lock(&svc->lock);
 		req->db = svc->db;
-		ret = routes[i].handler(req);
+		if (!csrf_exempt(routes[i].handler) &&
+		    svc_csrf_gate(req) != 0)
+			ret = svc_respond_csrf(req);
+		else
+			ret = routes[i].handler(req);
 		if (strcmp(method, "GET") != 0)
 			svc_feed_changed(svc);	/* a write may have happened */
 		pthread_mutex_unlock(&svc->lock);

@@ -14,6 +14,7 @@
 #include <microhttpd.h>
 
 #include "../db/db.h"
+#include "session.h"
 
 /* Largest request body accepted, octets; larger gets 413. */
 #define SVC_MAX_BODY (1024 * 1024)
@@ -29,6 +30,8 @@ struct svc {
 	int64_t (*clock)(void);		/* now, seconds since epoch UTC */
 	int64_t cancelled_window_s;	/* CANCELLED events stay in public
 					 * feeds this long after the change */
+	int64_t feed_back_s;		/* feeds without ?from= start this
+					 * long before today (feed_window.c) */
 	char public_base[256];		/* "http://127.0.0.1:8080" for links */
 	/* counters for /metrics */
 	atomic_uint_least64_t requests;
@@ -45,6 +48,8 @@ struct svc {
 	pthread_mutex_t readers_lock;	/* guards readers, n_readers */
 	struct db **readers;		/* every read connection opened */
 	size_t n_readers;
+	int public_url_given;		/* 1: --public-url names our origin */
+	struct svc_ratelimit login_limit; /* failed log-ins (under lock) */
 };
 
 /*
@@ -58,6 +63,11 @@ int svc_feed_init(struct svc *svc);
 /* After a write (called with svc->lock held, by the router after every
  * request that is not GET or HEAD): every feed is invalid from now on. */
 void svc_feed_changed(struct svc *svc);
+
+/* Drop every cached feed now (called with svc->lock held by handlers
+ * whose change shows in feeds; the router also does it after any write,
+ * see svc_feed_changed()). */
+void svc_feed_cache_release(struct svc *svc);
 
 /* Append the feed cache's counters to sb (Prometheus text format). 0 or
  * -ENOMEM. */
@@ -78,13 +88,27 @@ void svc_feed_release(struct svc *svc);
  */
 struct db *svc_reader(struct svc *svc);
 
-/* Who made a request (from the bearer token). */
+/*
+ * Who made a request: a bearer token, or a console session (cookie).
+ * Decide what it may do with svc_auth_may_write() and
+ * svc_auth_sees_tentative(), not by reading the fields.
+ */
 struct svc_auth {
-	int present;			/* 1 when a valid token was given */
+	int present;			/* 1 when a valid token or session */
 	int admin;			/* 1 for role admin */
-	char *carrier;			/* organiser's carrier slug, or NULL */
-	int64_t token_id;
-	char actor[96];			/* "admin:7", "organiser:slug:9" */
+	int viewer;			/* 1 for role viewer (reads only) */
+	char *carrier;			/* an organiser's only (or first)
+					 * carrier slug, or NULL */
+	char **carriers;		/* all its carrier slugs */
+	size_t n_carriers;
+	int64_t token_id;		/* 0 for a session */
+	int64_t account_id;		/* 0 for a token */
+	int session;			/* 1 when from the session cookie */
+	char username[65];		/* session's account, else "" */
+	char csrf[65];			/* session's CSRF token, else "" */
+	char actor[96];			/* "admin:token-7",
+					 * "organiser:slug:token-9",
+					 * "user:alice" */
 };
 
 /* One request, handed to a handler once its body is complete. */
@@ -107,6 +131,14 @@ struct svc_request {
 					 * connection is suspended; the
 					 * handler is called again on resume
 					 * (h_feeds.c) */
+	int html;			/* 1: a page or a page's asset: send
+					 * the security headers (respond.c) */
+	/* more response headers (svc_request_add_header()), borrowed until
+	 * the response is queued */
+#define SVC_MAX_EXTRA_HEADERS 6
+	const char *header_names[SVC_MAX_EXTRA_HEADERS];
+	const char *header_values[SVC_MAX_EXTRA_HEADERS];
+	size_t n_headers;
 };
 
 typedef enum MHD_Result (*svc_handler)(struct svc_request *req);
@@ -126,8 +158,11 @@ enum MHD_Result svc_respond_json_etag(struct svc_request *req,
 /*
  * Queue an RFC 9457 problem (application/problem+json): type is a short
  * slug appended to "https://roadshowd.dev/problems/", title and detail are
- * human text (borrowed), errors is a JSON array of {field, detail} objects
- * or NULL (stolen).
+ * human text (borrowed), errors is a JSON array of {field, code, detail}
+ * objects or NULL (stolen; an element without code gets svc_error_code()'s).
+ * When Accept-Language prefers Chinese (svc_lang_zh()), title, detail and
+ * each error's detail are sent in zh-CN (svc_problem_to_zh()) with
+ * Content-Language: zh-CN.
  */
 enum MHD_Result svc_respond_problem(struct svc_request *req,
 				    unsigned int status, const char *type,
@@ -161,9 +196,47 @@ enum MHD_Result svc_respond_text(struct svc_request *req, unsigned int status,
 				 const char *etag, int64_t last_modified,
 				 int lm_exact);
 
-/* Append {field, detail} to errors (a JSON array); detail is printf. */
+/* The pages' Content-Security-Policy (issue 8; CONSOLE_CONTRACT.md). */
+#define SVC_CSP "default-src 'self'; script-src 'self'; style-src 'self';" \
+	" img-src 'self' data:; frame-ancestors 'none'; base-uri 'none';" \
+	" form-action 'self'"
+
+/*
+ * Add the pages' security headers to resp (borrowed): Content-Security-
+ * Policy SVC_CSP (only our own scripts and styles, no framing),
+ * X-Content-Type-Options: nosniff, Referrer-Policy: same-origin,
+ * X-Frame-Options: DENY. queue() in respond.c calls it for every text/html
+ * answer and for every answer of a request with req->html set, so
+ * handlers normally need not call it themselves.
+ */
+void svc_security_headers(struct MHD_Response *resp);
+
+/*
+ * Queue an HTML page (text stolen, freed with free(); len octets) as
+ * text/html; charset=utf-8 with the security headers; etag (borrowed,
+ * quoted, or NULL) and If-None-Match revalidation as svc_respond_text().
+ * To send the headers with another type (a page's script or style), set
+ * req->html = 1 and use svc_respond_text().
+ */
+enum MHD_Result svc_respond_html(struct svc_request *req, unsigned int status,
+				 char *text, size_t len, const char *etag);
+
+/* Append {field, code, detail} to errors (a JSON array); detail is
+ * printf, code the stable one errcode.c finds for field and detail
+ * (svc_error_code(); "invalid" when none). */
 void svc_problem_add(json_t *errors, const char *field, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* The same with an explicit code (static or outliving errors). */
+void svc_problem_addc(json_t *errors, const char *field, const char *code,
+		      const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Send header name: value (both borrowed until the response is queued)
+ * with the request's response; at most SVC_MAX_EXTRA_HEADERS, more are
+ * dropped. */
+void svc_request_add_header(struct svc_request *req, const char *name,
+			    const char *value);
 
 /* A quoted strong ETag from the SHA-256 of data: "\"<32 hex>\"" into out
  * (at least 40 octets). */
@@ -183,6 +256,40 @@ void svc_token_hash(const char *token, char hash[65]);
  * for a malformed or unknown token, -EIO. Call with svc->lock held. */
 int svc_auth_resolve(struct svc_request *req, struct svc_auth *auth);
 void svc_auth_release(struct svc_auth *auth);
+
+/* 1 when auth's organiser holds carrier (a slug; NULL: the district). */
+int svc_auth_holds(const struct svc_auth *auth, const char *carrier);
+
+/* 1 when auth may write an event of carrier (NULL: the district's):
+ * admins always, organisers for their carriers, viewers and anonymous
+ * callers never. */
+int svc_auth_may_write(const struct svc_auth *auth, const char *carrier);
+
+/* 1 when auth sees TENTATIVE events of carrier: admins and viewers all,
+ * organisers their own carriers', anonymous callers none (issue 9). */
+int svc_auth_sees_tentative(const struct svc_auth *auth, const char *carrier);
+
+/* An organiser's carrier when it holds exactly one, else NULL (then a
+ * new event must name its carrier). Borrowed from auth. */
+const char *svc_auth_default_carrier(const struct svc_auth *auth);
+
+/* 1 when the public URL is https (cookie gets Secure and __Host-). */
+int svc_auth_https(const struct svc *svc);
+
+/* The request's session cookie value (65 octets). 0 or -ENOENT. */
+int svc_session_cookie(struct svc_request *req, char value[65]);
+
+/* 1 when the request's Origin header is the service's own origin (the
+ * public URL's when --public-url was given, else http:// + Host). */
+int svc_origin_ok(struct svc_request *req);
+
+/*
+ * The CSRF gate, run by the router before every handler (with svc->lock
+ * held): an unsafe request carrying a live session cookie and no
+ * Authorization header must send X-CSRF-Token equal to the session's and
+ * a same-origin Origin. 0 to go on, -EPERM to refuse (answer 403 csrf).
+ */
+int svc_csrf_gate(struct svc_request *req);
 
 /* Answer 401 (no/invalid token) with WWW-Authenticate: Bearer. */
 enum MHD_Result svc_respond_unauthorized(struct svc_request *req,
@@ -216,6 +323,14 @@ int svc_event_any_change(const struct db_event *a, const struct db_event *b);
 /* The JSON representation of ev (DESIGN.md fixed names). New reference,
  * NULL when out of memory. ev borrowed. */
 json_t *svc_event_json(const struct db_event *ev);
+
+/*
+ * A feed's default window (feed_window.c): without ?from=, f starts at
+ * the district's midnight svc->feed_back_s before now and runs on with
+ * no end (unless ?to= bounds it). Call after svc_parse_event_filter().
+ */
+void svc_feed_default_window(struct svc_request *req,
+			     struct db_event_filter *f);
 
 /* Read the filter query arguments (from, to, kind, region, carrier,
  * partner, status, q) into f, which borrows the request's strings. Field
@@ -255,9 +370,22 @@ enum MHD_Result svc_h_rule_delete(struct svc_request *req);
 enum MHD_Result svc_h_feed_all(struct svc_request *req);
 enum MHD_Result svc_h_feed_scoped(struct svc_request *req);
 enum MHD_Result svc_h_dashboard(struct svc_request *req);
+enum MHD_Result svc_h_dashboard_js(struct svc_request *req);
+enum MHD_Result svc_h_dashboard_css(struct svc_request *req);
 enum MHD_Result svc_h_import(struct svc_request *req);
 enum MHD_Result svc_h_subscriptions_list(struct svc_request *req);
 enum MHD_Result svc_h_subscriptions_create(struct svc_request *req);
 enum MHD_Result svc_h_subscription_delete(struct svc_request *req);
+/* h_accounts.c: log-in, sessions, invites, accounts (issue 8) */
+enum MHD_Result svc_h_login(struct svc_request *req);
+enum MHD_Result svc_h_logout(struct svc_request *req);
+enum MHD_Result svc_h_me(struct svc_request *req);
+enum MHD_Result svc_h_invite_accept(struct svc_request *req);
+enum MHD_Result svc_h_accounts_list(struct svc_request *req);
+enum MHD_Result svc_h_accounts_create(struct svc_request *req);
+enum MHD_Result svc_h_account_patch(struct svc_request *req);
+enum MHD_Result svc_h_account_invite(struct svc_request *req);
+/* 403 problem "csrf": the CSRF gate refused the request. */
+enum MHD_Result svc_respond_csrf(struct svc_request *req);
 
 #endif

@@ -218,6 +218,17 @@ START_TEST(test_calendar_exact_empty_feed)
 		"X-WR-TIMEZONE:Asia/Shanghai\r\n"
 		"REFRESH-INTERVAL;VALUE=DURATION:PT60M\r\n"
 		"X-PUBLISHED-TTL:PT60M\r\n"
+		/* RFC 5545 §3.6: at least one component. */
+		"BEGIN:VTIMEZONE\r\n"
+		"TZID:Asia/Shanghai\r\n"
+		"X-LIC-LOCATION:Asia/Shanghai\r\n"
+		"BEGIN:STANDARD\r\n"
+		"TZNAME:CST\r\n"
+		"TZOFFSETFROM:+0800\r\n"
+		"TZOFFSETTO:+0800\r\n"
+		"DTSTART:20190101T080000\r\n"
+		"END:STANDARD\r\n"
+		"END:VTIMEZONE\r\n"
 		"END:VCALENDAR\r\n");
 	free(text);
 }
@@ -240,7 +251,8 @@ START_TEST(test_calendar_refresh_and_optional_names)
 	text = render(NULL, 0, NULL);		/* NULL options: defaults */
 	ck_assert_has(text, "\r\nREFRESH-INTERVAL;VALUE=DURATION:PT60M\r\n");
 	ck_assert_has(text, "\r\nX-PUBLISHED-TTL:PT60M\r\n");
-	ck_assert_int_eq(count_of(text, "BEGIN:VTIMEZONE"), 0);
+	/* No event: the district's zone keeps the calendar non-empty. */
+	ck_assert_int_eq(count_of(text, "BEGIN:VTIMEZONE"), 1);
 	free(text);
 }
 END_TEST

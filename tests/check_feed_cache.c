@@ -330,6 +330,45 @@ START_TEST(test_if_modified_since_exactness)
 }
 END_TEST
 
+/* every 1000 seconds, like the default window's daily move */
+static int64_t
+every_1000(void *ctx, int64_t now)
+{
+	(void)ctx;
+	return (now / 1000 + 1) * 1000;
+}
+
+START_TEST(test_window_move_invalidates)
+{
+	struct svc_feed_cache *c = svc_feed_cache_new(0, 500, 1, NULL, 0);
+	struct svc_feed_view v;
+	struct fake f;
+	char *t;
+
+	svc_feed_cache_set_boundary(c, every_1000, NULL, 600);
+	fake_init(&f, "x");
+	t = get_text(c, "/a.ics?", 600, &f, &v);
+	svc_feed_view_release(&v);
+	free(t);
+	t = get_text(c, "/a.ics?", 999, &f, &v);
+	ck_assert_int_eq(f.renders, 1);
+	ck_assert_int_eq(v.last_modified, 500);
+	svc_feed_view_release(&v);
+	free(t);
+	t = get_text(c, "/a.ics?", 1000, &f, &v);
+	ck_assert_int_eq(f.renders, 2);
+	ck_assert_int_eq(v.last_modified, 1000);
+	svc_feed_view_release(&v);
+	free(t);
+	t = get_text(c, "/a.ics?", 2500, &f, &v);	/* two moves passed */
+	ck_assert_int_eq(f.renders, 3);
+	ck_assert_int_eq(v.last_modified, 2000);
+	svc_feed_view_release(&v);
+	free(t);
+	svc_feed_cache_free(c);
+}
+END_TEST
+
 /* ---- bound, LRU ---- */
 
 START_TEST(test_lru_by_bytes)
@@ -590,6 +629,7 @@ feed_cache_suite(void)
 		 test_cancelled_leaving_invalidates);
 	add_case(s, "if_modified_since_exactness",
 		 test_if_modified_since_exactness);
+	add_case(s, "window_move_invalidates", test_window_move_invalidates);
 	add_case(s, "lru_by_bytes", test_lru_by_bytes);
 	add_case(s, "larger_than_bound_not_kept",
 		 test_larger_than_bound_not_kept);

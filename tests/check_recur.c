@@ -20,7 +20,7 @@
 #define WHY_LENGTH "RRULE must be 1 to 512 octets"
 #define WHY_SYNTAX "not a valid RFC 5545 RRULE value"
 #define WHY_FREQ "FREQ must be DAILY, WEEKLY, MONTHLY or YEARLY"
-#define WHY_UNBOUNDED "the series must end: give COUNT or UNTIL"
+#define WHY_COUNT_UNTIL "COUNT and UNTIL cannot both be given (RFC 5545 §3.3.10): keep one"
 #define WHY_COUNT "COUNT must be at most 1000"
 #define WHY_INTERVAL "INTERVAL must be 1 to 1000"
 
@@ -160,11 +160,13 @@ START_TEST(test_validate_rejects_freq)
 }
 END_TEST
 
+/* Open-ended series are stored as such (issue 10); every expansion is
+ * bounded by the window asked for. */
 START_TEST(test_validate_rejects_unbounded)
 {
-	assert_invalid("FREQ=MONTHLY", WHY_UNBOUNDED);
-	assert_invalid("FREQ=DAILY;INTERVAL=2", WHY_UNBOUNDED);
-	assert_invalid("FREQ=WEEKLY;BYDAY=MO", WHY_UNBOUNDED);
+	assert_valid("FREQ=MONTHLY");
+	assert_valid("FREQ=DAILY;INTERVAL=2");
+	assert_valid("FREQ=WEEKLY;BYDAY=MO");
 }
 END_TEST
 
@@ -204,7 +206,9 @@ START_TEST(test_validate_rejects_syntax)
 	assert_invalid("FREQ=DAILY;COUNT=5;BYDAY=XX", WHY_SYNTAX);
 	assert_invalid("FREQ=DAILY;UNTIL=garbage", WHY_SYNTAX);
 	/* RFC 5545: COUNT and UNTIL MUST NOT both occur. */
-	assert_invalid("FREQ=DAILY;COUNT=5;UNTIL=20251231", WHY_SYNTAX);
+	assert_invalid("FREQ=DAILY;COUNT=5;UNTIL=20251231", WHY_COUNT_UNTIL);
+	assert_invalid("FREQ=DAILY;UNTIL=20251231T000000Z;count=5",
+		       WHY_COUNT_UNTIL);
 	assert_invalid("", WHY_LENGTH);
 	assert_invalid(NULL, WHY_LENGTH);
 

@@ -13,6 +13,10 @@ in), and keeps the server's standard error in a file of that directory.
 The binary is $ROADSHOWD_BIN, else build/roadshowd relative to the repository
 root. Only the Python standard library is used.
 
+The server's clock (ROADSHOWD_NOW) is fixed for the life of the process; to
+move it on, set srv.extra_env["ROADSHOWD_NOW"] and call srv.restart() (the
+database, and so sessions and events, is kept; the port changes).
+
 In a unittest.TestCase, start_server(self, ...) starts a server and registers
 its stop with addCleanup; when the test failed, the tail of the server's
 standard error is printed.

@@ -751,7 +751,7 @@ class BadInputTest(E2ETestCase):
                            404)
 
     def test_wrong_method_405_with_allow(self):
-        resp = self.srv.request("DELETE", "/api/v1/regions")
+        resp = self.srv.request("DELETE", "/api/v1/kinds")
         self.assertProblem(resp, 405)
         # RFC 9110 15.5.6: a 405 response MUST carry Allow.
         self.assertEqual(resp[1].get("allow"), "GET, HEAD")
@@ -1459,7 +1459,9 @@ class FeedChangeTest(E2ETestCase):
 
 class RestartTest(E2ETestCase):
     def test_restart_keeps_data_and_seeds_once(self):
-        self.srv = start_server(self)
+        # Real clock, an event in 2025: widen the default feed window
+        # (180 days back, issue 10).
+        self.srv = start_server(self, extra_args=["--feed-days", "36500"])
         admin = self.srv.token("admin")
         status, _, e = self.srv.json(
             "POST", "/api/v1/events", token=admin,

@@ -993,8 +993,11 @@ class FeedCachingTest(E2ETestCase):
     PUBLIC = "https://roadshow.example.cn"
 
     def setUp(self):
+        # Real clock, events in 2025: the default feed window (180 days
+        # back, issue 10) is widened so that they stay in the feeds.
         self.srv = start_server(self, extra_args=["--public-url",
-                                                  self.PUBLIC])
+                                                  self.PUBLIC,
+                                                  "--feed-days", "36500"])
         self.admin = self.srv.token("admin")
 
     def post(self, body):

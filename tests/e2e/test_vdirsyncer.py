@@ -54,7 +54,9 @@ def q(s):
                  " vdirsyncer)")
 class VdirsyncerTest(E2ETestCase):
     def setUp(self):
-        self.srv = start_server(self)
+        # Real clock, events in 2025: widen the default feed window
+        # (180 days back, issue 10) so that they stay in the feed.
+        self.srv = start_server(self, extra_args=["--feed-days", "36500"])
         self.admin = self.srv.token("admin")
         self.tmp = tempfile.mkdtemp(prefix="roadshowd-vdirsyncer-")
         self.addCleanup(shutil.rmtree, self.tmp, True)

@@ -1,0 +1,59 @@
+/*
+ * accounts: what the accounts API and `roadshowd user create` share —
+ * creating an account with its invite and audit row, and an account's
+ * JSON representation.
+ */
+#ifndef ROADSHOWD_ACCOUNTS_H
+#define ROADSHOWD_ACCOUNTS_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "../db/account_store.h"
+
+/* 0 when name is a valid username: 1..64 octets of ASCII letters,
+ * digits and . _ - @. -EINVAL otherwise. */
+int svc_username_valid(const char *name);
+
+/*
+ * {username, role, carriers, disabled, created, last_login} of a (borrowed;
+ * times RFC 3339 UTC, last_login null when never). New reference, NULL
+ * when out of memory.
+ */
+json_t *svc_account_json(const struct db_account *a);
+
+/*
+ * The invite link of token (borrowed) under base (a URL without trailing
+ * slash, borrowed): "<base>/console/invite#token=<token>" (a fragment, so
+ * the token reaches neither logs nor Referer). Caller frees with free();
+ * NULL when out of memory.
+ */
+char *svc_invite_url(const char *base, const char *token);
+
+/*
+ * In one transaction: a new invite for account (borrowed) valid
+ * SVC_INVITE_TTL_S from now_utc, and an audit row by actor (action
+ * `action`, e.g. "create" with before NULL, or "invite"). *token_out
+ * (65 octets) receives the token. 0, -ENOENT, -EIO.
+ */
+int svc_account_invite(struct db *db, const struct db_account *account,
+		       const char *actor, const char *action,
+		       int64_t now_utc, char token_out[65]);
+
+/*
+ * Create account a (username, role, carriers) with its invite and an audit
+ * row, in one transaction. *stored (release with db_account_release()) is
+ * the account as stored; *token_out the invite token. Returns 0, -EEXIST
+ * (username taken), -EINVAL (unknown carrier or role/carriers mismatch),
+ * -ENOMEM, -EIO; nothing is stored on error.
+ */
+int svc_account_create(struct db *db, const struct db_account *a,
+		       const char *actor, int64_t now_utc,
+		       struct db_account *stored, char token_out[65]);
+
+/* roadshowd user create ... (main.c hands over argv after "user"); the
+ * clock is now_utc. Returns the process exit status. */
+int svc_cli_user(int argc, char **argv, int64_t now_utc);
+
+#endif

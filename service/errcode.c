@@ -1,0 +1,229 @@
+/*
+ * errcode.c: field error codes and zh-CN problem texts (errcode.h).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "errcode.h"
+
+/* First matching rule wins: field NULL matches any field, phrase NULL any
+ * detail. Type and size rules come first, so "rrule: is 600 octets" is
+ * too_long, not bad_rrule. */
+static const struct {
+	const char *field;
+	const char *phrase;
+	const char *code;
+} rules[] = {
+	{ NULL, "must be a string", "bad_type" },
+	{ NULL, "octets; at most", "too_long" },
+	{ NULL, "at most 200 octets", "too_long" },
+	{ NULL, "must not contain", "bad_characters" },
+	{ NULL, "is read-only", "read_only" },
+	{ NULL, "is not a field of", "unknown_field" },
+	{ NULL, "may write only", "not_your_carrier" },
+	{ "carrier", "not one you hold", "not_your_carrier" },
+	{ "rrule", NULL, "bad_rrule" },	/* "FREQ is required" */
+	{ NULL, "is required for an all-day", "required" },
+	{ NULL, "is required", "required" },
+	{ NULL, "must not be empty", "required" },
+	{ "kind", NULL, "unknown_kind" },
+	{ "url", NULL, "bad_url" },
+	{ "capacity", NULL, "bad_capacity" },
+	{ "timezone", NULL, "bad_timezone" },
+	{ "geo", NULL, "bad_geo" },
+	{ "uid", "exists", "uid_taken" },
+	{ "uid", NULL, "bad_uid" },
+	{ "status", NULL, "bad_status" },
+	{ "carrier", "not a known carrier", "unknown_carrier" },
+	{ "carriers", "not a known carrier", "unknown_carrier" },
+	{ "partner_regions", "listed twice", "duplicate" },
+	{ "partner_regions", "must be an array", "bad_type" },
+	{ NULL, "not a known region", "unknown_region" },
+	{ NULL, "is a district region", "unknown_region" },
+	{ NULL, "partner region", "unknown_region" },
+	{ NULL, "cannot be placed in timezone", "bad_timezone" },
+	{ NULL, "between 1970 and 2200", "out_of_range" },
+	{ NULL, "all-day events take", "all_day_mismatch" },
+	{ NULL, "all-day series take", "all_day_mismatch" },
+	{ NULL, "only all-day events take", "all_day_mismatch" },
+	{ NULL, "timed series take", "all_day_mismatch" },
+	{ NULL, "must be after", "end_before_start" },
+	{ NULL, "RFC 3339", "bad_datetime" },
+	{ NULL, "must be a date", "bad_date" },
+	{ NULL, "must be true or false", "bad_boolean" },
+	{ "body", NULL, "bad_json" },
+	{ "password", "at least", "password_too_short" },
+	{ "token", NULL, "invite_invalid" },
+	{ "username", "taken", "username_taken" },
+	{ "username", NULL, "bad_username" },
+	{ "role", NULL, "bad_role" },
+	{ "carriers", "needs at least one", "carriers_required" },
+	{ "carriers", "only organisers", "carriers_not_allowed" },
+};
+
+const char *
+svc_error_code(const char *field, const char *detail)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
+		if (rules[i].field && (!field ||
+				       strcmp(rules[i].field, field) != 0))
+			continue;
+		if (rules[i].phrase && (!detail ||
+					!strstr(detail, rules[i].phrase)))
+			continue;
+		return rules[i].code;
+	}
+	return "invalid";
+}
+
+static const struct {
+	const char *code;
+	const char *zh;
+} zh_codes[] = {
+	{ "required", "必填" },
+	{ "unknown_kind", "活动类型无效，请选择：路演、沙龙、论坛、培训、研讨、"
+	  "展览、大赛" },
+	{ "bad_datetime", "日期时间格式不正确，应为如 2026-12-20T14:30:00+08:00"
+	  " 的格式" },
+	{ "bad_date", "日期格式不正确，应为 YYYY-MM-DD" },
+	{ "end_before_start", "结束时间必须晚于开始时间" },
+	{ "unknown_carrier", "载体不存在" },
+	{ "unknown_region", "不是已登记的合作地区" },
+	{ "duplicate", "重复填写" },
+	{ "bad_status", "状态无效，应为待定（TENTATIVE）、确认（CONFIRMED）"
+	  "或取消（CANCELLED）" },
+	{ "bad_rrule", "重复规则无效" },
+	{ "too_long", "内容过长" },
+	{ "bad_url", "网址须以 http:// 或 https:// 开头" },
+	{ "bad_capacity", "人数上限应为 1 至 1000000 的整数" },
+	{ "bad_timezone", "时区无效" },
+	{ "not_your_carrier", "只能管理本人所属载体的活动" },
+	{ "bad_type", "类型不正确" },
+	{ "bad_characters", "含有不允许的控制字符" },
+	{ "read_only", "此项只读，不能修改" },
+	{ "unknown_field", "不是可识别的字段" },
+	{ "out_of_range", "日期须在 1970 年至 2200 年之间" },
+	{ "all_day_mismatch", "全天活动填写开始和结束日期，其他活动填写开始和"
+	  "结束时间" },
+	{ "bad_boolean", "应为是或否（true 或 false）" },
+	{ "bad_json", "请求内容不是有效的 JSON 对象" },
+	{ "uid_taken", "该 UID 的活动已存在" },
+	{ "bad_uid", "UID 不能为空，也不能含空格" },
+	{ "bad_geo", "坐标无效" },
+	{ "password_too_short", "密码至少 10 个字符，且不含控制字符" },
+	{ "invite_invalid", "邀请链接无效、已使用或已过期" },
+	{ "bad_username", "用户名须为 1 至 64 个英文字母、数字或 . _ - @" },
+	{ "username_taken", "该用户名已被占用" },
+	{ "bad_role", "角色应为 admin、organiser 或 viewer" },
+	{ "carriers_required", "组织者至少需要关联一个载体" },
+	{ "carriers_not_allowed", "只有组织者可以关联载体" },
+	{ "csrf", "请求缺少有效的 CSRF 令牌，或来源不是本站" },
+	{ "invalid", "输入无效" },
+};
+
+const char *
+svc_error_zh(const char *code)
+{
+	size_t i;
+
+	for (i = 0; code && i < sizeof(zh_codes) / sizeof(zh_codes[0]); i++)
+		if (strcmp(zh_codes[i].code, code) == 0)
+			return zh_codes[i].zh;
+	return NULL;
+}
+
+static const struct {
+	const char *field;
+	const char *zh;
+} zh_fields[] = {
+	{ "kind", "活动类型" }, { "title", "标题" }, { "venue", "地点" },
+	{ "description", "简介" }, { "start", "开始时间" },
+	{ "end", "结束时间" }, { "start_date", "开始日期" },
+	{ "end_date", "结束日期" }, { "all_day", "全天" },
+	{ "partner_regions", "合作地区" }, { "status", "状态" },
+	{ "url", "网址" }, { "capacity", "人数上限" },
+	{ "rrule", "重复规则" }, { "carrier", "载体" },
+	{ "carriers", "载体" }, { "timezone", "时区" }, { "geo", "坐标" },
+	{ "body", "请求内容" }, { "username", "用户名" },
+	{ "password", "密码" }, { "role", "角色" }, { "token", "邀请" },
+	{ "disabled", "停用" }, { "from", "起始时间" }, { "to", "截止时间" },
+};
+
+const char *
+svc_field_zh(const char *field)
+{
+	size_t i;
+
+	for (i = 0; field && i < sizeof(zh_fields) / sizeof(zh_fields[0]);
+	     i++)
+		if (strcmp(zh_fields[i].field, field) == 0)
+			return zh_fields[i].zh;
+	return field;
+}
+
+static const struct {
+	const char *type;
+	const char *title;
+	const char *detail;	/* NULL: keep the English detail */
+} zh_types[] = {
+	{ "validation-error", "输入有误", NULL },
+	{ "invalid-request", "请求有误", NULL },
+	{ "invalid-json", "请求格式错误", "请求内容不是有效的 JSON 对象" },
+	{ "invalid-query", "查询参数有误", NULL },
+	{ "not-found", "未找到", "请求的内容不存在" },
+	{ "unauthorized", "需要登录", "请先登录，或提供有效的令牌" },
+	{ "forbidden", "无权操作", "当前账号无权进行此操作" },
+	{ "wrong-carrier", "无权操作", "只能管理本人所属载体的活动" },
+	{ "admin-only", "无权操作", "此操作仅限管理员" },
+	{ "csrf", "请求被拒绝", "请求缺少有效的 CSRF 令牌，或来源不是本站；"
+	  "未做任何更改" },
+	{ "conflict", "冲突", NULL },
+	{ "precondition-failed", "内容已被他人修改", "该活动在您打开后已被修改，"
+	  "请重新加载后再编辑" },
+	{ "too-many-requests", "尝试次数过多", "登录失败次数过多，请稍后再试" },
+	{ "method-not-allowed", "不支持此方法", NULL },
+	{ "unsupported-media-type", "内容类型不受支持", NULL },
+	{ "internal", "服务器内部错误", "服务器出错，未做任何更改" },
+};
+
+void
+svc_problem_to_zh(json_t *problem, const char *type)
+{
+	json_t *errors = json_object_get(problem, "errors"), *e;
+	const char *first_field = NULL, *first_zh = NULL;
+	size_t i;
+
+	json_array_foreach(errors, i, e) {
+		const char *code = json_string_value(json_object_get(e,
+								     "code"));
+		const char *zh = svc_error_zh(code);
+
+		if (!zh)
+			continue;
+		json_object_set_new(e, "detail", json_string(zh));
+		if (!first_zh) {
+			first_zh = zh;
+			first_field = json_string_value(json_object_get(e,
+								"field"));
+		}
+	}
+	for (i = 0; type && i < sizeof(zh_types) / sizeof(zh_types[0]); i++) {
+		if (strcmp(zh_types[i].type, type) != 0)
+			continue;
+		json_object_set_new(problem, "title",
+				    json_string(zh_types[i].title));
+		if (zh_types[i].detail)
+			json_object_set_new(problem, "detail",
+					    json_string(zh_types[i].detail));
+		break;
+	}
+	if (first_zh && first_field) {
+		char detail[512];
+
+		snprintf(detail, sizeof(detail), "%s：%s",
+			 svc_field_zh(first_field), first_zh);
+		json_object_set_new(problem, "detail", json_string(detail));
+	}
+}

@@ -1,0 +1,95 @@
+/*
+ * svc_admin: admin data over HTTP (issue 9) — carriers, regions and
+ * targets, API tokens, the audit trail and event history. Handlers and the
+ * helpers other handlers share. Part of service/: see svc.h.
+ */
+#ifndef ROADSHOWD_SVC_ADMIN_H
+#define ROADSHOWD_SVC_ADMIN_H
+
+#include "svc.h"
+
+/*
+ * The JSON of a carrier (DESIGN.md fields slug, name, kind, level, region,
+ * plus name_en, recognised_on, address, geo, website, contact,
+ * retired_from) and, when with_feed, its feed links. New reference, NULL
+ * when out of memory; c borrowed.
+ */
+json_t *svc_carrier_json(struct svc *svc, const struct db_carrier *c,
+			 int with_feed);
+
+/* The JSON of a region (slug, name, name_en, kind, partner, targets,
+ * target_year, annex_targets: the annex's printed plan or null, annex_row)
+ * and, when with_feed, its feed links. New reference or NULL. */
+json_t *svc_region_json(struct svc *svc, const struct db_region *r,
+			int with_feed);
+
+/*
+ * Resolve the request's credentials and require an admin: answers 401 (no
+ * or bad credentials) or 403 (not an admin) itself, sets *ret and returns
+ * -1; on 0, auth is filled (release with svc_auth_release()). what names
+ * the resource in the answer ("carriers").
+ */
+int svc_admin_gate(struct svc_request *req, struct svc_auth *auth,
+		   const char *what, enum MHD_Result *ret);
+
+/*
+ * Append an audit row for a change, inside the caller's transaction
+ * (db_tx_begin()): actor (the token's or session's actor string),
+ * object_type, object_id, action as for db_audit_add(); before and after
+ * are borrowed JSON values (NULL: none), stored as compact JSON text at the
+ * server's clock. 0, -ENOMEM, -EINVAL, -EIO.
+ */
+int svc_audit_write(struct svc *svc, const char *actor,
+		    const char *object_type, const char *object_id,
+		    const char *action, json_t *before, json_t *after);
+
+/* svc_audit_write() with an explicit database and time (seconds UTC), for
+ * the command line. */
+int svc_audit_write_at(struct db *db, int64_t at_utc, const char *actor,
+		       const char *object_type, const char *object_id,
+		       const char *action, json_t *before, json_t *after);
+
+/*
+ * Store a new token (hash_hex, role, carrier, label as for
+ * db_token_insert(); expires_utc seconds UTC or 0 for never) and its audit
+ * row by actor, in one transaction. 0 and *id_out, or -EINVAL (unknown
+ * carrier, bad role), -ENOMEM, -EIO; nothing is stored on error.
+ */
+int svc_token_store(struct db *db, const char *hash_hex, const char *role,
+		    const char *carrier, const char *label,
+		    int64_t expires_utc, const char *actor, int64_t now_utc,
+		    int64_t *id_out);
+
+/* Revoke token id from now_utc with its audit row by actor, in one
+ * transaction. 0, -ENOENT (unknown or already revoked), -ENOMEM, -EIO. */
+int svc_token_revoke_audited(struct db *db, int64_t id, const char *actor,
+			     int64_t now_utc);
+
+/*
+ * A retired carrier hosts no new event: when ev's host carrier has a
+ * retired_from date and ev (any occurrence of a series) starts on or after
+ * that local date, answer 409 naming the field "carrier", set *ret and
+ * return 1. 0 when ev may be stored; on a database error answers 500 and
+ * returns 1. ev borrowed.
+ */
+int svc_event_carrier_closed(struct svc_request *req,
+			     const struct db_event *ev, enum MHD_Result *ret);
+
+/* 1 when carrier slug is retired, with its retired_from date in day;
+ * 0 when not (or unknown). */
+int svc_carrier_retired(struct svc *svc, const char *slug, char day[11]);
+
+/* h_admin.c */
+enum MHD_Result svc_h_carriers_create(struct svc_request *req);
+enum MHD_Result svc_h_carrier_patch(struct svc_request *req);
+enum MHD_Result svc_h_regions_create(struct svc_request *req);
+enum MHD_Result svc_h_region_patch(struct svc_request *req);
+/* h_tokens.c */
+enum MHD_Result svc_h_tokens_list(struct svc_request *req);
+enum MHD_Result svc_h_tokens_create(struct svc_request *req);
+enum MHD_Result svc_h_token_revoke(struct svc_request *req);
+/* h_audit.c */
+enum MHD_Result svc_h_audit(struct svc_request *req);
+enum MHD_Result svc_h_event_history(struct svc_request *req);
+
+#endif

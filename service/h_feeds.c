@@ -359,6 +359,13 @@ respond_view(struct svc_request *req, struct svc_feed_view *v,
 	 * nginx reads and hides this header; other clients ignore it. */
 	if (!private_feed)
 		MHD_add_response_header(resp, "X-Accel-Expires", "@1");
+	{
+		size_t i;	/* headers others added (svc_request_add_header) */
+
+		for (i = 0; i < req->n_headers; i++)
+			MHD_add_response_header(resp, req->header_names[i],
+						req->header_values[i]);
+	}
 	if (req->close)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION,
 					"close");

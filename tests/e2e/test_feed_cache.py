@@ -244,8 +244,8 @@ class CancelledWindowTest(E2ETestCase):
         self.assertEqual(st, 200)
         self.assertIn(gone["uid"].encode(), p1)
         self.assertIn(b"STATUS:CANCELLED", p1)
-        self.assertEqual(h1["last-modified"],
-                         format_datetime(T0_UTC, usegmt=True))
+        # (the default window moved on at the district's midnight between)
+        self.assertEqual(h1["last-modified"], "Thu, 20 Feb 2025 16:00:00 GMT")
         st, _, _ = self.srv.request("GET", path,
                                     headers={"If-None-Match": h1["etag"]})
         self.assertEqual(st, 304)
@@ -267,6 +267,41 @@ class CancelledWindowTest(E2ETestCase):
         st, h3, p3 = self.srv.request("GET", path)
         self.assertEqual((st, h3["last-modified"], h3["etag"], p3),
                          (200, h2["last-modified"], h2["etag"], p2))
+
+    def test_default_window_moves_at_district_midnight(self):
+        """Without ?from= a feed starts at the district's midnight 180
+        days back: at the next midnight an old event leaves, with no
+        write, and Last-Modified moves to that midnight."""
+        status, _, old = self.srv.json("POST", "/api/v1/events",
+                                       token=self.admin, body={
+            "kind": "salon", "title": "半年前", "carrier": "pinghu-maker-space",
+            "start": "2024-08-24T08:00:00+08:00",
+            "end": "2024-08-24T10:00:00+08:00"})
+        self.assertEqual(status, 201, old)
+        path = "/calendars/carriers/pinghu-maker-space.ics"
+        # 2025-02-20 23:59:59 +08:00: the window starts 2024-08-24 00:00
+        self.set_now(datetime(2025, 2, 20, 15, 59, 59, tzinfo=timezone.utc))
+        st, h1, p1 = self.srv.request("GET", path)
+        self.assertEqual(st, 200)
+        self.assertIn(old["uid"].encode(), p1)
+        self.assertEqual(h1["last-modified"],
+                         format_datetime(T0_UTC, usegmt=True))
+        # 2025-02-21 00:00 +08:00: it starts 2024-08-25 00:00
+        midnight = datetime(2025, 2, 20, 16, 0, 0, tzinfo=timezone.utc)
+        self.set_now(midnight)
+        st, h2, p2 = self.srv.request("GET", path,
+                                      headers={"If-None-Match": h1["etag"]})
+        self.assertEqual(st, 200)
+        self.assertNotIn(old["uid"].encode(), p2)
+        self.assertEqual(h2["last-modified"],
+                         format_datetime(midnight, usegmt=True))
+        st, _, body = self.srv.request(
+            "GET", path, headers={"If-Modified-Since": h1["last-modified"]})
+        self.assertEqual((st, body), (200, p2))
+        # ?from= still reaches it
+        st, _, p3 = self.srv.request(
+            "GET", path + "?from=2024-08-01T00:00:00%2B08:00")
+        self.assertIn(old["uid"].encode(), p3)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,20 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 PY       := /usr/bin/python3
 
+# Hardened build (HARDEN=1, the default for `make all`): _FORTIFY_SOURCE=3
+# where the compiler has __builtin_dynamic_object_size (else 2), stack
+# protector, PIE, full RELRO. The sanitizer builds turn it off (HARDEN=0).
+HARDEN   ?= 1
+ifeq ($(HARDEN),1)
+FORTIFY_PROBE := unsigned long f(char *p) \
+                 { return __builtin_dynamic_object_size(p, 0); }
+FORTIFY  := $(shell echo '$(FORTIFY_PROBE)' | \
+              $(CC) -x c -c -o /dev/null - 2>/dev/null && echo 3 || echo 2)
+HARDEN_CPPFLAGS := -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=$(FORTIFY)
+HARDEN_CFLAGS   := -fstack-protector-strong -fPIE
+HARDEN_LDFLAGS  := -pie -Wl,-z,relro,-z,now
+endif
+
 ROADSHOWD_DB   ?= data/roadshowd.db
 ROADSHOWD_BIND ?= 127.0.0.1
 ROADSHOWD_PORT ?= 8080
@@ -25,20 +39,15 @@ HELPERS  := $(patsubst tests/%.c,$(O)/tests/%,$(wildcard tests/helper_*.c))
 all: $(O)/roadshowd
 
 $(O)/roadshowd: $(OBJS)
-	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(PKG_LIBS)
+	$(CC) $(CFLAGS) $(HARDEN_CFLAGS) $(LDFLAGS) $(HARDEN_LDFLAGS) $^ -o $@ \
+	    $(PKG_LIBS)
 
-# The dashboard page is embedded as bytes (xxd -i style, via od).
-$(O)/service/dashboard.inc: service/dashboard.html
+# The dashboard's files are embedded as bytes (xxd -i style, via od).
+DASHBOARD_ASSETS := dashboard.html dashboard.css dashboard.js favicon.svg
+$(O)/service/%.inc: service/%
 	@mkdir -p $(@D)
 	od -An -v -tx1 $< | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g' > $@
-$(O)/service/dashboard_js.inc: service/dashboard.js
-	@mkdir -p $(@D)
-	od -An -v -tx1 $< | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g' > $@
-$(O)/service/dashboard_css.inc: service/dashboard.css
-	@mkdir -p $(@D)
-	od -An -v -tx1 $< | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g' > $@
-$(O)/service/h_dashboard.o: $(O)/service/dashboard.inc \
-    $(O)/service/dashboard_js.inc $(O)/service/dashboard_css.inc
+$(O)/service/h_dashboard.o: $(DASHBOARD_ASSETS:%=$(O)/service/%.inc)
 $(O)/service/h_dashboard.o: CPPFLAGS += -I$(O)/service
 
 # Other embedded files (the console): service/X becomes $(O)/assets/X.inc;
@@ -52,11 +61,13 @@ $(O)/service/assets.o: CPPFLAGS += -I$(O)/assets
 
 $(O)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(CPPFLAGS) $(HARDEN_CPPFLAGS) $(WARN) $(CFLAGS) $(HARDEN_CFLAGS) \
+	    $(PKG_CFLAGS) -MMD -MP -c $< -o $@
 
 $(O)/tests/%: tests/%.c $(LIB_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -I. $(WARN) $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) $^ -o $@ \
+	$(CC) $(CPPFLAGS) $(HARDEN_CPPFLAGS) -I. $(WARN) $(CFLAGS) \
+	    $(HARDEN_CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) $(HARDEN_LDFLAGS) $^ -o $@ \
 	    $(CHECK_LIBS) $(PKG_LIBS)
 
 # Install what is missing (Debian 12, as root), build, serve on the default
@@ -87,6 +98,7 @@ check: deps-test
 	$(MAKE) asan
 	$(MAKE) e2e
 	$(MAKE) e2e-asan
+	$(MAKE) fuzz
 
 # Check's default 4 s per test is wall-clock time: under ASan on a busy
 # machine some suites need longer, so allow 60 s (a hang still fails).
@@ -101,19 +113,61 @@ e2e: all
 
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 asan:
-	$(MAKE) O=build-asan CFLAGS="-O1 -g -fno-omit-frame-pointer $(SAN)" \
-	    LDFLAGS="$(SAN)" unit
+	$(MAKE) O=build-asan HARDEN=0 \
+	    CFLAGS="-O1 -g -fno-omit-frame-pointer $(SAN)" LDFLAGS="$(SAN)" unit
 
 # Import tests are left out here: their time limits assume an optimised
 # parser, and ASan makes it several times slower.
 E2E_ASAN := test_api test_cadence_year test_feeds_clients test_seed test_accounts test_admin \
             test_feed_cache
 e2e-asan:
-	$(MAKE) O=build-asan CFLAGS="-O1 -g -fno-omit-frame-pointer $(SAN)" \
-	    LDFLAGS="$(SAN)" all
+	$(MAKE) O=build-asan HARDEN=0 \
+	    CFLAGS="-O1 -g -fno-omit-frame-pointer $(SAN)" LDFLAGS="$(SAN)" all
 	cd tests/e2e && ROADSHOWD_BIN=$(CURDIR)/build-asan/roadshowd \
 	    ROADSHOWD_EXPECT_CLEAN_EXIT=1 ASAN_OPTIONS=detect_leaks=1 \
 	    $(PY) -m unittest -v $(E2E_ASAN)
+
+# libFuzzer targets (clang, ASan+UBSan) with the corpora kept in
+# tests/fuzz/corpus/<target>; new inputs go to build-fuzz/corpus/<target>.
+# FUZZ_SECONDS each (20 in make check, 600 in make torture), two at a time.
+FUZZ_SECONDS ?= 20
+FUZZ_NAMES   := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_FLAGS   := -O1 -g -fno-omit-frame-pointer $(SAN)
+fuzz-build:
+	$(MAKE) O=build-fuzz CC=clang HARDEN=0 \
+	    CFLAGS="$(FUZZ_FLAGS) -fsanitize=fuzzer-no-link" \
+	    $(patsubst %,build-fuzz/fuzz/%,$(FUZZ_NAMES))
+
+$(O)/fuzz/%: tests/fuzz/%.c $(LIB_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -I. $(WARN) $(CFLAGS) -fsanitize=fuzzer \
+	    $(PKG_CFLAGS) $^ -o $@ $(PKG_LIBS)
+
+fuzz: fuzz-build
+	@set -e; pids=""; n=0; for t in $(FUZZ_NAMES); do \
+	    mkdir -p build-fuzz/corpus/$$t; \
+	    echo "== fuzz $$t for $(FUZZ_SECONDS) s"; \
+	    UBSAN_OPTIONS=halt_on_error=1 build-fuzz/fuzz/$$t \
+	        -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	        -max_len=8192 -print_final_stats=1 \
+	        -artifact_prefix=build-fuzz/crash-$$t- \
+	        build-fuzz/corpus/$$t tests/fuzz/corpus/$$t \
+	        > build-fuzz/$$t.log 2>&1 & pids="$$pids $$!"; n=$$((n + 1)); \
+	    if [ $$n -eq 2 ]; then for p in $$pids; do wait $$p || true; done; \
+	        pids=""; n=0; fi; \
+	done; for p in $$pids; do wait $$p || true; done; \
+	for t in $(FUZZ_NAMES); do \
+	    if ! grep -q "^Done [0-9]* runs" build-fuzz/$$t.log; then \
+	        tail -40 build-fuzz/$$t.log; echo "fuzz $$t: FINDING"; exit 1; \
+	    fi; \
+	    grep -E "stat::number_of_executed_units|Done [0-9]+ runs" \
+	        build-fuzz/$$t.log | tail -1 | sed "s/^/$$t: /"; done
+
+# The attacks of issue 13 reproduced with figures; not part of make check
+# (minutes; root for the tmpfs part; loopback addresses only).
+torture: all
+	$(PY) tests/torture.py --binary $(CURDIR)/$(O)/roadshowd
+	$(MAKE) fuzz FUZZ_SECONDS=600
 
 valgrind: $(TESTS)
 	@set -e; for t in $(TESTS); do \
@@ -124,8 +178,9 @@ bench: all
 	$(PY) tests/bench.py --binary $(O)/roadshowd
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 -include $(OBJS:.o=.d)
 .SECONDARY: $(OBJS)
-.PHONY: all run demo deps deps-test check unit e2e e2e-asan asan valgrind bench clean
+.PHONY: all run demo deps deps-test check unit e2e e2e-asan asan valgrind bench clean \
+        fuzz fuzz-build torture

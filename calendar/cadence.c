@@ -34,6 +34,8 @@ struct cand {
 	unsigned int kind_bit;	/* 1u << (index in cal_kinds) */
 	int month;		/* 0..11: local month of the start */
 	int held;		/* 1: held, 0: scheduled */
+	int tentative;		/* 1: TENTATIVE (so scheduled) */
+	int64_t placed_utc;	/* see struct cal_occurrence */
 };
 
 static const struct cal_scope_set empty_scopes;
@@ -52,6 +54,8 @@ cal_cadence_status_name(enum cal_cadence_status s)
 		return "missed";
 	case CAL_CADENCE_OPEN:
 		return "open";
+	case CAL_CADENCE_UNTRACKED:
+		return "untracked";
 	}
 	return "unknown";
 }
@@ -329,6 +333,9 @@ collect(const struct cal_occurrence *occ, size_t n_occ, const int64_t *b,
 		c[n].kind_bit = 1u << (unsigned int)(kd - cal_kinds);
 		c[n].month = m;
 		c[n].held = held;
+		c[n].tentative = !held &&
+				 strcmp(occ[i].status, "TENTATIVE") == 0;
+		c[n].placed_utc = occ[i].placed_utc;
 		n++;
 	}
 	if (n == 0) {
@@ -338,29 +345,6 @@ collect(const struct cal_occurrence *occ, size_t n_occ, const int64_t *b,
 	qsort(c, n, sizeof(*c), cand_cmp);
 	*out = c;
 	*n_out = n;
-	return 0;
-}
-
-static int
-scope_match(const struct cal_occurrence *o, enum scope_kind k,
-	    const char *slug)
-{
-	size_t i;
-
-	switch (k) {
-	case SCOPE_DISTRICT:
-		return 1;
-	case SCOPE_REGION:
-		return o->region && strcmp(o->region, slug) == 0;
-	case SCOPE_CARRIER:
-		return o->carrier && strcmp(o->carrier, slug) == 0;
-	case SCOPE_PARTNER:
-		for (i = 0; i < o->n_partner_regions; i++)
-			if (o->partner_regions[i] &&
-			    strcmp(o->partner_regions[i], slug) == 0)
-				return 1;
-		return 0;
-	}
 	return 0;
 }
 
@@ -381,7 +365,8 @@ period_active(const struct cal_rule *r, int64_t start, int64_t end)
 }
 
 static enum cal_cadence_status
-row_status(const struct cal_cadence_row *row, int64_t min, int64_t as_of)
+row_status(const struct cal_cadence_row *row, int64_t min, int64_t as_of,
+	   const struct cal_cadence_opts *opts)
 {
 	if (row->held >= min)
 		return CAL_CADENCE_MET;
@@ -390,7 +375,9 @@ row_status(const struct cal_cadence_row *row, int64_t min, int64_t as_of)
 	if (as_of < row->start_utc)
 		return CAL_CADENCE_OPEN;
 	if (as_of >= row->end_utc)
-		return CAL_CADENCE_MISSED;
+		return opts && opts->has_tracking &&
+		       row->start_utc < opts->tracking_since_utc ?
+		       CAL_CADENCE_UNTRACKED : CAL_CADENCE_MISSED;
 	return CAL_CADENCE_AT_RISK;
 }
 
@@ -432,8 +419,9 @@ period_label(enum cal_period_unit u, int year, int p, char *buf,
 static int
 fill_group(struct cal_cadence_row *rows, size_t rule_idx,
 	   const struct cal_rule *r, enum scope_kind k, const char *slug,
-	   const struct cand *c, size_t n_c, const int64_t *b, int year,
-	   int64_t as_of, size_t *used)
+	   size_t scope_index, const struct cand *c, size_t n_c,
+	   const int64_t *b, int year, int64_t as_of,
+	   const struct cal_cadence_opts *opts, size_t *used)
 {
 	int mp = months_per_period(r->period);
 	int n_periods = N_MONTHS / mp;
@@ -458,6 +446,11 @@ fill_group(struct cal_cadence_row *rows, size_t rule_idx,
 			     sizeof(row->period));
 		row->start_utc = start;
 		row->end_utc = end;
+		row->scope_kind = k == SCOPE_REGION ? CAL_SCOPE_KIND_REGION :
+				  k == SCOPE_CARRIER ? CAL_SCOPE_KIND_CARRIER :
+				  k == SCOPE_PARTNER ? CAL_SCOPE_KIND_PARTNER :
+				  CAL_SCOPE_KIND_DISTRICT;
+		row->scope_index = scope_index;
 		n++;
 	}
 	*used = n;
@@ -466,10 +459,14 @@ fill_group(struct cal_cadence_row *rows, size_t rule_idx,
 
 		if (ri < 0 || !(c[i].kind_bit & mask))
 			continue;
-		if (c[i].held)
+		if (c[i].held) {
 			rows[ri].held++;
-		else
+			if (c[i].placed_utc >= rows[ri].end_utc)
+				rows[ri].held_late++;
+		} else {
 			rows[ri].scheduled++;
+			rows[ri].tentative += c[i].tentative;
+		}
 	}
 	for (i = 0; i < n; i++) {
 		size_t cnt = (size_t)(rows[i].held + rows[i].scheduled);
@@ -488,31 +485,137 @@ fill_group(struct cal_cadence_row *rows, size_t rule_idx,
 		rows[ri].events[rows[ri].n_events++] = c[i].idx;
 	}
 	for (i = 0; i < n; i++)
-		rows[i].status = row_status(&rows[i], r->min_count, as_of);
+		rows[i].status = row_status(&rows[i], r->min_count, as_of,
+					    opts);
 	return 0;
 }
 
 /*
- * The candidates of c that fall in scope k/slug, copied into buf (which
- * holds n_c entries); returns how many. The district takes them all
- * without a copy through *view.
+ * Candidates grouped by the scopes of one kind, built in one pass over the
+ * candidates: the members of scope s are items[off[s] .. off[s + 1]), in
+ * start order.
  */
-static size_t
-scope_filter(const struct cal_occurrence *occ, const struct cand *c,
-	     size_t n_c, enum scope_kind k, const char *slug,
-	     struct cand *buf, const struct cand **view)
-{
-	size_t i, n = 0;
+struct bucket {
+	struct cand *items;
+	size_t *off;		/* n_slugs + 1 entries */
+};
 
-	if (k == SCOPE_DISTRICT) {
-		*view = c;
-		return n_c;
+struct slug_ix {
+	const char *slug;
+	size_t idx;
+};
+
+static int
+slug_ix_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct slug_ix *)a)->slug,
+		      ((const struct slug_ix *)b)->slug);
+}
+
+/* The index of slug in the scope list sorted into ix, or SIZE_MAX. */
+static size_t
+slug_find(const struct slug_ix *ix, size_t n, const char *slug)
+{
+	struct slug_ix key = { slug, 0 };
+	const struct slug_ix *f;
+
+	if (!slug || n == 0)
+		return SIZE_MAX;
+	f = bsearch(&key, ix, n, sizeof(*ix), slug_ix_cmp);
+	return f ? f->idx : SIZE_MAX;
+}
+
+static void
+bucket_release(struct bucket *bk)
+{
+	free(bk->items);
+	free(bk->off);
+	bk->items = NULL;
+	bk->off = NULL;
+}
+
+/* Place (pass 1) or count (pass 0) candidate c into scope s. */
+static void
+bucket_put(struct bucket *bk, size_t *pos, int pass, size_t s,
+	   const struct cand *c)
+{
+	if (s == SIZE_MAX)
+		return;
+	if (pass == 0)
+		pos[s]++;
+	else
+		bk->items[pos[s]++] = *c;
+}
+
+/* Group the candidates c by the scopes of kind k (not the district).
+ * 0 or -ENOMEM (bk then holds nothing). */
+static int
+bucket_build(enum scope_kind k, const struct cal_scope_set *ss,
+	     const struct cal_occurrence *occ, const struct cand *c,
+	     size_t n_c, struct bucket *bk)
+{
+	const char *const *slugs;
+	struct slug_ix *ix;
+	size_t *pos, n_slugs, i, j, s;
+	int pass, rc = -ENOMEM;
+
+	slugs = scope_slugs(k, ss, &n_slugs);
+	bk->items = NULL;
+	bk->off = calloc(n_slugs + 1, sizeof(*bk->off));
+	ix = calloc(n_slugs + 1, sizeof(*ix));
+	pos = calloc(n_slugs + 1, sizeof(*pos));
+	if (!bk->off || !ix || !pos)
+		goto out;
+	for (i = 0; i < n_slugs; i++) {
+		ix[i].slug = slugs[i];
+		ix[i].idx = i;
 	}
-	for (i = 0; i < n_c; i++)
-		if (scope_match(&occ[c[i].idx], k, slug))
-			buf[n++] = c[i];
-	*view = buf;
-	return n;
+	qsort(ix, n_slugs, sizeof(*ix), slug_ix_cmp);
+	for (pass = 0; pass < 2; pass++) {
+		if (pass == 1) {
+			for (s = 0; s < n_slugs; s++)
+				bk->off[s + 1] = bk->off[s] + pos[s];
+			bk->items = malloc((bk->off[n_slugs] + 1) *
+					   sizeof(*bk->items));
+			if (!bk->items)
+				goto out;
+			memcpy(pos, bk->off, n_slugs * sizeof(*pos));
+		}
+		for (i = 0; i < n_c; i++) {
+			const struct cal_occurrence *o = &occ[c[i].idx];
+
+			if (k == SCOPE_REGION) {
+				bucket_put(bk, pos, pass, slug_find(ix,
+					   n_slugs, o->region), &c[i]);
+				continue;
+			}
+			if (k == SCOPE_CARRIER) {
+				bucket_put(bk, pos, pass, slug_find(ix,
+					   n_slugs, o->carrier), &c[i]);
+				continue;
+			}
+			for (j = 0; j < o->n_partner_regions; j++) {
+				const char *p = o->partner_regions[j];
+				size_t d;
+
+				for (d = 0; d < j; d++)	/* listed twice */
+					if (o->partner_regions[d] && p &&
+					    strcmp(o->partner_regions[d],
+						   p) == 0)
+						break;
+				if (d == j)
+					bucket_put(bk, pos, pass, slug_find(
+						   ix, n_slugs, p), &c[i]);
+			}
+		}
+	}
+	rc = 0;
+out:
+	free(ix);
+	free(pos);
+	if (rc != 0)
+		bucket_release(bk);
+	return rc;
 }
 
 /* Number of rows rule r yields over the year with bounds b, per scope. */
@@ -544,11 +647,24 @@ cal_cadence_evaluate(const struct cal_rule *rules, size_t n_rules,
 		     const struct cal_scope_set *scopes, int year,
 		     int64_t as_of_utc, struct cal_cadence_report *out)
 {
+	return cal_cadence_evaluate_opts(rules, n_rules, occ, n_occ, scopes,
+					 year, as_of_utc, NULL, out);
+}
+
+int
+cal_cadence_evaluate_opts(const struct cal_rule *rules, size_t n_rules,
+			  const struct cal_occurrence *occ, size_t n_occ,
+			  const struct cal_scope_set *scopes, int year,
+			  int64_t as_of_utc,
+			  const struct cal_cadence_opts *opts,
+			  struct cal_cadence_report *out)
+{
 	struct cal_cadence_report rep = { NULL, 0 };
-	struct cand *cands = NULL, *buf = NULL;
+	struct bucket bk[4] = { { NULL, NULL } };	/* by enum scope_kind */
+	struct cand *cands = NULL;
 	int64_t b[N_MONTHS + 1];
 	size_t n_cands = 0, total = 0, r;
-	int rc;
+	int rc, kk;
 
 	if (!out)
 		return -EINVAL;
@@ -582,10 +698,14 @@ cal_cadence_evaluate(const struct cal_rule *rules, size_t n_rules,
 		return -ENOMEM;
 
 	rc = collect(occ, n_occ, b, as_of_utc, &cands, &n_cands);
-	if (rc == 0 && n_cands > 0) {
-		buf = calloc(n_cands, sizeof(*buf));
-		if (!buf)
-			rc = -ENOMEM;
+	/* one pass per scope kind a rule uses, never one per scope */
+	for (r = 0; rc == 0 && r < n_rules; r++) {
+		enum scope_kind k;
+
+		(void)parse_scope(rules[r].scope, &k);
+		if (k != SCOPE_DISTRICT && !bk[k].off)
+			rc = bucket_build(k, scopes, occ, cands, n_cands,
+					  &bk[k]);
 	}
 	for (r = 0; rc == 0 && r < n_rules; r++) {
 		const char *const *slugs;
@@ -596,18 +716,21 @@ cal_cadence_evaluate(const struct cal_rule *rules, size_t n_rules,
 		slugs = scope_slugs(k, scopes, &n_scopes);
 		for (s = 0; rc == 0 && s < n_scopes; s++) {
 			const char *slug = slugs ? slugs[s] : NULL;
-			const struct cand *view;
-			size_t n_view, used = 0;
+			const struct cand *view = cands;
+			size_t n_view = n_cands, used = 0;
 
-			n_view = scope_filter(occ, cands, n_cands, k, slug,
-					      buf, &view);
+			if (k != SCOPE_DISTRICT) {
+				view = bk[k].items + bk[k].off[s];
+				n_view = bk[k].off[s + 1] - bk[k].off[s];
+			}
 			rc = fill_group(&rep.rows[rep.n], r, &rules[r], k,
-					slug, view, n_view, b, year,
-					as_of_utc, &used);
+					slug, s, view, n_view, b, year,
+					as_of_utc, opts, &used);
 			rep.n += used;
 		}
 	}
-	free(buf);
+	for (kk = 0; kk < 4; kk++)
+		bucket_release(&bk[kk]);
 	free(cands);
 	if (rc != 0) {
 		cal_cadence_report_release(&rep);

@@ -10,7 +10,9 @@
  *              after as_of, CONFIRMED or TENTATIVE) reach min;
  *   at_risk    period begun, not ended, held + scheduled fall short;
  *   missed     period ended, held fall short;
- *   open       period not begun, scheduled fall short.
+ *   open       period not begun, scheduled fall short;
+ *   untracked  would be missed, but the period began before the district
+ *              started recording (tracking_since): unknown, not failed.
  *
  * A TENTATIVE occurrence whose start has passed counts as neither. An
  * occurrence counts for the period in which it starts (local time).
@@ -34,9 +36,20 @@ enum cal_cadence_status {
 	CAL_CADENCE_AT_RISK,
 	CAL_CADENCE_MISSED,
 	CAL_CADENCE_OPEN,
+	CAL_CADENCE_UNTRACKED,
+};
+#define CAL_CADENCE_N_STATUS 6
+
+/* How a period's scope was enumerated (see struct cal_scope_set). */
+enum cal_scope_kind {
+	CAL_SCOPE_KIND_DISTRICT,
+	CAL_SCOPE_KIND_REGION,
+	CAL_SCOPE_KIND_PARTNER,
+	CAL_SCOPE_KIND_CARRIER,
 };
 
-/* "met", "scheduled", "at_risk", "missed", "open" (static strings). */
+/* "met", "scheduled", "at_risk", "missed", "open", "untracked" (static
+ * strings). */
 const char *cal_cadence_status_name(enum cal_cadence_status s);
 
 /* "month"/"quarter"/"year" -> unit. 0 or -EINVAL. */
@@ -54,6 +67,9 @@ struct cal_occurrence {
 	const char *const *partner_regions;
 	size_t n_partner_regions;
 	const char *title;
+	int64_t placed_utc;		/* when the event was created or last
+					 * moved to another month (seconds
+					 * UTC); 0: unknown, never late */
 };
 
 /* Scope values of a rule. */
@@ -95,6 +111,12 @@ struct cal_cadence_row {
 	enum cal_cadence_status status;
 	int64_t held;
 	int64_t scheduled;
+	int64_t held_late;		/* of held: recorded after the period
+					 * ended (placed_utc >= end_utc) */
+	int64_t tentative;		/* of scheduled: TENTATIVE */
+	enum cal_scope_kind scope_kind;
+	size_t scope_index;		/* index in the scope set's list of
+					 * that kind (0 for the district) */
 	size_t *events;			/* indices into the occurrence array
 					 * of qualifying held or scheduled
 					 * occurrences, in start order */
@@ -118,6 +140,26 @@ int cal_cadence_evaluate(const struct cal_rule *rules, size_t n_rules,
 			 const struct cal_occurrence *occ, size_t n_occ,
 			 const struct cal_scope_set *scopes, int year,
 			 int64_t as_of_utc, struct cal_cadence_report *out);
+
+/* Options of cal_cadence_evaluate_opts(). */
+struct cal_cadence_opts {
+	int has_tracking;		/* 1: tracking_since_utc applies */
+	int64_t tracking_since_utc;	/* recording began; a period starting
+					 * before it that would be missed is
+					 * untracked (seconds UTC) */
+};
+
+/*
+ * As cal_cadence_evaluate(), with options (opts may be NULL). Linear in
+ * the occurrences: each is bucketed once per scope kind, never rescanned
+ * per scope.
+ */
+int cal_cadence_evaluate_opts(const struct cal_rule *rules, size_t n_rules,
+			      const struct cal_occurrence *occ, size_t n_occ,
+			      const struct cal_scope_set *scopes, int year,
+			      int64_t as_of_utc,
+			      const struct cal_cadence_opts *opts,
+			      struct cal_cadence_report *out);
 
 /* Free the rows and their event arrays; zero r. NULL is a no-op. */
 void cal_cadence_report_release(struct cal_cadence_report *r);

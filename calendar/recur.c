@@ -9,6 +9,7 @@
 
 #include "caltime.h"
 #include "recur.h"
+#include "rrule_budget.h"
 
 /* Iterations allowed beyond the occurrences returned (skipped ones). */
 #define ITERATION_BOUND 20000
@@ -117,6 +118,8 @@ cal_rrule_validate(const char *rrule, char *why, size_t size)
 		snprintf(why, size, "a number in the RRULE is out of range");
 		return -EINVAL;
 	}
+	if (cal_rrule_cost_check(rrule, why, size) != 0)
+		return -EINVAL;
 	return 0;
 }
 
@@ -187,7 +190,9 @@ cal_recur_expand(const struct db_event *ev, int64_t from_utc, int64_t to_utc,
 
 	*starts = NULL;
 	*n = 0;
-	if (!ev->rrule) {
+	/* A stored rule over the work budget (accepted before there was
+	 * one) is never handed to libical: it gives its first start only. */
+	if (!ev->rrule || cal_rrule_set_size(ev->rrule) > CAL_RRULE_MAX_SET) {
 		if (ev->n_rdates) {
 			rc = merge_rdates(ev, from_utc, to_utc, max, starts, n,
 					  &cap);

@@ -245,6 +245,22 @@ static const char *const migrations[] = {
 	 * zone: the times are stored as UTC instants, the name is kept for
 	 * display (issue 10) */
 	"ALTER TABLE event ADD COLUMN tzid_source TEXT;",
+	/* 5 (dashboard): when each event was placed in its month (created,
+	 * or last moved to another local month, Asia/Shanghai = UTC+8 since
+	 * 1991), so the report can tell backfilled records (补录) apart;
+	 * NULL means its creation. And db_info: the database's creation
+	 * (the default start of cadence tracking); a database that predates
+	 * this takes its first event's creation, else the first start after
+	 * the upgrade (db_created_utc()). */
+	"ALTER TABLE event ADD COLUMN placed_utc INTEGER;"
+	"CREATE TRIGGER event_placed AFTER UPDATE OF start_utc ON event"
+	" WHEN strftime('%Y-%m', NEW.start_utc + 28800, 'unixepoch') <>"
+	"  strftime('%Y-%m', OLD.start_utc + 28800, 'unixepoch')"
+	" BEGIN UPDATE event SET placed_utc = NEW.modified_utc"
+	"  WHERE id = NEW.id; END;"
+	"CREATE TABLE db_info(key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
+	"INSERT INTO db_info(key, value) SELECT 'created_utc',"
+	" min(created_utc) FROM event HAVING count(*) > 0;",
 	/* (perf) cancelled events by their last change: the moments they
 	 * leave the public feeds are read after every write
 	 * (db_feed_leaves()) without scanning every event */
@@ -262,8 +278,12 @@ db_schema_latest(void)
 int
 db_exec(struct db *db, const char *sql)
 {
-	return sqlite3_exec(db->conn, sql, NULL, NULL, NULL) == SQLITE_OK ? 0
-									  : -EIO;
+	int rc = sqlite3_exec(db->conn, sql, NULL, NULL, NULL);
+
+	if (rc == SQLITE_OK)
+		return 0;
+	db_condition_note(rc);
+	return -EIO;
 }
 
 int
@@ -273,8 +293,9 @@ db_begin(struct db *db)
 		db->tx_depth++;
 		return 0;
 	}
+	db_condition_take(0);
 	if (db_exec(db, "BEGIN IMMEDIATE") != 0)
-		return -EIO;
+		return db_condition_peek(-EIO);	/* callers take it */
 	db->tx_depth = 1;
 	db->tx_failed = 0;
 	return 0;
@@ -292,6 +313,9 @@ db_finish(struct db *db, int rc)
 	if (db->tx_failed != 0) {
 		db_exec(db, "ROLLBACK");
 		rc = rc ? rc : db->tx_failed;
+		rc = db_condition_take(rc);	/* -EIO: full disk? locked? */
+	} else {
+		db_condition_committed();
 	}
 	db->tx_failed = 0;
 	return rc;
@@ -334,17 +358,7 @@ db_bind_text_or_null(sqlite3_stmt *st, int idx, const char *s)
 int
 db_step_map(int rc)
 {
-	switch (rc) {
-	case SQLITE_DONE:
-	case SQLITE_ROW:
-		return 0;
-	case SQLITE_CONSTRAINT:
-		return -EINVAL;
-	case SQLITE_NOMEM:
-		return -ENOMEM;
-	default:
-		return -EIO;
-	}
+	return db_errno_of(rc);		/* one table: db_errors.c */
 }
 
 int
@@ -510,7 +524,7 @@ apply_migration(struct db *db, int number)
 	int rc;
 
 	if (db_begin(db) != 0)
-		return -EIO;
+		return db_condition_take(-EIO);
 	if (number == 2) {
 		rc = seed_regions(db);
 		if (rc == 0)
@@ -562,6 +576,7 @@ db_open(const char *path, int64_t now_utc, struct db **out)
 	int v, rc = -EIO;
 
 	(void)now_utc;
+	db_conditions_install();
 	db = calloc(1, sizeof(*db));
 	if (!db)
 		return -ENOMEM;
@@ -896,7 +911,7 @@ db_token_insert(struct db *db, const char *hash_hex, const char *role,
 	    : (strcmp(role, "organiser") != 0 || !carrier))
 		return -EINVAL;
 	if (db_begin(db) != 0)
-		return -EIO;
+		return db_condition_take(-EIO);
 	if (carrier) {
 		struct db_carrier c;
 
@@ -1157,7 +1172,7 @@ db_rule_create(struct db *db, const struct db_rule *r, const char *actor,
 	if (!valid_rule(r) || !r->id || !actor)
 		return -EINVAL;
 	if (db_begin(db) != 0)
-		return -EIO;
+		return db_condition_take(-EIO);
 	rc = -EIO;
 	if (sqlite3_prepare_v2(db->conn, "SELECT 1 FROM cadence_rule_version"
 	    " WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
@@ -1260,7 +1275,7 @@ db_rule_change(struct db *db, const char *id, const struct db_rule *r,
 	if (r->active_to && strcmp(r->active_to, effective_from) <= 0)
 		return -EINVAL;
 	if (db_begin(db) != 0)
-		return -EIO;
+		return db_condition_take(-EIO);
 	rc = live_version(db, id, &version, &from);
 	if (rc != 0)
 		goto out;
@@ -1291,7 +1306,7 @@ db_rule_retire(struct db *db, const char *id, const char *active_to,
 	if (!id || !active_to || !actor)
 		return -EINVAL;
 	if (db_begin(db) != 0)
-		return -EIO;
+		return db_condition_take(-EIO);
 	rc = live_version(db, id, &version, &from);
 	if (rc == 0 && from && strcmp(active_to, from) <= 0)
 		rc = -EINVAL;

@@ -12,7 +12,10 @@
  *
  * Errors: functions return 0 or a negative errno: -EINVAL (bad argument),
  * -ENOENT (no such row), -EEXIST (unique key taken), -ESTALE (If-Match
- * revision mismatch), -ENOMEM, -EIO (SQLite failure).
+ * revision mismatch), -ENOMEM, -ENOSPC (disk full), -EBUSY (locked by
+ * another connection past the busy timeout), -EROFS (read-only file),
+ * -EIO (other SQLite failure). An -EIO from a function that does not map
+ * these itself can be refined with db_storage_condition().
  *
  * Times are seconds since the epoch, UTC, in int64_t.
  */
@@ -104,6 +107,8 @@ struct db_event {
 	int64_t revision;		/* grows by one on every write (ETag) */
 	int64_t created_utc;		/* seconds */
 	int64_t modified_utc;		/* seconds; last change */
+	int64_t placed_utc;		/* seconds; read only: created, or
+					 * last moved to another month */
 	int has_geo;			/* 1 when geo_lat/geo_lon are set */
 	double geo_lat;			/* degrees, WGS 84 (RFC 5545 GEO) */
 	double geo_lon;			/* degrees */
@@ -212,6 +217,14 @@ int db_schema_version(struct db *db);
 /* The number of migrations this build knows: a migrated database's
  * db_schema_version(). */
 int db_schema_latest(void);
+
+/*
+ * The database's creation (seconds UTC), the default start of cadence
+ * tracking: stored once; when not yet stored (a database older than the
+ * db_info table with no events), now_utc is stored and returned.
+ * 0 or -EIO. (db/info_store.c)
+ */
+int db_created_utc(struct db *db, int64_t now_utc, int64_t *out);
 
 /* Count rows of a table, for tests and /metrics. -1 on error. name must be
  * one of our own table names (checked); it is never user input. */
@@ -446,5 +459,28 @@ int db_change_marks(struct db *db, int64_t *history, int64_t *audit);
 /* The latest audit row's time (seconds UTC, 0 when none) and how many
  * rows share that second. 0 or -EIO. */
 int db_audit_latest(struct db *db, int64_t *at_out, int64_t *n_at_out);
+
+/*
+ * What anonymous readers may count (metrics_store.c): events that are not
+ * TENTATIVE, and history rows of events that are not TENTATIVE now (or
+ * were deleted). 0 or -EIO.
+ */
+int db_count_public(struct db *db, int64_t *events, int64_t *changes);
+
+/* ---- db_errors.c: storage conditions ---- */
+
+/*
+ * The condition behind this thread's last storage failure: -ENOSPC (disk
+ * full), -EBUSY (locked by another connection past the busy timeout),
+ * -EROFS (read-only), or 0 when none was seen; clears it.
+ */
+int db_storage_condition(void);
+
+/*
+ * 1 when a write could succeed now: the file is writable and not opened
+ * read-only, and its file system has room (64 KiB; 1 MiB after a write
+ * failed for lack of space and none has committed since). 0 otherwise.
+ */
+int db_writable(struct db *db);
 
 #endif

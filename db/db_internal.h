@@ -25,8 +25,28 @@ int db_finish(struct db *db, int rc);
 char *db_col_strdup(sqlite3_stmt *st, int col, int *oom);
 /* Bind s, or NULL when s is NULL. SQLite result code. */
 int db_bind_text_or_null(sqlite3_stmt *st, int idx, const char *s);
-/* SQLite step result to 0/-EINVAL (constraint)/-ENOMEM/-EIO. */
+/* SQLite step result to 0/-EINVAL (constraint)/-ENOMEM/-ENOSPC/-EBUSY/
+ * -EROFS/-EIO (db_errno_of()). */
 int db_step_map(int rc);
+
+/* ---- db_errors.c ---- */
+/* SQLite result code to 0 or a negative errno: SQLITE_FULL -ENOSPC,
+ * SQLITE_BUSY/LOCKED -EBUSY, SQLITE_READONLY -EROFS, SQLITE_CONSTRAINT
+ * -EINVAL, SQLITE_NOMEM -ENOMEM, other errors -EIO. */
+int db_errno_of(int sqlite_rc);
+/* Remember a full-disk, locked or read-only condition seen by this
+ * thread. */
+void db_condition_note(int sqlite_rc);
+/* fallback unless it is -EIO and this thread saw a condition since the
+ * last take (then that condition's errno); clears the condition. */
+int db_condition_take(int fallback);
+/* Like db_condition_take() without clearing. */
+int db_condition_peek(int fallback);
+/* A write transaction committed: the disk is not full. */
+void db_condition_committed(void);
+/* Route SQLite's error log to db_condition_note() (once, before the first
+ * connection opens). */
+void db_conditions_install(void);
 
 /* Fill one element from the current row: 0 or -ENOMEM (the element is
  * then left released). */

@@ -50,7 +50,8 @@
 	"  FROM event_exdate x WHERE x.event_id = e.id ORDER BY t))," \
 	" (SELECT group_concat(t, ',') FROM (SELECT start_utc AS t" \
 	"  FROM event_rdate x WHERE x.event_id = e.id ORDER BY t))," \
-	" e.tzid_source"
+	" e.tzid_source,"	\
+	" coalesce(e.placed_utc, e.created_utc)"
 
 #define EVENT_FROM \
 	" FROM event e LEFT JOIN carrier c ON c.id = e.carrier_id" \
@@ -353,6 +354,7 @@ event_from_row(sqlite3_stmt *st, struct db_event *ev)
 			       &ev->rdates, &ev->n_rdates) != 0)
 		oom = 1;
 	ev->tzid_source = db_col_strdup(st, 28, &oom);
+	ev->placed_utc = sqlite3_column_int64(st, 29);
 	if (oom) {
 		db_event_release(ev);
 		return -ENOMEM;
@@ -705,7 +707,7 @@ db_event_insert(struct db *db, const struct db_event *ev, const char *actor,
 	if (!valid_event(ev) || !actor)
 		return -EINVAL;
 	if (db_begin(db) != 0)
-		return -EIO;
+		return db_condition_take(-EIO);
 	rc = check_carrier(db, ev->carrier);
 	if (rc != 0)
 		goto out;
@@ -770,7 +772,7 @@ db_event_update(struct db *db, const struct db_event *ev, int64_t if_revision,
 	if (!valid_event(ev) || !actor)
 		return -EINVAL;
 	if (db_begin(db) != 0)
-		return -EIO;
+		return db_condition_take(-EIO);
 	rc = db_event_get(db, ev->id, &cur);
 	if (rc != 0)
 		goto out;
@@ -827,7 +829,7 @@ db_event_delete(struct db *db, int64_t id, const char *actor, int64_t now_utc)
 		return -EINVAL;
 	memset(&cur, 0, sizeof(cur));
 	if (db_begin(db) != 0)
-		return -EIO;
+		return db_condition_take(-EIO);
 	rc = db_event_get(db, id, &cur);
 	if (rc != 0)
 		goto out;

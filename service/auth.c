@@ -11,9 +11,16 @@
 #include <openssl/rand.h>
 
 #include "../db/account_store.h"
-#include "session.h"
 #include "../db/admin_store.h"
+#include "limits.h"
+#include "session.h"
 #include "svc.h"
+
+/* The last svc_auth_resolve() in this thread hit the address's budget
+ * of failed tokens (for request limited_req): svc_respond_unauthorized()
+ * for that request answers 429. */
+static _Thread_local int limited;
+static _Thread_local const struct svc_request *limited_req;
 
 static void
 hex(const unsigned char *in, size_t n, char *out)
@@ -213,10 +220,20 @@ svc_auth_resolve(struct svc_request *req, struct svc_auth *auth)
 	int rc;
 
 	memset(auth, 0, sizeof(*auth));
+	limited = 0;
+	limited_req = req;
 	if (!h)
 		return resolve_session(req, auth);
-	if (strncasecmp(h, "Bearer ", 7) != 0)
+	/* An address that sent too many bad tokens gets no answer about
+	 * any token until its window ends (no guessing). */
+	if (svc_limits_auth_blocked(req->conn)) {
+		limited = 1;
 		return -EACCES;
+	}
+	if (strncasecmp(h, "Bearer ", 7) != 0) {
+		limited = svc_limits_auth_failed(req->conn);
+		return -EACCES;
+	}
 	h += 7;
 	while (*h == ' ' || *h == '\t')
 		h++;
@@ -228,15 +245,19 @@ svc_auth_resolve(struct svc_request *req, struct svc_auth *auth)
 
 		while (n && (h[n - 1] == ' ' || h[n - 1] == '\t'))
 			n--;
-		if (n != 68 || strncmp(h, "rsd_", 4) != 0)
+		if (n != 68 || strncmp(h, "rsd_", 4) != 0) {
+			limited = svc_limits_auth_failed(req->conn);
 			return -EACCES;
+		}
 		memcpy(token, h, n);
 		token[n] = '\0';
 		svc_token_hash(token, hash);
 	}
 	rc = db_token_lookup(req->svc->db, hash, &role, &carrier, &id);
-	if (rc == -ENOENT)
+	if (rc == -ENOENT) {
+		limited = svc_limits_auth_failed(req->conn);
 		return -EACCES;
+	}
 	if (rc != 0)
 		return rc;
 	if (token_expired(req->svc, id)) {
@@ -272,6 +293,14 @@ enum MHD_Result
 svc_respond_unauthorized(struct svc_request *req, const char *detail)
 {
 	/* queue() adds WWW-Authenticate: Bearer to every 401. */
+	if (limited && limited_req == req) {
+		limited = 0;
+		return svc_respond_problem(req, 429, "too-many-requests",
+					   "Too Many Requests", "too many"
+					   " requests with a token that is not"
+					   " valid came from this address; try"
+					   " again later", NULL);
+	}
 	return svc_respond_problem(req, 401, "unauthorized", "Unauthorized",
 				   detail, NULL);
 }

@@ -2,7 +2,9 @@
  * h_cadence.c: the cadence report and its views.
  *
  *   GET /api/v1/cadence?year=YYYY | from=DATE&to=DATE  [&as_of=RFC3339]
- *       [&rule=ID] [&by=district|region|carrier|partner] [&format=json|csv]
+ *       [&rule=ID] [&by=district|region|carrier|partner|all]
+ *       [&format=json|csv] [&lang=en|zh]   (zh: CSV for Excel, BOM)
+ *       [&events=false]   (periods without their events lists)
  *   GET /api/v1/cadence/matrix?rule=ID&(year|from,to)[&as_of][&by]
  *   GET /api/v1/cadence/summary?(year|from,to)[&as_of][&rule][&by]
  *
@@ -86,10 +88,21 @@ read_query(struct svc_request *req, struct svc_report_query *q,
 				" date-time with offset, e.g."
 				" 2025-06-30T12:00:00+08:00");
 	if (by && strcmp(by, "district") && strcmp(by, "region") &&
-	    strcmp(by, "carrier") && strcmp(by, "partner"))
+	    strcmp(by, "carrier") && strcmp(by, "partner") &&
+	    strcmp(by, "all"))
 		svc_problem_add(errors, "by", "must be district, region,"
-				" carrier or partner");
+				" carrier, partner or all");
 	q->by = by;
+	{
+		const char *ev = svc_query(req, "events");
+
+		if (ev && strcmp(ev, "true") && strcmp(ev, "false"))
+			svc_problem_add(errors, "events", "must be true or"
+					" false");
+		q->no_events = ev && strcmp(ev, "false") == 0;
+	}
+	q->has_tracking = 1;
+	q->tracking_since_utc = req->svc->tracking_since_utc;
 	q->rule_id = svc_query(req, "rule");
 	{
 		struct svc_auth auth;
@@ -115,6 +128,7 @@ static enum MHD_Result
 serve_view(struct svc_request *req, enum view view)
 {
 	const char *format = svc_query(req, "format");
+	const char *lang = svc_query(req, "lang");
 	json_t *errors = json_array(), *body;
 	struct svc_report_query q;
 	struct svc_report rep;
@@ -127,6 +141,8 @@ serve_view(struct svc_request *req, enum view view)
 						  view != VIEW_REPORT)))
 		svc_problem_add(errors, "format", view == VIEW_REPORT ?
 				"must be json or csv" : "must be json");
+	if (lang && strcmp(lang, "en") && strcmp(lang, "zh"))
+		svc_problem_add(errors, "lang", "must be en or zh");
 	if (json_array_size(errors))
 		return bad_query(req, errors);
 	rc = svc_report_build(req->svc->db, &q, &rep);
@@ -139,7 +155,8 @@ serve_view(struct svc_request *req, enum view view)
 	if (rc != 0)
 		return svc_respond_errno(req, rc, "the cadence report");
 	if (format && strcmp(format, "csv") == 0) {
-		char *csv = svc_report_csv(&rep);
+		char *csv = lang && strcmp(lang, "zh") == 0 ?
+			    svc_report_csv_zh(&rep) : svc_report_csv(&rep);
 
 		svc_report_release(&rep);
 		return svc_respond_text(req, 200, "text/csv; charset=utf-8;"

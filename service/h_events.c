@@ -16,8 +16,12 @@
 #include "../calendar/caltime.h"
 #include "../calendar/kind.h"
 #include "../calendar/recur.h"
-#include "natural.h"
+#include "../calendar/rrule_budget.h"
 #include "../calendar/rrule_until.h"
+#include "input_limits.h"
+#include "media_type.h"
+#include "natural.h"
+#include "report.h"
 #include "svc.h"
 #include "svc_admin.h"
 
@@ -41,7 +45,7 @@ static const char *const writable_fields[] = {
 static const char *const readonly_fields[] = {
 	"id", "uid", "region", "carrier_name", "sequence", "revision",
 	"created", "updated", "kind_name", "exdates", "overrides", "rdates",
-	"timezone_source", NULL,
+	"timezone_source", "recorded_late", NULL,
 };
 
 static int
@@ -118,6 +122,9 @@ svc_event_json(const struct db_event *ev)
 		return NULL;
 	json_object_set_new(o, "carrier_name", ev->carrier_name ?
 			    json_string(ev->carrier_name) : json_null());
+	json_object_set_new(o, "recorded_late", json_boolean(
+			    svc_recorded_late_month(ev->placed_utc,
+						    ev->start_utc)));
 	json_object_set_new(o, "capacity", ev->capacity ?
 			    json_integer(ev->capacity) : json_null());
 	json_object_set_new(o, "geo", ev->has_geo ?
@@ -242,6 +249,17 @@ take_string(json_t *obj, const char *name, int nullable, size_t max,
 			return -1;
 		}
 	}
+	if (strcmp(name, "title") == 0 || strcmp(name, "uid") == 0) {
+		uint32_t cp;
+
+		/* U+2028, U+FEFF, U+200B...: text that looks like another */
+		if (svc_text_has_invisible(s, &cp)) {
+			svc_problem_add(errors, name, "must not contain"
+					" invisible format characters"
+					" (U+%04X)", (unsigned)cp);
+			return -1;
+		}
+	}
 	*out = multiline ? strip_cr(s) : strdup(s);
 	if (!*out) {
 		svc_problem_add(errors, name, "out of memory");
@@ -318,7 +336,7 @@ apply_json(struct svc *svc, json_t *obj, struct db_event *ev, int creating,
 			continue;
 		if (strcmp(key, "uid") == 0 && creating && !stored)
 			continue;
-		if (in_list(readonly_fields, key) && stored) {
+		if (in_list(readonly_fields, key) && stored && creating) {
 			/* PUT of a fetched representation: must match */
 			if (strcmp(key, "id") == 0 && json_is_integer(v) &&
 			    json_integer_value(v) == stored->id)
@@ -333,7 +351,8 @@ apply_json(struct svc *svc, json_t *obj, struct db_event *ev, int creating,
 			continue;
 		}
 		if (in_list(readonly_fields, key)) {
-			/* a new event has no stored value to echo */
+			/* a new event has no stored value to echo, and a PATCH
+			 * names only what it changes */
 			svc_problem_add(errors, key, "is read-only");
 			continue;
 		}
@@ -868,10 +887,17 @@ prune_exceptions(struct db_event *ev)
 static void
 check_series(struct db_event *ev, json_t *errors)
 {
-	char why[128], *norm = NULL;
+	char why[200], *norm = NULL;
 	int rc;
 
-	if (json_array_size(errors) || !ev->rrule)
+	if (json_array_size(errors))
+		return;
+	if (ev->end_utc - ev->start_utc > SVC_MAX_EVENT_SECONDS) {
+		svc_problem_add(errors, ev->all_day ? "end_date" : "end",
+				"an event lasts at most 366 days");
+		return;
+	}
+	if (!ev->rrule)
 		return;
 	rc = cal_rrule_normalize_until(ev->rrule, ev->tzid ? ev->tzid :
 				       CAL_DISTRICT_TZID, ev->all_day, &norm,
@@ -884,29 +910,33 @@ check_series(struct db_event *ev, json_t *errors)
 		free(ev->rrule);
 		ev->rrule = norm;
 	}
-	if (cal_recur_too_long(ev))
-		svc_problem_add(errors, "rrule", "the series must have 1 to %d"
-				" occurrences from its start",
-				CAL_RECUR_MAX_OCCURRENCES);
+	if (cal_rrule_check_series(ev, why, sizeof(why)) != 0)
+		svc_problem_add(errors, "rrule", "%s", why);
 }
 
 /* Parse the request body as one JSON object, or answer 400/415. */
 static json_t *
 parse_body(struct svc_request *req, enum MHD_Result *ret)
 {
+	static const char *const json_types[] = {
+		"application/json", "application/merge-patch+json",
+		"application/x-www-form-urlencoded", NULL,
+	};
 	const char *ct = svc_header(req, MHD_HTTP_HEADER_CONTENT_TYPE);
 	json_error_t jerr;
 	json_t *obj;
 	char detail[300];
+	int rc;
 
 	/* curl -d sends application/x-www-form-urlencoded unless told
 	 * otherwise; read its body as JSON too, refuse other types. */
-	if (ct && strncasecmp(ct, "application/json", 16) != 0 &&
-	    strncasecmp(ct, "application/merge-patch+json", 28) != 0 &&
-	    strncasecmp(ct, "application/x-www-form-urlencoded", 33) != 0) {
+	if (ct && (rc = svc_media_type_check(ct, json_types)) != 0) {
 		*ret = svc_respond_problem(req, 415, "unsupported-media-type",
 					   "Unsupported Media Type",
-					   "send application/json", NULL);
+					   rc == -EILSEQ ? "JSON is read as"
+					   " UTF-8: send charset=utf-8 or no"
+					   " charset" : "send application/json",
+					   NULL);
 		return NULL;
 	}
 	if (!req->body || req->body_len == 0) {
@@ -1577,6 +1607,9 @@ list_instances(struct svc_request *req, struct db_event_filter *f,
 					    instant_json(ev, in[k].end_utc));
 			json_object_set_new(o, "status",
 					    json_string(in[k].status));
+			json_object_set_new(o, "recorded_late", json_boolean(
+					    svc_recorded_late_month(
+					    ev->placed_utc, in[k].start_utc)));
 			if (in[k].override && in[k].override->title)
 				json_object_set_new(o, "title", json_string(
 						    in[k].override->title));
@@ -1965,4 +1998,42 @@ enum MHD_Result
 svc_h_occurrence_cancel(struct svc_request *req)
 {
 	return occurrence_change(req, 1);
+}
+
+/*
+ * The checks a POSTed JSON event body goes through, without HTTP (for the
+ * fuzzer, tests/fuzz/fuzz_json_body.c): parse body (len octets) as
+ * POST /api/v1/events does and apply it onto a new event. Returns the
+ * number of field errors (0: ev is filled; release it with
+ * db_event_release()), or -1 when the body is not a JSON object or memory
+ * ran out.
+ */
+int
+svc_event_parse_for_create(struct svc *svc, const char *body, size_t len,
+			   struct db_event *ev)
+{
+	json_error_t jerr;
+	json_t *obj, *errors;
+	int n;
+
+	if (defaults(svc, ev) != 0) {
+		db_event_release(ev);
+		return -1;
+	}
+	obj = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+	errors = json_array();
+	if (!obj || !json_is_object(obj) || !errors) {
+		json_decref(obj);
+		json_decref(errors);
+		db_event_release(ev);
+		return -1;
+	}
+	apply_json(svc, obj, ev, 1, NULL, errors);
+	check_series(ev, errors);
+	n = (int)json_array_size(errors);
+	json_decref(errors);
+	json_decref(obj);
+	if (n)
+		db_event_release(ev);
+	return n;
 }

@@ -14,6 +14,7 @@
 
 #include "../calendar/kind.h"
 #include "ics_import.h"
+#include "media_type.h"
 #include "svc.h"
 #include "svc_admin.h"
 
@@ -69,7 +70,7 @@ bad_file(struct svc_request *req, json_t *refusals)
 				   "Invalid iCalendar file", first, errors);
 }
 
-/* The dry run's answer (see /work/brief/IMPORT_DRYRUN.md and README). */
+/* The dry run's answer (its shape is in the README's import section). */
 static enum MHD_Result
 dry_answer(struct svc_request *req, struct svc_import_counts *counts,
 	   json_t *parse_errors, json_t *apply_errors)
@@ -108,6 +109,9 @@ svc_h_import(struct svc_request *req)
 	const char *carrier = svc_query(req, "carrier");
 	const char *kind = svc_query(req, "kind");
 	const char *dry = svc_query(req, "dry_run");
+	static const char *const ics_types[] = {
+		"text/calendar", "application/octet-stream", NULL,
+	};
 	const char *ct = svc_header(req, MHD_HTTP_HEADER_CONTENT_TYPE);
 	struct svc_import_counts counts;
 	struct db_carrier c;
@@ -126,10 +130,12 @@ svc_h_import(struct svc_request *req)
 						" <token>");
 	}
 	errors = json_array();
-	if (ct && strncasecmp(ct, "text/calendar", 13) != 0 &&
-	    strncasecmp(ct, "application/octet-stream", 24) != 0) {
+	if (ct && (rc = svc_media_type_check(ct, ics_types)) != 0) {
 		ret = svc_respond_problem(req, 415, "unsupported-media-type",
 					  "Unsupported Media Type",
+					  rc == -EILSEQ ? "iCalendar is read"
+					  " as UTF-8 (RFC 5545 §3.1.4): send"
+					  " charset=utf-8 or no charset" :
 					  "send the file as text/calendar",
 					  NULL);
 		goto out;

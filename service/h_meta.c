@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../calendar/kind.h"
+#include "limits.h"
 #include "sbuf.h"
 #include "svc.h"
 #include "svc_admin.h"
@@ -22,9 +23,12 @@ svc_h_healthz(struct svc_request *req)
 					   "Service Unavailable",
 					   "the database does not answer",
 					   NULL);
-	return svc_respond_json(req, 200, json_pack("{s:s, s:i}", "status",
-				"ok", "schema_version",
-				db_schema_version(req->db)));
+	/* Reads keep working when writes cannot: still 200, with writable
+	 * false for monitoring (disk full, read-only file). */
+	return svc_respond_json(req, 200, json_pack("{s:s, s:i, s:b}",
+				"status", "ok", "schema_version",
+				db_schema_version(req->db), "writable",
+				db_writable(req->db)));
 }
 
 enum MHD_Result
@@ -32,8 +36,17 @@ svc_h_metrics(struct svc_request *req)
 {
 	struct svc *svc = req->svc;
 	struct sbuf sb;
-	int rc = 0;
+	int64_t events, changes;
+	int rc = 0, access;
 
+	/* Without --metrics-token, anyone may read the counters, so they
+	 * leave out what only signed-in users see (TENTATIVE events, the
+	 * history of changes). With it, the token is required. */
+	access = svc_limits_metrics_access(svc_header(req,
+				MHD_HTTP_HEADER_AUTHORIZATION));
+	if (access == 0)
+		return svc_respond_unauthorized(req, "/metrics needs the"
+						" metrics token");
 	sbuf_init(&sb);
 	rc |= sbuf_addf(&sb, "# HELP roadshowd_http_requests_total HTTP"
 			" requests handled.\n# TYPE roadshowd_http_requests_total"
@@ -46,13 +59,25 @@ svc_h_metrics(struct svc_request *req)
 			"roadshowd_http_responses_total{class=\"5xx\"} %llu\n",
 			(unsigned long long)svc->responses_4xx,
 			(unsigned long long)svc->responses_5xx);
-	rc |= sbuf_addf(&sb, "# HELP roadshowd_events Events stored.\n"
+	if (access == 2) {
+		events = db_count_rows(svc->db, "event");
+		changes = db_count_rows(svc->db, "event_history");
+	} else if (db_count_public(svc->db, &events, &changes) != 0) {
+		events = changes = -1;
+	}
+	rc |= sbuf_addf(&sb, "# HELP roadshowd_events Events stored%s.\n"
 			"# TYPE roadshowd_events gauge\nroadshowd_events %lld\n",
-			(long long)db_count_rows(svc->db, "event"));
+			access == 2 ? "" : " (not TENTATIVE)", (long long)events);
 	rc |= sbuf_addf(&sb, "# HELP roadshowd_event_changes_total Event"
-			" history rows.\n# TYPE roadshowd_event_changes_total"
+			" history rows%s.\n# TYPE roadshowd_event_changes_total"
 			" counter\nroadshowd_event_changes_total %lld\n",
-			(long long)db_count_rows(svc->db, "event_history"));
+			access == 2 ? "" : " (of events not TENTATIVE)",
+			(long long)changes);
+	rc |= svc_limits_metrics(&sb);
+	rc |= sbuf_addf(&sb, "# HELP roadshowd_writable 1 when writes can"
+			" succeed (disk not full, file writable).\n# TYPE"
+			" roadshowd_writable gauge\nroadshowd_writable %d\n",
+			db_writable(svc->db));
 	rc |= sbuf_addf(&sb, "# HELP roadshowd_start_time_seconds Start time."
 			"\n# TYPE roadshowd_start_time_seconds gauge\n"
 			"roadshowd_start_time_seconds %lld\n",

@@ -28,6 +28,7 @@
 #include "../calendar/kind.h"
 #include "../calendar/recur.h"
 #include "ics_import.h"
+#include "input_limits.h"
 #include "svc.h"
 
 #define CHILD_CPU_SECONDS 2
@@ -133,9 +134,19 @@ svc_parse_ics_main(void)
 				      im.errors[i].property, "code",
 				      im.errors[i].code, "detail",
 				      im.errors[i].detail));
-	for (i = 0; i < im.n && events; i++)
+	for (i = 0; i < im.n && events; i++) {
+		char why[200];
+
+		/* Limits the API keeps too (input_limits.h). */
+		if (!im.n_errors &&
+		    svc_event_input_check(&im.events[i], why, sizeof(why)))
+			json_array_append_new(errors, json_pack(
+				"{s:i, s:i, s:s, s:s}", "vevent", 0, "line", 0,
+				"uid", im.events[i].uid ? im.events[i].uid : "",
+				"detail", why));
 		json_array_append_new(events, event_to_wire(&im.events[i],
 					im.meta ? &im.meta[i] : NULL));
+	}
 	cal_import_release(&im);
 	out = json_pack("{s:o?, s:o?}", "events", events, "errors", errors);
 	dump = out ? json_dumps(out, JSON_COMPACT) : NULL;

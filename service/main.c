@@ -2,7 +2,10 @@
  * main.c: the roadshowd command.
  *
  *   roadshowd serve  --db FILE [--bind ADDR] [--port N] [--public-url URL]
- *                    [--cancelled-days N] [--feed-days N]
+ *                    [--cancelled-days N] [--feed-days N] [--max-connections N]
+ *                    [--per-address-limit N] [--header-timeout S]
+ *                    [--body-timeout S] [--metrics-token TOKEN]
+ *                    [--tracking-since YYYY-MM-DD]
  *   roadshowd token create --db FILE --role admin|organiser
  *                    [--carrier SLUG] [--label TEXT]
  *   roadshowd token list --db FILE
@@ -13,26 +16,32 @@
  *   roadshowd user create --db FILE --username NAME
  *                    --role admin|organiser|viewer [--carrier SLUG]...
  *                    [--password-stdin] [--public-url URL]
+ *   roadshowd backup --db FILE OUT
  *   roadshowd parse-ics   (internal: the sandboxed .ics parser)
  *
  * Environment: ROADSHOWD_DB, ROADSHOWD_BIND, ROADSHOWD_PORT,
- * ROADSHOWD_PUBLIC_URL give defaults for the flags; ROADSHOWD_NOW (RFC 3339)
- * fixes the clock, for tests; ROADSHOWD_NOW_FILE names a file whose RFC 3339
- * content is the clock (read at every use), for tests that move time.
+ * ROADSHOWD_PUBLIC_URL, ROADSHOWD_METRICS_TOKEN, ROADSHOWD_TRACKING_SINCE
+ * give defaults for the flags; ROADSHOWD_NOW (RFC 3339) fixes the clock,
+ * for tests; ROADSHOWD_NOW_FILE names a file whose RFC 3339 content is the
+ * clock (read at every use), for tests that move time.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "../calendar/caltime.h"
 #include "../calendar/kind.h"
 #include "accounts.h"
+#include "cmd_backup.h"
 #include "ics_import.h"
+#include "limits.h"
 #include "report.h"
 #include "svc.h"
 #include "svc_admin.h"
@@ -78,6 +87,9 @@ usage(FILE *f)
 	fputs("usage:\n"
 	      "  roadshowd serve --db FILE [--bind ADDR] [--port N]"
 	      " [--public-url URL] [--cancelled-days N] [--feed-days N]\n"
+	      "        [--max-connections N] [--per-address-limit N]"
+	      " [--header-timeout S] [--body-timeout S]\n"
+	      "        [--metrics-token TOKEN] [--tracking-since YYYY-MM-DD]\n"
 	      "  roadshowd token create --db FILE --role admin|organiser"
 	      " [--carrier SLUG] [--label TEXT]"
 	      " [--expires RFC3339]\n"
@@ -85,11 +97,13 @@ usage(FILE *f)
 	      "  roadshowd token revoke --db FILE --id N\n"
 	      "  roadshowd cadence --db FILE --year YYYY [--as-of RFC3339]"
 	      " [--rule ID] [--by region|carrier] [--format text|json|csv]\n"
+	      "                  [--tracking-since YYYY-MM-DD]\n"
 	      "  roadshowd import FILE.ics --db FILE --carrier SLUG"
 	      " [--kind KIND]\n"
 	      "  roadshowd user create --db FILE --username NAME"
 	      " --role admin|organiser|viewer [--carrier SLUG]..."
-	      " [--password-stdin] [--public-url URL]\n", f);
+	      " [--password-stdin] [--public-url URL]\n"
+	      "  roadshowd backup --db FILE OUT\n", f);
 }
 
 static const char *
@@ -134,6 +148,22 @@ open_db(const char *path, struct db **db)
 	return 0;
 }
 
+/* 1 when bind names a loopback address (127.0.0.0/8, ::1, or IPv4
+ * loopback mapped into IPv6). */
+static int
+is_loopback(const char *bind)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	if (inet_pton(AF_INET, bind, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	if (inet_pton(AF_INET6, bind, &a6) == 1)
+		return IN6_IS_ADDR_LOOPBACK(&a6) ||
+		       (IN6_IS_ADDR_V4MAPPED(&a6) && a6.s6_addr[12] == 127);
+	return 0;
+}
+
 static int
 cmd_serve(int argc, char **argv)
 {
@@ -144,8 +174,18 @@ cmd_serve(int argc, char **argv)
 		{ "public-url", required_argument, NULL, 'u' },
 		{ "cancelled-days", required_argument, NULL, 'c' },
 		{ "feed-days", required_argument, NULL, 'f' },
+		{ "max-connections", required_argument, NULL, 'M' },
+		{ "per-address-limit", required_argument, NULL, 'A' },
+		{ "header-timeout", required_argument, NULL, 'H' },
+		{ "body-timeout", required_argument, NULL, 'B' },
+		{ "metrics-token", required_argument, NULL, 'T' },
+		{ "tracking-since", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const char *metrics_token = env_or("ROADSHOWD_METRICS_TOKEN", NULL);
+	struct svc_limits lim;
+	long lv;
+	const char *tracking = env_or("ROADSHOWD_TRACKING_SINCE", NULL);
 	const char *path = env_or("ROADSHOWD_DB", NULL);
 	const char *bind = env_or("ROADSHOWD_BIND", "127.0.0.1");
 	const char *port_s = env_or("ROADSHOWD_PORT", "8080");
@@ -156,12 +196,34 @@ cmd_serve(int argc, char **argv)
 	sigset_t stop_signals;
 	int c, rc, sig;
 
+	svc_limits_defaults(&lim);
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
+		case 'M': case 'A': case 'H': case 'B':
+			if (parse_long(optarg, 1, c == 'M' ? 100000 : 3600,
+				       &lv) != 0) {
+				fprintf(stderr, "roadshowd: --%s must be a"
+					" positive number\n", c == 'M' ?
+					"max-connections" : c == 'A' ?
+					"per-address-limit" : c == 'H' ?
+					"header-timeout" : "body-timeout");
+				return 2;
+			}
+			if (c == 'M')
+				lim.max_connections = (unsigned int)lv;
+			else if (c == 'A')
+				lim.per_address = (unsigned int)lv;
+			else if (c == 'H')
+				lim.header_timeout_s = (unsigned int)lv;
+			else
+				lim.body_timeout_s = (unsigned int)lv;
+			break;
+		case 'T': metrics_token = optarg; break;
 		case 'd': path = optarg; break;
 		case 'b': bind = optarg; break;
 		case 'p': port_s = optarg; break;
 		case 'u': public_url = optarg; break;
+		case 't': tracking = optarg; break;
 		case 'c':
 			if (parse_long(optarg, 0, 3650, &days) != 0) {
 				fprintf(stderr, "roadshowd: --cancelled-days"
@@ -191,6 +253,13 @@ cmd_serve(int argc, char **argv)
 	svc.cancelled_window_s = (int64_t)days * 86400;
 	svc.feed_back_s = (int64_t)feed_days * 86400;
 	svc.started_utc = clock_now();
+	if (svc_tracking_since(svc.db, tracking, clock_now(),
+			       &svc.tracking_since_utc) != 0) {
+		fprintf(stderr, "roadshowd: --tracking-since must be a date"
+			" YYYY-MM-DD\n");
+		db_close(svc.db);
+		return 2;
+	}
 	snprintf(svc.db_path, sizeof(svc.db_path), "%s", path);
 	if (svc_feed_init(&svc) != 0) {
 		fprintf(stderr, "roadshowd: cannot read the feeds' state\n");
@@ -219,6 +288,12 @@ cmd_serve(int argc, char **argv)
 		snprintf(svc.public_base, sizeof(svc.public_base),
 			 strchr(bind, ':') ? "http://[%s]:%ld"
 					   : "http://%s:%ld", bind, port);
+	if (!public_url && !is_loopback(bind))
+		fprintf(stderr, "roadshowd: warning: serving on %s without"
+			" --public-url: every subscribe link will name %s;"
+			" give the address subscribers use, e.g. --public-url"
+			" https://calendar.example.org\n", bind,
+			svc.public_base);
 	/* Block SIGINT/SIGTERM before MHD starts its threads (they inherit
 	 * the mask), then take them with sigwait() in this thread only. */
 	sigemptyset(&stop_signals);
@@ -226,8 +301,14 @@ cmd_serve(int argc, char **argv)
 	sigaddset(&stop_signals, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	svc_limits_configure(&lim, metrics_token);
+	if (svc_limits_start() != 0) {
+		db_close(svc.db);
+		return 1;
+	}
 	d = svc_server_start(&svc, bind, (unsigned short)port);
 	if (!d) {
+		svc_limits_stop();
 		db_close(svc.db);
 		return 1;
 	}
@@ -245,6 +326,7 @@ cmd_serve(int argc, char **argv)
 		;
 	svc_feed_quiesce(&svc);
 	MHD_stop_daemon(d);
+	svc_limits_stop();
 	svc_feed_release(&svc);
 	db_close(svc.db);
 	pthread_mutex_destroy(&svc.lock);
@@ -433,8 +515,10 @@ cmd_cadence(int argc, char **argv)
 		{ "rule", required_argument, NULL, 'r' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "by", required_argument, NULL, 'B' },
+		{ "tracking-since", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const char *tracking = env_or("ROADSHOWD_TRACKING_SINCE", NULL);
 	const char *path = env_or("ROADSHOWD_DB", NULL), *year_s = NULL;
 	const char *as_of_s = NULL, *rule = NULL, *format = "text";
 	const char *by = NULL;
@@ -454,6 +538,7 @@ cmd_cadence(int argc, char **argv)
 		case 'r': rule = optarg; break;
 		case 'f': format = optarg; break;
 		case 'B': by = optarg; break;
+		case 't': tracking = optarg; break;
 		default: usage(stderr); return 2;
 		}
 	}
@@ -492,6 +577,14 @@ cmd_cadence(int argc, char **argv)
 	q.as_of_utc = as_of;
 	q.rule_id = rule;
 	q.by = by;
+	q.has_tracking = 1;
+	if (svc_tracking_since(db, tracking, clock_now(),
+			       &q.tracking_since_utc) != 0) {
+		fprintf(stderr, "roadshowd: --tracking-since must be a date"
+			" YYYY-MM-DD\n");
+		db_close(db);
+		return 2;
+	}
 	rc = svc_report_build(db, &q, &rep);
 	db_close(db);
 	if (rc == -ENOENT) {
@@ -670,6 +763,9 @@ main(int argc, char **argv)
 		return 1;
 	}
 	self_exe[n] = '\0';
+	/* The database, its WAL and shared-memory files and backups hold
+	 * token hashes and unpublished events: owner only. */
+	umask(077);
 	cal_init();
 	now_file = getenv("ROADSHOWD_NOW_FILE");
 	if (now_file && !*now_file)
@@ -696,6 +792,8 @@ main(int argc, char **argv)
 		return cmd_import(argc - 1, argv + 1);
 	if (strcmp(argv[1], "user") == 0)
 		return svc_cli_user(argc - 1, argv + 1, clock_now());
+	if (strcmp(argv[1], "backup") == 0)
+		return svc_cmd_backup(argc - 1, argv + 1);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
 		usage(stdout);
 		return 0;

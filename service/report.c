@@ -21,6 +21,7 @@ svc_report_release(struct svc_report *r)
 	db_event_list_free(&r->events);
 	free(r->crules);
 	free(r->crule_src);
+	free(r->crule_rank);
 	db_rules_free(r->rules, r->n_rules);
 	db_regions_free(r->regions, r->n_regions);
 	db_carriers_free(r->carriers, r->n_carriers);
@@ -44,37 +45,53 @@ date_utc(const char *date, int64_t *utc)
 	return cal_local_to_utc(y, m, d, 0, 0, 0, CAL_DISTRICT_TZID, utc);
 }
 
+static const char *const all_scopes[] = {
+	CAL_SCOPE_DISTRICT, CAL_SCOPE_REGION, CAL_SCOPE_PARTNER,
+	CAL_SCOPE_CARRIER,
+};
+
 static int
 load_rules(struct db *db, const struct svc_report_query *q,
 	   struct svc_report *r)
 {
-	size_t i, j = 0;
+	int all = q->by && strcmp(q->by, "all") == 0;
+	size_t i, k, j = 0, per = all ? 4 : 1, first;
 	int rc;
 
 	rc = db_rules_list(db, &r->rules, &r->n_rules);
 	if (rc != 0)
 		return rc;
-	r->crules = calloc(r->n_rules ? r->n_rules : 1, sizeof(*r->crules));
-	r->crule_src = calloc(r->n_rules ? r->n_rules : 1,
-			      sizeof(*r->crule_src));
-	if (!r->crules || !r->crule_src)
+	r->crules = calloc(r->n_rules * per + 1, sizeof(*r->crules));
+	r->crule_src = calloc(r->n_rules * per + 1, sizeof(*r->crule_src));
+	r->crule_rank = calloc(r->n_rules * per + 1, sizeof(*r->crule_rank));
+	if (!r->crules || !r->crule_src || !r->crule_rank)
 		return -ENOMEM;
 	for (i = 0; i < r->n_rules; i++) {
 		struct db_rule *dr = &r->rules[i];
-		struct cal_rule *cr = &r->crules[j];
+		struct cal_rule cr;
 
 		if (q->rule_id && strcmp(q->rule_id, dr->id) != 0)
 			continue;
-		cr->id = dr->id;
-		cr->kinds = dr->kinds;
-		cr->min_count = dr->min_count;
-		cr->scope = q->by ? q->by : dr->scope;
-		if (cal_period_unit_parse(dr->period, &cr->period) != 0 ||
-		    date_utc(dr->active_from, &cr->active_from_utc) != 0 ||
-		    date_utc(dr->active_to, &cr->active_to_utc) != 0)
+		memset(&cr, 0, sizeof(cr));
+		cr.id = dr->id;
+		cr.kinds = dr->kinds;
+		cr.min_count = dr->min_count;
+		if (cal_period_unit_parse(dr->period, &cr.period) != 0 ||
+		    date_utc(dr->active_from, &cr.active_from_utc) != 0 ||
+		    date_utc(dr->active_to, &cr.active_to_utc) != 0)
 			return -EIO;	/* the database holds a bad rule */
-		r->crule_src[j] = dr;
-		j++;
+		/* the place of the rule's first version orders its rows */
+		for (first = 0; first < i &&
+		     strcmp(r->rules[first].id, dr->id) != 0; first++)
+			;
+		for (k = 0; k < per; k++) {
+			r->crules[j] = cr;
+			r->crules[j].scope = all ? all_scopes[k] :
+					     q->by ? q->by : dr->scope;
+			r->crule_src[j] = dr;
+			r->crule_rank[j] = first;
+			j++;
+		}
 	}
 	r->n_crules = j;
 	if (q->rule_id && j == 0)
@@ -162,10 +179,39 @@ load_occurrences(struct db *db, int64_t from, int64_t to,
 			o->n_partner_regions = ev->n_partner_regions;
 			o->title = in[k].override && in[k].override->title ?
 				   in[k].override->title : ev->title;
+			o->placed_utc = ev->placed_utc;
 		}
 		free(in);
 	}
 	return 0;
+}
+
+static int
+occ_cmp(const void *a, const void *b)
+{
+	const struct cal_occurrence *x = a, *y = b;
+
+	if (x->start_utc != y->start_utc)
+		return x->start_utc < y->start_utc ? -1 : 1;
+	if (x->event_id != y->event_id)
+		return x->event_id < y->event_id ? -1 : 1;
+	return 0;
+}
+
+/* The first occurrence of r->occ (sorted by start) starting at or after t. */
+static size_t
+occ_lower_bound(const struct svc_report *r, int64_t t)
+{
+	size_t lo = 0, hi = r->n_occ, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (r->occ[mid].start_utc < t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
 int
@@ -182,47 +228,15 @@ svc_report_query_year(struct svc_report_query *q, int year)
 	return 0;
 }
 
-/* Order of rows: rule (first version's place), scope, period start. */
+/* Order of rows: rule (first version's place), scope (district, regions,
+ * partner regions, carriers, each in list order), period start. Each key
+ * is read off the row: no lookups per row. */
 struct row_key {
 	size_t rule;
 	size_t scope;
 	int64_t start;
 	size_t index;
 };
-
-static size_t
-index_of(const char *const *list, const char *s)
-{
-	size_t i;
-
-	for (i = 0; list && list[i]; i++)
-		if (strcmp(list[i], s) == 0)
-			return i;
-	return i;
-}
-
-static size_t
-scope_rank(const struct svc_report *r, const char *scope)
-{
-	if (strncmp(scope, "region:", 7) == 0)
-		return 1 + index_of(r->scope_regions, scope + 7);
-	if (strncmp(scope, "partner:", 8) == 0)
-		return 10000 + index_of(r->scope_partners, scope + 8);
-	if (strncmp(scope, "carrier:", 8) == 0)
-		return 20000 + index_of(r->scope_carriers, scope + 8);
-	return 0;
-}
-
-static size_t
-rule_rank(const struct svc_report *r, const char *id)
-{
-	size_t i;
-
-	for (i = 0; i < r->n_rules; i++)
-		if (strcmp(r->rules[i].id, id) == 0)
-			return i;
-	return i;
-}
 
 static int
 by_key(const void *a, const void *b)
@@ -241,10 +255,11 @@ by_key(const void *a, const void *b)
 /* Append the rows of one year that start in [from, to) to r->report;
  * rows left out are released. tmp is emptied. */
 static int
-append_rows(struct svc_report *r, struct cal_cadence_report *tmp)
+append_rows(struct svc_report *r, struct cal_cadence_report *tmp,
+	    size_t occ_base)
 {
 	struct cal_cadence_row *nv;
-	size_t i;
+	size_t i, k;
 
 	nv = realloc(r->report.rows, (r->report.n + tmp->n + 1) *
 		     sizeof(*nv));
@@ -256,6 +271,9 @@ append_rows(struct svc_report *r, struct cal_cadence_report *tmp)
 
 		if (row->start_utc >= r->q.from_utc &&
 		    row->start_utc < r->q.to_utc) {
+			/* the year saw a slice of r->occ: index the whole */
+			for (k = 0; k < row->n_events; k++)
+				row->events[k] += occ_base;
 			nv[r->report.n++] = *row;
 			row->events = NULL;	/* moved */
 			row->n_events = 0;
@@ -284,8 +302,9 @@ sort_rows(struct svc_report *r)
 	for (i = 0; i < n; i++) {
 		const struct cal_cadence_row *row = &r->report.rows[i];
 
-		keys[i].rule = rule_rank(r, r->crules[row->rule].id);
-		keys[i].scope = scope_rank(r, row->scope);
+		keys[i].rule = r->crule_rank[row->rule];
+		keys[i].scope = ((size_t)row->scope_kind << 24) +
+				row->scope_index;
 		keys[i].start = row->start_utc;
 		keys[i].index = i;
 	}
@@ -345,7 +364,8 @@ svc_report_build(struct db *db, const struct svc_report_query *q,
 	if (q->to_utc <= q->from_utc)
 		return -EINVAL;
 	if (q->by && strcmp(q->by, "district") && strcmp(q->by, "region") &&
-	    strcmp(q->by, "carrier") && strcmp(q->by, "partner"))
+	    strcmp(q->by, "carrier") && strcmp(q->by, "partner") &&
+	    strcmp(q->by, "all"))
 		return -EINVAL;
 	out->q = *q;
 	if (cal_utc_to_local(q->from_utc, CAL_DISTRICT_TZID, &y0, &m, &d, &hh,
@@ -368,6 +388,10 @@ svc_report_build(struct db *db, const struct svc_report_query *q,
 			rc = -EINVAL;
 		else
 			rc = load_occurrences(db, lo, hi, out);
+		/* by start, so each year evaluates only its own slice */
+		if (rc == 0 && out->n_occ > 1)
+			qsort(out->occ, out->n_occ, sizeof(*out->occ),
+			      occ_cmp);
 	}
 	if (rc == 0) {
 		memset(&scopes, 0, sizeof(scopes));
@@ -382,12 +406,26 @@ svc_report_build(struct db *db, const struct svc_report_query *q,
 	}
 	for (y = y0; rc == 0 && y <= y1; y++) {
 		struct cal_cadence_report tmp;
+		struct cal_cadence_opts opts = { q->has_tracking,
+						 q->tracking_since_utc };
+		int64_t ya, yb;
+		size_t a, b;
 
-		rc = cal_cadence_evaluate(out->crules, out->n_crules, out->occ,
-					  out->n_occ, &scopes, y,
-					  q->as_of_utc, &tmp);
+		if (cal_local_to_utc(y, 1, 1, 0, 0, 0, CAL_DISTRICT_TZID,
+				     &ya) != 0 ||
+		    cal_local_to_utc(y + 1, 1, 1, 0, 0, 0, CAL_DISTRICT_TZID,
+				     &yb) != 0) {
+			rc = -EINVAL;
+			break;
+		}
+		a = occ_lower_bound(out, ya);
+		b = occ_lower_bound(out, yb);
+		rc = cal_cadence_evaluate_opts(out->crules, out->n_crules,
+					       out->occ ? out->occ + a : NULL,
+					       b - a, &scopes,
+					       y, q->as_of_utc, &opts, &tmp);
 		if (rc == 0)
-			rc = append_rows(out, &tmp);
+			rc = append_rows(out, &tmp, a);
 	}
 	if (rc == 0)
 		rc = sort_rows(out);
@@ -421,6 +459,48 @@ days_left(const struct cal_cadence_row *row, int64_t as_of)
 	return (row->end_utc - as_of + 86399) / 86400;
 }
 
+int64_t
+svc_report_days_left(const struct cal_cadence_row *row, int64_t as_of_utc)
+{
+	return days_left(row, as_of_utc);
+}
+
+int
+svc_recorded_late(int64_t placed_utc, int64_t end_utc)
+{
+	return placed_utc != 0 && placed_utc >= end_utc;
+}
+
+int
+svc_recorded_late_month(int64_t placed_utc, int64_t start_utc)
+{
+	int y, m, d, hh, mm, ss;
+	int64_t end;
+
+	if (cal_utc_to_local(start_utc, CAL_DISTRICT_TZID, &y, &m, &d, &hh,
+			     &mm, &ss) != 0 ||
+	    cal_local_to_utc(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1, 0, 0,
+			     0, CAL_DISTRICT_TZID, &end) != 0)
+		return 0;
+	return svc_recorded_late(placed_utc, end);
+}
+
+int
+svc_tracking_since(struct db *db, const char *date, int64_t now_utc,
+		   int64_t *out)
+{
+	int y, m, d;
+
+	if (date && *date) {
+		if (cal_date_parse(date, &y, &m, &d) != 0 || y < 1970 ||
+		    y > 9999)
+			return -EINVAL;
+		return cal_local_to_utc(y, m, d, 0, 0, 0, CAL_DISTRICT_TZID,
+					out) ? -EINVAL : 0;
+	}
+	return db_created_utc(db, now_utc, out);
+}
+
 /* The single calendar year the query covers, or 0. */
 static int
 single_year(const struct svc_report *r)
@@ -435,8 +515,8 @@ single_year(const struct svc_report *r)
 	return q.from_utc == r->q.from_utc && q.to_utc == r->q.to_utc ? y : 0;
 }
 
-static json_t *
-rule_json(const struct db_rule *rule)
+json_t *
+svc_report_rule_json(const struct db_rule *rule)
 {
 	return json_pack("{s:s, s:I, s:s, s:s, s:s, s:I, s:s, s:s?, s:s?}",
 			 "id", rule->id, "version", (json_int_t)rule->version,
@@ -446,26 +526,56 @@ rule_json(const struct db_rule *rule)
 			 rule->active_from, "active_to", rule->active_to);
 }
 
+/* Period bounds repeat in every scope's rows: format each instant once
+ * (a zone lookup per call is the report's hottest path otherwise). */
+#define FMT_SLOTS 509
+struct fmt_cache {
+	int64_t t[FMT_SLOTS];
+	unsigned char used[FMT_SLOTS];
+	char s[FMT_SLOTS][32];
+};
+
+static const char *
+fmt_local(struct fmt_cache *c, int64_t t)
+{
+	size_t k = (size_t)((uint64_t)t % FMT_SLOTS);
+
+	if (!c->used[k] || c->t[k] != t) {
+		if (cal_time_format_rfc3339(t, CAL_DISTRICT_TZID, c->s[k]) != 0)
+			c->s[k][0] = '\0';
+		c->t[k] = t;
+		c->used[k] = 1;
+	}
+	return c->s[k];
+}
+
 json_t *
 svc_report_json(const struct svc_report *r)
 {
+	struct fmt_cache *fc = calloc(1, sizeof(*fc));
 	json_t *periods = json_array(), *rules = json_array(), *o;
-	int64_t counts[5] = { 0 };
-	char as_of[32], start[32], end[32], occ_start[32];
+	int64_t counts[CAL_CADENCE_N_STATUS] = { 0 };
+	char as_of[32], start[32], end[32], occ_start[32], since[32];
 	size_t i, k;
 	int year = single_year(r);
 
-	if (!periods || !rules) {
+	if (!periods || !rules || !fc) {
 		json_decref(periods);
 		json_decref(rules);
+		free(fc);
 		return NULL;
 	}
-	for (i = 0; i < r->n_crules; i++)
-		json_array_append_new(rules, rule_json(r->crule_src[i]));
+	for (i = 0; i < r->n_crules; i++) {
+		/* by=all evaluates each version once per scope kind */
+		if (i > 0 && r->crule_src[i] == r->crule_src[i - 1])
+			continue;
+		json_array_append_new(rules,
+				      svc_report_rule_json(r->crule_src[i]));
+	}
 	for (i = 0; i < r->report.n; i++) {
 		const struct cal_cadence_row *row = &r->report.rows[i];
 		const struct db_rule *rule = svc_report_rule(r, row);
-		json_t *evs = json_array(), *p;
+		json_t *evs = r->q.no_events ? NULL : json_array(), *p;
 
 		counts[row->status]++;
 		for (k = 0; evs && k < row->n_events; k++) {
@@ -475,31 +585,55 @@ svc_report_json(const struct svc_report *r)
 			    strcmp(oc->status, "TENTATIVE") == 0)
 				continue;
 
-			cal_time_format_rfc3339(oc->start_utc,
-						CAL_DISTRICT_TZID, occ_start);
+			snprintf(occ_start, sizeof(occ_start), "%s",
+				 fmt_local(fc, oc->start_utc));
 			json_array_append_new(evs, json_pack(
-				"{s:I, s:s, s:s, s:s}", "id",
+				"{s:I, s:s, s:s, s:s, s:b}", "id",
 				(json_int_t)oc->event_id, "title", oc->title,
-				"start", occ_start, "status", oc->status));
+				"start", occ_start, "status", oc->status,
+				"recorded_late", svc_recorded_late(
+					oc->placed_utc, row->end_utc)));
 		}
-		cal_time_format_rfc3339(row->start_utc, CAL_DISTRICT_TZID,
-					start);
-		cal_time_format_rfc3339(row->end_utc, CAL_DISTRICT_TZID, end);
-		p = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I,"
-			      " s:o?}",
-			      "rule", rule ? rule->id : "?", "scope",
-			      row->scope, "period", row->period, "start",
-			      start, "end", end, "status",
-			      cal_cadence_status_name(row->status),
-			      "held", (json_int_t)row->held, "scheduled",
-			      (json_int_t)row->scheduled, "min",
-			      (json_int_t)(rule ? rule->min_count : 0),
-			      "events", evs);
-		if (p && row->status == CAL_CADENCE_AT_RISK)
-			json_object_set_new(p, "days_left", json_integer(
-				days_left(row, r->q.as_of_utc)));
+		/* built field by field: json_pack's format parsing costs more
+		 * than the row when thousands of rows are asked for */
+		p = json_object();
+		if (p) {
+			json_object_set_new_nocheck(p, "rule", json_string(
+						    rule ? rule->id : "?"));
+			json_object_set_new_nocheck(p, "scope",
+						    json_string(row->scope));
+			json_object_set_new_nocheck(p, "period",
+						    json_string(row->period));
+			json_object_set_new_nocheck(p, "start", json_string(
+						    fmt_local(fc,
+							      row->start_utc)));
+			json_object_set_new_nocheck(p, "end", json_string(
+						    fmt_local(fc,
+							      row->end_utc)));
+			json_object_set_new_nocheck(p, "status", json_string(
+				cal_cadence_status_name(row->status)));
+			json_object_set_new_nocheck(p, "held",
+						    json_integer(row->held));
+			json_object_set_new_nocheck(p, "scheduled",
+					json_integer(row->scheduled));
+			json_object_set_new_nocheck(p, "min", json_integer(
+					rule ? rule->min_count : 0));
+			if (evs)
+				json_object_set_new_nocheck(p, "events", evs);
+			if (row->status == CAL_CADENCE_AT_RISK)
+				json_object_set_new_nocheck(p, "days_left",
+					json_integer(days_left(row,
+							r->q.as_of_utc)));
+			json_object_set_new_nocheck(p, "held_late",
+					json_integer(row->held_late));
+			json_object_set_new_nocheck(p, "tentative",
+					json_integer(row->tentative));
+		} else {
+			json_decref(evs);
+		}
 		json_array_append_new(periods, p);
 	}
+	free(fc);
 	cal_time_format_rfc3339(r->q.as_of_utc, CAL_DISTRICT_TZID, as_of);
 	cal_time_format_rfc3339(r->q.from_utc, CAL_DISTRICT_TZID, start);
 	cal_time_format_rfc3339(r->q.to_utc, CAL_DISTRICT_TZID, end);
@@ -513,6 +647,21 @@ svc_report_json(const struct svc_report *r)
 		      "at_risk", (json_int_t)counts[CAL_CADENCE_AT_RISK],
 		      "missed", (json_int_t)counts[CAL_CADENCE_MISSED],
 		      "open", (json_int_t)counts[CAL_CADENCE_OPEN]);
+	if (o) {
+		json_object_set_new(json_object_get(o, "summary"), "untracked",
+				    json_integer(counts[CAL_CADENCE_UNTRACKED]));
+		if (r->q.has_tracking &&
+		    cal_local_date(r->q.tracking_since_utc, CAL_DISTRICT_TZID,
+				   since) == 0)
+			json_object_set_new(o, "tracking_since",
+					    json_string(since));
+		else
+			json_object_set_new(o, "tracking_since", json_null());
+		/* whether TENTATIVE titles were left out (a reader without
+		 * a token or session): pages say so instead of guessing */
+		json_object_set_new(o, "public_view",
+				    json_boolean(r->q.public_view));
+	}
 	return o;
 }
 
@@ -598,35 +747,43 @@ svc_report_text(const struct svc_report *r)
 	return sbuf_detach(&sb);
 }
 
+/* Whether rows a and b belong to one rule and scope (rows are sorted). */
+static int
+same_group(const struct svc_report *r, const struct cal_cadence_row *a,
+	   const struct cal_cadence_row *b)
+{
+	return r->crule_rank[a->rule] == r->crule_rank[b->rule] &&
+	       a->scope_kind == b->scope_kind &&
+	       a->scope_index == b->scope_index;
+}
+
 json_t *
 svc_report_matrix_json(const struct svc_report *r)
 {
 	json_t *labels = json_array(), *scopes = json_array(), *o;
+	json_t *seen = json_object();	/* labels already listed: a hash */
 	json_t *cur = NULL;
-	const char *cur_scope = NULL;
-	size_t i, k;
+	size_t i;
 
-	if (!labels || !scopes) {
+	if (!labels || !scopes || !seen) {
 		json_decref(labels);
 		json_decref(scopes);
+		json_decref(seen);
 		return NULL;
 	}
 	for (i = 0; i < r->report.n; i++) {
 		const struct cal_cadence_row *row = &r->report.rows[i];
-		int seen = 0;
 
-		for (k = 0; k < json_array_size(labels) && !seen; k++)
-			seen = strcmp(json_string_value(json_array_get(
-					labels, k)), row->period) == 0;
-		if (!seen)
+		if (!json_object_get(seen, row->period)) {
+			json_object_set_new(seen, row->period, json_true());
 			json_array_append_new(labels,
 					      json_string(row->period));
-		if (!cur_scope || strcmp(cur_scope, row->scope) != 0) {
+		}
+		if (i == 0 || !same_group(r, &r->report.rows[i - 1], row)) {
 			cur = json_array();
 			json_array_append_new(scopes, json_pack("{s:s, s:o?}",
 					      "scope", row->scope, "cells",
 					      cur));
-			cur_scope = row->scope;
 		}
 		json_array_append_new(cur, json_pack("{s:s, s:s, s:I, s:I}",
 				      "period", row->period, "status",
@@ -634,68 +791,157 @@ svc_report_matrix_json(const struct svc_report *r)
 				      "held", (json_int_t)row->held,
 				      "scheduled", (json_int_t)row->scheduled));
 	}
+	json_decref(seen);
 	o = json_pack("{s:s?, s:o, s:o}", "rule", r->q.rule_id, "periods",
 		      labels, "scopes", scopes);
 	return o;
+}
+
+/* Summary of the rows [i, j) of one rule and scope: periods met / total,
+ * current streak of met periods (a running period does not end it),
+ * longest run of missed periods. New reference or NULL. */
+json_t *
+svc_report_group_summary(const struct svc_report *r, size_t i, size_t j)
+{
+	const struct cal_cadence_row *first = &r->report.rows[i];
+	const struct db_rule *rule = svc_report_rule(r, first);
+	int64_t n[CAL_CADENCE_N_STATUS] = { 0 };
+	int64_t streak = 0, gap = 0, longest_gap = 0;
+	int64_t total = (int64_t)(j - i);
+
+	for (; i < j; i++) {
+		const struct cal_cadence_row *row = &r->report.rows[i];
+
+		n[row->status]++;
+		switch (row->status) {
+		case CAL_CADENCE_MET:
+			streak++;
+			gap = 0;
+			break;
+		case CAL_CADENCE_MISSED:
+			streak = 0;
+			if (++gap > longest_gap)
+				longest_gap = gap;
+			break;
+		case CAL_CADENCE_UNTRACKED:
+			streak = 0;	/* unknown: neither a run nor a gap */
+			gap = 0;
+			break;
+		case CAL_CADENCE_AT_RISK:
+		case CAL_CADENCE_SCHEDULED:
+		case CAL_CADENCE_OPEN:
+			break;	/* still running or ahead: streak stands */
+		}
+	}
+	return json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
+			 " s:I}",
+			 "rule", rule ? rule->id : "?", "scope", first->scope,
+			 "periods", (json_int_t)total,
+			 "met", (json_int_t)n[CAL_CADENCE_MET],
+			 "missed", (json_int_t)n[CAL_CADENCE_MISSED],
+			 "at_risk", (json_int_t)n[CAL_CADENCE_AT_RISK],
+			 "scheduled", (json_int_t)n[CAL_CADENCE_SCHEDULED],
+			 "open", (json_int_t)n[CAL_CADENCE_OPEN],
+			 "untracked", (json_int_t)n[CAL_CADENCE_UNTRACKED],
+			 "current_streak", (json_int_t)streak,
+			 "longest_gap", (json_int_t)longest_gap);
 }
 
 json_t *
 svc_report_summary_json(const struct svc_report *r)
 {
 	json_t *items = json_array();
-	size_t i = 0;
+	size_t i = 0, j;
 
 	if (!items)
 		return NULL;
 	while (i < r->report.n) {
-		const struct cal_cadence_row *first = &r->report.rows[i];
-		const struct db_rule *rule = svc_report_rule(r, first);
-		int64_t total = 0, met = 0, missed = 0, streak = 0, gap = 0;
-		int64_t longest_gap = 0, at_risk = 0, scheduled = 0, open = 0;
-		size_t j;
-
-		for (j = i; j < r->report.n; j++) {
-			const struct cal_cadence_row *row = &r->report.rows[j];
-			const struct db_rule *rr = svc_report_rule(r, row);
-
-			if (strcmp(row->scope, first->scope) != 0 ||
-			    strcmp(rr->id, rule->id) != 0)
-				break;
-			total++;
-			switch (row->status) {
-			case CAL_CADENCE_MET:
-				met++;
-				streak++;
-				gap = 0;
-				break;
-			case CAL_CADENCE_MISSED:
-				missed++;
-				streak = 0;
-				if (++gap > longest_gap)
-					longest_gap = gap;
-				break;
-			case CAL_CADENCE_AT_RISK:
-				at_risk++;
-				break;	/* still running: streak stands */
-			case CAL_CADENCE_SCHEDULED:
-				scheduled++;
-				break;
-			case CAL_CADENCE_OPEN:
-				open++;
-				break;
-			}
-		}
-		json_array_append_new(items, json_pack(
-			"{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
-			"rule", rule->id, "scope", first->scope,
-			"periods", (json_int_t)total, "met", (json_int_t)met,
-			"missed", (json_int_t)missed,
-			"at_risk", (json_int_t)at_risk,
-			"scheduled", (json_int_t)scheduled,
-			"open", (json_int_t)open,
-			"current_streak", (json_int_t)streak,
-			"longest_gap", (json_int_t)longest_gap));
+		for (j = i + 1; j < r->report.n &&
+		     same_group(r, &r->report.rows[i], &r->report.rows[j]); j++)
+			;
+		json_array_append_new(items, svc_report_group_summary(r, i, j));
 		i = j;
 	}
 	return json_pack("{s:o}", "items", items);
+}
+
+static const char *
+status_zh(enum cal_cadence_status s)
+{
+	static const char *const zh[CAL_CADENCE_N_STATUS] = {
+		"已达成", "已排期", "有风险", "未达成", "未开始", "无记录",
+	};
+
+	return (unsigned)s < CAL_CADENCE_N_STATUS ? zh[s] : "?";
+}
+
+/* The Chinese name of a row's scope (borrowed from r), or the label. */
+static const char *
+scope_name(const struct svc_report *r, const struct cal_cadence_row *row)
+{
+	size_t i, k = row->scope_index;
+
+	switch (row->scope_kind) {
+	case CAL_SCOPE_KIND_DISTRICT:
+		return "全区";
+	case CAL_SCOPE_KIND_REGION:
+	case CAL_SCOPE_KIND_PARTNER:
+		/* scope_index counts the regions of that kind in order */
+		for (i = 0; i < r->n_regions; i++)
+			if (!r->regions[i].partner ==
+			    (row->scope_kind == CAL_SCOPE_KIND_REGION) &&
+			    k-- == 0)
+				return r->regions[i].name;
+		break;
+	case CAL_SCOPE_KIND_CARRIER:
+		if (k < r->n_carriers)
+			return r->carriers[k].name;
+		break;
+	}
+	return row->scope;
+}
+
+char *
+svc_report_csv_zh(const struct svc_report *r)
+{
+	struct sbuf sb;
+	char start[11], end[11];
+	size_t i;
+	int rc;
+
+	sbuf_init(&sb);
+	rc = sbuf_adds(&sb, "\xEF\xBB\xBF"	/* UTF-8 BOM, for Excel */
+		       "规则,规则名称,范围,范围名称,周期,开始,结束,状态,"
+		       "已举办,其中补录,已排期,其中待定,至少,剩余天数\r\n");
+	for (i = 0; rc == 0 && i < r->report.n; i++) {
+		const struct cal_cadence_row *row = &r->report.rows[i];
+		const struct db_rule *rule = svc_report_rule(r, row);
+
+		cal_local_date(row->start_utc, CAL_DISTRICT_TZID, start);
+		/* the last day of the period, inclusive, as people write it */
+		cal_local_date(row->end_utc - 1, CAL_DISTRICT_TZID, end);
+		rc |= sbuf_add_csv(&sb, rule ? rule->id : "?");
+		rc |= sbuf_adds(&sb, ",");
+		rc |= sbuf_add_csv(&sb, rule ? rule->name : "");
+		rc |= sbuf_adds(&sb, ",");
+		rc |= sbuf_add_csv(&sb, row->scope);
+		rc |= sbuf_adds(&sb, ",");
+		rc |= sbuf_add_csv(&sb, scope_name(r, row));
+		rc |= sbuf_addf(&sb, ",%s,%s,%s,%s,%lld,%lld,%lld,%lld,%lld,",
+				row->period, start, end,
+				status_zh(row->status), (long long)row->held,
+				(long long)row->held_late,
+				(long long)row->scheduled,
+				(long long)row->tentative,
+				(long long)(rule ? rule->min_count : 0));
+		if (row->status == CAL_CADENCE_AT_RISK)
+			rc |= sbuf_addf(&sb, "%lld", (long long)days_left(
+					row, r->q.as_of_utc));
+		rc |= sbuf_adds(&sb, "\r\n");
+	}
+	if (rc) {
+		sbuf_release(&sb);
+		return NULL;
+	}
+	return sbuf_detach(&sb);
 }

@@ -97,6 +97,14 @@ queue(struct svc_request *req, unsigned int status, const char *ctype,
 			MHD_add_response_header(resp, req->header_names[i],
 						req->header_values[i]);
 	}
+	/* RFC 9110 §10.2.3: when to try again (507: room must be made;
+	 * 503: a lock or a read-only file; 429: the address's budget),
+	 * unless the handler named its own time (the log-in limit does). */
+	if ((status == 507 || status == 503 || status == 429) &&
+	    !MHD_get_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER))
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER,
+					status == 507 ? "60" :
+					status == 429 ? "60" : "5");
 	if (last_modified > 0) {
 		char date[64];
 		struct tm tm;
@@ -209,7 +217,29 @@ svc_respond_errno(struct svc_request *req, int err, const char *what)
 {
 	char detail[160];
 
+	if (err == -EIO) {
+		int c = db_storage_condition();	/* what the -EIO was */
+
+		err = c ? c : err;
+	}
 	switch (err) {
+	case -ENOSPC:
+		return svc_respond_problem(req, 507, "insufficient-storage",
+					   "Insufficient Storage",
+					   "the disk holding the database is"
+					   " full; nothing was changed; reads"
+					   " still work", NULL);
+	case -EBUSY:
+		return svc_respond_problem(req, 503, "database-locked",
+					   "Service Unavailable",
+					   "the database is locked by another"
+					   " process; nothing was changed",
+					   NULL);
+	case -EROFS:
+		return svc_respond_problem(req, 503, "database-read-only",
+					   "Service Unavailable",
+					   "the database is read-only; nothing"
+					   " was changed", NULL);
 	case -ENOENT:
 		snprintf(detail, sizeof(detail), "%s was not found", what);
 		return svc_respond_problem(req, 404, "not-found", "Not Found",

@@ -14,6 +14,7 @@
 #include "../calendar/caltime.h"
 #include "console.h"
 #include "ics_import.h"
+#include "limits.h"
 #include "svc.h"
 #include "svc_admin.h"
 
@@ -35,8 +36,11 @@ csrf_exempt(svc_handler h)
 
 static const struct route routes[] = {
 	{ "GET", "/", svc_h_dashboard },
-	{ "GET", "/dashboard.js", svc_h_dashboard_js },
 	{ "GET", "/dashboard.css", svc_h_dashboard_css },
+	{ "GET", "/dashboard.js", svc_h_dashboard_js },
+	{ "GET", "/favicon.svg", svc_h_favicon },
+	{ "GET", "/favicon.ico", svc_h_favicon },
+	{ "GET", "/qr.svg", svc_h_qr },
 	{ "GET", "/healthz", svc_h_healthz },
 	{ "GET", "/metrics", svc_h_metrics },
 	{ "GET", "/calendar.ics", svc_h_feed_all },
@@ -61,6 +65,7 @@ static const struct route routes[] = {
 	{ "GET", "/api/v1/cadence", svc_h_cadence },
 	{ "GET", "/api/v1/cadence/matrix", svc_h_cadence_matrix },
 	{ "GET", "/api/v1/cadence/summary", svc_h_cadence_summary },
+	{ "GET", "/api/v1/cadence/cell", svc_h_cadence_cell },
 	{ "GET", "/api/v1/rules", svc_h_rules_list },
 	{ "POST", "/api/v1/rules", svc_h_rules_create },
 	{ "GET", "/api/v1/rules/{}", svc_h_rule_get },
@@ -256,11 +261,21 @@ dispatch(struct svc *svc, struct conn_state *cs)
 
 static enum MHD_Result
 count_header(void *cls, enum MHD_ValueKind kind, const char *key,
-	     const char *value)
+	     size_t key_size, const char *value, size_t value_size)
 {
 	int *n = cls;
+	const char *v;
 
 	(void)kind;
+	/* a NUL inside a name or value (MHD keeps the length) */
+	if (strlen(key) != key_size || (value && strlen(value) != value_size))
+		n[5]++;
+	if (strcasecmp(key, MHD_HTTP_HEADER_HOST) == 0)
+		n[4]++;
+	/* RFC 9112 §5.5: no bare CR (or other controls) in a value */
+	for (v = value; v && *v; v++)
+		if ((unsigned char)*v < 0x20 && *v != '\t')
+			n[5]++;
 	if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
 		n[0]++;
 	else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
@@ -311,7 +326,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 
 	(void)version;
 	if (!cs) {
-		int counts[4] = { 0, 0, 0, 0 };
+		int counts[6] = { 0, 0, 0, 0, 0, 0 };
+		int bad_nul = svc_limits_header_done(conn);
 		const char *cl;
 
 		cs = calloc(1, sizeof(*cs));
@@ -320,9 +336,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		clock_gettime(CLOCK_MONOTONIC, &cs->t0);
 		snprintf(cs->method, sizeof(cs->method), "%s", method);
 		snprintf(cs->path, sizeof(cs->path), "%s", url);
-		snprintf(cs->log_path, sizeof(cs->log_path), "%s",
-			 strncmp(url, "/calendars/private/", 19) == 0 ?
-			 "/calendars/private/(secret).ics" : url);
+		svc_limits_log_path(url, cs->log_path, sizeof(cs->log_path));
 		cs->req.svc = svc;
 		cs->req.conn = conn;
 		cs->req.method = cs->method;
@@ -333,8 +347,29 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 					     "URI Too Long", "path",
 					     "the path is longer than 255"
 					     " octets");
-		MHD_get_connection_values(conn, MHD_HEADER_KIND, count_header,
-					  counts);
+		MHD_get_connection_values_n(conn, MHD_HEADER_KIND,
+					    count_header, counts);
+		if (bad_nul) {
+			cs->req.close = 1;
+			return early_problem(svc, cs, 400, "bad-path",
+					     "Bad Request", "path",
+					     "a percent-encoded NUL (%00) is"
+					     " not allowed in a path or query");
+		}
+		/* Host is checked here, not by MHD_OPTION_STRICT_FOR_CLIENT:
+		 * libmicrohttpd 0.9.75's own refusals are HTML and carry two
+		 * status lines. */
+		if (counts[4] > 1 || counts[5] || strchr(url, ' ') ||
+		    (counts[4] == 0 &&
+		     strcmp(version, MHD_HTTP_VERSION_1_0) != 0)) {
+			cs->req.close = 1;
+			return early_problem(svc, cs, 400, "bad-header",
+					     "Bad Request", counts[5] ?
+					     "header" : "Host", counts[5] ?
+					     "a control character in a header"
+					     " value" : "exactly one Host header"
+					     " is required");
+		}
 		/* Framing we cannot trust ends the connection, so no bytes
 		 * after it are read as another request (no smuggling). */
 		if (counts[2]) {
@@ -392,6 +427,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		cs->len += n;
 		return MHD_YES;
 	}
+	svc_limits_body_done(conn);
 	if (cs->too_large)
 		return too_large(svc, cs);
 	cs->req.body = cs->body;
@@ -411,6 +447,7 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	char *text;
 
 	(void)cls;
+	svc_limits_request_done(conn);
 	if (!cs)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -459,6 +496,7 @@ svc_server_start(struct svc *svc, const char *bind, unsigned short port)
 	struct sockaddr *sa;
 	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
 			     MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
+	const struct svc_limits *lim = svc_limits_get();
 	struct MHD_Daemon *d;
 
 	memset(&sin4, 0, sizeof(sin4));
@@ -480,10 +518,16 @@ svc_server_start(struct svc *svc, const char *bind, unsigned short port)
 	d = MHD_start_daemon(flags, port, NULL, NULL, on_request, svc,
 			     MHD_OPTION_SOCK_ADDR, sa,
 			     MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)4,
-			     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)1000,
+			     MHD_OPTION_CONNECTION_LIMIT, lim->max_connections,
 			     MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-			     (unsigned int)64,
-			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)15,
+			     lim->per_address,
+			     MHD_OPTION_CONNECTION_TIMEOUT,
+			     lim->idle_timeout_s,
+			     MHD_OPTION_STRICT_FOR_CLIENT, (int)0,
+			     MHD_OPTION_NOTIFY_CONNECTION,
+			     svc_limits_notify_connection, svc,
+			     MHD_OPTION_UNESCAPE_CALLBACK, svc_limits_unescape,
+			     svc,
 			     /* per connection, all of it touched (MHD
 			      * zeroes it between requests): 32 KiB keeps
 			      * 1,000 connections near 32 MiB, and holds a

@@ -33,6 +33,9 @@ struct svc {
 	int64_t feed_back_s;		/* feeds without ?from= start this
 					 * long before today (feed_window.c) */
 	char public_base[256];		/* "http://127.0.0.1:8080" for links */
+	int64_t tracking_since_utc;	/* cadence recording began (seconds
+					 * UTC): --tracking-since, else the
+					 * database's creation */
 	/* counters for /metrics */
 	atomic_uint_least64_t requests;
 	atomic_uint_least64_t responses_4xx;
@@ -178,7 +181,10 @@ enum MHD_Result svc_respond_invalid(struct svc_request *req, const char *type,
 				    const char *title, json_t *errors);
 
 /* A problem for a negative errno from db_/cal_ functions: -ENOENT 404,
- * -EEXIST 409, -ESTALE 412, -EINVAL 400, -ENOMEM/-EIO 500. */
+ * -EEXIST 409, -ESTALE 412, -EINVAL 400, -ENOSPC 507, -EBUSY/-EROFS 503
+ * (both with Retry-After), -ENOMEM/-EIO 500 (an -EIO that a full disk,
+ * lock or read-only file caused is answered as that). The one errno to
+ * status table. */
 enum MHD_Result svc_respond_errno(struct svc_request *req, int err,
 				  const char *what);
 
@@ -338,6 +344,13 @@ void svc_feed_default_window(struct svc_request *req,
 int svc_parse_event_filter(struct svc_request *req, struct db_event_filter *f,
 			   json_t *errors);
 
+/* Parse and check a JSON event body as POST /api/v1/events does, without
+ * HTTP (h_events.c; for the fuzzer). 0: ev filled (release it with
+ * db_event_release()); > 0: that many field errors; -1: not a JSON
+ * object, or out of memory. */
+int svc_event_parse_for_create(struct svc *svc, const char *body, size_t len,
+			       struct db_event *ev);
+
 /* {url, webcal} subscription links of a feed path (h_meta.c). New
  * reference. */
 json_t *svc_feed_links(struct svc *svc, const char *path);
@@ -370,8 +383,11 @@ enum MHD_Result svc_h_rule_delete(struct svc_request *req);
 enum MHD_Result svc_h_feed_all(struct svc_request *req);
 enum MHD_Result svc_h_feed_scoped(struct svc_request *req);
 enum MHD_Result svc_h_dashboard(struct svc_request *req);
-enum MHD_Result svc_h_dashboard_js(struct svc_request *req);
 enum MHD_Result svc_h_dashboard_css(struct svc_request *req);
+enum MHD_Result svc_h_dashboard_js(struct svc_request *req);
+enum MHD_Result svc_h_favicon(struct svc_request *req);
+enum MHD_Result svc_h_qr(struct svc_request *req);
+enum MHD_Result svc_h_cadence_cell(struct svc_request *req);
 enum MHD_Result svc_h_import(struct svc_request *req);
 enum MHD_Result svc_h_subscriptions_list(struct svc_request *req);
 enum MHD_Result svc_h_subscriptions_create(struct svc_request *req);

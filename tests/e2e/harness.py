@@ -89,6 +89,11 @@ class Server:
         for k in ("ROADSHOWD_DB", "ROADSHOWD_BIND", "ROADSHOWD_PORT",
                   "ROADSHOWD_PUBLIC_URL", "ROADSHOWD_NOW"):
             e.pop(k, None)
+        # Tests judge years before their fixed clock (ROADSHOWD_NOW), so
+        # recording is taken to start in 1970 (no period is `untracked`)
+        # unless a test sets ROADSHOWD_TRACKING_SINCE itself ("" gives
+        # the server's default: the database's creation).
+        e["ROADSHOWD_TRACKING_SINCE"] = "1970-01-01"
         e.update(self.extra_env)
         return e
 

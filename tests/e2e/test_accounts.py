@@ -611,7 +611,10 @@ class AccountsFlowTest(E2ETestCase):
         _, _, page = self.srv.request("GET", "/")
         self.assertNotIn(b"<script>", page)   # no inline script
         self.assertNotIn(b"<style>", page)
-        self.assertIn(b'<script src="/dashboard.js"></script>', page)
+        # Its script is a file of our own, never inline (the CSP).
+        self.assertRegex(page, rb'<script src="/dashboard.js"( defer)?>'
+                               rb'</script>')
+        self.assertNotRegex(page, rb'<script(?![^>]*\bsrc=)[^>]*>')
 
     def test_13_logout_ends_session(self):
         cookie, csrf, origin = session(self.srv, "org1")

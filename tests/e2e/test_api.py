@@ -865,7 +865,7 @@ class CadenceTest(E2ETestCase):
             year_row=("scheduled", 0, 1)))
         self.assertEqual(doc["summary"], {"met": 2, "scheduled": 4,
                                           "at_risk": 2, "missed": 2,
-                                          "open": 7})
+                                          "open": 7, "untracked": 0})
         by_period = {(p["rule"], p["period"]): p for p in doc["periods"]}
         march = by_period[("monthly-roadshow", "2025-03")]
         self.assertEqual((march["start"], march["end"], march["min"]),
@@ -873,7 +873,8 @@ class CadenceTest(E2ETestCase):
                           "2025-04-01T00:00:00+08:00", 1))
         self.assertEqual(march["events"], [{
             "id": self.ids["march-roadshow"], "title": "march-roadshow",
-            "start": "2025-03-01T00:30:00+08:00", "status": "CONFIRMED"}])
+            "start": "2025-03-01T00:30:00+08:00", "status": "CONFIRMED",
+            "recorded_late": False}])
         self.assertEqual(by_period[("monthly-roadshow", "2025-04")]
                          ["days_left"], 16)
         self.assertEqual(by_period[("quarterly-event", "2025-Q2")]

@@ -245,7 +245,7 @@ class CadenceYearReportTest(CadenceYearBase):
         self.assertEqual(rows(doc), district_rows())
         self.assertEqual(doc["summary"], {"met": 9, "scheduled": 3,
                                           "at_risk": 0, "missed": 3,
-                                          "open": 2})
+                                          "open": 2, "untracked": 0})
         self.assertEqual({p["min"] for p in doc["periods"]}, {1})
         self.assertEqual([r["id"] for r in doc["rules"]],
                          [r[0] for r in DEFAULT_RULES])
@@ -377,13 +377,13 @@ class CadenceYearReportTest(CadenceYearBase):
         self.assertEqual(doc["items"], [
             {"rule": "monthly-roadshow", "scope": "district", "periods": 12,
              "met": 6, "missed": 2, "at_risk": 0, "scheduled": 2, "open": 2,
-             "current_streak": 1, "longest_gap": 1},
+             "current_streak": 1, "longest_gap": 1, "untracked": 0},
             {"rule": "quarterly-event", "scope": "district", "periods": 4,
              "met": 2, "missed": 1, "at_risk": 0, "scheduled": 1, "open": 0,
-             "current_streak": 1, "longest_gap": 1},
+             "current_streak": 1, "longest_gap": 1, "untracked": 0},
             {"rule": "yearly-competition", "scope": "district", "periods": 1,
              "met": 1, "missed": 0, "at_risk": 0, "scheduled": 0, "open": 0,
-             "current_streak": 1, "longest_gap": 0},
+             "current_streak": 1, "longest_gap": 0, "untracked": 0},
         ])
         # longju by region: missed Jan-Apr, met May-Jun, missed Jul, met Aug
         doc = self.get_json("/api/v1/cadence/summary?year=2025&as_of=%s"
@@ -394,12 +394,12 @@ class CadenceYearReportTest(CadenceYearBase):
             "rule": "monthly-roadshow", "scope": "region:longju",
             "periods": 12, "met": 3, "missed": 5, "at_risk": 0,
             "scheduled": 2, "open": 2, "current_streak": 1,
-            "longest_gap": 4})
+            "longest_gap": 4, "untracked": 0})
         self.assertEqual(by["region:pailou"], {
             "rule": "monthly-roadshow", "scope": "region:pailou",
             "periods": 12, "met": 0, "missed": 7, "at_risk": 1,
             "scheduled": 0, "open": 4, "current_streak": 0,
-            "longest_gap": 7})
+            "longest_gap": 7, "untracked": 0})
 
     def test_range_rows_match_year(self):
         """A from/to report lists the periods starting in [from, to); a

@@ -319,10 +319,10 @@ class HardeningTest(E2ETestCase):
                 % q("2027-03-15T00:00:00+08:00"))
         held_item = {"id": held["id"], "title": "2027三月已办路演",
                      "start": "2027-03-05T10:00:00+08:00",
-                     "status": "CONFIRMED"}
+                     "status": "CONFIRMED", "recorded_late": False}
         tent_item = {"id": tent["id"], "title": "2027三月暂定路演（保密）",
                      "start": "2027-03-20T10:00:00+08:00",
-                     "status": "TENTATIVE"}
+                     "status": "TENTATIVE", "recorded_late": False}
 
         status, _, payload = self.srv.request("GET", path)
         self.assertEqual(status, 200, payload[:300])

@@ -528,12 +528,8 @@ svc_server_start(struct svc *svc, const char *bind, unsigned short port)
 			     svc_limits_notify_connection, svc,
 			     MHD_OPTION_UNESCAPE_CALLBACK, svc_limits_unescape,
 			     svc,
-			     /* per connection, all of it touched (MHD
-			      * zeroes it between requests): 32 KiB keeps
-			      * 1,000 connections near 32 MiB, and holds a
-			      * request head of up to about 16 KiB */
 			     MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-			     (size_t)(32 * 1024),
+			     (size_t)(128 * 1024),
 			     MHD_OPTION_NOTIFY_COMPLETED, on_completed, svc,
 			     MHD_OPTION_END);
 	if (!d)

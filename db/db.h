@@ -433,6 +433,33 @@ int db_audit_add(struct db *db, int64_t at_utc, const char *actor,
 		 const char *action, const char *before_json,
 		 const char *after_json);
 
+/* ---- feed state and parallel readers (db/feed_state.c) ---- */
+
+/*
+ * Open a read connection to the existing database file path (borrowed)
+ * for one thread: WAL lets it read while the writer writes. It runs no
+ * migrations and refuses writes (PRAGMA query_only). Free with
+ * db_close(). 0, -ENOMEM or -EIO.
+ */
+int db_open_reader(const char *path, struct db **out);
+
+/*
+ * The moments (seconds UTC, ascending, distinct) after now_utc at which a
+ * CANCELLED event leaves the public feeds: its last change + window_s.
+ * *out is the caller's (free()); NULL when *n is 0. 0, -ENOMEM or -EIO.
+ */
+int db_feed_leaves(struct db *db, int64_t window_s, int64_t now_utc,
+		   int64_t **out, size_t *n);
+
+/* The latest event_history and audit row ids (0 when none): every change
+ * a feed can show moves one of them, whichever process made it. 0 or
+ * -EIO. */
+int db_change_marks(struct db *db, int64_t *history, int64_t *audit);
+
+/* The latest audit row's time (seconds UTC, 0 when none) and how many
+ * rows share that second. 0 or -EIO. */
+int db_audit_latest(struct db *db, int64_t *at_out, int64_t *n_at_out);
+
 /*
  * What anonymous readers may count (metrics_store.c): events that are not
  * TENTATIVE, and history rows of events that are not TENTATIVE now (or

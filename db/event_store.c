@@ -878,6 +878,111 @@ event_release(void *elem)
 	db_event_release(elem);
 }
 
+struct series_ref {
+	int64_t id;
+	size_t idx;			/* in the list */
+};
+
+static int
+by_series_id(const void *a, const void *b)
+{
+	const struct series_ref *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/*
+ * The RECURRENCE-ID overrides of every series in v[0..n), in one query
+ * (not one per series: a feed is one query for its events and one for
+ * their overrides, whatever their number).
+ */
+static int
+load_overrides_of(struct db *db, struct db_event *v, size_t n)
+{
+	struct series_ref *refs = NULL, key, *hit;
+	size_t n_refs = 0, i, *cap = NULL;
+	sqlite3_stmt *st = NULL;
+	char *ids = NULL, *p;
+	int rc = -ENOMEM, step;
+
+	for (i = 0; i < n; i++)
+		n_refs += v[i].rrule != NULL;
+	if (n_refs == 0)
+		return 0;
+	refs = malloc(n_refs * sizeof(*refs));
+	cap = calloc(n, sizeof(*cap));
+	ids = malloc(n_refs * 22 + 3);
+	if (!refs || !cap || !ids)
+		goto out;
+	p = ids;
+	*p++ = '[';
+	for (i = 0, n_refs = 0; i < n; i++) {
+		if (!v[i].rrule)
+			continue;
+		refs[n_refs].id = v[i].id;
+		refs[n_refs++].idx = i;
+		p += sprintf(p, "%s%lld", n_refs > 1 ? "," : "",
+			     (long long)v[i].id);
+	}
+	*p++ = ']';
+	*p = '\0';
+	qsort(refs, n_refs, sizeof(*refs), by_series_id);
+	rc = -EIO;
+	if (sqlite3_prepare_v2(db->conn, "SELECT event_id, recurrence_utc,"
+	    " start_utc, end_utc, title, venue, description, status FROM"
+	    " event_override WHERE event_id IN (SELECT value FROM"
+	    " json_each(?1)) ORDER BY event_id, recurrence_utc", -1, &st,
+	    NULL) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 1, ids, -1, SQLITE_STATIC) != SQLITE_OK)
+		goto out;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct db_event *ev;
+		struct db_override *o;
+		int oom = 0;
+
+		key.id = sqlite3_column_int64(st, 0);
+		hit = bsearch(&key, refs, n_refs, sizeof(*refs),
+			      by_series_id);
+		if (!hit)
+			continue;
+		ev = &v[hit->idx];
+		if (ev->n_overrides == cap[hit->idx]) {
+			size_t c = cap[hit->idx] ? 2 * cap[hit->idx] : 4;
+
+			o = realloc(ev->overrides, c * sizeof(*o));
+			if (!o) {
+				rc = -ENOMEM;
+				goto out;
+			}
+			ev->overrides = o;
+			cap[hit->idx] = c;
+		}
+		o = &ev->overrides[ev->n_overrides];
+		memset(o, 0, sizeof(*o));
+		o->recurrence_utc = sqlite3_column_int64(st, 1);
+		o->start_utc = sqlite3_column_int64(st, 2);
+		o->end_utc = sqlite3_column_int64(st, 3);
+		o->title = db_col_strdup(st, 4, &oom);
+		o->venue = db_col_strdup(st, 5, &oom);
+		o->description = db_col_strdup(st, 6, &oom);
+		o->status = db_col_strdup(st, 7, &oom);
+		if (oom) {
+			override_release(o);
+			rc = -ENOMEM;
+			goto out;
+		}
+		ev->n_overrides++;
+	}
+	if (step == SQLITE_DONE)
+		rc = 0;
+out:
+	sqlite3_finalize(st);
+	free(refs);
+	free(cap);
+	free(ids);
+	return rc;
+}
+
 /* A JSON array of slugs ("[\"a\",\"b\"]") for json_each(); slugs with
  * characters JSON would need escaped are left out (slugs are ASCII
  * letters, digits and hyphens). Caller frees with free(); NULL on OOM. */
@@ -917,7 +1022,7 @@ db_event_list(struct db *db, const struct db_event_filter *f,
 	static const struct db_event_filter none;
 	sqlite3_stmt *st = NULL;
 	struct db_event *v = NULL;
-	size_t len = 0, i;
+	size_t len = 0;
 	int rc = -EIO;
 
 	if (!f)
@@ -986,9 +1091,8 @@ db_event_list(struct db *db, const struct db_event_filter *f,
 	st = NULL;		/* finalized by db_collect() */
 	if (rc != 0)
 		goto out;
-	for (i = 0; i < len; i++)
-		if (v[i].rrule && (rc = load_overrides(db, &v[i])) != 0)
-			goto out;
+	if ((rc = load_overrides_of(db, v, len)) != 0)
+		goto out;
 	out->items = v;
 	out->n = len;
 	return 0;

@@ -7,7 +7,8 @@ BUILD="gcc make pkg-config libmicrohttpd-dev libical-dev libsqlite3-dev \
 libjansson-dev libssl-dev check tzdata libsodium-dev libicu-dev zlib1g-dev \
 libqrencode-dev"
 TEST="python3 python3-icalendar python3-recurring-ical-events vdirsyncer \
-chromium fonts-noto-cjk valgrind curl calcurse zbar-tools nginx wrk clang"
+chromium fonts-noto-cjk valgrind curl calcurse zbar-tools nginx wrk clang \
+openssl"
 want=$BUILD
 [ "${1:-build}" = test ] && want="$BUILD $TEST"
 # The ical.js tests need Node.js and npm; take Debian's when none is there.

@@ -1471,7 +1471,7 @@ svc_h_event_get(struct svc_request *req)
 
 /* Check a slug-valued filter names a row; add an error otherwise. */
 static void
-check_filter(struct svc *svc, const char *name, const char *value,
+check_filter(struct db *db, const char *name, const char *value,
 	     json_t *errors)
 {
 	struct db_region r;
@@ -1491,13 +1491,13 @@ check_filter(struct svc *svc, const char *name, const char *value,
 	} else if (strcmp(name, "carrier") == 0) {
 		if (strcmp(value, "-") == 0)
 			return;
-		if (db_carrier_get(svc->db, value, &c) != 0)
+		if (db_carrier_get(db, value, &c) != 0)
 			svc_problem_add(errors, name, "'%s' is not a known"
 					" carrier", value);
 		else
 			db_carrier_release(&c);
 	} else {
-		if (db_region_get(svc->db, value, &r) != 0) {
+		if (db_region_get(db, value, &r) != 0) {
 			svc_problem_add(errors, name, "'%s' is not a known"
 					" region", value);
 			return;
@@ -1530,8 +1530,8 @@ svc_parse_event_filter(struct svc_request *req, struct db_event_filter *f,
 	f->status = svc_query(req, "status");
 	f->q = svc_query(req, "q");
 	for (i = 0; i < sizeof(slugs) / sizeof(slugs[0]); i++)
-		check_filter(req->svc, slugs[i], svc_query(req, slugs[i]),
-			     errors);
+		check_filter(req->db ? req->db : req->svc->db, slugs[i],
+			     svc_query(req, slugs[i]), errors);
 	if (f->q && strlen(f->q) > 200)
 		svc_problem_add(errors, "q", "at most 200 octets");
 	if (from || to) {

@@ -3,101 +3,29 @@
  * /calendars/{regions|carriers|kinds|partners}/{slug}.ics, with the query
  * filters of the event list. Public feeds leave TENTATIVE events out and
  * keep CANCELLED ones for svc->cancelled_window_s after the change.
+ *
+ * These routes run without the writer lock (server.c): a feed is served
+ * from the cache of feed_cache.h (no database, no copy), and rendered on
+ * a miss with this thread's read connection (req->db). Only a private
+ * feed's lookup and fetch record take the writer lock.
  */
+#define _GNU_SOURCE		/* strptime(3), timegm(3), malloc_trim(3) */
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../calendar/event_ics.h"
 #include "../calendar/kind.h"
 #include "../calendar/recur.h"
+#include "feed_cache.h"
+#include "render_pool.h"
 #include "sbuf.h"
 #include "svc.h"
 
 #define DISTRICT_NAME "万州区创新创业活动"
-
-/*
- * Rendered feeds are reused while nothing they depend on changed: the key
- * is the request (path and query) plus the number of the latest change to
- * any event and the feed's Last-Modified, which also moves when a
- * cancelled event leaves the feeds. So a revalidation (304) or a repeated
- * fetch costs a lookup, not a render. Called with svc->lock held.
- */
-static enum MHD_Result
-count_arg(void *cls, enum MHD_ValueKind kind, const char *key,
-	  const char *value)
-{
-	struct sbuf *sb = cls;
-
-	(void)kind;
-	sbuf_addf(sb, "&%s=%s", key, value ? value : "");
-	return MHD_YES;
-}
-
-static char *
-feed_key(struct svc_request *req, int64_t changes, int64_t last_modified)
-{
-	struct sbuf sb;
-
-	sbuf_init(&sb);
-	sbuf_addf(&sb, "%lld %lld %s?", (long long)changes,
-		  (long long)last_modified, req->path);
-	MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, count_arg,
-				  &sb);
-	return sbuf_detach(&sb);
-}
-
-static struct svc_feed_entry *
-feed_lookup(struct svc *svc, const char *key)
-{
-	size_t i;
-
-	for (i = 0; i < SVC_FEED_CACHE; i++)
-		if (svc->feeds[i].key && strcmp(svc->feeds[i].key, key) == 0) {
-			svc->feeds[i].used = ++svc->feed_clock;
-			return &svc->feeds[i];
-		}
-	return NULL;
-}
-
-/* Keep a copy of text under key (stolen), evicting the least used. */
-static void
-feed_store(struct svc *svc, char *key, const char *text, size_t len,
-	   const char *etag)
-{
-	struct svc_feed_entry *e = &svc->feeds[0];
-	char *copy = malloc(len + 1);
-	size_t i;
-
-	if (!copy) {
-		free(key);
-		return;
-	}
-	memcpy(copy, text, len + 1);
-	for (i = 1; i < SVC_FEED_CACHE; i++)
-		if (svc->feeds[i].used < e->used)
-			e = &svc->feeds[i];
-	free(e->key);
-	free(e->text);
-	e->key = key;
-	e->text = copy;
-	e->len = len;
-	snprintf(e->etag, sizeof(e->etag), "%s", etag);
-	e->used = ++svc->feed_clock;
-}
-
-void
-svc_feed_cache_release(struct svc *svc)
-{
-	size_t i;
-
-	for (i = 0; i < SVC_FEED_CACHE; i++) {
-		free(svc->feeds[i].key);
-		free(svc->feeds[i].text);
-	}
-	memset(svc->feeds, 0, sizeof(svc->feeds));
-}
 
 /* With a window (from/to), leave out series none of whose occurrences
  * fall in it (the query bounds a series by its first start only). */
@@ -131,235 +59,514 @@ keep_series_in_window(struct db_event_list *list,
 }
 
 /*
- * Whether If-Modified-Since may validate a feed whose Last-Modified is lm
- * (seconds UTC) with n_at_lm changes in that second (RFC 9110 §13.1.3).
- * A date names one state only if no response carried it before the last
- * change of its second: the server remembers the fewest changes seen by a
- * response sent while the second lm was still running, and validates only
- * when no change came after it. Records this response. Called with
- * svc->lock held.
+ * One feed request, kept across the suspension of its connection while a
+ * render pool thread renders (render_pool.h): what the render needs, and
+ * what the answer will be.
  */
+struct feed_ctx {
+	struct svc_request *req;
+	char scope[16];			/* "" for the district feed */
+	char slug[96];			/* of a scoped feed */
+	char param[96];			/* the slug as a filter value */
+	char *key;			/* canonical request (feed_cache.h) */
+	int gzip;			/* the client takes gzip */
+	int private_feed;		/* 1: filters prepared, TENTATIVE in */
+	struct db_subscription sub;	/* a private feed's, or zeroed */
+	struct db *db;			/* the rendering thread's reader */
+	struct db_event_filter f;
+	char name[300];
+	char desc[256];
+	int err;			/* negative errno to answer */
+	json_t *invalid;		/* field errors to answer (400) */
+	int rc;				/* svc_feed_cache_get() result */
+	struct svc_feed_view view;
+};
+
+static void
+ctx_free(struct feed_ctx *ctx)
+{
+	if (!ctx)
+		return;
+	free(ctx->key);
+	json_decref(ctx->invalid);
+	svc_feed_view_release(&ctx->view);
+	db_subscription_release(&ctx->sub);
+	free(ctx);
+}
+
+/* Read the filter arguments with db; 0, or -EINVAL with ctx->invalid. */
 static int
-feed_lm_exact(struct svc *svc, int64_t lm, int64_t n_at_lm)
+read_filter(struct feed_ctx *ctx, struct db *db)
 {
-	int exact;
-
-	if (lm <= 0)
-		return 0;
-	exact = svc->lm_open_t != lm || svc->lm_open_changes >= n_at_lm;
-	if (svc->clock() <= lm) {		/* the second lm still runs */
-		if (svc->lm_open_t != lm || svc->lm_open_changes > n_at_lm)
-			svc->lm_open_changes = n_at_lm;
-		svc->lm_open_t = lm;
-	}
-	return exact;
-}
-
-void
-svc_feed_lm_init(struct svc *svc)
-{
-	int64_t lm = 0, n = 0;
-
-	if (db_feed_last_modified(svc->db, svc->cancelled_window_s,
-				  svc->clock(), &lm, &n) == 0 && lm > 0) {
-		svc->lm_open_t = lm;
-		svc->lm_open_changes = n < 1 ? n : 1;
-	}
-}
-
-static enum MHD_Result
-render_feed(struct svc_request *req, struct db_event_filter *f,
-	    const char *name, const char *desc, int private_feed)
-{
-	struct svc *svc = req->svc;
-	struct db_event_list list = { 0 };
-	struct cal_feed_opts opts;
-	const char *mark = svc_query(req, "mark_cancelled");
-	int64_t last_modified = 0, max_modified, changes, n_at_lm = 0;
-	int lm_exact;
-	struct svc_feed_entry *hit;
-	char etag[40], *text, *key = NULL;
-	size_t len;
+	struct svc_request *req = ctx->req;
+	struct db *saved = req->db;
+	json_t *errors;
 	int rc;
 
-	/* Any change anywhere (an event may have left this feed). */
-	if (db_feed_last_modified(svc->db, svc->cancelled_window_s,
-				  svc->clock(), &last_modified,
-				  &n_at_lm) != 0)
-		last_modified = 0;
-	lm_exact = feed_lm_exact(svc, last_modified, n_at_lm);
-	if (db_event_state(svc->db, &max_modified, &changes) == 0) {
-		key = feed_key(req, changes, last_modified);
-		hit = key ? feed_lookup(svc, key) : NULL;
-		if (hit) {
-			free(key);
-			text = malloc(hit->len + 1);
-			if (text)
-				memcpy(text, hit->text, hit->len + 1);
-			return svc_respond_text(req, 200, "text/calendar;"
-						" charset=utf-8", text,
-						hit->len, hit->etag,
-						last_modified,
-						lm_exact);
-		}
-	}
-	f->exclude_tentative = !private_feed;
-	f->cancelled_since = svc->clock() - svc->cancelled_window_s;
-	rc = db_event_list(svc->db, f, &list);
-	if (rc != 0)
-		return svc_respond_errno(req, rc, "the feed");
-	memset(&opts, 0, sizeof(opts));
-	opts.name = name;
-	opts.description = desc;
-	opts.mark_cancelled = mark && (strcmp(mark, "1") == 0 ||
-				       strcmp(mark, "true") == 0);
-	opts.base_url = svc->public_base;
-	opts.hide_tentative = !private_feed;
-	keep_series_in_window(&list, f);
-	text = cal_feed_render(list.items, list.n, &opts);
-	db_event_list_free(&list);
-	if (!text) {
-		free(key);
-		return svc_respond_errno(req, -ENOMEM, "");
-	}
-	len = strlen(text);
-	svc_etag_of(text, len, etag);
-	if (key)
-		feed_store(svc, key, text, len, etag);	/* steals key */
-	return svc_respond_text(req, 200, "text/calendar; charset=utf-8", text,
-				len, etag, last_modified, lm_exact);
-}
-
-static int
-filter_or_400(struct svc_request *req, struct db_event_filter *f,
-	      enum MHD_Result *ret)
-{
-	json_t *errors = json_array();
-
-	if (!errors) {
-		*ret = svc_respond_errno(req, -ENOMEM, "");
-		return -1;
-	}
-	if (svc_parse_event_filter(req, f, errors) == 0) {
+	if (!db)			/* never fall back to the writer's */
+		return ctx->err = -EIO;
+	errors = json_array();
+	if (!errors)
+		return ctx->err = -ENOMEM;
+	req->db = db;		/* svc_parse_event_filter() reads req->db */
+	rc = svc_parse_event_filter(req, &ctx->f, errors);
+	req->db = saved;
+	if (rc == 0) {
 		json_decref(errors);
-		svc_feed_default_window(req, f);
+		svc_feed_default_window(req, &ctx->f);
 		return 0;
 	}
-	*ret = svc_respond_invalid(req, "invalid-query", "Bad Request",
-				   errors);
-	return -1;
+	ctx->invalid = errors;
+	return -EINVAL;
 }
 
-enum MHD_Result
-svc_h_feed_all(struct svc_request *req)
+/* Filters, name and description of a public feed, from the request and
+ * the database (ctx->db). 0, or a negative errno with the answer in ctx. */
+static int
+prepare_public(struct feed_ctx *ctx)
 {
-	struct db_event_filter f;
-	enum MHD_Result ret;
+	struct db_event_filter *f = &ctx->f;
+	const char *scope = ctx->scope;
 
-	if (filter_or_400(req, &f, &ret) != 0)
-		return ret;
-	f.status = f.status && strcmp(f.status, "TENTATIVE") == 0 ? "-" :
-		   f.status;
-	return render_feed(req, &f, DISTRICT_NAME,
-			   "万州区孵化载体与合作地区的路演、沙龙、论坛、培训、"
-			   "研讨、展览和大赛", 0);
-}
-
-/* /calendars/private/<secret>.ics: the subscription's filters, TENTATIVE
- * included; records the fetch. An unknown or revoked secret is 404. */
-static enum MHD_Result
-private_feed(struct svc_request *req, const char *secret,
-	     struct db_event_filter *f)
-{
-	struct db_subscription sub;
-	char hash[65], name[300];
-	enum MHD_Result ret;
-
-	svc_token_hash(secret, hash);
-	if (db_subscription_lookup(req->svc->db, hash, &sub) != 0)
-		return svc_respond_errno(req, -ENOENT, "the feed");
-	{
-		/* Only UTF-8 is kept: the admin list is JSON. */
-		const char *ua = svc_header(req, MHD_HTTP_HEADER_USER_AGENT);
-		json_t *j = ua ? json_string(ua) : NULL;
-
-		db_subscription_touch(req->svc->db, sub.id, req->svc->clock(),
-				      ua && !j ? "(not UTF-8)" : ua);
-		json_decref(j);
+	if (read_filter(ctx, ctx->db) != 0)
+		return -EINVAL;
+	if (!*scope) {
+		f->status = f->status && strcmp(f->status, "TENTATIVE") == 0 ?
+			    "-" : f->status;
+		snprintf(ctx->name, sizeof(ctx->name), "%s", DISTRICT_NAME);
+		snprintf(ctx->desc, sizeof(ctx->desc), "%s",
+			 "万州区孵化载体与合作地区的路演、沙龙、论坛、培训、"
+			 "研讨、展览和大赛");
+		return 0;
 	}
-	if (sub.kind)
-		f->kind = sub.kind;
-	if (sub.region)
-		f->region = sub.region;
-	if (sub.carrier)
-		f->carrier = sub.carrier;
-	if (sub.partner)
-		f->partner = sub.partner;
-	snprintf(name, sizeof(name), "%s（%s）", DISTRICT_NAME, sub.label);
-	ret = render_feed(req, f, name, "含待定（TENTATIVE）活动的私有订阅",
-			  1);
-	db_subscription_release(&sub);
-	return ret;
-}
-
-enum MHD_Result
-svc_h_feed_scoped(struct svc_request *req)
-{
-	const char *scope = req->params[0];
-	char slug[96], name[256], desc[256];
-	struct db_event_filter f;
-	enum MHD_Result ret;
-	size_t len = strlen(req->params[1]);
-
-	if (len < 5 || len - 4 >= sizeof(slug) ||
-	    strcmp(req->params[1] + len - 4, ".ics") != 0)
-		return svc_respond_errno(req, -ENOENT, "the feed");
-	memcpy(slug, req->params[1], len - 4);
-	slug[len - 4] = '\0';
-	if (filter_or_400(req, &f, &ret) != 0)
-		return ret;
-	if (strcmp(scope, "private") == 0)
-		return private_feed(req, slug, &f);
+	snprintf(ctx->param, sizeof(ctx->param), "%s", ctx->slug);
 	if (strcmp(scope, "kinds") == 0) {
-		const struct cal_kind *k = cal_kind_find(slug);
+		const struct cal_kind *k = cal_kind_find(ctx->slug);
 
 		if (!k)
-			return svc_respond_errno(req, -ENOENT, "the feed");
-		f.kind = k->slug;
-		snprintf(name, sizeof(name), "%s · %s", DISTRICT_NAME, k->zh);
-		snprintf(desc, sizeof(desc), "万州区的%s（%s）", k->zh, k->en);
+			return ctx->err = -ENOENT;
+		f->kind = k->slug;
+		snprintf(ctx->name, sizeof(ctx->name), "%s · %s",
+			 DISTRICT_NAME, k->zh);
+		snprintf(ctx->desc, sizeof(ctx->desc), "万州区的%s（%s）",
+			 k->zh, k->en);
 	} else if (strcmp(scope, "carriers") == 0) {
 		struct db_carrier c;
 
-		if (db_carrier_get(req->svc->db, slug, &c) != 0)
-			return svc_respond_errno(req, -ENOENT, "the feed");
-		snprintf(name, sizeof(name), "%s活动", c.name);
-		snprintf(desc, sizeof(desc), "%s主办的创新创业活动", c.name);
+		if (db_carrier_get(ctx->db, ctx->slug, &c) != 0)
+			return ctx->err = -ENOENT;
+		snprintf(ctx->name, sizeof(ctx->name), "%s活动", c.name);
+		snprintf(ctx->desc, sizeof(ctx->desc), "%s主办的创新创业活动",
+			 c.name);
 		db_carrier_release(&c);
-		f.carrier = req->params[1];
-		((char *)req->params[1])[len - 4] = '\0';
+		f->carrier = ctx->param;
 	} else if (strcmp(scope, "regions") == 0 ||
 		   strcmp(scope, "partners") == 0) {
 		struct db_region r;
 		int partner = strcmp(scope, "partners") == 0;
 
-		if (db_region_get(req->svc->db, slug, &r) != 0)
-			return svc_respond_errno(req, -ENOENT, "the feed");
+		if (db_region_get(ctx->db, ctx->slug, &r) != 0)
+			return ctx->err = -ENOENT;
 		if (r.partner != partner) {
 			db_region_release(&r);
-			return svc_respond_errno(req, -ENOENT, "the feed");
+			return ctx->err = -ENOENT;
 		}
-		snprintf(name, sizeof(name), "%s创新创业活动", r.name);
-		snprintf(desc, sizeof(desc), partner ?
+		snprintf(ctx->name, sizeof(ctx->name), "%s创新创业活动",
+			 r.name);
+		snprintf(ctx->desc, sizeof(ctx->desc), partner ?
 			 "与%s合作开展的活动" : "%s孵化载体的活动", r.name);
 		db_region_release(&r);
-		((char *)req->params[1])[len - 4] = '\0';
 		if (partner)
-			f.partner = req->params[1];
+			f->partner = ctx->param;
 		else
-			f.region = req->params[1];
+			f->region = ctx->param;
 	} else {
-		return svc_respond_errno(req, -ENOENT, "the feed");
+		return ctx->err = -ENOENT;
 	}
-	return render_feed(req, &f, name, desc, 0);
+	return 0;
+}
+
+/* svc_feed_render_fn: the feed's text, read with ctx->db. */
+static int
+render_cb(void *cls, char **text_out, size_t *len_out)
+{
+	struct feed_ctx *ctx = cls;
+	struct svc_request *req = ctx->req;
+	struct svc *svc = req->svc;
+	struct db_event_filter *f = &ctx->f;
+	struct db_event_list list = { 0 };
+	struct cal_feed_opts opts;
+	const char *mark = svc_query(req, "mark_cancelled");
+	char *text;
+	int rc;
+
+	if (!ctx->db)
+		return ctx->err = -EIO;
+	if (!ctx->private_feed && (rc = prepare_public(ctx)) != 0)
+		return rc;
+	f->exclude_tentative = !ctx->private_feed;
+	/* A CANCELLED event changed at t is in the feeds while now < t +
+	 * window, the moment db_feed_leaves() and Last-Modified name. */
+	f->cancelled_since = svc->clock() - svc->cancelled_window_s + 1;
+	rc = db_event_list(ctx->db, f, &list);
+	if (rc != 0)
+		return ctx->err = rc;
+	memset(&opts, 0, sizeof(opts));
+	opts.name = ctx->name;
+	opts.description = ctx->desc;
+	opts.mark_cancelled = mark && (strcmp(mark, "1") == 0 ||
+				       strcmp(mark, "true") == 0);
+	opts.base_url = svc->public_base;
+	opts.hide_tentative = !ctx->private_feed;
+	keep_series_in_window(&list, f);
+	text = cal_feed_render(list.items, list.n, &opts);
+	db_event_list_free(&list);
+	if (!text)
+		return -ENOMEM;
+	*text_out = text;
+	*len_out = strlen(text);
+	return 0;
+}
+
+/* ---- the answer ---- */
+
+struct arg_list {
+	struct svc_kv *v;
+	size_t n;
+	size_t cap;
+	int oom;
+};
+
+static enum MHD_Result
+collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+	    const char *value)
+{
+	struct arg_list *a = cls;
+
+	(void)kind;
+	if (a->n == a->cap) {
+		size_t cap = a->cap ? 2 * a->cap : 8;
+		struct svc_kv *v = realloc(a->v, cap * sizeof(*v));
+
+		if (!v) {
+			a->oom = 1;
+			return MHD_NO;
+		}
+		a->v = v;
+		a->cap = cap;
+	}
+	a->v[a->n].key = key;
+	a->v[a->n].value = value;
+	a->n++;
+	return MHD_YES;
+}
+
+/* 1 when the If-None-Match field lists etag (weak comparison, RFC 9110
+ * §13.1.2) or is "*". */
+static int
+etag_listed(const char *p, const char *etag)
+{
+	size_t n = strlen(etag);
+
+	while (*p) {
+		while (*p == ' ' || *p == ',' || *p == '\t')
+			p++;
+		if (*p == '*')
+			return 1;
+		if (strncmp(p, "W/", 2) == 0)
+			p += 2;
+		if (strncmp(p, etag, n) == 0 &&
+		    (p[n] == '\0' || p[n] == ',' || p[n] == ' ' ||
+		     p[n] == '\t'))
+			return 1;
+		while (*p && *p != ',')
+			p++;
+	}
+	return 0;
+}
+
+/* 1 when the request's validators say the client holds this view (RFC
+ * 9110 §13.2.2: If-None-Match decides when present). */
+static int
+not_modified(struct svc_request *req, const struct svc_feed_view *v)
+{
+	const char *inm = svc_header(req, MHD_HTTP_HEADER_IF_NONE_MATCH);
+	const char *ims = svc_header(req, MHD_HTTP_HEADER_IF_MODIFIED_SINCE);
+	struct tm tm;
+	const char *end;
+
+	if (inm)
+		return etag_listed(inm, v->etag);
+	if (!ims || !v->lm_exact || v->last_modified <= 0)
+		return 0;
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(ims, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	return end && *end == '\0' && (int64_t)timegm(&tm) >= v->last_modified;
+}
+
+static void
+body_free_cb(void *data)
+{
+	svc_body_unref(svc_body_of(data));
+}
+
+/* Queue the view (its body reference passes to the response). */
+static enum MHD_Result
+respond_view(struct svc_request *req, struct svc_feed_view *v,
+	     int private_feed)
+{
+	struct MHD_Response *resp;
+	unsigned int status = not_modified(req, v) ? 304 : 200;
+	enum MHD_Result ret;
+
+	if (status == 304) {
+		resp = MHD_create_response_from_buffer(0, NULL,
+						       MHD_RESPMEM_PERSISTENT);
+		svc_feed_view_release(v);
+	} else {
+		resp = MHD_create_response_from_buffer_with_free_callback(
+			v->body->len, v->body->data, body_free_cb);
+		if (resp)
+			v->body = NULL;		/* the response's now */
+		else
+			svc_feed_view_release(v);
+	}
+	if (!resp)
+		return MHD_NO;
+	if (status == 200) {
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+					"text/calendar; charset=utf-8");
+		if (v->gzip)
+			MHD_add_response_header(resp,
+					MHD_HTTP_HEADER_CONTENT_ENCODING,
+					"gzip");
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, v->etag);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY,
+				MHD_HTTP_HEADER_ACCEPT_ENCODING);
+	if (v->last_modified > 0) {
+		char date[64];
+		struct tm tm;
+		time_t t = (time_t)v->last_modified;
+
+		gmtime_r(&t, &tm);
+		strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_LAST_MODIFIED,
+					date);
+	}
+	/* An nginx proxy_cache in front (deploy/nginx.conf) keeps a public
+	 * feed but revalidates it on every request: a change shows at once.
+	 * nginx reads and hides this header; other clients ignore it. */
+	if (!private_feed)
+		MHD_add_response_header(resp, "X-Accel-Expires", "@1");
+	{
+		size_t i;	/* headers others added (svc_request_add_header) */
+
+		for (i = 0; i < req->n_headers; i++)
+			MHD_add_response_header(resp, req->header_names[i],
+						req->header_values[i]);
+	}
+	if (req->close)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION,
+					"close");
+	req->status = status;
+	ret = MHD_queue_response(req->conn, status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+/* Answer a feed request whose work is done (ctx is freed). */
+static enum MHD_Result
+answer(struct feed_ctx *ctx)
+{
+	struct svc_request *req = ctx->req;
+	enum MHD_Result ret;
+
+	if (ctx->invalid) {
+		ret = svc_respond_invalid(req, "invalid-query", "Bad Request",
+					  ctx->invalid);
+		ctx->invalid = NULL;		/* stolen */
+	} else if (ctx->err) {
+		ret = svc_respond_errno(req, ctx->err, "the feed");
+	} else if (ctx->rc) {
+		ret = svc_respond_errno(req, ctx->rc, "the feed");
+	} else {
+		ret = respond_view(req, &ctx->view, ctx->private_feed);
+	}
+	ctx_free(ctx);
+	return ret;
+}
+
+/* The slow part: on a render pool thread (or inline without a pool). */
+static void
+render_job(void *arg)
+{
+	struct feed_ctx *ctx = arg;
+	struct svc *svc = ctx->req->svc;
+
+	ctx->db = svc_reader(svc);
+	ctx->rc = svc_feed_cache_get(svc->feeds, ctx->key, svc->clock(),
+				     ctx->gzip, render_cb, ctx, &ctx->view);
+	/* A render's libical tree (tens of MB for 10,000 events) is freed
+	 * by now; give the pages back rather than keep them resident in
+	 * this thread's malloc arena. */
+	if (ctx->rc == 0 && !ctx->view.hit)
+		malloc_trim(0);
+}
+
+static void
+render_job_resume(void *arg)
+{
+	struct feed_ctx *ctx = arg;
+
+	render_job(ctx);
+	MHD_resume_connection(ctx->req->conn);
+}
+
+/*
+ * Answer ctx's feed: from the cache at once on a hit (no database, no
+ * waiting), else suspend the connection and render on the pool; the
+ * handler is called again on resume and answers (req->pending).
+ */
+static enum MHD_Result
+serve_feed(struct feed_ctx *ctx)
+{
+	struct svc_request *req = ctx->req;
+	struct svc *svc = req->svc;
+	struct arg_list args = { 0 };
+
+	MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND,
+				  collect_arg, &args);
+	ctx->key = args.oom ? NULL : svc_feed_key(req->path, args.v, args.n);
+	free(args.v);
+	if (!ctx->key) {
+		ctx_free(ctx);
+		return svc_respond_errno(req, -ENOMEM, "");
+	}
+	ctx->gzip = svc_accepts_gzip(svc_header(req,
+					MHD_HTTP_HEADER_ACCEPT_ENCODING));
+	if (svc_feed_cache_peek(svc->feeds, ctx->key, svc->clock(),
+				ctx->gzip, &ctx->view) == 0)
+		return answer(ctx);
+	if (svc->render_pool) {
+		MHD_suspend_connection(req->conn);
+		req->pending = ctx;
+		if (svc_render_pool_submit(svc->render_pool,
+					   render_job_resume, ctx) == 0)
+			return MHD_YES;
+		req->pending = NULL;
+		MHD_resume_connection(req->conn);
+	}
+	render_job(ctx);
+	return answer(ctx);
+}
+
+/* A feed request the pool has finished: answer it. 1 when it was one. */
+static int
+resumed(struct svc_request *req, enum MHD_Result *ret)
+{
+	struct feed_ctx *ctx = req->pending;
+
+	if (!ctx)
+		return 0;
+	req->pending = NULL;
+	*ret = answer(ctx);
+	return 1;
+}
+
+static struct feed_ctx *
+ctx_new(struct svc_request *req)
+{
+	struct feed_ctx *ctx = calloc(1, sizeof(*ctx));
+
+	if (ctx)
+		ctx->req = req;
+	return ctx;
+}
+
+enum MHD_Result
+svc_h_feed_all(struct svc_request *req)
+{
+	struct feed_ctx *ctx;
+	enum MHD_Result ret;
+
+	if (resumed(req, &ret))
+		return ret;
+	ctx = ctx_new(req);
+	if (!ctx)
+		return svc_respond_errno(req, -ENOMEM, "");
+	return serve_feed(ctx);
+}
+
+/* /calendars/private/<secret>.ics: the subscription's filters, TENTATIVE
+ * included; records the fetch (under the writer lock). An unknown or
+ * revoked secret is 404. */
+static enum MHD_Result
+private_feed(struct feed_ctx *ctx)
+{
+	struct svc_request *req = ctx->req;
+	struct svc *svc = req->svc;
+	struct db_event_filter *f = &ctx->f;
+	struct db_subscription *sub = &ctx->sub;
+	char hash[65];
+	int rc;
+
+	if (read_filter(ctx, req->db) != 0)
+		return answer(ctx);
+	svc_token_hash(ctx->slug, hash);
+	pthread_mutex_lock(&svc->lock);
+	rc = db_subscription_lookup(svc->db, hash, sub);
+	if (rc == 0) {
+		/* Only UTF-8 is kept: the admin list is JSON. */
+		const char *ua = svc_header(req, MHD_HTTP_HEADER_USER_AGENT);
+		json_t *j = ua ? json_string(ua) : NULL;
+
+		db_subscription_touch(svc->db, sub->id, svc->clock(),
+				      ua && !j ? "(not UTF-8)" : ua);
+		json_decref(j);
+	}
+	pthread_mutex_unlock(&svc->lock);
+	if (rc != 0) {
+		memset(sub, 0, sizeof(*sub));
+		ctx->err = -ENOENT;
+		return answer(ctx);
+	}
+	if (sub->kind)
+		f->kind = sub->kind;
+	if (sub->region)
+		f->region = sub->region;
+	if (sub->carrier)
+		f->carrier = sub->carrier;
+	if (sub->partner)
+		f->partner = sub->partner;
+	snprintf(ctx->name, sizeof(ctx->name), "%s（%s）", DISTRICT_NAME,
+		 sub->label);
+	snprintf(ctx->desc, sizeof(ctx->desc), "%s",
+		 "含待定（TENTATIVE）活动的私有订阅");
+	ctx->private_feed = 1;
+	return serve_feed(ctx);
+}
+
+enum MHD_Result
+svc_h_feed_scoped(struct svc_request *req)
+{
+	struct feed_ctx *ctx;
+	enum MHD_Result ret;
+	size_t len = strlen(req->params[1]);
+
+	if (resumed(req, &ret))
+		return ret;
+	if (len < 5 || len - 4 >= sizeof(ctx->slug) ||
+	    strlen(req->params[0]) >= sizeof(ctx->scope) ||
+	    strcmp(req->params[1] + len - 4, ".ics") != 0)
+		return svc_respond_errno(req, -ENOENT, "the feed");
+	ctx = ctx_new(req);
+	if (!ctx)
+		return svc_respond_errno(req, -ENOMEM, "");
+	snprintf(ctx->scope, sizeof(ctx->scope), "%s", req->params[0]);
+	memcpy(ctx->slug, req->params[1], len - 4);
+	ctx->slug[len - 4] = '\0';
+	if (strcmp(ctx->scope, "private") == 0)
+		return private_feed(ctx);
+	return serve_feed(ctx);
 }

@@ -16,7 +16,7 @@
 enum MHD_Result
 svc_h_healthz(struct svc_request *req)
 {
-	int64_t n = db_count_rows(req->svc->db, "region");
+	int64_t n = req->db ? db_count_rows(req->db, "region") : -1;
 
 	if (n < 0)
 		return svc_respond_problem(req, 503, "unhealthy",
@@ -27,8 +27,8 @@ svc_h_healthz(struct svc_request *req)
 	 * false for monitoring (disk full, read-only file). */
 	return svc_respond_json(req, 200, json_pack("{s:s, s:i, s:b}",
 				"status", "ok", "schema_version",
-				db_schema_version(req->svc->db), "writable",
-				db_writable(req->svc->db)));
+				db_schema_version(req->db), "writable",
+				db_writable(req->db)));
 }
 
 enum MHD_Result
@@ -82,6 +82,7 @@ svc_h_metrics(struct svc_request *req)
 			"\n# TYPE roadshowd_start_time_seconds gauge\n"
 			"roadshowd_start_time_seconds %lld\n",
 			(long long)svc->started_utc);
+	rc |= svc_feed_metrics(svc, &sb);
 	if (rc) {
 		sbuf_release(&sb);
 		return svc_respond_errno(req, -ENOMEM, "");

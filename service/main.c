@@ -22,7 +22,8 @@
  * Environment: ROADSHOWD_DB, ROADSHOWD_BIND, ROADSHOWD_PORT,
  * ROADSHOWD_PUBLIC_URL, ROADSHOWD_METRICS_TOKEN, ROADSHOWD_TRACKING_SINCE
  * give defaults for the flags; ROADSHOWD_NOW (RFC 3339) fixes the clock,
- * for tests.
+ * for tests; ROADSHOWD_NOW_FILE names a file whose RFC 3339 content is the
+ * clock (read at every use), for tests that move time.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -46,11 +47,37 @@
 #include "svc_admin.h"
 
 static int64_t fixed_now;
+static const char *now_file;	/* ROADSHOWD_NOW_FILE: a test clock */
 static char self_exe[4096];
+
+/* A test clock that tests move: the file holds an RFC 3339 time, read
+ * on every call; 0 when it does not (then ROADSHOWD_NOW or the real
+ * clock rules). */
+static int64_t
+file_now(void)
+{
+	char text[64];
+	int64_t t = 0;
+	size_t n;
+	FILE *f = fopen(now_file, "r");
+
+	if (!f)
+		return 0;
+	n = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	while (n && (text[n - 1] == '\n' || text[n - 1] == ' '))
+		n--;
+	text[n] = '\0';
+	return cal_time_parse_rfc3339(text, &t) == 0 ? t : 0;
+}
 
 static int64_t
 clock_now(void)
 {
+	int64_t t = now_file ? file_now() : 0;
+
+	if (t)
+		return t;
 	return fixed_now ? fixed_now : (int64_t)time(NULL);
 }
 
@@ -233,7 +260,12 @@ cmd_serve(int argc, char **argv)
 		db_close(svc.db);
 		return 2;
 	}
-	svc_feed_lm_init(&svc);
+	snprintf(svc.db_path, sizeof(svc.db_path), "%s", path);
+	if (svc_feed_init(&svc) != 0) {
+		fprintf(stderr, "roadshowd: cannot read the feeds' state\n");
+		db_close(svc.db);
+		return 1;
+	}
 	snprintf(svc.self_exe, sizeof(svc.self_exe), "%s", self_exe);
 	if (public_url && strncmp(public_url, "http://", 7) != 0 &&
 	    strncmp(public_url, "https://", 8) != 0) {
@@ -292,9 +324,10 @@ cmd_serve(int argc, char **argv)
 	}
 	while (sigwait(&stop_signals, &sig) != 0)
 		;
+	svc_feed_quiesce(&svc);
 	MHD_stop_daemon(d);
 	svc_limits_stop();
-	svc_feed_cache_release(&svc);
+	svc_feed_release(&svc);
 	db_close(svc.db);
 	pthread_mutex_destroy(&svc.lock);
 	fprintf(stderr, "roadshowd: stopped\n");
@@ -738,6 +771,9 @@ main(int argc, char **argv)
 	 * token hashes and unpublished events: owner only. */
 	umask(077);
 	cal_init();
+	now_file = getenv("ROADSHOWD_NOW_FILE");
+	if (now_file && !*now_file)
+		now_file = NULL;
 	if (svc_crypto_init() != 0) {
 		fprintf(stderr, "roadshowd: libsodium cannot start\n");
 		return 1;

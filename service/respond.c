@@ -22,7 +22,7 @@ static const char oom_body[] =
 static void
 count_status(struct svc_request *req, unsigned int status)
 {
-	/* called with svc->lock held (the router holds it) */
+	/* atomic counters: lock-free routes answer too */
 	if (status >= 500)
 		req->svc->responses_5xx++;
 	else if (status >= 400)

@@ -99,6 +99,31 @@ static const struct route routes[] = {
 };
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
 
+/*
+ * Handlers that run without the writer lock, in parallel with each other
+ * and with writes: they read through req->db, this worker thread's own
+ * read connection (SQLite WAL), and take svc->lock themselves around any
+ * use of svc->db. Every other handler runs under svc->lock with req->db =
+ * svc->db, and one that is not GET/HEAD bumps the feeds' generation
+ * (svc_feed_changed()) before the lock is released.
+ */
+static const svc_handler lock_free[] = {
+	svc_h_feed_all,
+	svc_h_feed_scoped,
+	svc_h_healthz,
+};
+
+static int
+is_lock_free(svc_handler h)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(lock_free) / sizeof(lock_free[0]); i++)
+		if (lock_free[i] == h)
+			return 1;
+	return 0;
+}
+
 /* Per-connection request state, kept in MHD's con_cls. */
 struct conn_state {
 	struct svc_request req;
@@ -197,18 +222,27 @@ dispatch(struct svc *svc, struct conn_state *cs)
 		}
 		if (strcmp(routes[i].method, method) != 0)
 			continue;
+		if (!req->pending)	/* not again after a resume */
+			svc->requests++;
+		if (is_lock_free(routes[i].handler)) {
+			req->db = svc_reader(svc);
+			return routes[i].handler(req);
+		}
 		pthread_mutex_lock(&svc->lock);
-		svc->requests++;
+		req->db = svc->db;
 		if (!csrf_exempt(routes[i].handler) &&
 		    svc_csrf_gate(req) != 0)
 			ret = svc_respond_csrf(req);
 		else
 			ret = routes[i].handler(req);
+		if (strcmp(method, "GET") != 0)
+			svc_feed_changed(svc);	/* a write may have happened */
 		pthread_mutex_unlock(&svc->lock);
 		return ret;
 	}
 	pthread_mutex_lock(&svc->lock);
 	svc->requests++;
+	req->db = svc->db;
 	if (path_found) {
 		char detail[200];
 
@@ -265,11 +299,9 @@ early_problem(struct svc *svc, struct conn_state *cs, unsigned int status,
 
 	if (errors)
 		svc_problem_add(errors, field, "%s", detail);
-	pthread_mutex_lock(&svc->lock);
 	svc->requests++;
 	ret = svc_respond_problem(&cs->req, status, type, title, detail,
 				  errors);
-	pthread_mutex_unlock(&svc->lock);
 	return ret;
 }
 
@@ -463,7 +495,7 @@ svc_server_start(struct svc *svc, const char *bind, unsigned short port)
 	struct sockaddr_in6 sin6;
 	struct sockaddr *sa;
 	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-			     MHD_USE_ERROR_LOG;
+			     MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
 	const struct svc_limits *lim = svc_limits_get();
 	struct MHD_Daemon *d;
 

@@ -6,6 +6,7 @@
 #define ROADSHOWD_SVC_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,20 +19,14 @@
 /* Largest request body accepted, octets; larger gets 413. */
 #define SVC_MAX_BODY (1024 * 1024)
 
-/* A rendered feed kept for reuse (feed_lookup()/feed_store(), h_feeds.c). */
-#define SVC_FEED_CACHE 16
-struct svc_feed_entry {
-	char *key;			/* request URL + database state */
-	char *text;			/* the feed, NUL-terminated */
-	size_t len;			/* octets */
-	char etag[40];
-	uint64_t used;			/* LRU stamp */
-};
-
 /* Server-wide state. One per process. */
 struct svc {
-	struct db *db;			/* guarded by lock */
-	pthread_mutex_t lock;		/* held around all database work */
+	struct db *db;			/* the writer connection; under lock */
+	pthread_mutex_t lock;		/* the writer lock: held around every
+					 * handler but the lock-free readers
+					 * (server.c), and around any use
+					 * of db */
+	char db_path[4096];		/* for the per-thread readers */
 	int64_t (*clock)(void);		/* now, seconds since epoch UTC */
 	int64_t cancelled_window_s;	/* CANCELLED events stay in public
 					 * feeds this long after the change */
@@ -41,32 +36,60 @@ struct svc {
 	int64_t tracking_since_utc;	/* cadence recording began (seconds
 					 * UTC): --tracking-since, else the
 					 * database's creation */
-	/* counters for /metrics, under lock */
-	uint64_t requests;
-	uint64_t responses_4xx;
-	uint64_t responses_5xx;
+	/* counters for /metrics */
+	atomic_uint_least64_t requests;
+	atomic_uint_least64_t responses_4xx;
+	atomic_uint_least64_t responses_5xx;
 	int64_t started_utc;
 	char self_exe[4096];		/* this binary, for parse-ics */
-	struct svc_feed_entry feeds[SVC_FEED_CACHE]; /* under lock */
-	uint64_t feed_clock;
-	/* The feeds' Last-Modified (seconds UTC) last handed out while its
-	 * second was still running, and the fewest changes in that second
-	 * seen by such a response (under lock; see svc_feed_lm_exact()). */
-	int64_t lm_open_t;
-	int64_t lm_open_changes;
+	struct svc_feed_cache *feeds;	/* rendered feeds, generation,
+					 * Last-Modified (feed_cache.h) */
+	struct svc_render_pool *render_pool; /* renders off the MHD
+					 * threads (render_pool.h); NULL:
+					 * inline */
+	pthread_key_t reader_key;	/* this thread's read connection */
+	pthread_mutex_t readers_lock;	/* guards readers, n_readers */
+	struct db **readers;		/* every read connection opened */
+	size_t n_readers;
 	int public_url_given;		/* 1: --public-url names our origin */
 	struct svc_ratelimit login_limit; /* failed log-ins (under lock) */
 };
 
 /*
- * At start, before serving: a previous process may have handed out the
- * feeds' current Last-Modified while its second still ran, having seen as
- * few as one of the changes in it; remember that (see lm_open_t).
+ * At start, before serving (svc->db open, svc->clock and
+ * cancelled_window_s set): create the feed cache with the feeds'
+ * Last-Modified and the moments cancelled events leave them, and the
+ * readers' registry. 0 or -ENOMEM/-EIO.
  */
-void svc_feed_lm_init(struct svc *svc);
+int svc_feed_init(struct svc *svc);
 
-/* Free the feed cache (at shutdown). */
+/* After a write (called with svc->lock held, by the router after every
+ * request that is not GET or HEAD): every feed is invalid from now on. */
+void svc_feed_changed(struct svc *svc);
+
+/* Drop every cached feed now (called with svc->lock held by handlers
+ * whose change shows in feeds; the router also does it after any write,
+ * see svc_feed_changed()). */
 void svc_feed_cache_release(struct svc *svc);
+
+/* Append the feed cache's counters to sb (Prometheus text format). 0 or
+ * -ENOMEM. */
+struct sbuf;
+int svc_feed_metrics(struct svc *svc, struct sbuf *sb);
+
+/* At shutdown, before the daemon stops: finish the renders in progress
+ * (their connections resume) and stop rendering off the MHD threads. */
+void svc_feed_quiesce(struct svc *svc);
+
+/* At shutdown, after the daemon stopped: free the feed cache and close the
+ * read connections. */
+void svc_feed_release(struct svc *svc);
+
+/*
+ * This thread's read connection (opened on first use, closed by
+ * svc_feed_release()). Borrowed; NULL when it cannot be opened.
+ */
+struct db *svc_reader(struct svc *svc);
 
 /*
  * Who made a request: a bearer token, or a console session (cookie).
@@ -100,10 +123,17 @@ struct svc_request {
 	const char *body;		/* NULL when none; not NUL-terminated */
 	size_t body_len;		/* octets */
 	const char *params[4];		/* {id}/{slug} path parts, borrowed */
+	struct db *db;			/* the connection for this request's
+					 * reads: the thread's reader on a
+					 * lock-free route, else svc->db */
 	size_t n_params;
 	unsigned int status;		/* status queued, for the access log */
 	const char *allow;		/* Allow header of a 405, or NULL */
 	int close;			/* 1: close the connection after */
+	void *pending;			/* a handler's state while its
+					 * connection is suspended; the
+					 * handler is called again on resume
+					 * (h_feeds.c) */
 	int html;			/* 1: a page or a page's asset: send
 					 * the security headers (respond.c) */
 	/* more response headers (svc_request_add_header()), borrowed until

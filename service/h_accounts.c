@@ -230,10 +230,13 @@ svc_h_logout(struct svc_request *req)
 	static char set_cookie[200];	/* under svc->lock until queued */
 	char sid[65], hash[65];
 
-	if (svc_session_cookie(req, sid) == 0) {
-		svc_token_hash(sid, hash);
-		db_session_delete(req->svc->db, hash);	/* -ENOENT: ended */
-	}
+	/* Only a request that carries the session (and so passed the CSRF
+	 * gate) ends it; a cross-site form without the SameSite=Strict cookie
+	 * must not clear it either (logout CSRF). */
+	if (svc_session_cookie(req, sid) != 0)
+		return see_other(req, "/console/");
+	svc_token_hash(sid, hash);
+	db_session_delete(req->svc->db, hash);	/* -ENOENT: ended */
 	svc_cookie_format(svc_auth_https(req->svc), NULL, set_cookie,
 			  sizeof(set_cookie));
 	svc_request_add_header(req, MHD_HTTP_HEADER_SET_COOKIE, set_cookie);

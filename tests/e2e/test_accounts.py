@@ -618,6 +618,11 @@ class AccountsFlowTest(E2ETestCase):
 
     def test_13_logout_ends_session(self):
         cookie, csrf, origin = session(self.srv, "org1")
+        # A cross-site form carries no SameSite=Strict cookie: it must
+        # not clear the session's cookie either (logout CSRF).
+        status, headers, _ = call(self.srv, "POST", "/console/logout",
+                                  origin="http://evil.example")
+        self.assertEqual((status, headers.get("set-cookie")), (303, None))
         # logout needs the CSRF token too
         self.assertEqual(call(self.srv, "POST", "/console/logout",
                               cookie=cookie)[0], 403)

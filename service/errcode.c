@@ -187,6 +187,7 @@ static const struct {
 	{ "too-many-requests", "尝试次数过多", "登录失败次数过多，请稍后再试" },
 	{ "method-not-allowed", "不支持此方法", NULL },
 	{ "unsupported-media-type", "内容类型不受支持", NULL },
+	{ "invalid-icalendar", "iCalendar 文件无效", NULL },
 	{ "internal", "服务器内部错误", "服务器出错，未做任何更改" },
 };
 

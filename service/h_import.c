@@ -15,6 +15,7 @@
 #include "../calendar/kind.h"
 #include "ics_import.h"
 #include "media_type.h"
+#include "session.h"
 #include "svc.h"
 #include "svc_admin.h"
 
@@ -35,6 +36,67 @@ first_detail(json_t *e, char *out, size_t size)
 		snprintf(out, size, "UID %s: %s", uid, detail ? detail : "");
 	else
 		snprintf(out, size, "%s", detail ? detail : "");
+}
+
+/* Chinese explanations of the import's refusal codes (calendar/import.c,
+ * ics_import.c); the English detail, which names the value, follows in
+ * brackets. */
+static const struct {
+	const char *code;
+	const char *zh;
+} import_zh[] = {
+	{ "not-icalendar", "不是 iCalendar 文件" },
+	{ "no-vevent", "文件中没有活动（VEVENT）" },
+	{ "bad-line", "这一行不符合 iCalendar 格式" },
+	{ "control-char", "含有不允许的控制字符" },
+	{ "bad-value", "属性值无效" },
+	{ "bad-rrule", "重复规则（RRULE）无效" },
+	{ "unknown-tzid", "时区在文件中没有定义，也不是已知的时区名" },
+	{ "too-many", "数量超过上限" },
+	{ "too-long", "内容过长" },
+	{ "duplicate-uid", "同一文件中 UID 重复" },
+	{ "no-series", "不是重复系列，不能有例外" },
+	{ "no-occurrence", "重复系列没有任何一次发生" },
+	{ "no-kind", "无法确定活动类型，请在导入时选择类型" },
+	{ "uid-unavailable", "该 UID 无法使用" },
+	{ "malformed", "活动数据不完整" },
+	{ "timeout", "文件读取超时，已放弃" },
+	{ "unreadable", "文件无法读取" },
+};
+
+/*
+ * With Accept-Language preferring Chinese, give each refusal in list (a
+ * JSON array of refusal objects, changed in place) a Chinese detail:
+ * "说明（属性；English detail）". Unknown codes keep their English.
+ */
+static void
+refusals_to_zh(struct svc_request *req, json_t *list)
+{
+	json_t *e;
+	size_t i, k;
+
+	if (!svc_lang_zh(svc_header(req, MHD_HTTP_HEADER_ACCEPT_LANGUAGE)))
+		return;
+	json_array_foreach(list, i, e) {
+		const char *code = json_string_value(json_object_get(e,
+								     "code"));
+		const char *prop = json_string_value(json_object_get(e,
+							"property"));
+		const char *en = json_string_value(json_object_get(e,
+								   "detail"));
+		char zh[700];
+
+		for (k = 0; code && k < sizeof(import_zh) / sizeof(import_zh[0]);
+		     k++) {
+			if (strcmp(import_zh[k].code, code) != 0)
+				continue;
+			snprintf(zh, sizeof(zh), "%s（%s%s%s）", import_zh[k].zh,
+				 prop && *prop ? prop : "",
+				 prop && *prop ? "；" : "", en ? en : "");
+			json_object_set_new(e, "detail", json_string(zh));
+			break;
+		}
+	}
 }
 
 /* {field, vevent, line, uid, property, code, detail} of a refusal. */
@@ -65,7 +127,8 @@ bad_file(struct svc_request *req, json_t *refusals)
 	for (i = 0; errors && i < json_array_size(refusals); i++)
 		json_array_append_new(errors,
 				      refusal(json_array_get(refusals, i)));
-	first_detail(json_array_get(refusals, 0), first, sizeof(first));
+	refusals_to_zh(req, errors);
+	first_detail(json_array_get(errors, 0), first, sizeof(first));
 	return svc_respond_problem(req, 400, "invalid-icalendar",
 				   "Invalid iCalendar file", first, errors);
 }
@@ -84,6 +147,7 @@ dry_answer(struct svc_request *req, struct svc_import_counts *counts,
 	for (i = 0; refused && i < json_array_size(apply_errors); i++)
 		json_array_append_new(refused, refusal(json_array_get(
 						apply_errors, i)));
+	refusals_to_zh(req, refused);
 	/* The "field" member belongs to problems, not to this list. */
 	for (i = 0; refused && i < json_array_size(refused); i++)
 		json_object_del(json_array_get(refused, i), "field");

@@ -373,6 +373,37 @@ class RefusalTest(ImportMixin, E2ETestCase):
                          " names no time zone we know (IANA or Windows) and"
                          " no VTIMEZONE in the file defines")
 
+    def test_refusals_in_chinese_when_asked(self):
+        """An organiser whose browser asks for zh-CN reads each refusal in
+        Chinese, the value it names kept in brackets; the code stays."""
+        body = ics(vcalendar(
+            vevent("undefined-tz@pinghu.example",
+                   start="DTSTART;TZID=Wanzhou Local Time:20250301T093000",
+                   end="DTEND;TZID=Wanzhou Local Time:20250301T113000")))
+        zh = {"Content-Type": "text/calendar", "Accept-Language": "zh-CN"}
+        want = ("时区在文件中没有定义，也不是已知的时区名（DTSTART；DTSTART has"
+                " TZID 'Wanzhou Local Time', which names no time zone we"
+                " know (IANA or Windows) and no VTIMEZONE in the file"
+                " defines）")
+        status, _, payload = self.srv.request(
+            "POST", "/api/v1/events/import?carrier=%s&kind=salon&dry_run=1"
+            % CARRIER, raw=body, token=self.admin, headers=zh)
+        doc = json.loads(payload.decode("utf-8"))
+        self.assertEqual(status, 200, doc)
+        self.assertEqual([(r["code"], r["detail"]) for r in doc["refused"]],
+                         [("unknown-tzid", want)])
+        status, _, payload = self.srv.request(
+            "POST", "/api/v1/events/import?carrier=%s&kind=salon" % CARRIER,
+            raw=body, token=self.admin, headers=zh)
+        doc = json.loads(payload.decode("utf-8"))
+        self.assertEqual((status, doc["title"], doc["errors"][0]["detail"]),
+                         (400, "iCalendar 文件无效", want), doc)
+        status, _, doc = self.srv.json("GET", "/api/v1/events?limit=500",
+                                       token=self.admin)
+        self.assertEqual((status, [e["uid"] for e in doc["items"]
+                                   if e["uid"].startswith("undefined-tz")]),
+                         (200, []))
+
     def test_first_real_defect_is_reported(self):
         """Empty values and unreadable parameters before it are not
         defects; the broken DTSTART of VEVENT 2 is the first error."""

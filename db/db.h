@@ -322,7 +322,7 @@ int db_event_state(struct db *db, int64_t *max_modified, int64_t *changes);
  * yet. Monotonic as long as the clock is. Seconds since the epoch, UTC.
  * *n_at_out is the number of changes that fall in that second (a client
  * that saw fewer of them holds an older state under the same date; see
- * svc_feed_lm_exact()). 0 or -EIO.
+ * service/feed_state.c). 0 or -EIO.
  */
 int db_feed_last_modified(struct db *db, int64_t window_s, int64_t now_utc,
 			  int64_t *out, int64_t *n_at_out);

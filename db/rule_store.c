@@ -60,7 +60,7 @@ db_rules_free(struct db_rule *r, size_t n)
 int
 db_rules_list(struct db *db, struct db_rule **out, size_t *n)
 {
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *st;
 
 	*out = NULL;
 	*n = 0;
@@ -73,33 +73,59 @@ db_rules_list(struct db *db, struct db_rule **out, size_t *n)
 	return db_collect(st, &rule_rows, (void **)out, n);
 }
 
+/*
+ * Write one version: sql is an INSERT binding the rule id as ?1 and
+ * active_from as ?10, or an UPDATE binding the version row id as ?1; both
+ * bind r's name, kinds, period, min_count, scope as ?2..?6, r->active_to
+ * as ?7, actor ?8 and now_utc ?9. 0, -EINVAL (constraint), -EIO.
+ */
 static int
-insert_rule_version(struct db *db, const char *id, const struct db_rule *r,
-		    const char *active_from, const char *actor,
-		    int64_t now_utc)
+write_version(struct db *db, const char *sql, const char *id,
+	      int64_t version, const struct db_rule *r,
+	      const char *active_from, const char *actor, int64_t now_utc)
 {
-	sqlite3_stmt *st = NULL;
-	int rc = -EIO;
+	sqlite3_stmt *st;
 
-	if (db_prepare(db, "INSERT INTO cadence_rule_version(id,"
-	    " name, kinds, period, min_count, scope, active_from, active_to,"
-	    " actor, created_utc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
-	    " ?10)", &st) != 0)
-		goto out;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+	if (db_prepare(db, sql, &st) != 0)
+		return -EIO;
+	if (id) {
+		sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+		db_bind_text_or_null(st, 10, active_from);
+	} else {
+		sqlite3_bind_int64(st, 1, version);
+	}
 	sqlite3_bind_text(st, 2, r->name, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 3, r->kinds, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 4, r->period, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 5, r->min_count);
 	sqlite3_bind_text(st, 6, r->scope, -1, SQLITE_TRANSIENT);
-	db_bind_text_or_null(st, 7, active_from);
-	db_bind_text_or_null(st, 8, r->active_to);
-	sqlite3_bind_text(st, 9, actor, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 10, now_utc);
-	rc = db_step_map(sqlite3_step(st));
-out:
-	sqlite3_finalize(st);
-	return rc;
+	db_bind_text_or_null(st, 7, r->active_to);
+	sqlite3_bind_text(st, 8, actor, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 9, now_utc);
+	return db_run(st);
+}
+
+static int
+insert_rule_version(struct db *db, const char *id, const struct db_rule *r,
+		    const char *active_from, const char *actor,
+		    int64_t now_utc)
+{
+	return write_version(db, "INSERT INTO cadence_rule_version(id, name,"
+			     " kinds, period, min_count, scope, active_to,"
+			     " actor, created_utc, active_from) VALUES (?1,"
+			     " ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", id, 0, r,
+			     active_from, actor, now_utc);
+}
+
+static int
+rewrite_version(struct db *db, int64_t version, const struct db_rule *r,
+		const char *actor, int64_t now_utc)
+{
+	return write_version(db, "UPDATE cadence_rule_version SET name = ?2,"
+			     " kinds = ?3, period = ?4, min_count = ?5,"
+			     " scope = ?6, active_to = ?7, actor = ?8,"
+			     " created_utc = ?9 WHERE version = ?1", NULL,
+			     version, r, NULL, actor, now_utc);
 }
 
 static int
@@ -109,50 +135,18 @@ valid_rule(const struct db_rule *r)
 	       r->min_count >= 1;
 }
 
-int
-db_rule_create(struct db *db, const struct db_rule *r, const char *actor,
-	       int64_t now_utc)
-{
-	sqlite3_stmt *st = NULL;
-	int rc;
-
-	if (!valid_rule(r) || !r->id || !actor)
-		return -EINVAL;
-	if (db_begin(db) != 0)
-		return db_condition_take(-EIO);
-	rc = -EIO;
-	if (db_prepare(db, "SELECT 1 FROM cadence_rule_version"
-	    " WHERE id = ?1", &st) != 0)
-		goto out;
-	sqlite3_bind_text(st, 1, r->id, -1, SQLITE_TRANSIENT);
-	switch (sqlite3_step(st)) {
-	case SQLITE_ROW:
-		rc = -EEXIST;
-		goto out;
-	case SQLITE_DONE:
-		break;
-	default:
-		goto out;
-	}
-	rc = insert_rule_version(db, r->id, r, r->active_from, actor, now_utc);
-out:
-	sqlite3_finalize(st);
-	return db_finish(db, rc);
-}
-
-/* The live version of rule id: its row id and active_from (a new string
- * or NULL). 0 or -ENOENT. */
+/* The latest version of rule id (?1) that sql selects: its row id and
+ * active_from (*from: a new string or NULL). 0, -ENOENT, -ENOMEM, -EIO. */
 static int
-live_version(struct db *db, const char *id, int64_t *version, char **from)
+find_version(struct db *db, const char *sql, const char *id,
+	     int64_t *version, char **from)
 {
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *st;
 	int rc = -EIO, s, oom = 0;
 
 	*from = NULL;
-	if (db_prepare(db, "SELECT version, active_from FROM"
-	    " cadence_rule_version WHERE id = ?1 AND active_to IS NULL"
-	    " ORDER BY version DESC LIMIT 1", &st) != 0)
-		goto out;
+	if (db_prepare(db, sql, &st) != 0)
+		return -EIO;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
 	s = sqlite3_step(st);
 	if (s == SQLITE_DONE) {
@@ -162,50 +156,63 @@ live_version(struct db *db, const char *id, int64_t *version, char **from)
 		*from = db_col_strdup(st, 1, &oom);
 		rc = oom ? -ENOMEM : 0;
 	}
-out:
 	sqlite3_finalize(st);
 	return rc;
 }
 
+/* The live version of rule id (active_to NULL). */
 static int
-exec_version(struct db *db, const char *sql, int64_t version,
-	     const char *text)
+live_version(struct db *db, const char *id, int64_t *version, char **from)
 {
-	sqlite3_stmt *st = NULL;
-	int rc = -EIO;
-
-	if (db_prepare(db, sql, &st) == 0) {
-		sqlite3_bind_int64(st, 1, version);
-		db_bind_text_or_null(st, 2, text);
-		rc = db_step_map(sqlite3_step(st));
-	}
-	sqlite3_finalize(st);
-	return rc;
+	return find_version(db, "SELECT version, active_from FROM"
+			    " cadence_rule_version WHERE id = ?1 AND"
+			    " active_to IS NULL ORDER BY version DESC LIMIT 1",
+			    id, version, from);
 }
 
+/* Any version of rule id, live or retired. */
 static int
-rewrite_version(struct db *db, int64_t version, const struct db_rule *r,
-		const char *actor, int64_t now_utc)
+any_version(struct db *db, const char *id, int64_t *version, char **from)
 {
-	sqlite3_stmt *st = NULL;
-	int rc = -EIO;
+	return find_version(db, "SELECT version, active_from FROM"
+			    " cadence_rule_version WHERE id = ?1 ORDER BY"
+			    " version DESC LIMIT 1", id, version, from);
+}
 
-	if (db_prepare(db, "UPDATE cadence_rule_version SET"
-	    " name = ?2, kinds = ?3, period = ?4, min_count = ?5, scope = ?6,"
-	    " active_to = ?7, actor = ?8, created_utc = ?9 WHERE version = ?1", &st) == 0) {
-		sqlite3_bind_int64(st, 1, version);
-		sqlite3_bind_text(st, 2, r->name, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 3, r->kinds, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 4, r->period, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int64(st, 5, r->min_count);
-		sqlite3_bind_text(st, 6, r->scope, -1, SQLITE_TRANSIENT);
-		db_bind_text_or_null(st, 7, r->active_to);
-		sqlite3_bind_text(st, 8, actor, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int64(st, 9, now_utc);
-		rc = db_step_map(sqlite3_step(st));
-	}
-	sqlite3_finalize(st);
-	return rc;
+/* Set active_to (?2) of version row ?1. 0, -EINVAL, -EIO. */
+static int
+close_version(struct db *db, int64_t version, const char *active_to)
+{
+	sqlite3_stmt *st;
+
+	if (db_prepare(db, "UPDATE cadence_rule_version SET active_to = ?2"
+	    " WHERE version = ?1", &st) != 0)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, version);
+	db_bind_text_or_null(st, 2, active_to);
+	return db_run(st);
+}
+
+int
+db_rule_create(struct db *db, const struct db_rule *r, const char *actor,
+	       int64_t now_utc)
+{
+	int64_t version = 0;
+	char *from = NULL;
+	int rc;
+
+	if (!valid_rule(r) || !r->id || !actor)
+		return -EINVAL;
+	if (db_begin(db) != 0)
+		return db_condition_take(-EIO);
+	rc = any_version(db, r->id, &version, &from);
+	free(from);
+	if (rc == 0)
+		rc = -EEXIST;		/* taken, even by a retired rule */
+	else if (rc == -ENOENT)
+		rc = insert_rule_version(db, r->id, r, r->active_from, actor,
+					 now_utc);
+	return db_finish(db, rc);
 }
 
 int
@@ -230,8 +237,7 @@ db_rule_change(struct db *db, const char *id, const struct db_rule *r,
 		rc = rewrite_version(db, version, r, actor, now_utc);
 		goto out;
 	}
-	rc = exec_version(db, "UPDATE cadence_rule_version SET active_to = ?2"
-			  " WHERE version = ?1", version, effective_from);
+	rc = close_version(db, version, effective_from);
 	if (rc == 0)
 		rc = insert_rule_version(db, id, r, effective_from, actor,
 					 now_utc);
@@ -257,9 +263,7 @@ db_rule_retire(struct db *db, const char *id, const char *active_to,
 	if (rc == 0 && from && strcmp(active_to, from) <= 0)
 		rc = -EINVAL;
 	if (rc == 0)
-		rc = exec_version(db, "UPDATE cadence_rule_version SET"
-				  " active_to = ?2 WHERE version = ?1",
-				  version, active_to);
+		rc = close_version(db, version, active_to);
 	free(from);
 	return db_finish(db, rc);
 }

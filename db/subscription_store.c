@@ -69,15 +69,15 @@ db_subscription_insert(struct db *db, const char *hash_hex,
 		       const struct db_subscription *s, int64_t now_utc,
 		       int64_t *id_out)
 {
-	sqlite3_stmt *st = NULL;
-	int rc = -EIO, r;
+	sqlite3_stmt *st;
+	int rc;
 
 	if (!hash_hex || !s || !s->label)
 		return -EINVAL;
-	if (db_prepare(db, "INSERT INTO subscription(hash,"
-	    " label, kind, region, carrier, partner, created_utc) VALUES"
-	    " (?1, ?2, ?3, ?4, ?5, ?6, ?7)", &st) != 0)
-		goto out;
+	if (db_prepare(db, "INSERT INTO subscription(hash, label, kind,"
+	    " region, carrier, partner, created_utc) VALUES (?1, ?2, ?3, ?4,"
+	    " ?5, ?6, ?7)", &st) != 0)
+		return -EIO;
 	sqlite3_bind_text(st, 1, hash_hex, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, s->label, -1, SQLITE_TRANSIENT);
 	db_bind_text_or_null(st, 3, s->kind);
@@ -85,16 +85,11 @@ db_subscription_insert(struct db *db, const char *hash_hex,
 	db_bind_text_or_null(st, 5, s->carrier);
 	db_bind_text_or_null(st, 6, s->partner);
 	sqlite3_bind_int64(st, 7, now_utc);
-	r = sqlite3_step(st);
-	if (r == SQLITE_CONSTRAINT) {
-		rc = -EEXIST;
-		goto out;
-	}
-	rc = db_step_map(r);
+	rc = db_run(st);
+	if (rc == -EINVAL)
+		return -EEXIST;		/* the only constraint: hash UNIQUE */
 	if (rc == 0 && id_out)
 		*id_out = sqlite3_last_insert_rowid(db->conn);
-out:
-	sqlite3_finalize(st);
 	return rc;
 }
 
@@ -115,45 +110,39 @@ int
 db_subscription_touch(struct db *db, int64_t id, int64_t now_utc,
 		      const char *user_agent)
 {
-	sqlite3_stmt *st = NULL;
-	int rc = -EIO;
+	sqlite3_stmt *st;
 
-	if (db_prepare(db, "UPDATE subscription SET"
-	    " last_fetch_utc = ?2, last_user_agent = substr(?3, 1, 256),"
+	if (db_prepare(db, "UPDATE subscription SET last_fetch_utc = ?2,"
+	    " last_user_agent = substr(?3, 1, 256),"
 	    " fetch_count = fetch_count + 1 WHERE id = ?1", &st) != 0)
-		goto out;
+		return -EIO;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, now_utc);
 	db_bind_text_or_null(st, 3, user_agent);
-	rc = db_step_map(sqlite3_step(st));
-out:
-	sqlite3_finalize(st);
-	return rc;
+	return db_run(st);
 }
 
 int
 db_subscription_revoke(struct db *db, int64_t id, int64_t now_utc)
 {
-	sqlite3_stmt *st = NULL;
-	int rc = -EIO;
+	sqlite3_stmt *st;
+	int rc;
 
-	if (db_prepare(db, "UPDATE subscription SET"
-	    " revoked_utc = ?2 WHERE id = ?1 AND revoked_utc IS NULL", &st) != 0)
-		goto out;
+	if (db_prepare(db, "UPDATE subscription SET revoked_utc = ?2"
+	    " WHERE id = ?1 AND revoked_utc IS NULL", &st) != 0)
+		return -EIO;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, now_utc);
-	rc = db_step_map(sqlite3_step(st));
+	rc = db_run(st);
 	if (rc == 0 && sqlite3_changes(db->conn) != 1)
 		rc = -ENOENT;
-out:
-	sqlite3_finalize(st);
 	return rc;
 }
 
 int
 db_subscriptions_list(struct db *db, struct db_subscription **out, size_t *n)
 {
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *st;
 
 	*out = NULL;
 	*n = 0;

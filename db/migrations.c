@@ -14,9 +14,11 @@
 #include <stdio.h>
 
 /*
- * Migrations, numbered from 1; PRAGMA user_version holds the last applied.
- * Each runs in its own transaction. Never edit one that has shipped: add a
- * new one.
+ * Migrations, numbered from 1 in array order; PRAGMA user_version holds
+ * the last applied. Each runs in its own transaction. Append only: never
+ * edit, reorder or remove one that has shipped (a database out there has
+ * run it); add a new one at the end. Tests never hard-code the count:
+ * they compare with db_schema_latest().
  */
 static const char *const migrations[] = {
 	/* 1: schema */
@@ -179,7 +181,7 @@ static const char *const migrations[] = {
 	" after TEXT);"
 	"CREATE INDEX audit_object ON audit(object_type, object_id);"
 	"CREATE INDEX audit_actor ON audit(actor);",
-	/* accounts (issue 8): people who log in to the console; an
+	/* 5: accounts (issue 8): people who log in to the console; an
 	 * organiser holds one or more carriers; one-time invites and
 	 * sessions store only the SHA-256 of their secret */
 	"CREATE TABLE account("
@@ -213,7 +215,7 @@ static const char *const migrations[] = {
 	" created_utc INTEGER NOT NULL,"
 	" last_seen_utc INTEGER NOT NULL);"
 	"CREATE INDEX account_session_account ON account_session(account_id);",
-	/* 5: admin data (issue 9): carriers' English name, recognition date,
+	/* 6: admin data (issue 9): carriers' English name, recognition date,
 	 * address, GEO, website, contact and retirement date; regions' target
 	 * year and the annex's printed targets kept beside later changes;
 	 * token expiry. */
@@ -235,17 +237,17 @@ static const char *const migrations[] = {
 	" annex_tech_enterprises = tech_enterprises"
 	" WHERE area_10k_m2 IS NOT NULL AND annex_row > 0;"
 	"ALTER TABLE token ADD COLUMN expires_utc INTEGER;",
-	/* RDATE (RFC 5545 §3.8.5.2): extra occurrence starts of an event,
+	/* 7: RDATE (RFC 5545 §3.8.5.2): extra occurrence starts of an event,
 	 * seconds UTC (issue 10) */
 	"CREATE TABLE event_rdate("
 	" event_id INTEGER NOT NULL REFERENCES event(id) ON DELETE CASCADE,"
 	" start_utc INTEGER NOT NULL,"
 	" PRIMARY KEY (event_id, start_utc));",
-	/* The TZID an imported file gave when its VTIMEZONE matched no IANA
+	/* 8: the TZID an imported file gave when its VTIMEZONE matched no IANA
 	 * zone: the times are stored as UTC instants, the name is kept for
 	 * display (issue 10) */
 	"ALTER TABLE event ADD COLUMN tzid_source TEXT;",
-	/* 5 (dashboard): when each event was placed in its month (created,
+	/* 9 (dashboard): when each event was placed in its month (created,
 	 * or last moved to another local month, Asia/Shanghai = UTC+8 since
 	 * 1991), so the report can tell backfilled records (补录) apart;
 	 * NULL means its creation. And db_info: the database's creation
@@ -261,7 +263,7 @@ static const char *const migrations[] = {
 	"CREATE TABLE db_info(key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
 	"INSERT INTO db_info(key, value) SELECT 'created_utc',"
 	" min(created_utc) FROM event HAVING count(*) > 0;",
-	/* (perf) cancelled events by their last change: the moments they
+	/* 10 (perf): cancelled events by their last change: the moments they
 	 * leave the public feeds are read after every write
 	 * (db_feed_leaves()) without scanning every event */
 	"CREATE INDEX event_cancelled ON event(modified_utc)"

@@ -306,7 +306,6 @@ fail:
 	return -EIO;
 }
 
-
 void
 db_close(struct db *db)
 {

@@ -14,7 +14,6 @@
 #include "db.h"
 #include "db_internal.h"
 
-
 #define EVENT_COLS \
 	"e.id, e.uid, e.kind, e.title, e.description, e.venue, e.all_day," \
 	" e.start_utc, e.end_utc, e.start_date, e.end_date, e.tzid," \
@@ -34,7 +33,6 @@
 #define EVENT_FROM \
 	" FROM event e LEFT JOIN carrier c ON c.id = e.carrier_id" \
 	" LEFT JOIN region r ON r.id = c.region_id"
-
 
 /* Split "1,2,3" (our own integers) into a new array. */
 static int
@@ -136,7 +134,6 @@ static const struct db_row_type event_rows = {
 	sizeof(struct db_event), event_row, event_release,
 };
 
-
 /* The event whose id (?1) or, when uid is not NULL, uid (?1) matches,
  * with its overrides. */
 static int
@@ -176,61 +173,58 @@ db_event_get_by_uid(struct db *db, const char *uid, struct db_event *out)
 		       0, uid, out);
 }
 
-/* Write event_partner rows for event id; every slug must be a partner
- * region. */
+/* 1 when event id already lists partner region slug, else 0. */
+static int
+partner_listed(struct db *db, int64_t id, const char *slug)
+{
+	sqlite3_stmt *st;
+	int listed;
+
+	if (db_prepare(db, "SELECT 1 FROM event_partner p JOIN region r ON"
+	    " r.id = p.region_id WHERE p.event_id = ?1 AND r.slug = ?2",
+	    &st) != 0)
+		return 0;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, slug, -1, SQLITE_TRANSIENT);
+	listed = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return listed;
+}
+
+/* Replace the event_partner rows of event id with ev's; every slug must
+ * be a partner region (one listed twice counts once). 0, -EINVAL, -EIO. */
 static int
 write_partners(struct db *db, int64_t id, const struct db_event *ev)
 {
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *st;
 	size_t i;
-	int rc = -EIO;
+	int rc;
 
-	if (db_prepare(db, "DELETE FROM event_partner"
-	    " WHERE event_id = ?1", &st) != 0)
-		goto out;
+	if (db_prepare(db, "DELETE FROM event_partner WHERE event_id = ?1",
+		       &st) != 0)
+		return -EIO;
 	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		goto out;
-	sqlite3_finalize(st);
-	st = NULL;
-	if (db_prepare(db, "INSERT OR IGNORE INTO"
-	    " event_partner(event_id, region_id) SELECT ?1, id FROM region"
-	    " WHERE slug = ?2 AND partner = 1", &st) != 0)
-		goto out;
-	for (i = 0; i < ev->n_partner_regions; i++) {
+	if ((rc = db_run(st)) != 0)
+		return -EIO;
+	if (db_prepare(db, "INSERT OR IGNORE INTO event_partner(event_id,"
+	    " region_id) SELECT ?1, id FROM region WHERE slug = ?2 AND"
+	    " partner = 1", &st) != 0)
+		return -EIO;
+	for (i = 0; rc == 0 && i < ev->n_partner_regions; i++) {
+		const char *slug = ev->partner_regions[i];
+
 		sqlite3_reset(st);
 		sqlite3_bind_int64(st, 1, id);
-		sqlite3_bind_text(st, 2, ev->partner_regions[i], -1,
-				  SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 2, slug, -1, SQLITE_TRANSIENT);
 		if (sqlite3_step(st) != SQLITE_DONE)
-			goto out;
-		if (sqlite3_changes(db->conn) != 1) {
-			/* unknown, not a partner region, or listed twice */
-			sqlite3_stmt *chk = NULL;
-			int dup = 0;
-
-			if (db_prepare(db, "SELECT 1 FROM"
-			    " event_partner p JOIN region r ON"
-			    " r.id = p.region_id WHERE p.event_id = ?1 AND"
-			    " r.slug = ?2", &chk) == 0) {
-				sqlite3_bind_int64(chk, 1, id);
-				sqlite3_bind_text(chk, 2, ev->partner_regions[i],
-						  -1, SQLITE_TRANSIENT);
-				dup = sqlite3_step(chk) == SQLITE_ROW;
-			}
-			sqlite3_finalize(chk);
-			if (!dup) {
-				rc = -EINVAL;
-				goto out;
-			}
-		}
+			rc = -EIO;
+		else if (sqlite3_changes(db->conn) != 1 &&
+			 !partner_listed(db, id, slug))
+			rc = -EINVAL;	/* unknown or not a partner region */
 	}
-	rc = 0;
-out:
 	sqlite3_finalize(st);
 	return rc;
 }
-
 
 /* Resolve the carrier slug (NULL allowed) inside the transaction. */
 static int
@@ -569,7 +563,6 @@ out:
 	sqlite3_finalize(st);
 	return rc;
 }
-
 
 /* The host of an event, for an import's per-event check. */
 static int

@@ -70,7 +70,6 @@ db_change_marks(struct db *db, int64_t *history, int64_t *audit)
 	return rc;
 }
 
-
 int
 db_event_state(struct db *db, int64_t *max_modified, int64_t *changes)
 {
@@ -88,7 +87,6 @@ db_event_state(struct db *db, int64_t *max_modified, int64_t *changes)
 	sqlite3_finalize(st);
 	return rc;
 }
-
 
 int
 db_feed_last_modified(struct db *db, int64_t window_s, int64_t now_utc,

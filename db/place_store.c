@@ -262,7 +262,6 @@ out:
 	return db_finish(db, rc);
 }
 
-
 /* ---- reading regions ---- */
 
 #define REGION_COLS "id, slug, name, name_en, kind, partner, annex_row," \

@@ -26,7 +26,6 @@ rule_release(void *elem)
 	memset(r, 0, sizeof(*r));
 }
 
-
 static int
 rule_row(sqlite3_stmt *st, void *elem)
 {

@@ -2,7 +2,8 @@
  * check_db_helpers: the helpers every store of db/ shares (db_internal.h:
  * db_prepare, db_run, db_fetch_one, db_collect, db_rows_free, db_strdup,
  * db_col_strdup, db_split_list), and the small stores built on them
- * (rule_store, subscription_store, token_store) through their public API.
+ * (rule_store, subscription_store, token_store) and the series exceptions
+ * (event_series.c, event_value.c) through their public API.
  *
  * Fixtures open ":memory:" through db_open(): the real migrations and the
  * annex seed run for each test. The clock is injected (NOW).
@@ -407,6 +408,111 @@ START_TEST(test_token_get_expiry_revoke)
 }
 END_TEST
 
+/* ---- event_series and event_value ---- */
+
+#define T0	((int64_t)1740760200)	/* 2025-02-28T16:30:00Z */
+#define WEEK	((int64_t)7 * 86400)
+
+static void
+series(struct db_event *ev, const char *uid)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->uid = strdup(uid);
+	ev->kind = strdup("salon");
+	ev->title = strdup("创业沙龙");
+	ev->tzid = strdup("Asia/Shanghai");
+	ev->status = strdup("CONFIRMED");
+	ev->rrule = strdup("FREQ=WEEKLY;COUNT=6");
+	ev->start_utc = T0;
+	ev->end_utc = T0 + 7200;
+	ck_assert_ptr_nonnull(ev->rrule);
+}
+
+START_TEST(test_event_exceptions)
+{
+	struct db_event ev, got, cp;
+	struct db_event_list l;
+	struct db_override *o;
+	int64_t id = 0, id2 = 0;
+
+	series(&ev, "s1@roadshowd");
+	/* out of order and repeated: kept ascending, once */
+	ck_assert_int_eq(db_event_add_exdate(&ev, T0 + 3 * WEEK), 0);
+	ck_assert_int_eq(db_event_add_exdate(&ev, T0 + WEEK), 0);
+	ck_assert_int_eq(db_event_add_exdate(&ev, T0 + 3 * WEEK), 0);
+	ck_assert_uint_eq(ev.n_exdates, 2);
+	ck_assert_int_eq(ev.exdates[0], T0 + WEEK);
+	ck_assert_int_eq(db_event_add_rdate(&ev, T0 + 86400), 0);
+	ck_assert_int_eq(db_event_add_rdate(&ev, T0 + 86400), 0);
+	ck_assert_uint_eq(ev.n_rdates, 1);
+	ev.overrides = calloc(1, sizeof(*ev.overrides));
+	ck_assert_ptr_nonnull(ev.overrides);
+	ev.n_overrides = 1;
+	o = &ev.overrides[0];
+	o->recurrence_utc = T0 + 2 * WEEK;
+	o->start_utc = T0 + 2 * WEEK + 3600;
+	o->end_utc = T0 + 2 * WEEK + 7200;
+	o->venue = strdup("三峡创客驿站");
+	ck_assert_int_eq(db_event_insert(db, &ev, "admin", NOW, &id), 0);
+
+	ck_assert_int_eq(db_event_get(db, id, &got), 0);
+	ck_assert_uint_eq(got.n_exdates, 2);
+	ck_assert_int_eq(got.exdates[0], T0 + WEEK);
+	ck_assert_int_eq(got.exdates[1], T0 + 3 * WEEK);
+	ck_assert_uint_eq(got.n_rdates, 1);
+	ck_assert_int_eq(got.rdates[0], T0 + 86400);
+	ck_assert_uint_eq(got.n_overrides, 1);
+	ck_assert_int_eq(got.overrides[0].recurrence_utc, T0 + 2 * WEEK);
+	ck_assert_int_eq(got.overrides[0].start_utc, T0 + 2 * WEEK + 3600);
+	ck_assert_str_eq(got.overrides[0].venue, "三峡创客驿站");
+	ck_assert_ptr_null(got.overrides[0].title);	/* inherits */
+	ck_assert_ptr_null(got.overrides[0].status);
+
+	/* a deep copy owns its own exceptions */
+	ck_assert_int_eq(db_event_copy(&cp, &got), 0);
+	db_event_release(&got);
+	ck_assert_uint_eq(cp.n_exdates, 2);
+	ck_assert_int_eq(cp.exdates[1], T0 + 3 * WEEK);
+	ck_assert_int_eq(cp.rdates[0], T0 + 86400);
+	ck_assert_str_eq(cp.overrides[0].venue, "三峡创客驿站");
+
+	/* an update replaces the exceptions */
+	free(cp.exdates);
+	cp.exdates = NULL;
+	cp.n_exdates = 0;
+	ck_assert_int_eq(db_event_add_exdate(&cp, T0 + 4 * WEEK), 0);
+	ck_assert_int_eq(db_event_update(db, &cp, 0, "admin", NOW + 1), 0);
+	db_event_release(&cp);
+
+	/* a second series without overrides; the list loads both series'
+	 * overrides in one query, each on its own event */
+	db_event_release(&ev);
+	series(&ev, "s2@roadshowd");
+	ck_assert_int_eq(db_event_insert(db, &ev, "admin", NOW, &id2), 0);
+	db_event_release(&ev);
+	ck_assert_int_eq(db_event_list(db, NULL, &l), 0);
+	ck_assert_uint_eq(l.n, 2);
+	ck_assert_int_eq(l.items[0].id, id);
+	ck_assert_uint_eq(l.items[0].n_exdates, 1);
+	ck_assert_int_eq(l.items[0].exdates[0], T0 + 4 * WEEK);
+	ck_assert_uint_eq(l.items[0].n_overrides, 1);
+	ck_assert_str_eq(l.items[0].overrides[0].venue, "三峡创客驿站");
+	ck_assert_int_eq(l.items[1].id, id2);
+	ck_assert_uint_eq(l.items[1].n_overrides, 0);
+	ck_assert_ptr_null(l.items[1].overrides);
+	db_event_list_free(&l);
+	ck_assert_ptr_null(l.items);
+	ck_assert_int_eq(db_count_rows(db, "event_override"), 1);
+	ck_assert_int_eq(db_count_rows(db, "event_exdate"), 1);
+
+	/* a hard delete takes the exceptions with it */
+	ck_assert_int_eq(db_event_delete(db, id, "admin", NOW + 2), 0);
+	ck_assert_int_eq(db_count_rows(db, "event_override"), 0);
+	ck_assert_int_eq(db_count_rows(db, "event_exdate"), 0);
+	ck_assert_int_eq(db_event_history_count(db, id), 3);
+}
+END_TEST
+
 static void
 add(Suite *s, const char *name, const TTest *t)
 {
@@ -433,6 +539,7 @@ main(void)
 	add(s, "rule_versions", test_rule_versions);
 	add(s, "subscriptions", test_subscriptions);
 	add(s, "token_get_expiry_revoke", test_token_get_expiry_revoke);
+	add(s, "event_exceptions", test_event_exceptions);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

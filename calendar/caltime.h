@@ -60,6 +60,15 @@ void cal_date_format(int y, int m, int d, char out[11]);
 /* The local date of instant utc in tzid as "YYYY-MM-DD". 0 or -EINVAL. */
 int cal_local_date(int64_t utc, const char *tzid, char out[11]);
 
+/*
+ * The instant that starts local date s ("YYYY-MM-DD", borrowed) in the
+ * district zone (CAL_DISTRICT_TZID): local midnight, seconds UTC. The one
+ * reading of the domain's dates (a rule's active_from, a carrier's
+ * retired_from, tracking_since). 0 or -EINVAL (not a real date, or a
+ * year outside 1970..9999).
+ */
+int cal_district_day_utc(const char *s, int64_t *utc);
+
 /* Add days to a calendar date (proleptic Gregorian). */
 void cal_date_add_days(int *y, int *m, int *d, int days);
 

@@ -56,8 +56,8 @@
 #define T_2026_01_10		1767974400	/* 2026-01-10T00:00+08:00 */
 
 static struct db *db;
-static struct svc_report rep;
-static struct svc_report year_rep;		/* a second report, kept beside rep */
+static struct cal_report rep;
+static struct cal_report year_rep;		/* a second report, kept beside rep */
 
 static void
 setup(void)
@@ -73,8 +73,8 @@ setup(void)
 static void
 teardown(void)
 {
-	svc_report_release(&rep);
-	svc_report_release(&year_rep);
+	cal_report_release(&rep);
+	cal_report_release(&year_rep);
 	db_close(db);
 	db = NULL;
 }
@@ -144,14 +144,14 @@ add_event_status(const char *uid, const char *kind, int64_t start,
 static void
 build_year(int year, int64_t as_of, const char *rule, const char *by)
 {
-	struct svc_report_query q;
+	struct cal_report_query q;
 
-	svc_report_release(&rep);
-	ck_assert_int_eq(svc_report_query_year(&q, year), 0);
+	cal_report_release(&rep);
+	ck_assert_int_eq(cal_report_query_year(&q, year), 0);
 	q.as_of_utc = as_of;
 	q.rule_id = rule;
 	q.by = by;
-	ck_assert_int_eq(svc_report_build(db, &q, &rep), 0);
+	ck_assert_int_eq(cal_report_build(db, &q, &rep), 0);
 }
 
 /* Rows of rule `id` in rep. */
@@ -161,7 +161,7 @@ rows_of(const char *id)
 	size_t i, n = 0;
 
 	for (i = 0; i < rep.report.n; i++)
-		if (strcmp(svc_report_rule(&rep, &rep.report.rows[i])->id,
+		if (strcmp(cal_report_rule(&rep, &rep.report.rows[i])->id,
 			   id) == 0)
 			n++;
 	return n;
@@ -178,7 +178,7 @@ row_for(const char *id, const char *scope, const char *period)
 	for (i = 0; i < rep.report.n; i++) {
 		const struct cal_cadence_row *row = &rep.report.rows[i];
 
-		if (strcmp(svc_report_rule(&rep, row)->id, id) == 0 &&
+		if (strcmp(cal_report_rule(&rep, row)->id, id) == 0 &&
 		    strcmp(row->scope, scope) == 0 &&
 		    strcmp(row->period, period) == 0) {
 			ck_assert_msg(!found, "two rows %s %s %s", id, scope,
@@ -203,7 +203,7 @@ row_for(const char *id, const char *scope, const char *period)
 		ck_assert_int_eq(r_->scheduled, (sched_want));		\
 		ck_assert_uint_eq(r_->n_events,				\
 				  (size_t)((held_want) + (sched_want)));	\
-		ck_assert_int_eq(svc_report_rule(&rep, r_)->min_count,	\
+		ck_assert_int_eq(cal_report_rule(&rep, r_)->min_count,	\
 				 (min_want));				\
 	} while (0)
 
@@ -291,7 +291,7 @@ START_TEST(test_new_year_local)
 	ck_assert_int_eq(rep.occ[row->events[0]].event_id, rs);
 	row = row_for("quarterly-event", "district", "2025-Q1");
 	ck_assert_int_eq(rep.occ[row->events[0]].event_id, salon);
-	ck_assert_uint_eq(svc_report_missed(&rep), 11 + 3 + 1);
+	ck_assert_uint_eq(cal_report_missed(&rep), 11 + 3 + 1);
 
 	doc = svc_report_json(&rep);
 	ck_assert_ptr_nonnull(doc);
@@ -316,7 +316,7 @@ START_TEST(test_new_year_local)
 		   1);
 	assert_row("yearly-competition", "district", "2024", "missed", 0, 0,
 		   1);
-	ck_assert_uint_eq(svc_report_missed(&rep), 17);
+	ck_assert_uint_eq(cal_report_missed(&rep), 17);
 	ck_assert_uint_eq(rep.n_occ, 0);
 }
 END_TEST
@@ -392,7 +392,7 @@ START_TEST(test_series_cancelled_occurrence)
 	}
 	for (m = 9; m < 12; m++)
 		assert_month(months_2025[m], "scheduled", 0, 1);
-	ck_assert_uint_eq(svc_report_missed(&rep), 1);
+	ck_assert_uint_eq(cal_report_missed(&rep), 1);
 
 	/* The year over: still only May. */
 	build_year(2025, T_2026_01_10, "monthly-roadshow", NULL);
@@ -402,7 +402,7 @@ START_TEST(test_series_cancelled_occurrence)
 		else
 			assert_month(months_2025[m], "met", 1, 0);
 	}
-	ck_assert_uint_eq(svc_report_missed(&rep), 1);
+	ck_assert_uint_eq(cal_report_missed(&rep), 1);
 
 	/* The region of the host carrier (longju) sees the same. */
 	build_year(2025, T_2026_01_10, "monthly-roadshow", "region");
@@ -543,7 +543,7 @@ START_TEST(test_rule_change_keeps_past)
 {
 	struct db_rule r;
 	enum cal_cadence_status before[12];
-	struct svc_report_query q;
+	struct cal_report_query q;
 	json_t *doc;
 	size_t i;
 
@@ -581,7 +581,7 @@ START_TEST(test_rule_change_keeps_past)
 		const struct cal_cadence_row *row = &rep.report.rows[i];
 
 		ck_assert_int_eq(row->status, before[i]);
-		ck_assert_int_eq(svc_report_rule(&rep, row)->min_count, 1);
+		ck_assert_int_eq(cal_report_rule(&rep, row)->min_count, 1);
 		ck_assert_int_eq(row->held, i < 3 ? 1 : 0);
 	}
 	assert_row("monthly-roadshow", "district", "2024-03", "met", 1, 0, 1);
@@ -594,7 +594,7 @@ START_TEST(test_rule_change_keeps_past)
 	build_year(2025, T_2025_07_01, "monthly-roadshow", NULL);
 	ck_assert_uint_eq(rep.report.n, 12);
 	for (i = 0; i < 12; i++)
-		ck_assert_int_eq(svc_report_rule(&rep,
+		ck_assert_int_eq(cal_report_rule(&rep,
 				 &rep.report.rows[i])->min_count, 2);
 	assert_row("monthly-roadshow", "district", "2025-01", "missed", 1, 0,
 		   2);
@@ -610,16 +610,16 @@ START_TEST(test_rule_change_keeps_past)
 	json_decref(doc);
 
 	/* A range over both years: each period judged by its version. */
-	svc_report_release(&rep);
+	cal_report_release(&rep);
 	memset(&q, 0, sizeof(q));
 	q.from_utc = T_2024_01_01;
 	q.to_utc = T_2026_01_01;
 	q.as_of_utc = T_2025_07_01;
 	q.rule_id = "monthly-roadshow";
-	ck_assert_int_eq(svc_report_build(db, &q, &rep), 0);
+	ck_assert_int_eq(cal_report_build(db, &q, &rep), 0);
 	ck_assert_uint_eq(rep.report.n, 24);
 	for (i = 0; i < 24; i++)
-		ck_assert_int_eq(svc_report_rule(&rep,
+		ck_assert_int_eq(cal_report_rule(&rep,
 				 &rep.report.rows[i])->min_count,
 				 i < 12 ? 1 : 2);
 	ck_assert_str_eq(rep.report.rows[0].period, "2024-01");
@@ -669,7 +669,7 @@ END_TEST
 
 START_TEST(test_by_region)
 {
-	struct svc_report_query q;
+	struct cal_report_query q;
 	size_t i;
 
 	add_event("pinghu-march", "roadshow", T_2025_03_31_2359,
@@ -728,20 +728,20 @@ START_TEST(test_by_region)
 	ck_assert_str_eq(rep.report.rows[0].scope, "partner:dazhou");
 
 	/* Bad queries. */
-	svc_report_release(&rep);
-	ck_assert_int_eq(svc_report_query_year(&q, 2025), 0);
+	cal_report_release(&rep);
+	ck_assert_int_eq(cal_report_query_year(&q, 2025), 0);
 	q.as_of_utc = T_2025_05_02;
 	q.by = "city";
-	ck_assert_int_eq(svc_report_build(db, &q, &rep), -EINVAL);
+	ck_assert_int_eq(cal_report_build(db, &q, &rep), -EINVAL);
 	q.by = NULL;
 	q.rule_id = "weekly-roadshow";
-	ck_assert_int_eq(svc_report_build(db, &q, &rep), -ENOENT);
+	ck_assert_int_eq(cal_report_build(db, &q, &rep), -ENOENT);
 	q.rule_id = NULL;
 	q.to_utc = q.from_utc;
-	ck_assert_int_eq(svc_report_build(db, &q, &rep), -EINVAL);
-	ck_assert_int_eq(svc_report_query_year(&q, 1969), -EINVAL);
-	ck_assert_int_eq(svc_report_query_year(&q, 10000), -EINVAL);
-	ck_assert_int_eq(svc_report_query_year(&q, 0), -EINVAL);
+	ck_assert_int_eq(cal_report_build(db, &q, &rep), -EINVAL);
+	ck_assert_int_eq(cal_report_query_year(&q, 1969), -EINVAL);
+	ck_assert_int_eq(cal_report_query_year(&q, 10000), -EINVAL);
+	ck_assert_int_eq(cal_report_query_year(&q, 0), -EINVAL);
 }
 END_TEST
 
@@ -776,14 +776,14 @@ START_TEST(test_range_rows_match_year)
 	year_rep = rep;			/* keep it; rep is rebuilt below */
 	memset(&rep, 0, sizeof(rep));
 	for (k = 0; k < sizeof(ranges) / sizeof(ranges[0]); k++) {
-		struct svc_report_query q;
+		struct cal_report_query q;
 
-		svc_report_release(&rep);
+		cal_report_release(&rep);
 		memset(&q, 0, sizeof(q));
 		q.from_utc = ranges[k].from;
 		q.to_utc = ranges[k].to;
 		q.as_of_utc = T_2026_01_10;
-		ck_assert_int_eq(svc_report_build(db, &q, &rep), 0);
+		ck_assert_int_eq(cal_report_build(db, &q, &rep), 0);
 		ck_assert_uint_gt(rep.report.n, 0);
 		for (i = 0; i < rep.report.n; i++) {
 			const struct cal_cadence_row *r = &rep.report.rows[i];
@@ -796,9 +796,9 @@ START_TEST(test_range_rows_match_year)
 					   r->period) == 0 &&
 				    strcmp(year_rep.report.rows[j].scope,
 					   r->scope) == 0 &&
-				    strcmp(svc_report_rule(&year_rep,
+				    strcmp(cal_report_rule(&year_rep,
 					   &year_rep.report.rows[j])->id,
-					   svc_report_rule(&rep, r)->id) == 0)
+					   cal_report_rule(&rep, r)->id) == 0)
 					y = &year_rep.report.rows[j];
 			ck_assert_ptr_nonnull(y);
 			ck_assert_msg(r->status == y->status &&
@@ -807,7 +807,7 @@ START_TEST(test_range_rows_match_year)
 				      "range %zu, %s %s: %s held %lld sched %lld"
 				      " in the range report, %s held %lld sched"
 				      " %lld in the year report", k,
-				      svc_report_rule(&rep, r)->id, r->period,
+				      cal_report_rule(&rep, r)->id, r->period,
 				      cal_cadence_status_name(r->status),
 				      (long long)r->held,
 				      (long long)r->scheduled,

@@ -218,15 +218,132 @@ child_exec(const char *self_exe, int in_fd, int out_fd)
 	_exit(127);
 }
 
+/* The parent's ends of the pipes and what went through them. */
+struct child_io {
+	int to_child;			/* write end of the child's stdin, or
+					 * -1 once closed */
+	int from_child;			/* read end of the child's stdout */
+	const char *text;		/* the file, len octets */
+	size_t len;
+	size_t written;			/* octets of text written */
+	char *out;			/* the child's output, got octets in
+					 * a buffer of cap + 1 */
+	size_t got;
+	size_t cap;
+};
+
+static void
+close_stdin(struct child_io *io)
+{
+	if (io->to_child >= 0)
+		close(io->to_child);
+	io->to_child = -1;
+}
+
+/* Read what the child wrote. 1: it closed stdout (or broke it), 0: more
+ * may come, -ENOMEM. Output beyond CHILD_MAX_OUTPUT ends the read. */
+static int
+read_some(struct child_io *io)
+{
+	ssize_t r;
+
+	if (io->got + 65536 > io->cap) {
+		char *no;
+
+		if (io->cap >= CHILD_MAX_OUTPUT)
+			return 1;
+		io->cap = io->cap ? io->cap * 2 : 65536;
+		no = realloc(io->out, io->cap + 1);
+		if (!no)
+			return -ENOMEM;
+		io->out = no;
+	}
+	r = read(io->from_child, io->out + io->got, io->cap - io->got);
+	if (r == 0)
+		return 1;		/* child closed stdout */
+	if (r > 0)
+		io->got += (size_t)r;
+	else if (errno != EAGAIN && errno != EINTR)
+		return 1;
+	return 0;
+}
+
+/*
+ * Feed the file to the child and collect its output until it closes
+ * stdout. 0 (done), 1 (deadline, ms on the monotonic clock, passed) or
+ * -ENOMEM.
+ */
+static int
+pump(struct child_io *io, int64_t deadline)
+{
+	for (;;) {
+		struct pollfd pf[2];
+		int np = 0, left = (int)(deadline - now_ms()), r;
+
+		if (left <= 0)
+			return 1;
+		pf[np].fd = io->from_child;
+		pf[np++].events = POLLIN;
+		if (io->to_child >= 0) {
+			pf[np].fd = io->to_child;
+			pf[np++].events = POLLOUT;
+		}
+		if (poll(pf, (nfds_t)np, left) < 0 && errno != EINTR)
+			return 0;
+		if (io->to_child >= 0 && (pf[1].revents & (POLLOUT | POLLERR |
+							    POLLHUP))) {
+			ssize_t w = write(io->to_child, io->text + io->written,
+					  io->len - io->written);
+
+			if (w > 0)
+				io->written += (size_t)w;
+			if ((w < 0 && errno != EAGAIN) ||
+			    io->written == io->len)
+				close_stdin(io);
+		}
+		if (pf[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+			r = read_some(io);
+			if (r != 0)
+				return r < 0 ? r : 0;
+		}
+	}
+}
+
+/* Judge how the child ended (waitpid status) and its output. 0, or
+ * -EINVAL / -EIO with a reason in why (size octets). */
+static int
+child_verdict(int status, struct child_io *io, json_t **result, char *why,
+	      size_t size)
+{
+	if (WIFSIGNALED(status)) {
+		snprintf(why, size, "the file could not be read safely (the"
+			 " parser stopped on signal %d%s)", WTERMSIG(status),
+			 WTERMSIG(status) == SIGXCPU ? ": CPU limit" : "");
+		return -EINVAL;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !io->out) {
+		snprintf(why, size, WIFEXITED(status) &&
+			 WEXITSTATUS(status) == 4 ? "the file is too large" :
+			 "the file could not be read (the parser failed)");
+		return -EINVAL;
+	}
+	io->out[io->got] = '\0';
+	*result = json_loadb(io->out, io->got, 0, NULL);
+	if (!*result) {
+		snprintf(why, size, "the parser gave no answer");
+		return -EIO;
+	}
+	return 0;
+}
+
 int
 svc_ics_parse_isolated(const char *self_exe, const char *text, size_t len,
 		       json_t **result, char *why, size_t size)
 {
 	int to_child[2] = { -1, -1 }, from_child[2] = { -1, -1 };
-	size_t written = 0, got = 0, cap = 0;
-	char *out = NULL;
-	int64_t deadline, wall_ms;
-	int status = 0, rc = -EIO, timed_out = 0;
+	struct child_io io = { -1, -1, text, len, 0, NULL, 0, 0 };
+	int64_t wall_ms;
+	int status = 0, rc = -EIO;
 	pid_t pid;
 
 	*result = NULL;
@@ -245,103 +362,31 @@ svc_ics_parse_isolated(const char *self_exe, const char *text, size_t len,
 	close(to_child[0]);
 	close(from_child[1]);
 	to_child[0] = from_child[1] = -1;
-	fcntl(to_child[1], F_SETFL, O_NONBLOCK);
-	fcntl(from_child[0], F_SETFL, O_NONBLOCK);
-	if (len == 0) {
-		close(to_child[1]);
-		to_child[1] = -1;
-	}
+	io.to_child = to_child[1];
+	io.from_child = from_child[0];
+	to_child[1] = from_child[0] = -1;	/* io owns them now */
+	fcntl(io.to_child, F_SETFL, O_NONBLOCK);
+	fcntl(io.from_child, F_SETFL, O_NONBLOCK);
+	if (len == 0)
+		close_stdin(&io);
 	wall_ms = CHILD_WALL_MS + (int64_t)(len >> 20) * CHILD_WALL_MS_PER_MIB;
-	deadline = now_ms() + wall_ms;
-	for (;;) {
-		struct pollfd pf[2];
-		int np = 0, left = (int)(deadline - now_ms());
-		ssize_t r;
-
-		if (left <= 0) {
-			timed_out = 1;
-			break;
-		}
-		pf[np].fd = from_child[0];
-		pf[np++].events = POLLIN;
-		if (to_child[1] >= 0) {
-			pf[np].fd = to_child[1];
-			pf[np++].events = POLLOUT;
-		}
-		if (poll(pf, (nfds_t)np, left) < 0 && errno != EINTR)
-			break;
-		if (to_child[1] >= 0 && (pf[1].revents & (POLLOUT | POLLERR |
-							   POLLHUP))) {
-			r = write(to_child[1], text + written, len - written);
-			if (r > 0)
-				written += (size_t)r;
-			if (r < 0 && errno != EAGAIN) {
-				close(to_child[1]);
-				to_child[1] = -1;
-			} else if (written == len) {
-				close(to_child[1]);
-				to_child[1] = -1;
-			}
-		}
-		if (pf[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-			if (got + 65536 > cap) {
-				char *no;
-
-				if (cap >= CHILD_MAX_OUTPUT)
-					break;
-				cap = cap ? cap * 2 : 65536;
-				no = realloc(out, cap + 1);
-				if (!no) {
-					rc = -ENOMEM;
-					break;
-				}
-				out = no;
-			}
-			r = read(from_child[0], out + got, cap - got);
-			if (r == 0)
-				break;		/* child closed stdout */
-			if (r > 0)
-				got += (size_t)r;
-			else if (errno != EAGAIN && errno != EINTR)
-				break;
-		}
-	}
-	if (timed_out || rc == -ENOMEM)
-		kill(pid, SIGKILL);
+	rc = pump(&io, now_ms() + wall_ms);
+	if (rc != 0)
+		kill(pid, SIGKILL);	/* deadline, or no memory to read */
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	if (rc == -ENOMEM)
-		goto out;
-	if (timed_out) {
+	if (rc == 1) {
 		snprintf(why, size, "the file took longer than %lld ms to"
 			 " read and was abandoned", (long long)wall_ms);
 		rc = -ETIMEDOUT;
-		goto out;
+	} else if (rc == 0) {
+		rc = child_verdict(status, &io, result, why, size);
 	}
-	if (WIFSIGNALED(status)) {
-		snprintf(why, size, "the file could not be read safely (the"
-			 " parser stopped on signal %d%s)", WTERMSIG(status),
-			 WTERMSIG(status) == SIGXCPU ? ": CPU limit" : "");
-		rc = -EINVAL;
-		goto out;
-	}
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !out) {
-		snprintf(why, size, WIFEXITED(status) &&
-			 WEXITSTATUS(status) == 4 ? "the file is too large" :
-			 "the file could not be read (the parser failed)");
-		rc = -EINVAL;
-		goto out;
-	}
-	out[got] = '\0';
-	*result = json_loadb(out, got, 0, NULL);
-	if (!*result) {
-		snprintf(why, size, "the parser gave no answer");
-		rc = -EIO;
-		goto out;
-	}
-	rc = 0;
 out:
-	free(out);
+	free(io.out);
+	close_stdin(&io);
+	if (io.from_child >= 0)
+		close(io.from_child);
 	if (to_child[0] >= 0)
 		close(to_child[0]);
 	if (to_child[1] >= 0)

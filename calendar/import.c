@@ -227,27 +227,34 @@ lic_error(struct ctx *c, int n, const char *uid, icalproperty *p)
 
 			if (cal_rrule_validate(p_val + 10, why,
 					       sizeof(why)) != 0) {
-				cal_imp_add_error(c, n, uid, "RRULE", "bad-rrule",
-					  "RRULE: %s", why);
+				cal_imp_add_error(c, n, uid, "RRULE",
+						  "bad-rrule", "RRULE: %s",
+						  why);
 				return;
 			}
 		}
-		cal_imp_add_error(c, n, uid, used[i], "bad-value", "%s: the value is"
-			  " not a valid %s", used[i], type[0] ? type :
-			  "value");
+		cal_imp_add_error(c, n, uid, used[i], "bad-value",
+				  "%s: the value is"
+				  " not a valid %s",
+				  used[i], type[0] ? type : "value");
 		return;
 	case ICAL_XLICERRORTYPE_COMPONENTPARSEERROR:
-		cal_imp_add_error(c, n, uid, "", "structure", "BEGIN and END lines do"
-			  " not match (components must nest, RFC 5545 §3.4)");
+		cal_imp_add_error(
+			c, n, uid, "", "structure",
+			"BEGIN and END lines do"
+			" not match (components must nest, RFC 5545 §3.4)");
 		return;
 	case ICAL_XLICERRORTYPE_PROPERTYPARSEERROR:
-		cal_imp_add_error(c, n, uid, "", "bad-line", "a line is not a property"
-			  " (NAME:value) nor a folded continuation (which"
-			  " starts with a space, RFC 5545 §3.1)");
+		cal_imp_add_error(
+			c, n, uid, "", "bad-line",
+			"a line is not a property"
+			" (NAME:value) nor a folded continuation (which"
+			" starts with a space, RFC 5545 §3.1)");
 		return;
 	default:
-		cal_imp_add_error(c, n, uid, "", "unreadable", "a line could not be"
-			  " read as iCalendar");
+		cal_imp_add_error(c, n, uid, "", "unreadable",
+				  "a line could not be"
+				  " read as iCalendar");
 		return;
 	}
 }
@@ -296,26 +303,31 @@ static int
 precheck(struct ctx *c, const char *text, size_t len)
 {
 	if (memchr(text, '\0', len)) {
-		cal_imp_add_error(c, 0, NULL, "", "nul", "the file contains a"
+		cal_imp_add_error(c, 0, NULL, "", "nul",
+				  "the file contains a"
 				  " NUL octet");
 		return 0;
 	}
 	if (scan_structure(c, text, len) != 0)
 		return -ENOMEM;
 	if (c->too_deep_line) {
-		cal_imp_add_error(c, 0, NULL, "", "structure", "line %d:"
+		cal_imp_add_error(c, 0, NULL, "", "structure",
+				  "line %d:"
 				  " components nested more than %d deep",
 				  c->too_deep_line, MAX_DEPTH);
 		return 0;
 	}
 	if (c->nested_line) {
-		cal_imp_add_error(c, 0, NULL, "", "structure", "line %d: a"
+		cal_imp_add_error(c, 0, NULL, "", "structure",
+				  "line %d: a"
 				  " VEVENT nested inside another component is"
-				  " not accepted", c->nested_line);
+				  " not accepted",
+				  c->nested_line);
 		return 0;
 	}
 	if (c->n_lines > CAL_IMPORT_MAX_VEVENTS) {
-		cal_imp_add_error(c, 0, NULL, "", "too-many", "the file holds"
+		cal_imp_add_error(c, 0, NULL, "", "too-many",
+				  "the file holds"
 				  " %zu VEVENTs; at most %d per import",
 				  c->n_lines, CAL_IMPORT_MAX_VEVENTS);
 		return 0;
@@ -346,7 +358,8 @@ parse_root(struct ctx *c, const char *text, size_t len, int *rc)
 		      (icalcomponent_isa(root) != ICAL_XROOT_COMPONENT ||
 		       !icalcomponent_get_first_component(root,
 						ICAL_VCALENDAR_COMPONENT)))) {
-		cal_imp_add_error(c, 0, NULL, "", "not-icalendar", "not an"
+		cal_imp_add_error(c, 0, NULL, "", "not-icalendar",
+				  "not an"
 				  " iCalendar file: no BEGIN:VCALENDAR ..."
 				  " END:VCALENDAR object");
 		if (root)
@@ -397,7 +410,8 @@ read_all(struct ctx *c, icalcomponent *root)
 			cal_imp_read_vevent(c, vev, ++n);
 	}
 	if (n == 0 && c->out->n_errors == 0)
-		cal_imp_add_error(c, 0, NULL, "", "no-vevent", "the calendar"
+		cal_imp_add_error(c, 0, NULL, "", "no-vevent",
+				  "the calendar"
 				  " holds no VEVENT");
 }
 
@@ -433,10 +447,12 @@ cal_import_parse(const char *text, size_t len, struct cal_import *out)
 	 * when libical read the VEVENTs the line scan found. */
 	n_read = count_vevents(root);
 	if (n_read != c.n_lines) {
-		cal_imp_add_error(&c, 0, NULL, "", "structure", "the file has"
+		cal_imp_add_error(&c, 0, NULL, "", "structure",
+				  "the file has"
 				  " %zu VEVENTs in its VCALENDARs but %zu"
 				  " could be read (check the BEGIN and END"
-				  " lines)", c.n_lines, n_read);
+				  " lines)",
+				  c.n_lines, n_read);
 		goto done;
 	}
 	read_all(&c, root);

@@ -246,13 +246,17 @@ cal_imp_text_prop(struct ctx *c, icalcomponent *vev, icalproperty_kind kind,
 	if (!v)
 		return NULL;
 	if (strlen(v) > max) {
-		cal_imp_add_error(c, n, uid, name, "too-long", "%s is longer than %zu"
-			  " octets", name, max);
+		cal_imp_add_error(c, n, uid, name, "too-long",
+				  "%s is longer than %zu"
+				  " octets",
+				  name, max);
 		return NULL;
 	}
 	if (!cal_imp_utf8_ok(v)) {
-		cal_imp_add_error(c, n, uid, name, "not-utf8", "%s is not valid UTF-8"
-			  " (RFC 5545 §3.1.4)", name);
+		cal_imp_add_error(c, n, uid, name, "not-utf8",
+				  "%s is not valid UTF-8"
+				  " (RFC 5545 §3.1.4)",
+				  name);
 		return NULL;
 	}
 	d = malloc(2 * strlen(v) + 1);
@@ -278,8 +282,10 @@ cal_imp_text_prop(struct ctx *c, icalcomponent *vev, icalproperty_kind kind,
 		w--;
 	*w = '\0';
 	if (cal_imp_has_control(d) && kind != ICAL_DESCRIPTION_PROPERTY) {
-		cal_imp_add_error(c, n, uid, name, "control-char", "%s holds a control"
-			  " character (tab or line break)", name);
+		cal_imp_add_error(c, n, uid, name, "control-char",
+				  "%s holds a control"
+				  " character (tab or line break)",
+				  name);
 		free(d);
 		return NULL;
 	}

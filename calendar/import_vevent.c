@@ -139,8 +139,9 @@ read_span(struct ctx *c, icalcomponent *vev, int n, const char *uid,
 
 	memset(ev_end, 0, sizeof(*ev_end));
 	if (!ps) {
-		cal_imp_add_error(c, n, uid, "DTSTART", "missing", "DTSTART is"
-			  " missing");
+		cal_imp_add_error(c, n, uid, "DTSTART", "missing",
+				  "DTSTART is"
+				  " missing");
 		return -EINVAL;
 	}
 	/* DATE values are the district's days; floating times are in the
@@ -148,29 +149,35 @@ read_span(struct ctx *c, icalcomponent *vev, int n, const char *uid,
 	{
 		struct icaltimetype t = icalproperty_get_dtstart(ps);
 
-		if (cal_imp_read_time(c, ps, t, t.is_date ? CAL_DISTRICT_TZID :
-			      c->float_tz, sv, &code, why, sizeof(why)) != 0) {
-			cal_imp_add_error(c, n, uid, "DTSTART", code, "DTSTART %s",
-				  why);
+		if (cal_imp_read_time(c, ps, t,
+				      t.is_date ? CAL_DISTRICT_TZID
+						: c->float_tz,
+				      sv, &code, why, sizeof(why)) != 0) {
+			cal_imp_add_error(c, n, uid, "DTSTART", code,
+					  "DTSTART %s", why);
 			return -EINVAL;
 		}
 	}
 	ev->start_utc = sv->utc;
 	ev->all_day = sv->is_date;
-	ev->tzid = cal_imp_dup_checked(c, sv->iana ? sv->iana : sv->file ? "UTC" :
-			       c->float_tz);
+	ev->tzid = cal_imp_dup_checked(c, sv->iana   ? sv->iana
+					  : sv->file ? "UTC"
+						     : c->float_tz);
 	if (pe) {
 		if (cal_imp_read_time(c, pe, icalproperty_get_dtend(pe),
-			      sv->is_date ? CAL_DISTRICT_TZID : sv->iana ?
-			      sv->iana : c->float_tz, &e, &code, why,
-			      sizeof(why)) != 0) {
-			cal_imp_add_error(c, n, uid, "DTEND", code, "DTEND %s", why);
+				      sv->is_date ? CAL_DISTRICT_TZID
+				      : sv->iana  ? sv->iana
+						  : c->float_tz,
+				      &e, &code, why, sizeof(why)) != 0) {
+			cal_imp_add_error(c, n, uid, "DTEND", code, "DTEND %s",
+					  why);
 			return -EINVAL;
 		}
 		if (e.is_date != sv->is_date) {
-			cal_imp_add_error(c, n, uid, "DTEND", "bad-value", "DTEND and"
-				  " DTSTART must both be dates or both"
-				  " date-times (RFC 5545 §3.8.2.2)");
+			cal_imp_add_error(c, n, uid, "DTEND", "bad-value",
+					  "DTEND and"
+					  " DTSTART must both be dates or both"
+					  " date-times (RFC 5545 §3.8.2.2)");
 			return -EINVAL;
 		}
 		ev->end_utc = e.utc;
@@ -182,7 +189,7 @@ read_span(struct ctx *c, icalcomponent *vev, int n, const char *uid,
 		if (icaldurationtype_is_bad_duration(d) || secs < 0 ||
 		    secs > MAX_DURATION) {
 			cal_imp_add_error(c, n, uid, "DURATION", "bad-value",
-				  "DURATION must be 0 to 366 days");
+					  "DURATION must be 0 to 366 days");
 			return -EINVAL;
 		}
 		ev->end_utc = ev->start_utc + secs;
@@ -193,20 +200,22 @@ read_span(struct ctx *c, icalcomponent *vev, int n, const char *uid,
 	}
 	if (ev->end_utc < ev->start_utc ||
 	    (ev->end_utc == ev->start_utc && pe)) {
-		cal_imp_add_error(c, n, uid, pe ? "DTEND" : "DURATION", "bad-value",
-			  "DTEND must be after DTSTART");
+		cal_imp_add_error(c, n, uid, pe ? "DTEND" : "DURATION",
+				  "bad-value", "DTEND must be after DTSTART");
 		return -EINVAL;
 	}
 	if (ev->end_utc - ev->start_utc > MAX_DURATION) {
-		cal_imp_add_error(c, n, uid, pe ? "DTEND" : "DURATION", "too-long",
-			  "the event lasts more than 366 days");
+		cal_imp_add_error(c, n, uid, pe ? "DTEND" : "DURATION",
+				  "too-long",
+				  "the event lasts more than 366 days");
 		return -EINVAL;
 	}
 	if (sv->is_date && ev->tzid &&
 	    (cal_local_date(ev->start_utc, ev->tzid, ev->start_date) != 0 ||
 	     cal_local_date(ev->end_utc, ev->tzid, ev->end_date) != 0)) {
-		cal_imp_add_error(c, n, uid, "DTSTART", "bad-value", "the dates cannot"
-			  " be placed");
+		cal_imp_add_error(c, n, uid, "DTSTART", "bad-value",
+				  "the dates cannot"
+				  " be placed");
 		return -EINVAL;
 	}
 	return 0;
@@ -322,14 +331,16 @@ read_recurrence(struct ctx *c, icalcomponent *vev, int n, const char *uid,
 	if (!p)
 		goto dates;
 	if (icalcomponent_count_properties(vev, ICAL_RRULE_PROPERTY) > 1) {
-		cal_imp_add_error(c, n, uid, "RRULE", "bad-rrule", "more than one"
-			  " RRULE");
+		cal_imp_add_error(c, n, uid, "RRULE", "bad-rrule",
+				  "more than one"
+				  " RRULE");
 		return -EINVAL;
 	}
 	if ((size_t)n <= c->n_lines && c->bad_rrule_line[n - 1]) {
-		cal_imp_add_error(c, n, uid, "RRULE", "bad-rrule", "RRULE (line %d):"
-			  " a number is out of range",
-			  c->bad_rrule_line[n - 1]);
+		cal_imp_add_error(c, n, uid, "RRULE", "bad-rrule",
+				  "RRULE (line %d):"
+				  " a number is out of range",
+				  c->bad_rrule_line[n - 1]);
 		return -EINVAL;
 	}
 	r = icalproperty_get_rrule(p);
@@ -339,8 +350,8 @@ read_recurrence(struct ctx *c, icalcomponent *vev, int n, const char *uid,
 	    (zone_pending ? !(norm = strdup(text)) :
 	     cal_rrule_normalize_until(text, ev->tzid, ev->all_day, &norm,
 				       why, sizeof(why)) != 0)) {
-		cal_imp_add_error(c, n, uid, "RRULE", "bad-rrule", "RRULE: %s", text ?
-			  why : "cannot be read");
+		cal_imp_add_error(c, n, uid, "RRULE", "bad-rrule", "RRULE: %s",
+				  text ? why : "cannot be read");
 		free(text);
 		return -EINVAL;
 	}
@@ -349,9 +360,10 @@ read_recurrence(struct ctx *c, icalcomponent *vev, int n, const char *uid,
 	/* Prove the rule expands in bounded work (under the helper's CPU
 	 * limit) before the server ever stores it. */
 	if (cal_recur_too_long(ev)) {
-		cal_imp_add_error(c, n, uid, "RRULE", "bad-rrule", "RRULE must yield 1"
-			  " to %d occurrences (or have no end)",
-			  CAL_RECUR_MAX_OCCURRENCES);
+		cal_imp_add_error(c, n, uid, "RRULE", "bad-rrule",
+				  "RRULE must yield 1"
+				  " to %d occurrences (or have no end)",
+				  CAL_RECUR_MAX_OCCURRENCES);
 		return -EINVAL;
 	}
 dates:
@@ -366,12 +378,15 @@ dates:
 
 		if (series_instant(c, p, t, ev, &when, &code, why,
 				   sizeof(why)) != 0) {
-			cal_imp_add_error(c, n, uid, "RDATE", code, "RDATE %s", why);
+			cal_imp_add_error(c, n, uid, "RDATE", code, "RDATE %s",
+					  why);
 			return -EINVAL;
 		}
 		if (ev->n_rdates >= CAL_RECUR_MAX_OCCURRENCES) {
-			cal_imp_add_error(c, n, uid, "RDATE", "too-many", "more than"
-				  " %d RDATEs", CAL_RECUR_MAX_OCCURRENCES);
+			cal_imp_add_error(c, n, uid, "RDATE", "too-many",
+					  "more than"
+					  " %d RDATEs",
+					  CAL_RECUR_MAX_OCCURRENCES);
 			return -EINVAL;
 		}
 		if (when != ev->start_utc && db_event_add_rdate(ev, when) != 0)
@@ -386,12 +401,15 @@ dates:
 
 		if (series_instant(c, p, icalproperty_get_exdate(p), ev, &t,
 				   &code, why, sizeof(why)) != 0) {
-			cal_imp_add_error(c, n, uid, "EXDATE", code, "EXDATE %s", why);
+			cal_imp_add_error(c, n, uid, "EXDATE", code,
+					  "EXDATE %s", why);
 			return -EINVAL;
 		}
 		if (ev->n_exdates >= CAL_RECUR_MAX_OCCURRENCES) {
-			cal_imp_add_error(c, n, uid, "EXDATE", "too-many", "more than"
-				  " %d EXDATEs", CAL_RECUR_MAX_OCCURRENCES);
+			cal_imp_add_error(c, n, uid, "EXDATE", "too-many",
+					  "more than"
+					  " %d EXDATEs",
+					  CAL_RECUR_MAX_OCCURRENCES);
 			return -EINVAL;
 		}
 		if (db_event_add_exdate(ev, t) != 0)
@@ -416,20 +434,22 @@ read_override(struct ctx *c, icalcomponent *vev, int n, const char *uid,
 	if (i >= 0)
 		master = &c->out->events[i];
 	if (!master || (!master->rrule && !master->n_rdates)) {
-		cal_imp_add_error(c, n, uid, "RECURRENCE-ID", "no-series",
-			  "RECURRENCE-ID without a recurring VEVENT of the"
-			  " same UID before it");
+		cal_imp_add_error(
+			c, n, uid, "RECURRENCE-ID", "no-series",
+			"RECURRENCE-ID without a recurring VEVENT of the"
+			" same UID before it");
 		return;
 	}
 	if (series_instant(c, rp, icalproperty_get_recurrenceid(rp), master,
 			   &rid, &code, why, sizeof(why)) != 0) {
-		cal_imp_add_error(c, n, uid, "RECURRENCE-ID", code, "RECURRENCE-ID %s",
-			  why);
+		cal_imp_add_error(c, n, uid, "RECURRENCE-ID", code,
+				  "RECURRENCE-ID %s", why);
 		return;
 	}
 	if (!cal_recur_is_occurrence(master, rid)) {
-		cal_imp_add_error(c, n, uid, "RECURRENCE-ID", "no-occurrence",
-			  "RECURRENCE-ID names no occurrence of the series");
+		cal_imp_add_error(
+			c, n, uid, "RECURRENCE-ID", "no-occurrence",
+			"RECURRENCE-ID names no occurrence of the series");
 		return;
 	}
 	memset(&tmp, 0, sizeof(tmp));
@@ -452,11 +472,11 @@ read_override(struct ctx *c, icalcomponent *vev, int n, const char *uid,
 	o->end_utc = tmp.end_utc > tmp.start_utc ? tmp.end_utc :
 		     tmp.start_utc + (master->end_utc - master->start_utc);
 	o->title = cal_imp_text_prop(c, vev, ICAL_SUMMARY_PROPERTY, "SUMMARY",
-			     MAX_TITLE, n, uid);
+				     MAX_TITLE, n, uid);
 	o->venue = cal_imp_text_prop(c, vev, ICAL_LOCATION_PROPERTY, "LOCATION",
-			     MAX_VENUE, n, uid);
+				     MAX_VENUE, n, uid);
 	o->description = cal_imp_text_prop(c, vev, ICAL_DESCRIPTION_PROPERTY,
-				   "DESCRIPTION", MAX_TEXT, n, uid);
+					   "DESCRIPTION", MAX_TEXT, n, uid);
 	o->status = cal_imp_dup_checked(c, cal_imp_status_of(vev));
 	db_event_release(&tmp);
 }
@@ -503,9 +523,11 @@ cal_imp_read_vevent(struct ctx *c, icalcomponent *vev, int n)
 					       ICAL_RECURRENCEID_PROPERTY);
 	if (!uid || !*uid) {
 		if (rid) {
-			cal_imp_add_error(c, n, NULL, "UID", "missing", "UID is"
-				  " missing: a RECURRENCE-ID needs the UID of"
-				  " its series");
+			cal_imp_add_error(
+				c, n, NULL, "UID", "missing",
+				"UID is"
+				" missing: a RECURRENCE-ID needs the UID of"
+				" its series");
 			return;
 		}
 		if (derived_uid(c, vev, derived, sizeof(derived)) != 0) {
@@ -516,13 +538,17 @@ cal_imp_read_vevent(struct ctx *c, icalcomponent *vev, int n)
 	}
 	cal_imp_lic_errors(c, vev, n, uid);
 	if (strlen(uid) > MAX_UID) {
-		cal_imp_add_error(c, n, NULL, "UID", "too-long", "UID is longer than"
-			  " %d octets", MAX_UID);
+		cal_imp_add_error(c, n, NULL, "UID", "too-long",
+				  "UID is longer than"
+				  " %d octets",
+				  MAX_UID);
 		return;
 	}
-	if (!cal_imp_utf8_ok(uid) || cal_imp_has_control(uid) || strchr(uid, ' ')) {
-		cal_imp_add_error(c, n, NULL, "UID", "bad-value", "UID must be UTF-8"
-			  " without spaces or control characters");
+	if (!cal_imp_utf8_ok(uid) || cal_imp_has_control(uid) ||
+	    strchr(uid, ' ')) {
+		cal_imp_add_error(c, n, NULL, "UID", "bad-value",
+				  "UID must be UTF-8"
+				  " without spaces or control characters");
 		return;
 	}
 	if (c->out->n_errors != errors_before)
@@ -532,8 +558,9 @@ cal_imp_read_vevent(struct ctx *c, icalcomponent *vev, int n)
 		return;
 	}
 	if (uid_find(c, uid) >= 0) {
-		cal_imp_add_error(c, n, uid, "UID", "duplicate-uid", "two VEVENTs have"
-			  " this UID and neither has RECURRENCE-ID");
+		cal_imp_add_error(c, n, uid, "UID", "duplicate-uid",
+				  "two VEVENTs have"
+				  " this UID and neither has RECURRENCE-ID");
 		return;
 	}
 	memset(&ev, 0, sizeof(ev));
@@ -541,7 +568,7 @@ cal_imp_read_vevent(struct ctx *c, icalcomponent *vev, int n)
 	if (!ev.uid)
 		return;			/* c->oom is set */
 	ev.title = cal_imp_text_prop(c, vev, ICAL_SUMMARY_PROPERTY, "SUMMARY",
-			     MAX_TITLE, n, uid);
+				     MAX_TITLE, n, uid);
 	if (ev.title && !*ev.title) {
 		free(ev.title);
 		ev.title = NULL;
@@ -549,12 +576,12 @@ cal_imp_read_vevent(struct ctx *c, icalcomponent *vev, int n)
 	if (!ev.title && c->out->n_errors == errors_before)
 		ev.title = cal_imp_dup_checked(c, CAL_IMPORT_NO_TITLE);
 	ev.description = cal_imp_text_prop(c, vev, ICAL_DESCRIPTION_PROPERTY,
-				   "DESCRIPTION", MAX_TEXT, n, uid);
+					   "DESCRIPTION", MAX_TEXT, n, uid);
 	ev.venue = cal_imp_text_prop(c, vev, ICAL_LOCATION_PROPERTY, "LOCATION",
-			     MAX_VENUE, n, uid);
+				     MAX_VENUE, n, uid);
 	{
 		char *u = cal_imp_text_prop(c, vev, ICAL_URL_PROPERTY, "URL",
-				    MAX_URL, n, uid);
+					    MAX_URL, n, uid);
 
 		if (u && (strncmp(u, "http://", 7) == 0 ||
 			  strncmp(u, "https://", 8) == 0) && !strchr(u, ' '))

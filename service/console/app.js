@@ -179,6 +179,7 @@
     }
     if (res.status === 401 && path !== '/api/v1/me') {
       state.me = null;
+      sessionHint(false);
       say(t('err_session'), true);
       navigate('/console/', true);
     }
@@ -242,10 +243,32 @@
     if (box) box.hidden = true;
   }
 
+  /*
+   * Whether this browser logged in and has not logged out since. The
+   * session cookie is HttpOnly, and Chromium logs every 4xx answer to
+   * fetch() as a console error, so a visitor who never logged in is shown
+   * the log-in form without asking GET /api/v1/me (which answers 401 to
+   * anonymous callers). Only a hint: a stale one costs one 401.
+   */
+  function sessionHint(on) {
+    try {
+      if (on === true) localStorage.setItem('rsd_logged_in', '1');
+      else if (on === false) localStorage.removeItem('rsd_logged_in');
+      return localStorage.getItem('rsd_logged_in') === '1';
+    } catch (e) {
+      return true;      /* no storage: ask the server */
+    }
+  }
+
   async function loadMe() {
+    if (!sessionHint()) {
+      state.me = null;
+      return null;
+    }
     try {
       const r = await api('/api/v1/me');
       state.me = r.status === 200 ? r.body : null;
+      if (r.status === 401) sessionHint(false);
     } catch (e) {
       state.me = null;
     }
@@ -429,6 +452,7 @@
         headers: { 'Content-Type': 'application/x-www-form-urlencoded' }
       });
     } catch (e) {
+      sessionHint(true);  /* a failed log-in comes back with ?login=failed */
       form.submit();
       return;
     }
@@ -447,6 +471,7 @@
     }
     $('login-password').value = '';
     msg.hidden = true;
+    sessionHint(true);
     state.me = null;
     state.kinds = [];
     navigate('/console/', true);
@@ -457,6 +482,7 @@
       await api('/console/logout', { method: 'POST' });
     } catch (e) { /* the page reloads anyway */ }
     state.me = null;
+    sessionHint(false);
     location.assign('/console/');
   }
 

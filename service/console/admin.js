@@ -30,7 +30,7 @@
       af_target_year: '目标年份', af_area: '载体面积（万平方米）', af_ent: '聚集企业和团队（家）',
       af_tech: '孵化科技型企业（家）', r_now: '当前目标', r_annex: '附件原计划',
       r_annex_short: '原计划：{v}', r_changed: '已调整', r_saved: '区域已保存。', r_edit: '编辑目标',
-      r_no_targets: '无目标',
+      r_no_targets: '无目标', r_year: '{y} 年目标',
       ac_title: '账号与令牌', ac_accounts: '账号', ac_invite: '邀请新账号', ac_invite_btn: '创建并生成邀请链接',
       ac_invite_link: '邀请链接（只显示这一次，7 天内有效）：', ac_copy: '复制', ac_copied: '已复制。',
       ac_role: '角色', role_admin: '管理员', role_organiser: '组织者', role_viewer: '只读',
@@ -57,7 +57,7 @@
       su_webcal: '在日历应用中打开', su_delete: '撤销', su_revoked: '已撤销',
       su_confirm_delete: '确定撤销“{n}”的订阅吗？该地址将立即失效。', su_deleted: '订阅已撤销。',
       su_fetched: '最近拉取：{t}（共 {n} 次）', su_never: '尚未拉取',
-      au_title: '操作记录', au_type: '对象类型', au_object: '对象标识', au_actor: '操作者',
+      au_title: '操作记录', au_slug: '标识', au_type: '对象类型', au_object: '对象标识', au_actor: '操作者',
       au_more: '加载更多', au_none: '没有符合条件的记录。', au_end: '已显示全部记录。',
       ot_carrier: '载体', ot_region: '区域', ot_rule: '规则', ot_account: '账号', ot_token: '令牌',
       ot_subscription: '订阅',
@@ -86,7 +86,7 @@
       af_target_year: 'Target year', af_area: 'Carrier floor area (10⁴ m²)', af_ent: 'Enterprises and teams',
       af_tech: 'Tech enterprises', r_now: 'Target now', r_annex: 'Annex plan',
       r_annex_short: 'plan: {v}', r_changed: 'changed', r_saved: 'Region saved.', r_edit: 'Edit targets',
-      r_no_targets: 'no targets',
+      r_no_targets: 'no targets', r_year: 'targets {y}',
       ac_title: 'Accounts and tokens', ac_accounts: 'Accounts', ac_invite: 'Invite an account', ac_invite_btn: 'Create with an invite link',
       ac_invite_link: 'Invite link (shown this once, valid 7 days):', ac_copy: 'Copy', ac_copied: 'Copied.',
       ac_role: 'Role', role_admin: 'Admin', role_organiser: 'Organiser', role_viewer: 'Viewer',
@@ -113,7 +113,7 @@
       su_webcal: 'Open in a calendar app', su_delete: 'Revoke', su_revoked: 'Revoked',
       su_confirm_delete: 'Revoke the feed of “{n}”? Its URL stops working at once.', su_deleted: 'Feed revoked.',
       su_fetched: 'Last fetched {t} ({n} times)', su_never: 'Never fetched',
-      au_title: 'Audit trail', au_type: 'Object type', au_object: 'Object id', au_actor: 'Actor',
+      au_title: 'Audit trail', au_slug: 'Slug', au_type: 'Object type', au_object: 'Object id', au_actor: 'Actor',
       au_more: 'Load more', au_none: 'No row matches.', au_end: 'All rows shown.',
       ot_carrier: 'Carrier', ot_region: 'Region', ot_rule: 'Rule', ot_account: 'Account', ot_token: 'Token',
       ot_subscription: 'Subscription',
@@ -512,7 +512,7 @@
     head.appendChild(el('h2', {}, nameOf(r)));
     const b = el('p', { class: 'badges' });
     b.appendChild(badge(t('rk_' + r.kind), 'kind'));
-    if (r.target_year) b.appendChild(badge(String(r.target_year), ''));
+    if (r.target_year) b.appendChild(badge(t('r_year', { y: r.target_year }), ''));
     head.appendChild(b);
     li.appendChild(head);
     li.appendChild(el('p', { class: 'muted small' }, r.slug + (r.name_en && A.state.lang !== 'en' ? ' · ' + r.name_en : '')));
@@ -1156,14 +1156,15 @@
   }
 
   const AUDIT_LABELS = {
-    slug: 'af_name', name: 'af_name', name_en: 'af_name_en', level: 'af_level',
+    slug: 'au_slug', kind: 'af_kind', name: 'af_name', targets: 'r_now', name_en: 'af_name_en', level: 'af_level',
     recognised_on: 'af_recognised_on', region: 'af_region', address: 'af_address', geo: 'af_geo',
     website: 'af_website', contact: 'af_contact', retired_from: 'af_retired_from',
     target_year: 'af_target_year', role: 'ac_role', carriers: 'ac_carriers', carrier: 'tk_carrier',
     disabled: 'ac_is_disabled', label: 'tk_label', expires: 'tk_expires', revoked: 'tk_revoked',
     kinds: 'ru_kinds', period: 'ru_period', min: 'ru_min', scope: 'ru_scope', username: 'af_username'
   };
-  AUDIT_LABELS.slug = null;
+  const AUDIT_ORDER = ['name', 'name_en', 'slug', 'kind', 'level', 'recognised_on', 'region',
+    'address', 'geo', 'website', 'contact', 'retired_from', 'targets', 'target_year'];
 
   function auditValue(k, v) {
     if (v === null || v === undefined) return '—';
@@ -1171,7 +1172,15 @@
     if (k === 'level' && typeof v === 'string') return t('lv_' + v);
     if (k === 'kind' && typeof v === 'string' && CARRIER_KINDS.indexOf(v) >= 0) return t('ck_' + v);
     if (k === 'region' && typeof v === 'string') return regionName(v);
+    if (k === 'kind' && typeof v === 'string' && REGION_KINDS.indexOf(v) >= 0) return t('rk_' + v);
     if (k === 'role' && typeof v === 'string') return t('role_' + v);
+    if (k === 'period' && typeof v === 'string') return t('pe_' + v);
+    if (k === 'scope' && typeof v === 'string') return t('sc_' + v);
+    if (k === 'kinds' && Array.isArray(v)) return v.map(A.kindName).join('、');
+    if (k === 'carriers' && Array.isArray(v)) return v.length ? v.map(carrierName).join('、') : '—';
+    if ((k === 'targets' || k === 'annex_targets') && typeof v === 'object') {
+      return TARGETS.map(function (x) { return t(x[1]) + ' ' + fmtNum(v[x[0]]); }).join('；');
+    }
     if (Array.isArray(v)) return v.length ? v.map(function (x) { return typeof x === 'object' ? JSON.stringify(x) : String(x); }).join('、') : '—';
     if (typeof v === 'object') {
       return Object.keys(v).map(function (x) { return x + ': ' + (v[x] === null ? '—' : typeof v[x] === 'object' ? JSON.stringify(v[x]) : v[x]); }).join(', ');
@@ -1192,7 +1201,10 @@
     li.appendChild(head);
     const before = row.before && typeof row.before === 'object' ? row.before : {};
     const after = row.after && typeof row.after === 'object' ? row.after : {};
-    const keys = Object.keys(Object.assign({}, before, after)).filter(function (k) {
+    const rank = function (k) { const i = AUDIT_ORDER.indexOf(k); return i < 0 ? AUDIT_ORDER.length : i; };
+    const keys = Object.keys(Object.assign({}, before, after)).sort(function (a, b) {
+      return rank(a) - rank(b);
+    }).filter(function (k) {
       if (k === 'feed' || k === 'versions') return false;
       if (JSON.stringify(before[k]) === JSON.stringify(after[k])) return false;
       return !(row.before === null && (after[k] === null || (Array.isArray(after[k]) && !after[k].length)));

@@ -135,6 +135,35 @@ class ConsoleAdminBrowserTest(E2ETestCase):
                           rows[0]["after"]["level"]),
                          ("district", "municipal"))
 
+        # The target changed through 区域与目标; the annex's plan stays.
+        self.assertEqual(facts["longju_area_row"], ["1.2已调整", "0.5"])
+        region = self.get("/api/v1/regions/longju")
+        self.assertEqual((region["targets"], region["annex_targets"],
+                          region["target_year"]),
+                         ({"area_10k_m2": 1.2, "enterprises_and_teams": 50,
+                           "tech_enterprises": 10},
+                          {"area_10k_m2": 0.5, "enterprises_and_teams": 50,
+                           "tech_enterprises": 10}, 2026))
+
+        # The rule made in 节奏规则, retired from the next quarter.
+        rule = self.get("/api/v1/rules/quarterly-roadshow-by-region")
+        self.assertEqual((rule["name"], rule["kinds"], rule["period"],
+                          rule["min"], rule["scope"], rule["active_from"],
+                          rule["active_to"]),
+                         ("各区域季季有路演", ["roadshow"], "quarter", 1,
+                          "region", "2026-10-01", "2027-01-01"))
+
+        # The private feed: it served the carrier's event, then was revoked.
+        self.assertTrue(facts["private_feed_has_event"])
+        self.assertEqual(facts["private_feed_after_revoke"], 404)
+        subs = {s["id"]: s for s in self.get(
+            "/api/v1/subscriptions", token=self.admin_token)["items"]}
+        sub = subs[facts["subscription_id"]]
+        self.assertEqual((sub["label"], sub["filters"]["carrier"],
+                          sub["fetch_count"], sub["revoked"]),
+                         ("区科技局 张三", "longju-hub", 1,
+                          "2026-12-01T04:00:00Z"))
+
         # The invited organiser, who set a password and saw no admin page.
         accounts = {a["username"]: a for a in self.get(
             "/api/v1/accounts", token=self.admin_token)["items"]}

@@ -259,11 +259,62 @@ assert.equal(await page.locator('#nav a[data-nav=audit]').textContent(), 'Audit'
 await page.locator('[data-lang=zh]').click();
 await page.locator('h1').filter({ hasText: '账号与令牌' }).waitFor();
 
+// ---- 区域与目标: a changed target beside the annex's printed plan ----
+await page.locator('#nav a[data-nav=regions]').click();
+const lj = page.locator('#region-list li[data-region=longju]');
+await lj.locator('[data-action=edit]').click();
+const rf = page.locator('#region-form');
+assert.equal(await rf.locator('#a-targets-area_10k_m2-hint').textContent(), '原计划：0.5');
+await rf.locator('input[name="targets.area_10k_m2"]').fill('1.2');
+await rf.locator('input[name=target_year]').fill('2026');
+[resp] = await Promise.all([
+  page.waitForResponse((r) => r.url().endsWith('/api/v1/regions/longju') && r.request().method() === 'PATCH'),
+  rf.locator('button[type=submit]').click()
+]);
+assert.equal(resp.status(), 200);
+await page.locator('#flash').filter({ hasText: '区域已保存。' }).waitFor();
+facts.longju_area_row = await page.locator('#region-list li[data-region=longju] tr[data-target=area_10k_m2] td')
+  .evaluateAll((l) => l.map((x) => x.textContent));
+
+// ---- 节奏规则: a new rule, then retired from the next period ----
+await page.locator('#nav a[data-nav=rules]').click();
+await page.locator('#ru-new').click();
+const uf = page.locator('#rule-form');
+await uf.locator('input[name=id]').fill('quarterly-roadshow-by-region');
+await uf.locator('input[name=name]').fill('各区域季季有路演');
+await uf.locator('input[name=kinds][value=roadshow]').check();
+await uf.locator('select[name=period]').selectOption('quarter');
+await uf.locator('select[name=scope]').selectOption('region');
+await uf.locator('button[type=submit]').click();
+const ruleCard = page.locator('#rule-list li[data-rule=quarterly-roadshow-by-region]');
+await ruleCard.waitFor();
+await ruleCard.locator('[data-action=delete]').click();
+await ruleCard.locator('form button[type=submit]').click();
+await page.locator('#flash').filter({ hasText: '规则已停用。' }).waitFor();
+
+// ---- 私有订阅: the secret URL once; it serves the carrier's events ----
+await page.locator('#nav a[data-nav=subscriptions]').click();
+await page.locator('#su-new').click();
+const sf = page.locator('#subscription-form');
+await sf.locator('input[name=label]').fill('区科技局 张三');
+await sf.locator('select[name=carrier]').selectOption('longju-hub');
+await sf.locator('button[type=submit]').click();
+const subUrl = await page.locator('#su-slot [data-subscription-id] input').inputValue();
+assert.match(subUrl, /\/calendars\/private\/[A-Za-z0-9_]+\.ics$/);
+const feedText = await (await fetch(subUrl)).text();
+facts.private_feed_has_event = feedText.indexOf('SUMMARY:龙驹镇首场路演') >= 0;
+await shot(page, 'console-admin-subscription-desktop');
+facts.subscription_id = Number(await page.locator('#su-slot [data-subscription-id]').getAttribute('data-subscription-id'));
+await page.locator('#subscription-list li[data-subscription="' + facts.subscription_id + '"] [data-action=revoke]').click();
+await page.locator('#flash').filter({ hasText: '订阅已撤销。' }).waitFor();
+facts.private_feed_after_revoke = (await fetch(subUrl)).status;
+
 // ---- the other admin pages render ----
 for (const [nav, sel] of [['regions', '#region-list li[data-region=longju] table.targets'],
   ['rules', '#rule-list li[data-rule=monthly-roadshow]'], ['subscriptions', '#subscription-list']]) {
   await page.locator('#nav a[data-nav=' + nav + ']').click();
   await page.locator(sel).waitFor({ state: 'attached' });
+  if (nav !== 'subscriptions') await shot(page, 'console-admin-' + nav + '-desktop');
 }
 
 // ---- 390 px: the carrier and account pages ----
@@ -287,7 +338,10 @@ assert.ok(await pp.evaluate(() => document.documentElement.scrollWidth <= 390), 
 await shot(pp, 'console-admin-accounts-phone');
 await pp.goto(BASE + '/console/admin/regions');
 await pp.locator('#region-list li[data-region=longju]').waitFor();
+await pp.locator('#region-list li[data-region=longju] [data-action=edit]').click();
+await pp.locator('#region-form').waitFor();
 assert.ok(await pp.evaluate(() => document.documentElement.scrollWidth <= 390), 'regions fit 390 px');
+await shot(pp, 'console-admin-regions-phone');
 await phone.close();
 
 // ---- the invited organiser: no admin navigation ----

@@ -45,7 +45,7 @@
       ru_title: '节奏规则', ru_new: '新建规则', ru_id: '编号（英文，创建后不可修改）', ru_name: '名称',
       ru_kinds: '计入的活动类型', ru_period: '周期', ru_min: '每周期至少（场）', ru_scope: '范围',
       ru_active_from: '生效日期（可不填：本周期起）', ru_effective_from: '修改生效日期（可不填：本周期起）',
-      ru_effective_to: '停用日期（可不填：下个周期起）', ru_delete: '停用规则', ru_retired: '已停用',
+      ru_effective_to: '停用日期（可不填：下个周期起）', ru_delete: '停用规则', ru_retired: '已停用', ru_retired_from: '{d} 起停用',
       ru_confirm_delete: '确定停用规则“{n}”吗？已结束的周期仍按它评判。', ru_saved: '规则已保存。',
       ru_deleted: '规则已停用。', ru_versions: '{n} 个版本', ru_live_from: '自 {d} 起',
       pe_month: '每月', pe_quarter: '每季度', pe_year: '每年',
@@ -101,7 +101,7 @@
       ru_title: 'Cadence rules', ru_new: 'New rule', ru_id: 'Id (ASCII, fixed once created)', ru_name: 'Name',
       ru_kinds: 'Event kinds that count', ru_period: 'Period', ru_min: 'At least per period', ru_scope: 'Scope',
       ru_active_from: 'Active from (optional: this period)', ru_effective_from: 'Change effective from (optional: this period)',
-      ru_effective_to: 'Retire from (optional: next period)', ru_delete: 'Retire rule', ru_retired: 'Retired',
+      ru_effective_to: 'Retire from (optional: next period)', ru_delete: 'Retire rule', ru_retired: 'Retired', ru_retired_from: 'retired from {d}',
       ru_confirm_delete: 'Retire the rule “{n}”? Ended periods keep being judged by it.', ru_saved: 'Rule saved.',
       ru_deleted: 'Rule retired.', ru_versions: '{n} versions', ru_live_from: 'from {d}',
       pe_month: 'Monthly', pe_quarter: 'Quarterly', pe_year: 'Yearly',
@@ -322,12 +322,15 @@
     function apply() {
       Object.keys(cFilter).forEach(function (k) { cFilter[k] = f.elements[k].value.trim(); });
       const needle = cFilter.q.toLowerCase();
+      const today = new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10);
       const list = carriers.filter(function (c) {
         if (cFilter.region && c.region !== cFilter.region) return false;
         if (cFilter.kind && c.kind !== cFilter.kind) return false;
         if (cFilter.level && c.level !== cFilter.level) return false;
-        if (cFilter.retired === 'active' && c.retired_from) return false;
-        if (cFilter.retired === 'retired' && !c.retired_from) return false;
+        /* retired: from a date that has come (Beijing time) */
+        const gone = !!c.retired_from && c.retired_from <= today;
+        if (cFilter.retired === 'active' && gone) return false;
+        if (cFilter.retired === 'retired' && !gone) return false;
         return !needle || [c.slug, c.name, c.name_en || '', c.address || ''].some(function (s) {
           return s.toLowerCase().indexOf(needle) >= 0;
         });
@@ -350,7 +353,7 @@
     const b = el('p', { class: 'badges' });
     b.appendChild(badge(t('ck_' + c.kind), 'kind'));
     b.appendChild(badge(t('lv_' + c.level), 'level lv-' + c.level, { 'data-level': c.level }));
-    if (c.retired_from) b.appendChild(badge(t('c_retired_from', { d: c.retired_from }), 'st-CANCELLED', { 'data-retired': c.retired_from }));
+    if (c.retired_from) b.appendChild(badge(t('c_retired_from', { d: c.retired_from }), 'retired', { 'data-retired': c.retired_from }));
     head.appendChild(b);
     li.appendChild(head);
     li.appendChild(el('p', { class: 'muted' }, [regionName(c.region), c.slug].join(' · ')));
@@ -898,8 +901,7 @@
     const b = el('p', { class: 'badges' });
     b.appendChild(badge(t('pe_' + rule.period) + ' ≥ ' + rule.min, 'kind'));
     b.appendChild(badge(t('sc_' + rule.scope), ''));
-    if (!rule.live) b.appendChild(badge(t('ru_retired') + (rule.active_to ? ' ' + rule.active_to : ''), 'st-CANCELLED'));
-    else if (rule.active_to) b.appendChild(badge('→ ' + rule.active_to, 'st-TENTATIVE'));
+    if (rule.active_to) b.appendChild(badge(t('ru_retired_from', { d: rule.active_to }), 'retired', { 'data-retired': rule.active_to }));
     head.appendChild(b);
     li.appendChild(head);
     li.appendChild(el('p', {}, rule.kinds.map(A.kindName).join('、')));

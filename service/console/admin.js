@@ -371,7 +371,7 @@
     }
     if (c) sec.appendChild(el('p', { class: 'lead' }, nameOf(c)));
     sec.appendChild(errorBox());
-    const f = el('form', { id: 'carrier-form', novalidate: '' });
+    const f = el('form', { id: 'carrier-form', novalidate: '', 'data-slug': slug || '' });
     const v = c || {};
     const slugRow = field('slug', t('af_slug'), { value: v.slug, hint: t('af_slug_hint'),
       attrs: { autocapitalize: 'none', spellcheck: 'false', maxlength: '64' } });
@@ -1134,13 +1134,16 @@
     A.show(sec);
     Object.keys(auFilter).forEach(function (k) { f.elements[k].value = auFilter[k]; });
     let cursor = null;
+    let seq = 0;        /* only the latest request's answer is shown */
     async function load(reset) {
+      const mine = ++seq;
       if (reset) { ol.replaceChildren(); cursor = null; }
       const q = new URLSearchParams({ limit: String(AUDIT_PAGE) });
       Object.keys(auFilter).forEach(function (k) { if (auFilter[k]) q.set(k, auFilter[k]); });
       if (cursor) q.set('cursor', cursor);
       msg.textContent = t('loading');
       const r = await A.api('/api/v1/audit?' + q.toString());
+      if (mine !== seq) return;
       if (!r.ok) { msg.textContent = ''; A.showProblem(r); return; }
       (r.body.items || []).forEach(function (row) { ol.appendChild(auditRow(row)); });
       cursor = r.body.next_cursor;

@@ -108,6 +108,14 @@ class ConsoleAdminBrowserTest(E2ETestCase):
         self.assertIn("\r\nSUMMARY:龙驹镇首场路演\r\n", text)
         self.assertTrue(text.endswith("END:VCALENDAR\r\n"))
 
+        # ... and in the cadence report by carrier, its roadshow scheduled.
+        rep = self.get("/api/v1/cadence?year=2027&by=carrier&rule="
+                       "monthly-roadshow&as_of=2026-12-01T12:00:00%2B08:00")
+        jan = [(p["status"], p["held"], p["scheduled"]) for p in
+               rep["periods"] if p["scope"] == "carrier:longju-hub" and
+               p["period"] == "2027-01"]
+        self.assertEqual(jan, [("scheduled", 0, 1)])
+
         # The field errors were the API's, in Chinese, by their fields.
         self.assertEqual(facts["slug_error"],
                          "该标识已被使用（标识不会重复使用）")

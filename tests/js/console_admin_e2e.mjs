@@ -75,6 +75,19 @@ async function login(page, user, pass) {
   await page.locator('#who').filter({ hasText: user }).waitFor();
 }
 
+// Every label comes from the tables: no raw key such as "af_name" shows.
+async function noRawKeys(page, where) {
+  const raw = await page.evaluate(() => {
+    const out = [];
+    const w = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = w.nextNode(); n; n = w.nextNode())
+      if (/^\s*[a-z]{1,3}_[a-z_]+\s*$/.test(n.nodeValue) && !n.parentElement.closest('[hidden], .mono, .actor'))
+        out.push(n.nodeValue.trim());
+    return out;
+  });
+  assert.deepEqual(raw, [], 'untranslated labels on ' + where);
+}
+
 async function api(path, opts = {}) {
   const r = await fetch(BASE + path, {
     method: opts.method || 'GET',
@@ -144,11 +157,13 @@ await f.locator('input[name=slug]').fill('longju-hub');
 assert.equal(resp.status(), 201);
 assert.equal(resp.request().headers()['x-csrf-token'].length, 64);
 await page.waitForURL(/\/console\/admin\/carriers\/longju-hub$/);
+await page.locator('#carrier-form[data-slug=longju-hub]').waitFor();
 await page.locator('#flash').filter({ hasText: '载体已保存。' }).waitFor();
 assert.equal(await page.locator('#a-slug').getAttribute('readonly'), '');
 assert.equal(await page.locator('#a-geo_lat').inputValue(), '30.625');
 assert.equal(await page.locator('#c-feed').textContent(), BASE + '/calendars/carriers/longju-hub.ics');
 await shot(page, 'console-admin-carrier-desktop');
+await noRawKeys(page, 'carrier form');
 
 // ---- it shows in the list of 龙驹镇 ----
 await page.locator('#nav a[data-nav=carriers]').click();
@@ -160,7 +175,7 @@ await shot(page, 'console-admin-carriers-desktop');
 
 // ---- the level changes: 区级 -> 市级 ----
 await page.locator('#carrier-list li[data-carrier=longju-hub] h2 a').click();
-await page.locator('#carrier-form').waitFor();
+await page.locator('#carrier-form[data-slug=longju-hub]').waitFor();
 await f.locator('select[name=level]').selectOption('municipal');
 await f.locator('input[name=recognised_on]').fill('2025-11-03');
 [resp] = await Promise.all([
@@ -207,6 +222,7 @@ facts.audit_recognised = [await top.locator('dd[data-key=recognised_on] del').te
   await top.locator('dd[data-key=recognised_on] ins').textContent()];
 facts.audit_actor = await top.locator('.actor').textContent();
 await shot(page, 'console-admin-audit-desktop');
+await noRawKeys(page, 'audit');
 
 // ---- 账号与令牌: invite an organiser of the new carrier ----
 await page.locator('#nav a[data-nav=accounts]').click();
@@ -255,6 +271,9 @@ facts.token_status_after_revoke = (await api('/api/v1/me', { token })).status;
 // ---- English switch on an admin page ----
 await page.locator('[data-lang=en]').click();
 await page.locator('h1').filter({ hasText: 'Accounts and tokens' }).waitFor();
+await page.locator('#ac-new').click();
+await page.locator('#tk-new').click();
+await noRawKeys(page, 'accounts (English)');
 assert.equal(await page.locator('#nav a[data-nav=audit]').textContent(), 'Audit');
 await page.locator('[data-lang=zh]').click();
 await page.locator('h1').filter({ hasText: '账号与令牌' }).waitFor();
@@ -315,6 +334,7 @@ for (const [nav, sel] of [['regions', '#region-list li[data-region=longju] table
   await page.locator('#nav a[data-nav=' + nav + ']').click();
   await page.locator(sel).waitFor({ state: 'attached' });
   if (nav !== 'subscriptions') await shot(page, 'console-admin-' + nav + '-desktop');
+  await noRawKeys(page, nav);
 }
 
 // ---- 390 px: the carrier and account pages ----

@@ -172,6 +172,15 @@ class ConsoleAdminBrowserTest(E2ETestCase):
                          ("区科技局 张三", "longju-hub", 1,
                           "2026-12-01T04:00:00Z"))
 
+        # Console leftovers: a zero-length event shows its start alone; a
+        # title over the API's 1000 octets is refused by the field before
+        # any request (334 Chinese characters are 1002 octets).
+        self.assertEqual(facts["zero_length_when"], "2027-01-20 周三 12:30")
+        self.assertEqual(facts["title_octets_error"],
+                         "过长：1002 字节，最多 1000 字节（一个汉字占 3 字节）。")
+        self.assertEqual(facts["title_maxlength"], "1000")
+        self.assertEqual(facts["posted_too_long"], 0)
+
         # The invited organiser, who set a password and saw no admin page.
         accounts = {a["username"]: a for a in self.get(
             "/api/v1/accounts", token=self.admin_token)["items"]}
@@ -205,7 +214,7 @@ class ConsoleAdminBrowserTest(E2ETestCase):
         self.assertEqual(len(self.get("/api/v1/events?carrier=longju-hub",
                                       token=self.admin_token)["items"]),
                          n_events)
-        self.assertEqual(n_events, 1)
+        self.assertEqual(n_events, 2)    # the roadshow and the salon
 
 
 if __name__ == "__main__":

@@ -337,6 +337,35 @@ for (const [nav, sel] of [['regions', '#region-list li[data-region=longju] table
   await noRawKeys(page, nav);
 }
 
+// ---- console leftovers: a zero-length event shows its start alone ----
+// (imported: a DATE-TIME DTSTART without DTEND has no length, RFC 5545)
+const imp = await fetch(BASE + '/api/v1/events/import?carrier=longju-hub', {
+  method: 'POST',
+  headers: { Authorization: 'Bearer ' + env('ADMIN_TOKEN'), 'Content-Type': 'text/calendar' },
+  body: 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VEVENT\r\n' +
+    'UID:noon-salon@longju.example.cn\r\nDTSTAMP:20261201T000000Z\r\n' +
+    'DTSTART;TZID=Asia/Shanghai:20270120T123000\r\nSUMMARY:龙驹镇午间沙龙\r\n' +
+    'CATEGORIES:salon\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n'
+});
+assert.equal(imp.status, 200);
+const point = { body: await (await fetch(BASE + '/api/v1/events/' + (await imp.json()).ids[0], {
+  headers: { Authorization: 'Bearer ' + env('ADMIN_TOKEN') } })).json() };
+assert.equal(point.body.end, point.body.start);
+await page.locator('#nav a[data-nav=list]').click();
+const pc = page.locator(`li.card[data-event-id="${point.body.id}"] .when`);
+await pc.waitFor();
+facts.zero_length_when = await pc.textContent();
+// ... and the title is counted in UTF-8 octets as the API counts it
+await page.locator('#nav a[data-nav=new]').click();
+await page.locator('input[name=title]').fill('路'.repeat(334));
+let posted = 0;
+page.on('request', (r) => { if (r.method() === 'POST' && r.url().endsWith('/api/v1/events')) posted++; });
+await page.locator('#event-form button[type=submit]').click();
+await page.locator('#err-title').filter({ hasText: '1002 字节' }).waitFor();
+facts.title_octets_error = await page.locator('#err-title').textContent();
+facts.title_maxlength = await page.locator('input[name=title]').getAttribute('maxlength');
+facts.posted_too_long = posted;
+
 // ---- 390 px: the carrier and account pages ----
 const phone = await newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
 const pp = await phone.newPage();

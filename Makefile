@@ -118,8 +118,8 @@ asan:
 
 # Import tests are left out here: their time limits assume an optimised
 # parser, and ASan makes it several times slower.
-E2E_ASAN := test_api test_cadence_year test_feeds_clients test_seed test_accounts \
-            test_admin test_console_api test_feed_cache
+E2E_ASAN := test_events test_cadence test_feeds_clients test_seed test_accounts \
+            test_admin test_console_api test_feeds_cache
 e2e-asan:
 	$(MAKE) O=build-asan HARDEN=0 \
 	    CFLAGS="-O1 -g -fno-omit-frame-pointer $(SAN)" LDFLAGS="$(SAN)" all

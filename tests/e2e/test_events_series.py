@@ -4,11 +4,11 @@ occurrence (RFC 5545 3.8.5.3), PUT of a fetched series keeps its
 exceptions, and a time window on the event list keeps a series only when
 one of its occurrences falls in it.
 
-The first, found by a fresh review: moving a BYDAY=TU series to a Wednesday was
-accepted, the feed published the Wednesday DTSTART that the expansion (and
-the cadence report) left out, and the series' cancelled and changed
-occurrences were dropped without a word. Such a start is now refused,
-naming the field, and nothing changes."""
+The first was found by a fresh review: moving a BYDAY=TU series to a
+Wednesday was accepted, the feed published the Wednesday DTSTART that the
+expansion (and the cadence report) left out, and the series' cancelled and
+changed occurrences were dropped without a word. Such a start is now
+refused, naming the field, and nothing changes."""
 import unittest
 from urllib.parse import quote
 

@@ -657,7 +657,8 @@ class TentativeOccurrenceTest(MonthlySeriesCase):
         self.assertEqual(anon["overrides"], [])
         _, _, mine = self.srv.json("GET", self.path, token=self.org)
         self.assertEqual([(o["recurrence_id"], o["status"])
-                          for o in mine["overrides"]], [(self.JUN1, "TENTATIVE")])
+                          for o in mine["overrides"]],
+                         [(self.JUN1, "TENTATIVE")])
         _, _, listed = self.srv.json("GET", "/api/v1/events")
         self.assertEqual(listed["items"][0]["overrides"], [])
 

@@ -400,9 +400,12 @@ def _test_failed(testcase):
     return False
 
 
-def start_server(testcase, **kwargs):
+def start_server(testcase, prepare=None, **kwargs):
     """Start a Server for a unittest.TestCase test; the cleanup stops it and
-    prints the tail of its standard error when the test failed."""
+    prints the tail of its standard error when the test failed. prepare:
+    called with the Server before it starts (e.g. to create tokens with
+    the CLI, whose write a running server would notice up to a second
+    later as a change by another process)."""
     srv = Server(**kwargs)
 
     def cleanup():
@@ -412,6 +415,8 @@ def start_server(testcase, **kwargs):
         srv.cleanup()
 
     testcase.addCleanup(cleanup)
+    if prepare:
+        prepare(srv)
     srv.start()
     return srv
 

@@ -123,7 +123,7 @@ E2E_ASAN := test_events test_cadence test_cadence_rules.CadenceRulesTest \
             test_feeds.FeedTest test_feeds.FeedFoldingTest \
             test_feeds.FeedChangeTest test_feeds.PrivateFeedTest \
             test_feeds_clients test_feeds_cache test_seed test_accounts \
-            test_admin test_console_api
+            test_admin test_console_api test_http_strict
 e2e-asan:
 	$(MAKE) O=build-asan HARDEN=0 \
 	    CFLAGS="-O1 -g -fno-omit-frame-pointer $(SAN)" LDFLAGS="$(SAN)" all

@@ -118,8 +118,8 @@ asan:
 
 # Import tests are left out here: their time limits assume an optimised
 # parser, and ASan makes it several times slower. (The rest of test_feeds
-# and test_cadence_rules.RuleChangeTest were never in this list.)
-E2E_ASAN := test_events test_cadence test_cadence_rules.CadenceRulesTest \
+# was never in this list.)
+E2E_ASAN := test_events test_cadence test_cadence_rules \
             test_feeds.FeedTest test_feeds.FeedFoldingTest \
             test_feeds.FeedChangeTest test_feeds.PrivateFeedTest \
             test_feeds_clients test_feeds_cache test_seed test_accounts \

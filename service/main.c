@@ -39,6 +39,7 @@
 #include "../calendar/caltime.h"
 #include "../calendar/kind.h"
 #include "accounts.h"
+#include "clock.h"
 #include "cmd_backup.h"
 #include "ics_import.h"
 #include "limits.h"
@@ -46,40 +47,7 @@
 #include "svc.h"
 #include "svc_admin.h"
 
-static int64_t fixed_now;
-static const char *now_file;	/* ROADSHOWD_NOW_FILE: a test clock */
 static char self_exe[4096];
-
-/* A test clock that tests move: the file holds an RFC 3339 time, read
- * on every call; 0 when it does not (then ROADSHOWD_NOW or the real
- * clock rules). */
-static int64_t
-file_now(void)
-{
-	char text[64];
-	int64_t t = 0;
-	size_t n;
-	FILE *f = fopen(now_file, "r");
-
-	if (!f)
-		return 0;
-	n = fread(text, 1, sizeof(text) - 1, f);
-	fclose(f);
-	while (n && (text[n - 1] == '\n' || text[n - 1] == ' '))
-		n--;
-	text[n] = '\0';
-	return cal_time_parse_rfc3339(text, &t) == 0 ? t : 0;
-}
-
-static int64_t
-clock_now(void)
-{
-	int64_t t = now_file ? file_now() : 0;
-
-	if (t)
-		return t;
-	return fixed_now ? fixed_now : (int64_t)time(NULL);
-}
 
 static void
 usage(FILE *f)
@@ -139,7 +107,7 @@ open_db(const char *path, struct db **db)
 		fprintf(stderr, "roadshowd: --db FILE is required\n");
 		return 2;
 	}
-	rc = db_open(path, clock_now(), db);
+	rc = db_open(path, svc_now(), db);
 	if (rc != 0) {
 		fprintf(stderr, "roadshowd: cannot open database %s: %s\n",
 			path, strerror(-rc));
@@ -249,11 +217,11 @@ cmd_serve(int argc, char **argv)
 	if ((rc = open_db(path, &svc.db)) != 0)
 		return rc;
 	pthread_mutex_init(&svc.lock, NULL);
-	svc.clock = clock_now;
+	svc.clock = svc_now;
 	svc.cancelled_window_s = (int64_t)days * 86400;
 	svc.feed_back_s = (int64_t)feed_days * 86400;
-	svc.started_utc = clock_now();
-	if (svc_tracking_since(svc.db, tracking, clock_now(),
+	svc.started_utc = svc_now();
+	if (svc_tracking_since(svc.db, tracking, svc_now(),
 			       &svc.tracking_since_utc) != 0) {
 		fprintf(stderr, "roadshowd: --tracking-since must be a date"
 			" YYYY-MM-DD\n");
@@ -375,7 +343,7 @@ cmd_token_admin(int argc, char **argv, int revoke)
 	if ((rc = open_db(path, &db)) != 0)
 		return rc;
 	if (revoke) {
-		rc = svc_token_revoke_audited(db, id, "cli", clock_now());
+		rc = svc_token_revoke_audited(db, id, "cli", svc_now());
 		db_close(db);
 		if (rc == -ENOENT) {
 			fprintf(stderr, "roadshowd: no live token %ld\n", id);
@@ -456,7 +424,7 @@ cmd_token(int argc, char **argv)
 		case 'l': label = optarg; break;
 		case 'e':
 			if (cal_time_parse_rfc3339(optarg, &expires) != 0 ||
-			    expires <= clock_now()) {
+			    expires <= svc_now()) {
 				fprintf(stderr, "roadshowd: --expires must be a"
 					" future RFC 3339 time with offset\n");
 				return 2;
@@ -489,7 +457,7 @@ cmd_token(int argc, char **argv)
 		return 1;
 	}
 	rc = svc_token_store(db, hash, role, carrier, label, expires, "cli",
-			     clock_now(), &token_id);
+			     svc_now(), &token_id);
 	db_close(db);
 	if (rc == -EINVAL) {
 		fprintf(stderr, "roadshowd: '%s' is not a known carrier\n",
@@ -528,7 +496,7 @@ cmd_cadence(int argc, char **argv)
 	const char *by = NULL;
 	struct svc_report_query q;
 	struct svc_report rep;
-	int64_t as_of = clock_now();
+	int64_t as_of = svc_now();
 	struct db *db;
 	char *out = NULL;
 	long year;
@@ -582,7 +550,7 @@ cmd_cadence(int argc, char **argv)
 	q.rule_id = rule;
 	q.by = by;
 	q.has_tracking = 1;
-	if (svc_tracking_since(db, tracking, clock_now(),
+	if (svc_tracking_since(db, tracking, svc_now(),
 			       &q.tracking_since_utc) != 0) {
 		fprintf(stderr, "roadshowd: --tracking-since must be a date"
 			" YYYY-MM-DD\n");
@@ -724,7 +692,7 @@ cmd_import(int argc, char **argv)
 		return 1;
 	}
 	errors = json_array();
-	rc = svc_import_apply(db, parsed, carrier, kind, "cli", clock_now(),
+	rc = svc_import_apply(db, parsed, carrier, kind, "cli", svc_now(),
 			      0, errors, &counts);
 	json_decref(parsed);
 	db_close(db);
@@ -754,7 +722,6 @@ cmd_import(int argc, char **argv)
 int
 main(int argc, char **argv)
 {
-	const char *now = getenv("ROADSHOWD_NOW");
 	ssize_t n;
 
 	if (argc >= 2 && strcmp(argv[1], "parse-ics") == 0) {
@@ -771,14 +738,11 @@ main(int argc, char **argv)
 	 * token hashes and unpublished events: owner only. */
 	umask(077);
 	cal_init();
-	now_file = getenv("ROADSHOWD_NOW_FILE");
-	if (now_file && !*now_file)
-		now_file = NULL;
 	if (svc_crypto_init() != 0) {
 		fprintf(stderr, "roadshowd: libsodium cannot start\n");
 		return 1;
 	}
-	if (now && *now && cal_time_parse_rfc3339(now, &fixed_now) != 0) {
+	if (svc_clock_init() != 0) {
 		fprintf(stderr, "roadshowd: ROADSHOWD_NOW must be RFC 3339\n");
 		return 2;
 	}
@@ -795,7 +759,7 @@ main(int argc, char **argv)
 	if (strcmp(argv[1], "import") == 0)
 		return cmd_import(argc - 1, argv + 1);
 	if (strcmp(argv[1], "user") == 0)
-		return svc_cli_user(argc - 1, argv + 1, clock_now());
+		return svc_cli_user(argc - 1, argv + 1, svc_now());
 	if (strcmp(argv[1], "backup") == 0)
 		return svc_cmd_backup(argc - 1, argv + 1);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {

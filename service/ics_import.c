@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "../calendar/caltime.h"
+#include "../calendar/event_rules.h"
 #include "../calendar/import.h"
 #include "../calendar/kind.h"
 #include "../calendar/recur.h"
@@ -646,10 +647,9 @@ svc_import_apply(struct db *db, json_t *parsed, const char *carrier,
 			cur.partner_regions = NULL;
 			cur.n_partner_regions = 0;
 			ev.capacity = cur.capacity;
-			if (svc_event_any_change(&ev, &cur)) {
-				ev.sequence = cur.sequence +
-					(svc_event_significant_change(
-						&ev, &cur) ? 1 : 0);
+			if (cal_event_any_change(&ev, &cur)) {
+				ev.sequence = cal_event_next_sequence(&ev,
+								      &cur);
 				rc = db_event_update(db, &ev, cur.revision,
 						     actor, now_utc);
 				counts->updated++;

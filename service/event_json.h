@@ -1,7 +1,7 @@
 /*
- * event_json: the JSON form of an event (DESIGN.md "JSON event fields")
- * both ways — the representation the API answers, and a request body
- * mapped onto a struct db_event field by field. Field errors are appended
+ * event_json: a JSON request body (DESIGN.md "JSON event fields") mapped
+ * onto a struct db_event field by field (the representation the API
+ * answers is event_view.h's). Field errors are appended
  * to a jansson array with svc_problem_add() (field, code, detail), the
  * form svc_respond_invalid() sends. The domain rules the mapping applies
  * (limits, times, series checks) are calendar/event_rules.h's.
@@ -16,26 +16,6 @@
 #include "../db/db.h"
 
 struct svc;
-
-/*
- * The representation of ev: every field of DESIGN.md's list, plus
- * kind_name, carrier_name, revision, created/updated (RFC 3339 UTC),
- * recorded_late, capacity, geo; exdates and overrides for a series.
- * Instants are RFC 3339 in the event's zone, dates for all-day events.
- * New reference (caller json_decref()s), NULL when out of memory. ev
- * borrowed.
- */
-json_t *svc_event_json(const struct db_event *ev);
-
-/* svc_event_json() for readers who may not see TENTATIVE events: a
- * series' TENTATIVE overrides are left out, as in the public feeds. New
- * reference or NULL (out of memory). */
-json_t *svc_event_public_json(const struct db_event *ev);
-
-/* Instant t (seconds UTC) of ev as JSON: a date YYYY-MM-DD in ev's zone
- * for an all-day event, else RFC 3339 with ev's offset; JSON null when
- * it cannot be formatted. New reference. */
-json_t *svc_event_instant_json(const struct db_event *ev, int64_t t);
 
 /*
  * Fill ev (zeroed first) with a new event's defaults: a random UID

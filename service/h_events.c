@@ -17,6 +17,7 @@
 #include "../calendar/kind.h"
 #include "../calendar/recur.h"
 #include "event_json.h"
+#include "event_view.h"
 #include "h_events.h"
 #include "media_type.h"
 #include "svc.h"

@@ -12,6 +12,7 @@
 #include "../calendar/event_rules.h"
 #include "../calendar/recur.h"
 #include "event_json.h"
+#include "event_view.h"
 #include "h_events.h"
 #include "report.h"
 #include "svc.h"

@@ -120,10 +120,10 @@ parse_refused(const char *file, json_t *parsed)
 		json_t *e = json_array_get(errors, i);
 
 		fprintf(stderr, "%s:%lld: VEVENT %lld: %s\n", file,
-			(long long)json_integer_value(json_object_get(e,
-								      "line")),
-			(long long)json_integer_value(json_object_get(e,
-								      "vevent")),
+			(long long)json_integer_value(
+				json_object_get(e, "line")),
+			(long long)json_integer_value(
+				json_object_get(e, "vevent")),
 			json_string_value(json_object_get(e, "detail")));
 	}
 	return json_array_size(errors) ? 1 : 0;

@@ -35,7 +35,8 @@ cmd_token_admin(int argc, char **argv, int revoke)
 		switch (c) {
 		case 'd': path = optarg; break;
 		case 'i':
-			if (svc_cli_parse_long(optarg, 1, 0x7fffffffL, &id) != 0) {
+			if (svc_cli_parse_long(optarg, 1, 0x7fffffffL,
+					       &id) != 0) {
 				fprintf(stderr, "roadshowd: --id must be a"
 					" token id (roadshowd token list)\n");
 				return 2;

@@ -1,8 +1,9 @@
 /*
  * event_json.c: a JSON body onto an event (see event_json.h; the
- * representation the API answers is event_view.c's). Bodies are parsed with JSON_REJECT_DUPLICATES by the
- * caller; here each field is checked by its own function, listed in one
- * table; unknown fields are errors (no mass assignment).
+ * representation the API answers is event_view.c's). Bodies are parsed
+ * with JSON_REJECT_DUPLICATES by the caller; here each field is checked
+ * by its own function, listed in one table; unknown fields are errors (no
+ * mass assignment).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -595,7 +596,8 @@ static int
 echo_ok(const struct db_event *stored, const char *key, json_t *v)
 {
 	if (strcmp(key, "id") == 0)
-		return json_is_integer(v) && json_integer_value(v) == stored->id;
+		return json_is_integer(v) &&
+		       json_integer_value(v) == stored->id;
 	if (strcmp(key, "uid") == 0)
 		return json_is_string(v) &&
 		       strcmp(json_string_value(v), stored->uid) == 0;

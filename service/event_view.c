@@ -116,7 +116,8 @@ svc_event_json(const struct db_event *ev)
 				      ev->geo_lon) : json_null());
 	series_json(o, ev);
 	if (ev->all_day) {
-		json_object_set_new(o, "start_date", json_string(ev->start_date));
+		json_object_set_new(o, "start_date",
+				    json_string(ev->start_date));
 		json_object_set_new(o, "end_date", json_string(ev->end_date));
 	} else {
 		cal_time_format_rfc3339(ev->start_utc, ev->tzid, start);

@@ -680,7 +680,8 @@ parse_list_query(struct svc_request *req, struct db_event_filter *f,
 		lq->limit = strtol(limit_s, &end, 10);
 		if (*end || end == limit_s || lq->limit < 1 || lq->limit > max)
 			svc_problem_add(errors, "limit", "must be 1 to %ld%s",
-					max, lq->expand ? " when expanded" : "");
+					max, lq->expand ? " when expanded"
+					: "");
 	}
 	if (cursor && parse_cursor(cursor, &f->after_start_utc,
 				   &f->after_id) != 0)

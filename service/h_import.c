@@ -3,8 +3,9 @@
  * [&dry_run=1] with a text/calendar body. Events are upserted by UID for
  * the carrier; the same file imported twice changes nothing; a broken or
  * hostile file gets a problem naming what is wrong (VEVENT number, line,
- * UID) and nothing from it is stored. A dry run (dry_run=1) answers 200 with what would be
- * created, updated, unchanged and refused, and stores nothing.
+ * UID) and nothing from it is stored. A dry run (dry_run=1) answers 200
+ * with what would be created, updated, unchanged and refused, and stores
+ * nothing.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -246,7 +247,8 @@ refused(struct svc_request *req, const struct svc_auth *auth,
 				 auth->n_carriers > 1 ? "s" : "",
 				 auth->carrier ? auth->carrier : "(none)");
 		*ret = svc_respond_problem(req, 403, "wrong-carrier",
-					   "Forbidden", "wrong carrier", errors);
+					   "Forbidden", "wrong carrier",
+					   errors);
 		return 1;
 	}
 	if (svc_carrier_retired(req->svc, q->carrier, retired_day)) {

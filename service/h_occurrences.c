@@ -209,7 +209,8 @@ occurrence_change(struct svc_request *req, int cancel)
 	found = cal_event_parse_recurrence_id(&stored, req->params[1], &t)
 		== 0 ? cal_event_find_occurrence(&stored, t) : -ENOENT;
 	if (cancel && found == -EALREADY) {
-		ret = svc_event_respond(req, 200, stored.id);	/* done before */
+		/* cancelled before: nothing to do */
+		ret = svc_event_respond(req, 200, stored.id);
 		goto out;
 	}
 	if (found != 0) {

@@ -131,7 +131,15 @@ int svc_admin_unchanged(json_t *before, json_t *after);
 enum MHD_Result svc_admin_conflict(struct svc_request *req,
 				   const char *field, const char *detail);
 
-/* h_carriers.c, h_regions.c */
+/*
+ * Handlers (h_carriers.c, h_regions.c), each behind svc_admin_gate():
+ * POST /api/v1/carriers answers 201 with the carrier (400 naming bad
+ * fields, 409 when the slug exists); PATCH /api/v1/carriers/{slug}
+ * (req->params[0]) answers 200 (404 unknown, 409 a retirement date not
+ * after the carrier's last event); the same for /api/v1/regions. Every
+ * change writes its audit row in the same transaction; nothing is
+ * written on an error or when a PATCH changes nothing.
+ */
 enum MHD_Result svc_h_carriers_create(struct svc_request *req);
 enum MHD_Result svc_h_carrier_patch(struct svc_request *req);
 enum MHD_Result svc_h_regions_create(struct svc_request *req);

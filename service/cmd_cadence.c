@@ -91,27 +91,27 @@ parse_cadence(int argc, char **argv, struct cadence_opts *o)
 }
 
 /* Build the report o asks for into *rep (release with
- * svc_report_release()). 0, or the exit status after a message. */
+ * cal_report_release()). 0, or the exit status after a message. */
 static int
-build(const struct cadence_opts *o, struct svc_report *rep)
+build(const struct cadence_opts *o, struct cal_report *rep)
 {
-	struct svc_report_query q;
+	struct cal_report_query q;
 	struct db *db;
 	int rc;
 
 	if ((rc = svc_cli_open_db(o->path, &db)) != 0)
 		return rc == 2 ? 2 : 1;
-	svc_report_query_year(&q, (int)o->year);
+	cal_report_query_year(&q, (int)o->year);
 	q.as_of_utc = o->as_of;
 	q.rule_id = o->rule;
 	q.by = o->by;
 	q.has_tracking = 1;
-	if (svc_tracking_since(db, o->tracking, svc_now(),
+	if (cal_tracking_since(db, o->tracking, svc_now(),
 			       &q.tracking_since_utc) != 0) {
 		db_close(db);
 		return bad("--tracking-since must be a date YYYY-MM-DD");
 	}
-	rc = svc_report_build(db, &q, rep);
+	rc = cal_report_build(db, &q, rep);
 	db_close(db);
 	if (rc == -ENOENT) {
 		fprintf(stderr, "roadshowd: '%s' is not a cadence rule\n",
@@ -129,7 +129,7 @@ build(const struct cadence_opts *o, struct svc_report *rep)
 /* rep in format (text, json, csv); caller frees; NULL when out of
  * memory. */
 static char *
-render(const struct svc_report *rep, const char *format)
+render(const struct cal_report *rep, const char *format)
 {
 	json_t *j;
 	char *out;
@@ -148,7 +148,7 @@ int
 svc_cmd_cadence(int argc, char **argv)
 {
 	struct cadence_opts o;
-	struct svc_report rep;
+	struct cal_report rep;
 	char *out;
 	int rc;
 
@@ -156,8 +156,8 @@ svc_cmd_cadence(int argc, char **argv)
 	    (rc = build(&o, &rep)) != 0)
 		return rc;
 	out = render(&rep, o.format);
-	rc = svc_report_missed(&rep) ? 1 : 0;
-	svc_report_release(&rep);
+	rc = cal_report_missed(&rep) ? 1 : 0;
+	cal_report_release(&rep);
 	if (!out) {
 		fprintf(stderr, "roadshowd: out of memory\n");
 		return 1;

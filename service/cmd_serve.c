@@ -192,7 +192,7 @@ open_service(struct svc *svc, const struct serve_opts *o,
 	svc->feed_back_s = (int64_t)o->feed_days * 86400;
 	svc->started_utc = svc_now();
 	snprintf(svc->db_path, sizeof(svc->db_path), "%s", o->path);
-	if (svc_tracking_since(svc->db, o->tracking, svc_now(),
+	if (cal_tracking_since(svc->db, o->tracking, svc_now(),
 			       &svc->tracking_since_utc) != 0) {
 		fprintf(stderr, "roadshowd: --tracking-since must be a date"
 			" YYYY-MM-DD\n");

@@ -107,7 +107,7 @@ svc_event_json(const struct db_event *ev)
 	json_object_set_new(o, "carrier_name", ev->carrier_name ?
 			    json_string(ev->carrier_name) : json_null());
 	json_object_set_new(o, "recorded_late", json_boolean(
-			    svc_recorded_late_month(ev->placed_utc,
+			    cal_recorded_late_month(ev->placed_utc,
 						    ev->start_utc)));
 	json_object_set_new(o, "capacity", ev->capacity ?
 			    json_integer(ev->capacity) : json_null());

@@ -50,7 +50,7 @@ instance_json(const struct db_event *ev, const struct cal_instance *in)
 			    svc_event_instant_json(ev, in->end_utc));
 	json_object_set_new(o, "status", json_string(in->status));
 	json_object_set_new(o, "recorded_late", json_boolean(
-			    svc_recorded_late_month(ev->placed_utc,
+			    cal_recorded_late_month(ev->placed_utc,
 						    in->start_utc)));
 	if (ov && ov->title)
 		json_object_set_new(o, "title", json_string(ov->title));

@@ -348,6 +348,16 @@ enum MHD_Result svc_h_region(struct svc_request *req);
 enum MHD_Result svc_h_carriers(struct svc_request *req);
 enum MHD_Result svc_h_carrier(struct svc_request *req);
 enum MHD_Result svc_h_kinds(struct svc_request *req);
+/*
+ * Events (h_events.c) and one occurrence of a series (h_occurrences.c):
+ * GET list (filters of svc_parse_event_filter(), limit, cursor,
+ * expand=true for occurrences), POST create (201), GET one, PATCH
+ * (merge), PUT (replace), POST .../cancel, DELETE (admins; 204), PATCH
+ * and POST .../cancel of one occurrence (req->params[1] its
+ * RECURRENCE-ID). Writes need credentials and a matching If-Match when
+ * given (412 otherwise); bad fields answer 400 naming each, and nothing
+ * is stored.
+ */
 enum MHD_Result svc_h_events_list(struct svc_request *req);
 enum MHD_Result svc_h_events_create(struct svc_request *req);
 enum MHD_Result svc_h_event_get(struct svc_request *req);

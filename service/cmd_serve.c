@@ -14,6 +14,7 @@
 #include "cmd.h"
 #include "limits.h"
 #include "report.h"
+#include "strict_http.h"
 #include "svc.h"
 
 /* The options of serve, from flags and environment. */
@@ -240,6 +241,7 @@ run(struct svc *svc, const struct serve_opts *o)
 		info ? (unsigned)info->port : (unsigned)o->port);
 	while (sigwait(&stop_signals, &sig) != 0)
 		;
+	svc_strict_stop();
 	svc_feed_quiesce(svc);
 	MHD_stop_daemon(d);
 	svc_limits_stop();

@@ -1,6 +1,6 @@
 """
 importkit: shared helpers for the iCalendar import end-to-end tests
-(test_import.py, test_libical_regressions.py).
+(test_import*.py and the other suites that post iCalendar files).
 
     ics(lines)                 CRLF-terminated iCalendar text as bytes
     ImportMixin.post_ics(...)  POST /api/v1/events/import, timed

@@ -52,8 +52,4 @@ int svc_account_create(struct db *db, const struct db_account *a,
 		       const char *actor, int64_t now_utc,
 		       struct db_account *stored, char token_out[65]);
 
-/* roadshowd user create ... (main.c hands over argv after "user"); the
- * clock is now_utc. Returns the process exit status. */
-int svc_cli_user(int argc, char **argv, int64_t now_utc);
-
 #endif

@@ -1,10 +1,11 @@
 /*
  * h_import.c: POST /api/v1/events/import?carrier=SLUG[&kind=KIND]
- * [&dry_run=1] with a text/calendar body. Events are upserted by UID for the carrier; the same
- * file imported twice changes nothing; a broken or hostile file gets a
- * problem naming what is wrong (VEVENT number, line, UID) and nothing from
- * it is stored. A dry run (dry_run=1) answers 200 with what would be
- * created, updated, unchanged and refused, and stores nothing.
+ * [&dry_run=1] with a text/calendar body. Events are upserted by UID for
+ * the carrier; the same file imported twice changes nothing; a broken or
+ * hostile file gets a problem naming what is wrong (VEVENT number, line,
+ * UID) and nothing from it is stored. A dry run (dry_run=1) answers 200
+ * with what would be created, updated, unchanged and refused, and stores
+ * nothing.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -166,24 +167,196 @@ dry_answer(struct svc_request *req, struct svc_import_counts *counts,
 	return svc_respond_json(req, 200, body);
 }
 
-enum MHD_Result
-svc_h_import(struct svc_request *req)
+/* The query of an import. */
+struct import_query {
+	const char *carrier;		/* host carrier slug, borrowed */
+	const char *kind;		/* default kind, or NULL */
+	int dry_run;			/* 1: store nothing, tell what */
+};
+
+/* Read and check the query (the carrier defaults to an organiser's only
+ * one); errors get one entry per bad parameter. */
+static void
+read_query(struct svc_request *req, const struct svc_auth *auth,
+	   struct import_query *q, json_t *errors)
 {
-	struct svc *svc = req->svc;
-	const char *carrier = svc_query(req, "carrier");
-	const char *kind = svc_query(req, "kind");
 	const char *dry = svc_query(req, "dry_run");
+	struct db_carrier c;
+
+	q->carrier = svc_query(req, "carrier");
+	q->kind = svc_query(req, "kind");
+	q->dry_run = 0;
+	if (!q->carrier && !auth->admin)
+		q->carrier = svc_auth_default_carrier(auth);
+	if (!q->carrier) {
+		svc_problem_add(errors, "carrier", "is required: the host"
+				" carrier's slug (?carrier=SLUG)");
+	} else if (db_carrier_get(req->svc->db, q->carrier, &c) != 0) {
+		svc_problem_add(errors, "carrier", "'%s' is not a known"
+				" carrier", q->carrier);
+	} else {
+		db_carrier_release(&c);
+	}
+	if (q->kind && !cal_kind_find(q->kind))
+		svc_problem_add(errors, "kind", "'%s' is not an event kind",
+				q->kind);
+	if (dry && (strcmp(dry, "1") == 0 || strcmp(dry, "true") == 0))
+		q->dry_run = 1;
+	else if (dry && strcmp(dry, "0") != 0 && strcmp(dry, "false") != 0)
+		svc_problem_add(errors, "dry_run", "must be 1 (or true) for a"
+				" dry run, 0 (or false) or absent to import");
+}
+
+/*
+ * Everything that refuses an import before the file is read: media type
+ * (415), query (400), carrier not the caller's (403) or retired (409),
+ * empty body (400). 1 with *ret answered (errors stolen), else 0.
+ */
+static int
+refused(struct svc_request *req, const struct svc_auth *auth,
+	struct import_query *q, json_t *errors, enum MHD_Result *ret)
+{
 	static const char *const ics_types[] = {
 		"text/calendar", "application/octet-stream", NULL,
 	};
 	const char *ct = svc_header(req, MHD_HTTP_HEADER_CONTENT_TYPE);
-	struct svc_import_counts counts;
-	struct db_carrier c;
-	struct svc_auth auth;
-	json_t *parsed = NULL, *errors = NULL, *perrs;
+	char retired_day[11];
+	int rc;
+
+	if (ct && (rc = svc_media_type_check(ct, ics_types)) != 0) {
+		*ret = svc_respond_problem(req, 415, "unsupported-media-type",
+					   "Unsupported Media Type",
+					   rc == -EILSEQ ? "iCalendar is read"
+					   " as UTF-8 (RFC 5545 §3.1.4): send"
+					   " charset=utf-8 or no charset" :
+					   "send the file as text/calendar",
+					   NULL);
+		json_decref(errors);
+		return 1;
+	}
+	read_query(req, auth, q, errors);
+	if (json_array_size(errors)) {
+		*ret = svc_respond_problem(req, 400, "invalid-query",
+					   "Bad Request", "see errors", errors);
+		return 1;
+	}
+	if (!svc_auth_may_write(auth, q->carrier)) {
+		svc_problem_addc(errors, "carrier", "not_your_carrier",
+				 "this %s may import only for carrier%s '%s'",
+				 auth->session ? "account" : "token",
+				 auth->n_carriers > 1 ? "s" : "",
+				 auth->carrier ? auth->carrier : "(none)");
+		*ret = svc_respond_problem(req, 403, "wrong-carrier",
+					   "Forbidden", "wrong carrier",
+					   errors);
+		return 1;
+	}
+	if (svc_carrier_retired(req->svc, q->carrier, retired_day)) {
+		/* issue 9: a retired carrier takes no new events */
+		svc_problem_add(errors, "carrier", "'%s' is retired from %s:"
+				" it takes no imports", q->carrier,
+				retired_day);
+		*ret = svc_respond_problem(req, 409, "carrier-retired",
+					   "Conflict", "carrier: the host"
+					   " carrier is retired", errors);
+		return 1;
+	}
+	if (!req->body || req->body_len == 0) {
+		svc_problem_add(errors, "body", "an iCalendar file is"
+				" required");
+		*ret = svc_respond_problem(req, 400, "invalid-icalendar",
+					   "Invalid iCalendar file",
+					   "empty body", errors);
+		return 1;
+	}
+	json_decref(errors);
+	return 0;
+}
+
+/*
+ * Parse the body in the sandboxed child into *parsed (caller
+ * json_decref()s). 0, or 1 with *ret answered: 500 out of memory, a
+ * file the child could not read (400, 422 on timeout; in a dry run 200
+ * listing it as refused).
+ */
+static int
+parse_file(struct svc_request *req, const struct import_query *q,
+	   struct svc_import_counts *counts, json_t **parsed,
+	   enum MHD_Result *ret)
+{
+	struct svc *svc = req->svc;
+	json_t *errors, *one;
+	char why[200];
+	int rc;
+
+	/* The parser child needs no lock; others may use the database. */
+	pthread_mutex_unlock(&svc->lock);
+	rc = svc_ics_parse_isolated(svc->self_exe, req->body, req->body_len,
+				    parsed, why, sizeof(why));
+	pthread_mutex_lock(&svc->lock);
+	if (rc == 0)
+		return 0;
+	if (rc == -ENOMEM) {
+		*ret = svc_respond_errno(req, rc, "");
+	} else if (q->dry_run) {
+		one = json_pack("[{s:i, s:i, s:s, s:s, s:s, s:s}]", "vevent",
+				0, "line", 0, "uid", "", "property", "",
+				"code", rc == -ETIMEDOUT ? "timeout" :
+				"unreadable", "detail", why);
+		*ret = dry_answer(req, counts, one, NULL);
+		json_decref(one);
+	} else {
+		errors = json_array();
+		svc_problem_add(errors, "body", "%s", why);
+		*ret = svc_respond_problem(req, rc == -ETIMEDOUT ? 422 : 400,
+					   "invalid-icalendar",
+					   "Invalid iCalendar file", why,
+					   errors);
+	}
+	return 1;
+}
+
+/* Upsert the parsed file (or try it, in a dry run) and answer. */
+static enum MHD_Result
+apply_file(struct svc_request *req, const struct svc_auth *auth,
+	   const struct import_query *q, json_t *parsed,
+	   struct svc_import_counts *counts)
+{
+	json_t *perrs = json_object_get(parsed, "errors"), *errors;
 	enum MHD_Result ret;
-	char why[200], retired_day[11];
-	int rc, dry_run = 0;
+	int rc;
+
+	if (json_array_size(perrs) && !q->dry_run)
+		return bad_file(req, perrs);
+	errors = json_array();
+	rc = svc_import_apply(req->svc->db, parsed, q->carrier, q->kind,
+			      auth->actor, req->svc->clock(), q->dry_run,
+			      errors, counts);
+	if (rc == 0 && q->dry_run)
+		ret = dry_answer(req, counts, perrs, errors);
+	else if (rc == -EINVAL && json_array_size(errors))
+		ret = bad_file(req, errors);
+	else if (rc != 0)
+		ret = svc_respond_errno(req, rc, "the import");
+	else
+		ret = svc_respond_json(req, 200, json_pack("{s:i, s:i, s:i,"
+				       " s:O}", "created", counts->created,
+				       "updated", counts->updated,
+				       "unchanged", counts->unchanged,
+				       "ids", counts->ids));
+	json_decref(errors);
+	return ret;
+}
+
+enum MHD_Result
+svc_h_import(struct svc_request *req)
+{
+	struct svc_import_counts counts;
+	struct import_query q;
+	struct svc_auth auth;
+	json_t *parsed = NULL;
+	enum MHD_Result ret;
+	int rc;
 
 	memset(&counts, 0, sizeof(counts));
 	rc = svc_auth_resolve(req, &auth);
@@ -193,128 +366,11 @@ svc_h_import(struct svc_request *req)
 						" Authorization: Bearer"
 						" <token>");
 	}
-	errors = json_array();
-	if (ct && (rc = svc_media_type_check(ct, ics_types)) != 0) {
-		ret = svc_respond_problem(req, 415, "unsupported-media-type",
-					  "Unsupported Media Type",
-					  rc == -EILSEQ ? "iCalendar is read"
-					  " as UTF-8 (RFC 5545 §3.1.4): send"
-					  " charset=utf-8 or no charset" :
-					  "send the file as text/calendar",
-					  NULL);
-		goto out;
-	}
-	if (!carrier && !auth.admin)
-		carrier = svc_auth_default_carrier(&auth);
-	if (!carrier) {
-		svc_problem_add(errors, "carrier", "is required: the host"
-				" carrier's slug (?carrier=SLUG)");
-	} else if (db_carrier_get(svc->db, carrier, &c) != 0) {
-		svc_problem_add(errors, "carrier", "'%s' is not a known"
-				" carrier", carrier);
-	} else {
-		db_carrier_release(&c);
-	}
-	if (kind && !cal_kind_find(kind))
-		svc_problem_add(errors, "kind", "'%s' is not an event kind",
-				kind);
-	if (dry && (strcmp(dry, "1") == 0 || strcmp(dry, "true") == 0))
-		dry_run = 1;
-	else if (dry && strcmp(dry, "0") != 0 && strcmp(dry, "false") != 0)
-		svc_problem_add(errors, "dry_run", "must be 1 (or true) for a"
-				" dry run, 0 (or false) or absent to import");
-	if (json_array_size(errors)) {
-		ret = svc_respond_problem(req, 400, "invalid-query",
-					  "Bad Request", "see errors", errors);
-		errors = NULL;
-		goto out;
-	}
-	if (!svc_auth_may_write(&auth, carrier)) {
-		svc_problem_addc(errors, "carrier", "not_your_carrier",
-				 "this %s may import only for carrier%s '%s'",
-				 auth.session ? "account" : "token",
-				 auth.n_carriers > 1 ? "s" : "",
-				 auth.carrier ? auth.carrier : "(none)");
-		ret = svc_respond_problem(req, 403, "wrong-carrier",
-					  "Forbidden", "wrong carrier", errors);
-		errors = NULL;
-		goto out;
-	}
-	if (svc_carrier_retired(svc, carrier, retired_day)) {
-		/* issue 9: a retired carrier takes no new events */
-		svc_problem_add(errors, "carrier", "'%s' is retired from %s:"
-				" it takes no imports", carrier, retired_day);
-		ret = svc_respond_problem(req, 409, "carrier-retired",
-					  "Conflict", "carrier: the host"
-					  " carrier is retired", errors);
-		errors = NULL;
-		goto out;
-	}
-	if (!req->body || req->body_len == 0) {
-		svc_problem_add(errors, "body", "an iCalendar file is"
-				" required");
-		ret = svc_respond_problem(req, 400, "invalid-icalendar",
-					  "Invalid iCalendar file",
-					  "empty body", errors);
-		errors = NULL;
-		goto out;
-	}
-	/* The parser child needs no lock; others may use the database. */
-	pthread_mutex_unlock(&svc->lock);
-	rc = svc_ics_parse_isolated(svc->self_exe, req->body, req->body_len,
-				    &parsed, why, sizeof(why));
-	pthread_mutex_lock(&svc->lock);
-	if (rc == -ENOMEM) {
-		ret = svc_respond_errno(req, rc, "");
-		goto out;
-	}
-	if (rc != 0 && dry_run) {
-		json_t *one = json_pack("[{s:i, s:i, s:s, s:s, s:s, s:s}]",
-					"vevent", 0, "line", 0, "uid", "",
-					"property", "", "code",
-					rc == -ETIMEDOUT ? "timeout" :
-					"unreadable", "detail", why);
-
-		ret = dry_answer(req, &counts, one, NULL);
-		json_decref(one);
-		goto out;
-	}
-	if (rc != 0) {
-		svc_problem_add(errors, "body", "%s", why);
-		ret = svc_respond_problem(req, rc == -ETIMEDOUT ? 422 : 400,
-					  "invalid-icalendar",
-					  "Invalid iCalendar file", why,
-					  errors);
-		errors = NULL;
-		goto out;
-	}
-	perrs = json_object_get(parsed, "errors");
-	if (json_array_size(perrs) && !dry_run) {
-		ret = bad_file(req, perrs);
-		goto out;
-	}
-	rc = svc_import_apply(svc->db, parsed, carrier, kind, auth.actor,
-			      svc->clock(), dry_run, errors, &counts);
-	if (rc == 0 && dry_run) {
-		ret = dry_answer(req, &counts, perrs, errors);
-		goto out;
-	}
-	if (rc == -EINVAL && json_array_size(errors)) {
-		ret = bad_file(req, errors);
-		goto out;
-	}
-	if (rc != 0) {
-		ret = svc_respond_errno(req, rc, "the import");
-		goto out;
-	}
-	ret = svc_respond_json(req, 200, json_pack("{s:i, s:i, s:i, s:O}",
-				"created", counts.created, "updated",
-				counts.updated, "unchanged", counts.unchanged,
-				"ids", counts.ids));
-out:
+	if (!refused(req, &auth, &q, json_array(), &ret) &&
+	    !parse_file(req, &q, &counts, &parsed, &ret))
+		ret = apply_file(req, &auth, &q, parsed, &counts);
 	svc_import_counts_release(&counts);
 	json_decref(parsed);
-	json_decref(errors);
 	svc_auth_release(&auth);
 	return ret;
 }

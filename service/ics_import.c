@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "../calendar/caltime.h"
+#include "../calendar/event_rules.h"
 #include "../calendar/import.h"
 #include "../calendar/import_upsert.h"
 #include "../calendar/kind.h"
@@ -605,7 +606,7 @@ svc_import_apply(struct db *db, json_t *parsed, const char *carrier,
 		 int dry_run, json_t *errors, struct svc_import_counts *counts)
 {
 	static const struct cal_upsert_rules rules = {
-		svc_event_any_change, svc_event_significant_change,
+		cal_event_any_change, cal_event_significant_change,
 	};
 	json_t *events = json_object_get(parsed, "events");
 	struct cal_upsert_item *items = NULL;

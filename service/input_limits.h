@@ -8,9 +8,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Longest event, seconds: 366 days (plus an hour for a DST change). */
-#define SVC_MAX_EVENT_SECONDS (366 * 86400 + 3600)
-
 /*
  * 1 when the UTF-8 text s holds an invisible character: Unicode general
  * category Cf (format: U+200B..U+200F, U+202A..U+202E, U+2060..U+2064,

@@ -320,18 +320,9 @@ const char *svc_query(struct svc_request *req, const char *name);
 /* Request header, or NULL. Borrowed. */
 const char *svc_header(struct svc_request *req, const char *name);
 
-/* ---- h_events.c helpers shared with feeds and import ---- */
-
-/* 1 when a and b differ in time, place, title, status or RRULE (a change
- * that bumps SEQUENCE, RFC 5545 §3.8.7.4). */
-int svc_event_significant_change(const struct db_event *a,
-				 const struct db_event *b);
-/* 1 when a and b differ in any stored field. */
-int svc_event_any_change(const struct db_event *a, const struct db_event *b);
-
-/* The JSON representation of ev (DESIGN.md fixed names). New reference,
- * NULL when out of memory. ev borrowed. */
-json_t *svc_event_json(const struct db_event *ev);
+/* ---- event list filters (h_events.c), shared with the feeds ----
+ * The JSON form of an event is event_json.h's, its rules (SEQUENCE,
+ * series exceptions) calendar/event_rules.h's. */
 
 /*
  * A feed's default window (feed_window.c): without ?from=, f starts at
@@ -347,13 +338,6 @@ void svc_feed_default_window(struct svc_request *req,
 int svc_parse_event_filter(struct svc_request *req, struct db_event_filter *f,
 			   json_t *errors);
 
-/* Parse and check a JSON event body as POST /api/v1/events does, without
- * HTTP (h_events.c; for the fuzzer). 0: ev filled (release it with
- * db_event_release()); > 0: that many field errors; -1: not a JSON
- * object, or out of memory. */
-int svc_event_parse_for_create(struct svc *svc, const char *body, size_t len,
-			       struct db_event *ev);
-
 /* {url, webcal} subscription links of a feed path (h_meta.c). New
  * reference. */
 json_t *svc_feed_links(struct svc *svc, const char *path);
@@ -366,6 +350,16 @@ enum MHD_Result svc_h_region(struct svc_request *req);
 enum MHD_Result svc_h_carriers(struct svc_request *req);
 enum MHD_Result svc_h_carrier(struct svc_request *req);
 enum MHD_Result svc_h_kinds(struct svc_request *req);
+/*
+ * Events (h_events.c) and one occurrence of a series (h_occurrences.c):
+ * GET list (filters of svc_parse_event_filter(), limit, cursor,
+ * expand=true for occurrences), POST create (201), GET one, PATCH
+ * (merge), PUT (replace), POST .../cancel, DELETE (admins; 204), PATCH
+ * and POST .../cancel of one occurrence (req->params[1] its
+ * RECURRENCE-ID). Writes need credentials and a matching If-Match when
+ * given (412 otherwise); bad fields answer 400 naming each, and nothing
+ * is stored.
+ */
 enum MHD_Result svc_h_events_list(struct svc_request *req);
 enum MHD_Result svc_h_events_create(struct svc_request *req);
 enum MHD_Result svc_h_event_get(struct svc_request *req);

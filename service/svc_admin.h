@@ -79,7 +79,67 @@ int svc_event_carrier_closed(struct svc_request *req,
  * 0 when not (or unknown). */
 int svc_carrier_retired(struct svc *svc, const char *slug, char day[11]);
 
-/* h_admin.c */
+/* ---- reading a carrier's or a region's body (h_admin.c) ---- */
+
+/* Longest slug of a carrier or region, octets. */
+#define SVC_SLUG_MAX 64
+
+/* 1 when s (may be NULL: 0) is one of the NULL-terminated list. */
+int svc_admin_listed(const char *const *list, const char *s);
+
+/*
+ * The request body as a JSON object (duplicate keys refused), with an
+ * error "is not a field of a(n) <what>" for every key not in fields
+ * (NULL-terminated). New reference (caller json_decref()s); NULL after
+ * adding an error for "body" (absent, malformed, not an object).
+ */
+json_t *svc_admin_body(struct svc_request *req, const char *const *fields,
+		       const char *what, json_t *errors);
+
+/*
+ * Field name of obj as text of 1..max octets without control characters
+ * (or JSON null when nullable). Returns 1 and *out (borrowed from obj;
+ * NULL for null) when present and valid, 0 when absent, -1 after adding
+ * an error.
+ */
+int svc_admin_take_text(json_t *obj, const char *name, size_t max,
+			int nullable, const char **out, json_t *errors);
+
+/* Field name of obj as one of list (NULL-terminated): 1 with *out
+ * (borrowed from obj), 0 when absent, -1 after adding "must be one of
+ * ...". */
+int svc_admin_take_choice(json_t *obj, const char *name,
+			  const char *const *list, const char **out,
+			  json_t *errors);
+
+/* Field name of obj as null or a date YYYY-MM-DD from 1970 to 2200: 1
+ * with *out (borrowed; NULL for null), 0 when absent, -1 after adding an
+ * error. */
+int svc_admin_take_date(json_t *obj, const char *name, const char **out,
+			json_t *errors);
+
+/* obj's "slug": an ASCII slug of 1..SVC_SLUG_MAX of a-z, 0-9 and '-',
+ * not starting or ending with '-'. *out is borrowed from obj (NULL when
+ * absent); an error is added when it is not such a slug. */
+void svc_admin_read_slug(json_t *obj, const char **out, json_t *errors);
+
+/* 1 when a PATCH changes nothing: before (borrowed) equals after (stolen;
+ * NULL counts as a change). Then nothing is written, no audit row. */
+int svc_admin_unchanged(json_t *before, json_t *after);
+
+/* Answer 409 "conflict" naming field, detail as its error. */
+enum MHD_Result svc_admin_conflict(struct svc_request *req,
+				   const char *field, const char *detail);
+
+/*
+ * Handlers (h_carriers.c, h_regions.c), each behind svc_admin_gate():
+ * POST /api/v1/carriers answers 201 with the carrier (400 naming bad
+ * fields, 409 when the slug exists); PATCH /api/v1/carriers/{slug}
+ * (req->params[0]) answers 200 (404 unknown, 409 a retirement date not
+ * after the carrier's last event); the same for /api/v1/regions. Every
+ * change writes its audit row in the same transaction; nothing is
+ * written on an error or when a PATCH changes nothing.
+ */
 enum MHD_Result svc_h_carriers_create(struct svc_request *req);
 enum MHD_Result svc_h_carrier_patch(struct svc_request *req);
 enum MHD_Result svc_h_regions_create(struct svc_request *req);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../../calendar/caltime.h"
+#include "../../service/event_json.h"
 #include "../../service/svc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

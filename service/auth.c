@@ -12,6 +12,7 @@
 
 #include "../db/account_store.h"
 #include "../db/admin_store.h"
+#include "hex.h"
 #include "limits.h"
 #include "session.h"
 #include "svc.h"
@@ -22,16 +23,6 @@
 static _Thread_local int limited;
 static _Thread_local const struct svc_request *limited_req;
 
-static void
-hex(const unsigned char *in, size_t n, char *out)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		snprintf(out + 2 * i, 3, "%02x", in[i]);
-	out[2 * n] = '\0';
-}
-
 void
 svc_token_hash(const char *token, char hash[65])
 {
@@ -39,7 +30,7 @@ svc_token_hash(const char *token, char hash[65])
 	unsigned int n = 0;
 
 	EVP_Digest(token, strlen(token), md, &n, EVP_sha256(), NULL);
-	hex(md, 32, hash);
+	svc_hex(md, 32, hash);
 }
 
 int
@@ -50,7 +41,7 @@ svc_token_generate(char token[69], char hash[65])
 	if (RAND_bytes(raw, sizeof(raw)) != 1)
 		return -EIO;
 	memcpy(token, "rsd_", 4);
-	hex(raw, sizeof(raw), token + 4);
+	svc_hex(raw, sizeof(raw), token + 4);
 	svc_token_hash(token, hash);
 	return 0;
 }

@@ -1,7 +1,7 @@
 /*
  * respond.c: every response leaves through here (STYLE.md §6).
  */
-#define _GNU_SOURCE		/* strptime(3), timegm(3) */
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,6 +12,8 @@
 #include <openssl/evp.h>
 
 #include "errcode.h"
+#include "hex.h"
+#include "http_cond.h"
 #include "session.h"
 #include "svc.h"
 
@@ -284,61 +286,20 @@ svc_respond_errno(struct svc_request *req, int err, const char *what)
 	}
 }
 
-/* 1 when the If-None-Match header lists etag (or is "*"). */
-static int
-etag_matches(const char *header, const char *etag)
-{
-	const char *p = header;
-	size_t n = strlen(etag);
-
-	while (*p) {
-		while (*p == ' ' || *p == ',' || *p == '\t')
-			p++;
-		if (*p == '*')
-			return 1;
-		if (strncmp(p, "W/", 2) == 0)
-			p += 2;		/* weak comparison (RFC 9110 13.1.2) */
-		if (strncmp(p, etag, n) == 0 &&
-		    (p[n] == '\0' || p[n] == ',' || p[n] == ' '))
-			return 1;
-		while (*p && *p != ',')
-			p++;
-	}
-	return 0;
-}
-
 enum MHD_Result
 svc_respond_text(struct svc_request *req, unsigned int status,
 		 const char *ctype, char *text, size_t len, const char *etag,
 		 int64_t last_modified, int lm_exact)
 {
-	const char *inm, *ims;
-
 	if (!text)
 		return respond_oom(req);
-	if (etag && status == 200) {
-		inm = svc_header(req, MHD_HTTP_HEADER_IF_NONE_MATCH);
-		ims = svc_header(req, MHD_HTTP_HEADER_IF_MODIFIED_SINCE);
-		if (inm ? etag_matches(inm, etag) : 0) {
-			free(text);
-			return queue(req, 304, NULL, strdup(""), 0, etag,
-				     last_modified);
-		}
-		/* When two changes share the Last-Modified second, a client
-		 * may hold the state between them: only the ETag validates. */
-		if (!inm && ims && last_modified > 0 && lm_exact) {
-			struct tm tm;
-			const char *end;
-
-			memset(&tm, 0, sizeof(tm));
-			end = strptime(ims, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-			if (end && *end == '\0' &&
-			    (int64_t)timegm(&tm) >= last_modified) {
-				free(text);
-				return queue(req, 304, NULL, strdup(""), 0,
-					     etag, last_modified);
-			}
-		}
+	if (etag && status == 200 &&
+	    svc_not_modified(svc_header(req, MHD_HTTP_HEADER_IF_NONE_MATCH),
+			     svc_header(req, MHD_HTTP_HEADER_IF_MODIFIED_SINCE),
+			     etag, last_modified, lm_exact)) {
+		free(text);
+		return queue(req, 304, NULL, strdup(""), 0, etag,
+			     last_modified);
 	}
 	return queue(req, status, ctype, text, len, etag, last_modified);
 }
@@ -409,12 +370,11 @@ void
 svc_etag_of(const char *data, size_t len, char out[40])
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0, i;
+	unsigned int mdlen = 0;
 
 	EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL);
 	out[0] = '"';
-	for (i = 0; i < 16 && i < mdlen; i++)
-		snprintf(out + 1 + 2 * i, 3, "%02x", md[i]);
+	svc_hex(md, 16, out + 1);
 	out[33] = '"';
 	out[34] = '\0';
 }

@@ -14,6 +14,7 @@
 #include <microhttpd.h>
 
 #include "../db/db.h"
+#include "problem.h"
 #include "session.h"
 
 /* Largest request body accepted, octets; larger gets 413. */
@@ -159,13 +160,38 @@ enum MHD_Result svc_respond_json_etag(struct svc_request *req,
 				      const char *etag);
 
 /*
- * Queue an RFC 9457 problem (application/problem+json): type is a short
- * slug appended to "https://roadshowd.dev/problems/", title and detail are
- * human text (borrowed), errors is a JSON array of {field, code, detail}
- * objects or NULL (stolen; an element without code gets svc_error_code()'s).
- * When Accept-Language prefers Chinese (svc_lang_zh()), title, detail and
- * each error's detail are sent in zh-CN (svc_problem_to_zh()) with
- * Content-Language: zh-CN.
+ * Queue the RFC 9457 problem id (application/problem+json) with the
+ * status, type URI and title of its row in the problem table
+ * (problem.h). detail is human text (borrowed, may be NULL), errors a
+ * JSON array of {field, code, detail} objects or NULL (stolen; an element
+ * without code gets svc_error_code()'s). When Accept-Language prefers
+ * Chinese (svc_lang_zh()), title, detail and each error's detail are sent
+ * in zh-CN (svc_problem_to_zh()) with Content-Language: zh-CN. Returns
+ * MHD_YES/MHD_NO as MHD_queue_response() does.
+ */
+enum MHD_Result svc_problem(struct svc_request *req, enum svc_problem_id id,
+			    const char *detail, json_t *errors);
+
+/* svc_problem() with the English title replaced by title (borrowed; NULL:
+ * the table's), e.g. "Invalid token" for a validation-error. */
+enum MHD_Result svc_problem_titled(struct svc_request *req,
+				   enum svc_problem_id id, const char *title,
+				   const char *detail, json_t *errors);
+
+/*
+ * svc_problem_titled() for field errors: detail is "<field>: <detail>" of
+ * the first element of errors (a non-empty JSON array of {field, detail},
+ * stolen).
+ */
+enum MHD_Result svc_problem_fields(struct svc_request *req,
+				   enum svc_problem_id id, const char *title,
+				   json_t *errors);
+
+/*
+ * The older string-keyed form, kept for the call sites not yet moved to
+ * svc_problem() (see docs/ARCHITECTURE.md): type is a slug appended to
+ * SVC_PROBLEM_BASE, status chosen by the caller; title and detail
+ * borrowed, errors stolen; the zh-CN rewrite as svc_problem().
  */
 enum MHD_Result svc_respond_problem(struct svc_request *req,
 				    unsigned int status, const char *type,
@@ -175,16 +201,17 @@ enum MHD_Result svc_respond_problem(struct svc_request *req,
 /*
  * Queue a 400 problem for field errors: detail is "<field>: <detail>" of
  * the first error, errors (a JSON array of {field, detail}) is stolen.
- * type and title as for svc_respond_problem().
+ * type is a 400 slug of the problem table ("validation-error",
+ * "invalid-query"), title the English title. Prefer svc_problem_fields().
  */
 enum MHD_Result svc_respond_invalid(struct svc_request *req, const char *type,
 				    const char *title, json_t *errors);
 
-/* A problem for a negative errno from db_/cal_ functions: -ENOENT 404,
- * -EEXIST 409, -ESTALE 412, -EINVAL 400, -ENOSPC 507, -EBUSY/-EROFS 503
- * (both with Retry-After), -ENOMEM/-EIO 500 (an -EIO that a full disk,
- * lock or read-only file caused is answered as that). The one errno to
- * status table. */
+/* A problem for a negative errno from db_/cal_ functions, through
+ * svc_problem_of_errno() (problem.h, the one errno to status table): an
+ * -EIO that a full disk, lock or read-only file caused is answered as
+ * that (507, 503 with Retry-After); -ENOMEM gets the static 500 body.
+ * what (borrowed) names the object in the detail ("the event"). */
 enum MHD_Result svc_respond_errno(struct svc_request *req, int err,
 				  const char *what);
 

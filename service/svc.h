@@ -115,6 +115,14 @@ struct svc_auth {
 					 * "user:alice" */
 };
 
+/* Who may call a route (router.h rows; svc_auth_gate()). */
+enum svc_auth_need {
+	SVC_AUTH_ANON,			/* anyone; the handler may still look
+					 * at the caller (svc_auth_resolve) */
+	SVC_AUTH_CALLER,		/* any valid bearer token or session */
+	SVC_AUTH_ADMIN,			/* an admin's token or session */
+};
+
 /* One request, handed to a handler once its body is complete. */
 struct svc_request {
 	struct svc *svc;
@@ -143,6 +151,13 @@ struct svc_request {
 	const char *header_names[SVC_MAX_EXTRA_HEADERS];
 	const char *header_values[SVC_MAX_EXTRA_HEADERS];
 	size_t n_headers;
+	struct svc_auth auth;		/* the caller, when the route's row
+					 * needs one (router.c): borrowed by
+					 * the handler, released by the
+					 * router */
+	const char *const *fake_headers; /* unit tests (conn NULL): name,
+					 * value pairs, NULL-terminated */
+	const char *const *fake_query;	/* the same for query arguments */
 };
 
 typedef enum MHD_Result (*svc_handler)(struct svc_request *req);
@@ -285,10 +300,41 @@ int svc_token_generate(char token[69], char hash[65]);
 /* SHA-256 hex digest of a token string. */
 void svc_token_hash(const char *token, char hash[65]);
 
-/* Resolve the Authorization header. auth is filled (release with
- * svc_auth_release()); returns 0 with present=0 when no header, -EACCES
- * for a malformed or unknown token, -EIO. Call with svc->lock held. */
+/*
+ * Resolve the caller: the Authorization header (RFC 6750 bearer token),
+ * else the session cookie. auth is filled (release with
+ * svc_auth_release() in every case). Returns 0 (present=0 when there is
+ * no credential or the session ended), -EACCES for a malformed, unknown,
+ * expired or revoked token or an address over its budget of failed
+ * tokens, or a storage error (-EIO, -EBUSY, -EROFS, -ENOMEM) that the
+ * caller must answer as an error, never as "anonymous". Call with
+ * svc->lock held. Prefer the router's gate (svc_auth_gate()).
+ */
 int svc_auth_resolve(struct svc_request *req, struct svc_auth *auth);
+
+/*
+ * The one auth gate, run by the router before the handler with the
+ * row's requirement need. auth is filled as by svc_auth_resolve() and
+ * released again unless 0 is returned. Returns 0 when the caller may go
+ * on (SVC_AUTH_ANON always, without resolving); -ENOKEY when need asks
+ * for a credential and none came; -EACCES when the credential is not
+ * valid (see svc_auth_resolve()); -EPERM when need is SVC_AUTH_ADMIN and
+ * the caller is not an admin; a storage error as svc_auth_resolve().
+ */
+int svc_auth_gate(struct svc_request *req, enum svc_auth_need need,
+		  struct svc_auth *auth);
+
+/*
+ * Answer a refusal rc of svc_auth_gate(): -ENOKEY and -EACCES 401 with
+ * WWW-Authenticate (429 when the address is over its budget), -EPERM 403
+ * admin-only, anything else through svc_respond_errno() (500/503, never
+ * "anonymous"). what (borrowed, may be NULL) names the action in the
+ * detail ("managing tokens").
+ */
+enum MHD_Result svc_auth_refuse(struct svc_request *req, int rc,
+				const char *what);
+
+/* Release what svc_auth_resolve() filled (auth is zeroed; idempotent). */
 void svc_auth_release(struct svc_auth *auth);
 
 /* 1 when auth's organiser holds carrier (a slug; NULL: the district). */

@@ -352,8 +352,8 @@ answer(struct feed_ctx *ctx)
 	enum MHD_Result ret;
 
 	if (ctx->invalid) {
-		ret = svc_respond_invalid(req, "invalid-query", "Bad Request",
-					  ctx->invalid);
+		ret = svc_problem_fields(req, SVC_PROB_INVALID_QUERY, NULL,
+					 ctx->invalid);
 		ctx->invalid = NULL;		/* stolen */
 	} else if (ctx->err) {
 		ret = svc_respond_errno(req, ctx->err, "the feed");

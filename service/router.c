@@ -247,7 +247,8 @@ check_media_type(struct svc_request *req, enum svc_accept accept,
 	if (rc == 0)
 		return 0;
 	*ret = svc_problem(req, SVC_PROB_UNSUPPORTED_MEDIA_TYPE,
-			   rc != -EILSEQ ? wanted[accept] :
+			   rc != -EILSEQ || accept == SVC_ACCEPT_FORM ?
+			   wanted[accept] :
 			   accept == SVC_ACCEPT_ICS ? "iCalendar is read as"
 			   " UTF-8 (RFC 5545 §3.1.4): send charset=utf-8 or"
 			   " no charset" : "JSON is read as UTF-8: send"

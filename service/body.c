@@ -52,12 +52,6 @@ check_field(const struct svc_field *f, json_t *obj, void *dst,
 				 type_words[f->type]);
 		return -EINVAL;
 	}
-	if (json_is_string(v) &&
-	    strlen(json_string_value(v)) != json_string_length(v)) {
-		svc_problem_addc(errors, f->name, "bad_characters",
-				 "must not contain NUL");
-		return -EINVAL;
-	}
 	if (json_is_string(v) && f->max_len &&
 	    json_string_length(v) > f->max_len) {
 		svc_problem_addc(errors, f->name, "too_long", "is %zu octets;"

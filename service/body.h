@@ -51,9 +51,10 @@ struct svc_field {
  * json_decref()) and, per member: a name not in fields gives code
  * unknown_field ("is not a field of <noun>", noun borrowed); a required
  * member absent or null gives required; a value of another JSON type
- * bad_type; a string over max_len too_long; a string containing NUL
- * bad_characters. Members that pass are given to their setters, in table
- * order. Returns 0 when no error was added, -EINVAL when one was, -ENOMEM.
+ * bad_type; a string over max_len too_long (a \u0000 makes the body
+ * malformed: jansson refuses it). Members that pass are given to their
+ * setters, in table order. Returns 0 when no error was added, -EINVAL
+ * when one was.
  */
 int svc_body_read(const char *body, size_t len, const char *noun,
 		  const struct svc_field *fields, void *dst, json_t *errors,

@@ -15,14 +15,13 @@
 #include "../calendar/caltime.h"
 #include "limits.h"
 #include "router.h"
+#include "sbuf.h"
 #include "svc.h"
 
 /* Per-connection request state, kept in MHD's con_cls. */
 struct conn_state {
 	struct svc_request req;
-	char *body;
-	size_t len;
-	size_t cap;
+	struct sbuf body;		/* the request body so far */
 	int too_large;
 	size_t max_body;	/* octets allowed for this path */
 	struct timespec t0;
@@ -153,6 +152,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		cs = calloc(1, sizeof(*cs));
 		if (!cs)
 			return MHD_NO;
+		sbuf_init(&cs->body);
 		clock_gettime(CLOCK_MONOTONIC, &cs->t0);
 		snprintf(cs->method, sizeof(cs->method), "%s", method);
 		snprintf(cs->path, sizeof(cs->path), "%s", url);
@@ -232,31 +232,19 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		size_t n = *upload_data_size;
 
 		*upload_data_size = 0;
-		if (cs->too_large || cs->len + n > cs->max_body) {
+		if (cs->too_large || cs->body.len + n > cs->max_body) {
 			cs->too_large = 1;
 			return MHD_YES;
 		}
-		if (cs->len + n > cs->cap) {
-			size_t cap = cs->cap ? cs->cap : 4096;
-			char *nb;
-
-			while (cap < cs->len + n)
-				cap *= 2;
-			nb = realloc(cs->body, cap);
-			if (!nb)
-				return MHD_NO;
-			cs->body = nb;
-			cs->cap = cap;
-		}
-		memcpy(cs->body + cs->len, upload_data, n);
-		cs->len += n;
+		if (sbuf_add(&cs->body, upload_data, n) != 0)
+			return MHD_NO;
 		return MHD_YES;
 	}
 	svc_limits_body_done(conn);
 	if (cs->too_large)
 		return too_large(svc, cs);
-	cs->req.body = cs->body;
-	cs->req.body_len = cs->len;
+	cs->req.body = cs->body.len ? cs->body.buf : NULL;
+	cs->req.body_len = cs->body.len;
 	return dispatch(cs);
 }
 
@@ -308,7 +296,7 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		fprintf(stderr, "%s\n", text);
 	free(text);
 	json_decref(line);
-	free(cs->body);
+	sbuf_release(&cs->body);
 	free(cs);
 	*con_cls = NULL;
 }

@@ -123,6 +123,9 @@ enum svc_auth_need {
 	SVC_AUTH_ADMIN,			/* an admin's token or session */
 };
 
+/* Octets of a comma-joined list of every event kind's slug, with NUL. */
+#define SVC_KINDS_MAX 128
+
 /* One request, handed to a handler once its body is complete. */
 struct svc_request {
 	struct svc *svc;
@@ -158,6 +161,9 @@ struct svc_request {
 	const char *const *fake_headers; /* unit tests (conn NULL): name,
 					 * value pairs, NULL-terminated */
 	const char *const *fake_query;	/* the same for query arguments */
+	char filter_kinds[SVC_KINDS_MAX]; /* the kind filter's slugs
+					 * (svc_query_kinds()), for
+					 * db_event_filter.kind */
 };
 
 typedef enum MHD_Result (*svc_handler)(struct svc_request *req);
@@ -390,6 +396,21 @@ const char *svc_query(struct svc_request *req, const char *name);
 
 /* Request header, or NULL. Borrowed. */
 const char *svc_header(struct svc_request *req, const char *name);
+
+/* ---- query.c ---- */
+
+/*
+ * The event kinds a request filters on: every kind= query argument
+ * (repeated, and each a comma list "roadshow,salon"), each element an
+ * event kind's slug or name (cal_kind_from_name(): "路演" is roadshow).
+ * Any of them matches. out (size octets; SVC_KINDS_MAX fits all) gets the
+ * distinct slugs comma-joined in cal_kinds[] order, e.g.
+ * "roadshow,salon". Returns 1 when kinds were given, 0 when there is no
+ * kind= argument (out ""), -EINVAL when an element names no kind (one
+ * error naming field "kind" per element is appended to errors).
+ */
+int svc_query_kinds(struct svc_request *req, char *out, size_t size,
+		    json_t *errors);
 
 /* ---- h_events.c helpers shared with feeds and import ---- */
 

@@ -3,7 +3,8 @@
  * with "{}" and "*", literal paths before patterns, 404 against 405 with
  * Allow, each row's policy (auth, body limit, media type, flags), and a
  * request run through svc_route_run() without a socket: the row's auth
- * requirement is applied before the handler.
+ * requirement is applied before the handler; the kind= list of
+ * svc_query_kinds().
  */
 #include <errno.h>
 
@@ -140,6 +141,50 @@ START_TEST(test_auth_reaches_handler)
 }
 END_TEST
 
+/* svc_query_kinds() over query pairs; the joined slugs in out. */
+static int
+kinds(const char *const *query, char *out, json_t *errors)
+{
+	struct svc_request req;
+
+	fx_request(&req, "GET", "/calendar.ics", NULL);
+	req.fake_query = query;
+	return svc_query_kinds(&req, out, SVC_KINDS_MAX, errors);
+}
+
+START_TEST(test_kind_lists)
+{
+	const char *none[] = { "q", "x", NULL };
+	const char *one[] = { "kind", "路演", NULL };
+	const char *list[] = { "kind", "salon,roadshow", NULL };
+	const char *repeated[] = { "kind", "salon", "q", "x", "kind",
+				   "roadshow", "kind", "salon", NULL };
+	const char *unknown[] = { "kind", "roadshow,party", NULL };
+	const char *empty[] = { "kind", "", NULL };
+	json_t *errors = json_array();
+	char out[SVC_KINDS_MAX];
+
+	ck_assert_int_eq(kinds(none, out, errors), 0);
+	ck_assert_str_eq(out, "");
+	ck_assert_int_eq(kinds(one, out, errors), 1);
+	ck_assert_str_eq(out, "roadshow");
+	ck_assert_int_eq(kinds(list, out, errors), 1);
+	ck_assert_str_eq(out, "roadshow,salon");	/* table order */
+	ck_assert_int_eq(kinds(repeated, out, errors), 1);
+	ck_assert_str_eq(out, "roadshow,salon");
+	ck_assert_uint_eq(json_array_size(errors), 0);
+	ck_assert_int_eq(kinds(unknown, out, errors), -EINVAL);
+	ck_assert_uint_eq(json_array_size(errors), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(
+		json_array_get(errors, 0), "field")), "kind");
+	ck_assert_str_eq(json_string_value(json_object_get(
+		json_array_get(errors, 0), "code")), "unknown_kind");
+	ck_assert_int_eq(kinds(empty, out, errors), -EINVAL);
+	ck_assert_uint_eq(json_array_size(errors), 2);
+	json_decref(errors);
+}
+END_TEST
+
 static Suite *
 router_suite(void)
 {
@@ -155,6 +200,10 @@ router_suite(void)
 	tc = tcase_create("run");
 	tcase_add_checked_fixture(tc, fx_setup, fx_teardown);
 	tcase_add_test(tc, test_auth_reaches_handler);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("query");
+	tcase_add_checked_fixture(tc, fx_setup, fx_teardown);
+	tcase_add_test(tc, test_kind_lists);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -450,7 +450,15 @@ int svc_event_parse_for_create(struct svc *svc, const char *body, size_t len,
  * reference. */
 json_t *svc_feed_links(struct svc *svc, const char *path);
 
-/* ---- handlers (h_*.c) ---- */
+/*
+ * ---- handlers (h_*.c) ----
+ * Each is called by the router (router.c) once the request's body is
+ * complete and its row's policy (CSRF, auth requirement with the caller
+ * in req->auth, media type) passed, with svc->lock held unless the row is
+ * lock-free. req is borrowed for the call. Each queues exactly one
+ * response through respond.c (or suspends the connection, h_feeds.c) and
+ * returns MHD_YES, or MHD_NO when the connection must close.
+ */
 enum MHD_Result svc_h_healthz(struct svc_request *req);
 enum MHD_Result svc_h_metrics(struct svc_request *req);
 enum MHD_Result svc_h_regions(struct svc_request *req);

@@ -142,7 +142,7 @@ int svc_feed_cache_get(struct svc_feed_cache *c, const char *key,
 		       void *ctx, struct svc_feed_view *view);
 
 /* Drop view's reference to its body (a view from svc_feed_cache_get()
- * or _peek()); view is zeroed. */
+ * or _peek()); view->body is NULL after. */
 void svc_feed_view_release(struct svc_feed_view *view);
 
 /*

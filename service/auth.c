@@ -302,7 +302,11 @@ svc_auth_gate(struct svc_request *req, enum svc_auth_need need,
 	if (need == SVC_AUTH_ANON)
 		return 0;
 	rc = svc_auth_resolve(req, auth);
-	if (rc == 0 && !auth->present)
+	if (need == SVC_AUTH_OPTIONAL && rc == -EACCES)
+		rc = 0;			/* a bad token reads as anonymous */
+	else if (need == SVC_AUTH_OPTIONAL)
+		;			/* a storage error stays one */
+	else if (rc == 0 && !auth->present)
 		rc = -ENOKEY;
 	else if (rc == 0 && need == SVC_AUTH_ADMIN && !auth->admin)
 		rc = -EPERM;

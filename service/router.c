@@ -13,6 +13,7 @@
 #include "svc_admin.h"
 
 #define ANON SVC_AUTH_ANON
+#define OPT SVC_AUTH_OPTIONAL
 #define CALLER SVC_AUTH_CALLER
 #define ADMIN SVC_AUTH_ADMIN
 #define ANY SVC_ACCEPT_ANY
@@ -42,12 +43,12 @@ static const struct svc_route routes[] = {
 	{ "GET", "/api/v1/carriers/{}", svc_h_carrier, ANON, NULL, MB, ANY,
 	  0 },
 	{ "GET", "/api/v1/kinds", svc_h_kinds, ANON, NULL, MB, ANY, 0 },
-	{ "GET", "/api/v1/events", svc_h_events_list, ANON, NULL, MB, ANY, 0 },
+	{ "GET", "/api/v1/events", svc_h_events_list, OPT, NULL, MB, ANY, 0 },
 	{ "POST", "/api/v1/events", svc_h_events_create, CALLER,
 	  "writing an event", MB, JSON, 0 },
 	{ "POST", "/api/v1/events/import", svc_h_import, CALLER, "importing",
 	  SVC_MAX_IMPORT_BODY, SVC_ACCEPT_ICS, 0 },
-	{ "GET", "/api/v1/events/{}", svc_h_event_get, ANON, NULL, MB, ANY,
+	{ "GET", "/api/v1/events/{}", svc_h_event_get, OPT, NULL, MB, ANY,
 	  0 },
 	{ "PATCH", "/api/v1/events/{}", svc_h_event_patch, CALLER,
 	  "writing an event", MB, JSON, 0 },
@@ -64,12 +65,12 @@ static const struct svc_route routes[] = {
 	  0 },
 	{ "GET", "/api/v1/events/{}/history", svc_h_event_history, CALLER,
 	  "reading an event's history", MB, ANY, 0 },
-	{ "GET", "/api/v1/cadence", svc_h_cadence, ANON, NULL, MB, ANY, 0 },
-	{ "GET", "/api/v1/cadence/matrix", svc_h_cadence_matrix, ANON, NULL,
+	{ "GET", "/api/v1/cadence", svc_h_cadence, OPT, NULL, MB, ANY, 0 },
+	{ "GET", "/api/v1/cadence/matrix", svc_h_cadence_matrix, OPT, NULL,
 	  MB, ANY, 0 },
-	{ "GET", "/api/v1/cadence/summary", svc_h_cadence_summary, ANON,
+	{ "GET", "/api/v1/cadence/summary", svc_h_cadence_summary, OPT,
 	  NULL, MB, ANY, 0 },
-	{ "GET", "/api/v1/cadence/cell", svc_h_cadence_cell, ANON, NULL, MB,
+	{ "GET", "/api/v1/cadence/cell", svc_h_cadence_cell, OPT, NULL, MB,
 	  ANY, 0 },
 	{ "GET", "/api/v1/rules", svc_h_rules_list, ANON, NULL, MB, ANY, 0 },
 	{ "POST", "/api/v1/rules", svc_h_rules_create, ADMIN,

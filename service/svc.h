@@ -117,8 +117,11 @@ struct svc_auth {
 
 /* Who may call a route (router.h rows; svc_auth_gate()). */
 enum svc_auth_need {
-	SVC_AUTH_ANON,			/* anyone; the handler may still look
-					 * at the caller (svc_auth_resolve) */
+	SVC_AUTH_ANON,			/* anyone; credentials not looked at */
+	SVC_AUTH_OPTIONAL,		/* anyone, but a valid credential is
+					 * resolved into req->auth (it may
+					 * see more); a bad token reads as
+					 * anonymous */
 	SVC_AUTH_CALLER,		/* any valid bearer token or session */
 	SVC_AUTH_ADMIN,			/* an admin's token or session */
 };
@@ -322,10 +325,12 @@ int svc_auth_resolve(struct svc_request *req, struct svc_auth *auth);
  * The one auth gate, run by the router before the handler with the
  * row's requirement need. auth is filled as by svc_auth_resolve() and
  * released again unless 0 is returned. Returns 0 when the caller may go
- * on (SVC_AUTH_ANON always, without resolving); -ENOKEY when need asks
- * for a credential and none came; -EACCES when the credential is not
- * valid (see svc_auth_resolve()); -EPERM when need is SVC_AUTH_ADMIN and
- * the caller is not an admin; a storage error as svc_auth_resolve().
+ * on (SVC_AUTH_ANON always, without resolving; SVC_AUTH_OPTIONAL with
+ * or without a caller); -ENOKEY when need asks for a credential and none
+ * came; -EACCES when the credential is not valid (see
+ * svc_auth_resolve()); -EPERM when need is SVC_AUTH_ADMIN and the caller
+ * is not an admin; a storage error as svc_auth_resolve(), for every need
+ * but SVC_AUTH_ANON (never read as "anonymous").
  */
 int svc_auth_gate(struct svc_request *req, enum svc_auth_need need,
 		  struct svc_auth *auth);

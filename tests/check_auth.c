@@ -47,6 +47,9 @@ START_TEST(test_bearer_tokens)
 	snprintf(actor, sizeof(actor), "admin:token-%lld", (long long)id);
 	ck_assert_str_eq(auth.actor, actor);
 	svc_auth_release(&auth);
+	ck_assert_int_eq(gate(SVC_AUTH_OPTIONAL, h_admin), 0);
+	ck_assert_int_eq(auth.admin, 1);
+	svc_auth_release(&auth);
 	ck_assert_int_eq(gate(SVC_AUTH_CALLER, h_org), 0);
 	ck_assert_int_eq(auth.admin, 0);
 	ck_assert_str_eq(auth.carrier, FX_CARRIER);
@@ -73,6 +76,11 @@ START_TEST(test_bad_tokens)
 	ck_assert_int_eq(gate(SVC_AUTH_CALLER, basic), -EACCES);
 	/* an anonymous route does not look at credentials */
 	ck_assert_int_eq(gate(SVC_AUTH_ANON, unknown), 0);
+	/* an optional route reads a bad token as anonymous */
+	ck_assert_int_eq(gate(SVC_AUTH_OPTIONAL, unknown), 0);
+	ck_assert_int_eq(auth.present, 0);
+	ck_assert_int_eq(gate(SVC_AUTH_OPTIONAL, NULL), 0);
+	ck_assert_int_eq(auth.present, 0);
 }
 END_TEST
 
@@ -141,6 +149,7 @@ START_TEST(test_database_error_is_not_anonymous)
 	ck_assert_int_eq(gate(SVC_AUTH_CALLER, h_admin), -EIO);
 	ck_assert_int_eq(auth.present, 0);
 	ck_assert_int_eq(gate(SVC_AUTH_CALLER, cookie), -EIO);
+	ck_assert_int_eq(gate(SVC_AUTH_OPTIONAL, h_admin), -EIO);
 	ck_assert_int_eq(gate(SVC_AUTH_ANON, cookie), 0);	/* not asked */
 	fx_request(&req, "POST", "/api/v1/events", cookie);
 	ck_assert_int_eq(svc_csrf_gate(&req), -EIO);	/* not "no one" */

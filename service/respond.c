@@ -259,14 +259,9 @@ enum MHD_Result
 svc_respond_invalid(struct svc_request *req, const char *type,
 		    const char *title, json_t *errors)
 {
-	const struct svc_problem_type *t = svc_problem_by_slug(type);
 	json_t *first = json_array_get(errors, 0);
 	char detail[320];
 
-	if (t && t->status == 400)
-		return svc_problem_fields(req, (enum svc_problem_id)
-					  (t - svc_problem_type(0)), title,
-					  errors);
 	snprintf(detail, sizeof(detail), "%s: %s",
 		 json_string_value(json_object_get(first, "field")),
 		 json_string_value(json_object_get(first, "detail")));

@@ -17,15 +17,9 @@
 #include "cadence.h"
 #include "caltime.h"
 #include "kind.h"
+#include "types.h"
 
 #define N_MONTHS 12
-
-enum scope_kind {
-	SCOPE_DISTRICT,
-	SCOPE_REGION,
-	SCOPE_CARRIER,
-	SCOPE_PARTNER,
-};
 
 /* An occurrence of the year that is held or scheduled at as_of. */
 struct cand {
@@ -39,57 +33,6 @@ struct cand {
 };
 
 static const struct cal_scope_set empty_scopes;
-
-const char *
-cal_cadence_status_name(enum cal_cadence_status s)
-{
-	switch (s) {
-	case CAL_CADENCE_MET:
-		return "met";
-	case CAL_CADENCE_SCHEDULED:
-		return "scheduled";
-	case CAL_CADENCE_AT_RISK:
-		return "at_risk";
-	case CAL_CADENCE_MISSED:
-		return "missed";
-	case CAL_CADENCE_OPEN:
-		return "open";
-	case CAL_CADENCE_UNTRACKED:
-		return "untracked";
-	}
-	return "unknown";
-}
-
-int
-cal_period_unit_parse(const char *s, enum cal_period_unit *out)
-{
-	if (!s || !out)
-		return -EINVAL;
-	if (strcmp(s, "month") == 0)
-		*out = CAL_PERIOD_MONTH;
-	else if (strcmp(s, "quarter") == 0)
-		*out = CAL_PERIOD_QUARTER;
-	else if (strcmp(s, "year") == 0)
-		*out = CAL_PERIOD_YEAR;
-	else
-		return -EINVAL;
-	return 0;
-}
-
-/* Months in one period of unit u, or 0 for an unknown unit. */
-static int
-months_per_period(enum cal_period_unit u)
-{
-	switch (u) {
-	case CAL_PERIOD_MONTH:
-		return 1;
-	case CAL_PERIOD_QUARTER:
-		return 3;
-	case CAL_PERIOD_YEAR:
-		return 12;
-	}
-	return 0;
-}
 
 /*
  * Turn a comma-separated kind list ("salon,forum") into a bit set over
@@ -136,40 +79,32 @@ parse_kinds(const char *kinds, unsigned int *mask)
 	return 0;
 }
 
+/* The rule's scope kind; -EINVAL when out of range. */
 static int
-parse_scope(const char *scope, enum scope_kind *k)
+parse_scope(enum cal_scope_kind scope, enum cal_scope_kind *k)
 {
-	if (!scope)
+	if ((unsigned int)scope >= CAL_SCOPE_KIND_N)
 		return -EINVAL;
-	if (strcmp(scope, CAL_SCOPE_DISTRICT) == 0)
-		*k = SCOPE_DISTRICT;
-	else if (strcmp(scope, CAL_SCOPE_REGION) == 0)
-		*k = SCOPE_REGION;
-	else if (strcmp(scope, CAL_SCOPE_CARRIER) == 0)
-		*k = SCOPE_CARRIER;
-	else if (strcmp(scope, CAL_SCOPE_PARTNER) == 0)
-		*k = SCOPE_PARTNER;
-	else
-		return -EINVAL;
+	*k = scope;
 	return 0;
 }
 
 /* The slugs a scope kind enumerates; *n is 1 and NULL is returned for
  * the district. */
 static const char *const *
-scope_slugs(enum scope_kind k, const struct cal_scope_set *ss, size_t *n)
+scope_slugs(enum cal_scope_kind k, const struct cal_scope_set *ss, size_t *n)
 {
 	switch (k) {
-	case SCOPE_REGION:
+	case CAL_SCOPE_KIND_REGION:
 		*n = ss->n_regions;
 		return ss->regions;
-	case SCOPE_CARRIER:
+	case CAL_SCOPE_KIND_CARRIER:
 		*n = ss->n_carriers;
 		return ss->carriers;
-	case SCOPE_PARTNER:
+	case CAL_SCOPE_KIND_PARTNER:
 		*n = ss->n_partners;
 		return ss->partners;
-	case SCOPE_DISTRICT:
+	case CAL_SCOPE_KIND_DISTRICT:
 		break;
 	}
 	*n = 1;
@@ -182,29 +117,17 @@ scope_slugs(enum scope_kind k, const struct cal_scope_set *ss, size_t *n)
  * for the label.
  */
 static int
-scope_label(enum scope_kind k, const char *slug, char *buf, size_t size)
+scope_label(enum cal_scope_kind k, const char *slug, char *buf, size_t size)
 {
-	const char *prefix;
 	int len;
 
-	switch (k) {
-	case SCOPE_REGION:
-		prefix = CAL_SCOPE_REGION;
-		break;
-	case SCOPE_CARRIER:
-		prefix = CAL_SCOPE_CARRIER;
-		break;
-	case SCOPE_PARTNER:
-		prefix = CAL_SCOPE_PARTNER;
-		break;
-	case SCOPE_DISTRICT:
-	default:
-		len = snprintf(buf, size, "%s", CAL_SCOPE_DISTRICT);
+	if (k == CAL_SCOPE_KIND_DISTRICT) {
+		len = snprintf(buf, size, "%s", cal_scope_kind_name(k));
 		return len < 0 || (size_t)len >= size ? -EINVAL : 0;
 	}
 	if (!slug || !*slug)
 		return -EINVAL;
-	len = snprintf(buf, size, "%s:%s", prefix, slug);
+	len = snprintf(buf, size, "%s:%s", cal_scope_kind_name(k), slug);
 	return len < 0 || (size_t)len >= size ? -EINVAL : 0;
 }
 
@@ -213,15 +136,15 @@ validate_rule(const struct cal_rule *r, const struct cal_scope_set *ss)
 {
 	struct cal_cadence_row probe;
 	const char *const *slugs;
-	enum scope_kind k;
+	enum cal_scope_kind k;
 	unsigned int mask;
 	size_t n, i;
 
-	if (r->min_count < 1 || months_per_period(r->period) == 0 ||
+	if (r->min_count < 1 || cal_period_months(r->period) == 0 ||
 	    parse_kinds(r->kinds, &mask) != 0 || parse_scope(r->scope, &k) != 0)
 		return -EINVAL;
 	slugs = scope_slugs(k, ss, &n);
-	if (k == SCOPE_DISTRICT)
+	if (k == CAL_SCOPE_KIND_DISTRICT)
 		return 0;
 	if (n > 0 && !slugs)
 		return -EINVAL;
@@ -274,13 +197,15 @@ month_bounds(int year, int64_t b[N_MONTHS + 1])
 static int
 classify(const struct cal_occurrence *o, int64_t as_of, int *held)
 {
-	if (!o->status)
+	enum cal_event_status st;
+
+	if (cal_event_status_parse(o->status, &st) != 0)
 		return 0;
-	if (strcmp(o->status, "CONFIRMED") == 0) {
+	if (st == CAL_STATUS_CONFIRMED) {
 		*held = o->start_utc < as_of;
 		return 1;
 	}
-	if (strcmp(o->status, "TENTATIVE") == 0 && o->start_utc >= as_of) {
+	if (st == CAL_STATUS_TENTATIVE && o->start_utc >= as_of) {
 		*held = 0;
 		return 1;
 	}
@@ -319,12 +244,14 @@ collect(const struct cal_occurrence *occ, size_t n_occ, const int64_t *b,
 	if (!c)
 		return -ENOMEM;
 	for (i = 0; i < n_occ; i++) {
-		const struct cal_kind *kd = cal_kind_find(occ[i].kind);
+		const struct cal_kind *kd;
 		int64_t t = occ[i].start_utc;
 		int held, m;
 
-		if (!kd || t < b[0] || t >= b[N_MONTHS] ||
-		    !classify(&occ[i], as_of, &held))
+		if (t < b[0] || t >= b[N_MONTHS])
+			continue;	/* another year's: cheap test first */
+		kd = cal_kind_find(occ[i].kind);
+		if (!kd || !classify(&occ[i], as_of, &held))
 			continue;
 		for (m = 0; m < N_MONTHS - 1 && t >= b[m + 1]; m++)
 			;
@@ -334,7 +261,8 @@ collect(const struct cal_occurrence *occ, size_t n_occ, const int64_t *b,
 		c[n].month = m;
 		c[n].held = held;
 		c[n].tentative = !held &&
-				 strcmp(occ[i].status, "TENTATIVE") == 0;
+				 cal_event_status_is(occ[i].status,
+						     CAL_STATUS_TENTATIVE);
 		c[n].placed_utc = occ[i].placed_utc;
 		n++;
 	}
@@ -418,12 +346,12 @@ period_label(enum cal_period_unit u, int year, int p, char *buf,
  */
 static int
 fill_group(struct cal_cadence_row *rows, size_t rule_idx,
-	   const struct cal_rule *r, enum scope_kind k, const char *slug,
+	   const struct cal_rule *r, enum cal_scope_kind k, const char *slug,
 	   size_t scope_index, const struct cand *c, size_t n_c,
-	   const int64_t *b, int year, int64_t as_of,
+	   const int64_t *b, int year, int64_t as_of, int64_t until,
 	   const struct cal_cadence_opts *opts, size_t *used)
 {
-	int mp = months_per_period(r->period);
+	int mp = cal_period_months(r->period);
 	int n_periods = N_MONTHS / mp;
 	int row_of[N_MONTHS];
 	unsigned int mask = 0;
@@ -436,8 +364,9 @@ fill_group(struct cal_cadence_row *rows, size_t rule_idx,
 		struct cal_cadence_row *row;
 
 		row_of[p] = -1;
-		if (!period_active(r, start, end))
-			continue;
+		if (!period_active(r, start, end) ||
+		    (until != 0 && start >= until))
+			continue;	/* rule or scope not in force */
 		row = &rows[n];
 		row_of[p] = (int)n;
 		row->rule = rule_idx;
@@ -446,10 +375,7 @@ fill_group(struct cal_cadence_row *rows, size_t rule_idx,
 			     sizeof(row->period));
 		row->start_utc = start;
 		row->end_utc = end;
-		row->scope_kind = k == SCOPE_REGION ? CAL_SCOPE_KIND_REGION :
-				  k == SCOPE_CARRIER ? CAL_SCOPE_KIND_CARRIER :
-				  k == SCOPE_PARTNER ? CAL_SCOPE_KIND_PARTNER :
-				  CAL_SCOPE_KIND_DISTRICT;
+		row->scope_kind = k;
 		row->scope_index = scope_index;
 		n++;
 	}
@@ -550,7 +476,7 @@ bucket_put(struct bucket *bk, size_t *pos, int pass, size_t s,
 /* Group the candidates c by the scopes of kind k (not the district).
  * 0 or -ENOMEM (bk then holds nothing). */
 static int
-bucket_build(enum scope_kind k, const struct cal_scope_set *ss,
+bucket_build(enum cal_scope_kind k, const struct cal_scope_set *ss,
 	     const struct cal_occurrence *occ, const struct cand *c,
 	     size_t n_c, struct bucket *bk)
 {
@@ -584,12 +510,12 @@ bucket_build(enum scope_kind k, const struct cal_scope_set *ss,
 		for (i = 0; i < n_c; i++) {
 			const struct cal_occurrence *o = &occ[c[i].idx];
 
-			if (k == SCOPE_REGION) {
+			if (k == CAL_SCOPE_KIND_REGION) {
 				bucket_put(bk, pos, pass, slug_find(ix,
 					   n_slugs, o->region), &c[i]);
 				continue;
 			}
-			if (k == SCOPE_CARRIER) {
+			if (k == CAL_SCOPE_KIND_CARRIER) {
 				bucket_put(bk, pos, pass, slug_find(ix,
 					   n_slugs, o->carrier), &c[i]);
 				continue;
@@ -618,11 +544,22 @@ out:
 	return rc;
 }
 
+/* The end of scope s's judged periods (struct cal_scope_set), 0: none. */
+static int64_t
+scope_until(enum cal_scope_kind k, const struct cal_scope_set *ss, size_t s)
+{
+	if (k != CAL_SCOPE_KIND_CARRIER || !ss->carrier_until_utc ||
+	    s >= ss->n_carriers)
+		return 0;
+	return ss->carrier_until_utc[s] == INT64_MAX ? 0 :
+	       ss->carrier_until_utc[s];
+}
+
 /* Number of rows rule r yields over the year with bounds b, per scope. */
 static size_t
 active_periods(const struct cal_rule *r, const int64_t *b)
 {
-	int mp = months_per_period(r->period);
+	int mp = cal_period_months(r->period);
 	size_t n = 0;
 	int p;
 
@@ -660,7 +597,7 @@ cal_cadence_evaluate_opts(const struct cal_rule *rules, size_t n_rules,
 			  struct cal_cadence_report *out)
 {
 	struct cal_cadence_report rep = { NULL, 0 };
-	struct bucket bk[4] = { { NULL, NULL } };	/* by enum scope_kind */
+	struct bucket bk[CAL_SCOPE_KIND_N] = { { NULL, NULL } };
 	struct cand *cands = NULL;
 	int64_t b[N_MONTHS + 1];
 	size_t n_cands = 0, total = 0, r;
@@ -679,10 +616,10 @@ cal_cadence_evaluate_opts(const struct cal_rule *rules, size_t n_rules,
 		return rc;
 
 	for (r = 0; r < n_rules; r++) {
-		enum scope_kind k;
+		enum cal_scope_kind k;
 		size_t n_scopes, per;
 
-		(void)parse_scope(rules[r].scope, &k);
+		k = rules[r].scope;	/* validated */
 		(void)scope_slugs(k, scopes, &n_scopes);
 		per = active_periods(&rules[r], b);
 		if (per > 0 && n_scopes > (SIZE_MAX - total) / per)
@@ -700,36 +637,37 @@ cal_cadence_evaluate_opts(const struct cal_rule *rules, size_t n_rules,
 	rc = collect(occ, n_occ, b, as_of_utc, &cands, &n_cands);
 	/* one pass per scope kind a rule uses, never one per scope */
 	for (r = 0; rc == 0 && r < n_rules; r++) {
-		enum scope_kind k;
+		enum cal_scope_kind k;
 
-		(void)parse_scope(rules[r].scope, &k);
-		if (k != SCOPE_DISTRICT && !bk[k].off)
+		k = rules[r].scope;	/* validated */
+		if (k != CAL_SCOPE_KIND_DISTRICT && !bk[k].off)
 			rc = bucket_build(k, scopes, occ, cands, n_cands,
 					  &bk[k]);
 	}
 	for (r = 0; rc == 0 && r < n_rules; r++) {
 		const char *const *slugs;
-		enum scope_kind k;
+		enum cal_scope_kind k;
 		size_t n_scopes, s;
 
-		(void)parse_scope(rules[r].scope, &k);
+		k = rules[r].scope;	/* validated */
 		slugs = scope_slugs(k, scopes, &n_scopes);
 		for (s = 0; rc == 0 && s < n_scopes; s++) {
 			const char *slug = slugs ? slugs[s] : NULL;
 			const struct cand *view = cands;
 			size_t n_view = n_cands, used = 0;
 
-			if (k != SCOPE_DISTRICT) {
+			if (k != CAL_SCOPE_KIND_DISTRICT) {
 				view = bk[k].items + bk[k].off[s];
 				n_view = bk[k].off[s + 1] - bk[k].off[s];
 			}
 			rc = fill_group(&rep.rows[rep.n], r, &rules[r], k,
 					slug, s, view, n_view, b, year,
-					as_of_utc, opts, &used);
+					as_of_utc, scope_until(k, scopes, s),
+					opts, &used);
 			rep.n += used;
 		}
 	}
-	for (kk = 0; kk < 4; kk++)
+	for (kk = 0; kk < CAL_SCOPE_KIND_N; kk++)
 		bucket_release(&bk[kk]);
 	free(cands);
 	if (rc != 0) {

@@ -24,44 +24,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum cal_period_unit {
-	CAL_PERIOD_MONTH,
-	CAL_PERIOD_QUARTER,
-	CAL_PERIOD_YEAR,
-};
-
-enum cal_cadence_status {
-	CAL_CADENCE_MET,
-	CAL_CADENCE_SCHEDULED,
-	CAL_CADENCE_AT_RISK,
-	CAL_CADENCE_MISSED,
-	CAL_CADENCE_OPEN,
-	CAL_CADENCE_UNTRACKED,
-};
-#define CAL_CADENCE_N_STATUS 6
-
-/* How a period's scope was enumerated (see struct cal_scope_set). */
-enum cal_scope_kind {
-	CAL_SCOPE_KIND_DISTRICT,
-	CAL_SCOPE_KIND_REGION,
-	CAL_SCOPE_KIND_PARTNER,
-	CAL_SCOPE_KIND_CARRIER,
-};
-
-/* "met", "scheduled", "at_risk", "missed", "open", "untracked" (static
- * strings). */
-const char *cal_cadence_status_name(enum cal_cadence_status s);
-
-/* "month"/"quarter"/"year" -> unit. 0 or -EINVAL. */
-int cal_period_unit_parse(const char *s, enum cal_period_unit *out);
+#include "types.h"
 
 /* One occurrence of an event (a single event is one occurrence; a series
  * gives one per instance). All pointers borrowed for the call. */
 struct cal_occurrence {
 	int64_t event_id;
 	int64_t start_utc;		/* seconds since epoch, UTC */
-	const char *kind;		/* "roadshow", ... */
-	const char *status;		/* TENTATIVE, CONFIRMED, CANCELLED */
+	const char *kind;		/* a kind slug (kind.h): "roadshow" */
+	const char *status;		/* cal_event_status_name() spelling:
+					 * TENTATIVE, CONFIRMED, CANCELLED */
 	const char *carrier;		/* host carrier slug, NULL: district */
 	const char *region;		/* host carrier's region, or NULL */
 	const char *const *partner_regions;
@@ -72,18 +44,14 @@ struct cal_occurrence {
 					 * UTC); 0: unknown, never late */
 };
 
-/* Scope values of a rule. */
-#define CAL_SCOPE_DISTRICT "district"	/* one row per period */
-#define CAL_SCOPE_REGION "region"	/* one per district region */
-#define CAL_SCOPE_CARRIER "carrier"	/* one per carrier */
-#define CAL_SCOPE_PARTNER "partner"	/* one per partner region */
-
 struct cal_rule {
 	const char *id;			/* "monthly-roadshow" */
 	const char *kinds;		/* comma-separated kinds, "salon,forum" */
 	enum cal_period_unit period;
 	int64_t min_count;		/* >= 1 */
-	const char *scope;		/* CAL_SCOPE_* */
+	enum cal_scope_kind scope;	/* one row per period for the
+					 * district, else per region, partner
+					 * region or carrier of the scope set */
 	int64_t active_from_utc;	/* 0: always; else periods starting
 					 * before it are skipped */
 	int64_t active_to_utc;		/* 0: always; else periods starting
@@ -99,6 +67,12 @@ struct cal_scope_set {
 	size_t n_carriers;
 	const char *const *partners;	/* partner regions */
 	size_t n_partners;
+	const int64_t *carrier_until_utc; /* NULL, or n_carriers entries:
+					 * carrier i is judged only for
+					 * periods starting before entry i
+					 * (seconds UTC; a retired carrier's
+					 * retired_from, local midnight);
+					 * 0 or INT64_MAX: no end */
 };
 
 struct cal_cadence_row {
@@ -141,12 +115,17 @@ int cal_cadence_evaluate(const struct cal_rule *rules, size_t n_rules,
 			 const struct cal_scope_set *scopes, int year,
 			 int64_t as_of_utc, struct cal_cadence_report *out);
 
-/* Options of cal_cadence_evaluate_opts(). */
+/* Options of cal_cadence_evaluate_opts() and _range(). */
 struct cal_cadence_opts {
 	int has_tracking;		/* 1: tracking_since_utc applies */
 	int64_t tracking_since_utc;	/* recording began; a period starting
 					 * before it that would be missed is
 					 * untracked (seconds UTC) */
+	const size_t *rule_rank;	/* _range() only: NULL, or n_rules
+					 * entries; rules of equal rank (the
+					 * versions of one rule) form one
+					 * group of rows, groups in rank
+					 * order. Borrowed. */
 };
 
 /*
@@ -160,6 +139,27 @@ int cal_cadence_evaluate_opts(const struct cal_rule *rules, size_t n_rules,
 			      int64_t as_of_utc,
 			      const struct cal_cadence_opts *opts,
 			      struct cal_cadence_report *out);
+
+/*
+ * Evaluate rules over occ for every period that starts in [from_utc,
+ * to_utc) (seconds UTC), however many calendar years that spans (at most
+ * 51: -EINVAL beyond, or before 1970 / after 9999), as it stands at
+ * as_of_utc. A period starting in range is judged whole, even when it
+ * ends after to_utc. Rows are ordered by rule (opts->rule_rank when
+ * given, else the rules' order), scope (as in cal_cadence_evaluate()),
+ * then period start; a row's events index occ. occ need not be sorted
+ * (sorted by start it is sliced per year rather than scanned). All inputs
+ * borrowed; out is emptied first and, on 0, released with
+ * cal_cadence_report_release(). Returns 0, -EINVAL (empty or bad range,
+ * or as cal_cadence_evaluate()), -ENOMEM.
+ */
+int cal_cadence_evaluate_range(const struct cal_rule *rules, size_t n_rules,
+			       const struct cal_occurrence *occ, size_t n_occ,
+			       const struct cal_scope_set *scopes,
+			       int64_t from_utc, int64_t to_utc,
+			       int64_t as_of_utc,
+			       const struct cal_cadence_opts *opts,
+			       struct cal_cadence_report *out);
 
 /* Free the rows and their event arrays; zero r. NULL is a no-op. */
 void cal_cadence_report_release(struct cal_cadence_report *r);

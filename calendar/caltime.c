@@ -307,3 +307,14 @@ cal_time_parse_rfc3339(const char *s, int64_t *utc)
 	naive_fields(*utc, &y, &m, &d, &hh, &mm, &ss);	/* range check done */
 	return 0;
 }
+
+int
+cal_district_day_utc(const char *s, int64_t *utc)
+{
+	int y, m, d;
+
+	if (cal_date_parse(s, &y, &m, &d) != 0 || y < 1970 || y > 9999)
+		return -EINVAL;
+	return cal_local_to_utc(y, m, d, 0, 0, 0, CAL_DISTRICT_TZID, utc) ?
+	       -EINVAL : 0;
+}

@@ -12,10 +12,12 @@
 /* The district's timezone: cadence periods are computed in it. */
 #define CAL_DISTRICT_TZID "Asia/Shanghai"
 
-/* Call once at start-up: libical errors are not fatal (STYLE.md §3). */
+/* Call once at start-up, before any thread starts: libical errors are
+ * not fatal (STYLE.md §3) and the district zone is loaded. */
 void cal_init(void);
 
-/* 1 when tzid names a zone libical knows, else 0. */
+/* 1 when tzid (borrowed; NULL is 0) has the shape of an IANA name and
+ * names a zone libical knows, else 0. */
 int cal_tz_valid(const char *tzid);
 
 /*
@@ -47,18 +49,28 @@ int cal_local_to_utc(int y, int m, int d, int hh, int mm, int ss,
 int cal_utc_to_local(int64_t utc, const char *tzid, int *y, int *m, int *d,
 		     int *hh, int *mm, int *ss);
 
-/* Offset of tzid from UTC at instant utc, in seconds (east positive). */
+/* Offset of tzid from UTC at instant utc (seconds UTC) into *offset_s,
+ * seconds east of UTC. 0 or -EINVAL (unknown zone). */
 int cal_tz_offset(int64_t utc, const char *tzid, int *offset_s);
 
 /* Parse an RFC 5545 UTC DATE-TIME ("20250213T060000Z") with libical.
  * 0 or -EINVAL. */
 int cal_time_parse_ical_utc(const char *s, int64_t *utc);
 
-/* Write "YYYY-MM-DD" (years 0..9999) into out. */
+/* Write "YYYY-MM-DD" (years 0..9999; fields not checked) into out. */
 void cal_date_format(int y, int m, int d, char out[11]);
 
 /* The local date of instant utc in tzid as "YYYY-MM-DD". 0 or -EINVAL. */
 int cal_local_date(int64_t utc, const char *tzid, char out[11]);
+
+/*
+ * The instant that starts local date s ("YYYY-MM-DD", borrowed) in the
+ * district zone (CAL_DISTRICT_TZID): local midnight, seconds UTC. The one
+ * reading of the domain's dates (a rule's active_from, a carrier's
+ * retired_from, tracking_since). 0 or -EINVAL (not a real date, or a
+ * year outside 1970..9999).
+ */
+int cal_district_day_utc(const char *s, int64_t *utc);
 
 /* Add days to a calendar date (proleptic Gregorian). */
 void cal_date_add_days(int *y, int *m, int *d, int days);

@@ -35,6 +35,7 @@
 #include "caltime.h"
 #include "event_ics.h"
 #include "kind.h"
+#include "types.h"
 
 #define CAL_PRODID		"-//roadshowd//roadshowd 1.0//ZH"
 #define CAL_CANCELLED_PREFIX	"[已取消] "
@@ -348,7 +349,7 @@ add_summary(icalcomponent *vev, const struct db_event *ev,
 	int rc;
 
 	if (!(o && o->mark_cancelled && ev->status &&
-	      strcmp(ev->status, "CANCELLED") == 0))
+	      cal_event_status_is(ev->status, CAL_STATUS_CANCELLED)))
 		return add_prop(vev, icalproperty_new_summary(title));
 	len = strlen(CAL_CANCELLED_PREFIX) + strlen(title) + 1;
 	buf = malloc(len);
@@ -376,19 +377,16 @@ add_categories(icalcomponent *vev, const struct db_event *ev)
 static int
 add_status(icalcomponent *vev, const char *status)
 {
-	enum icalproperty_status st;
+	static const enum icalproperty_status to_ical[] = {
+		[CAL_STATUS_TENTATIVE] = ICAL_STATUS_TENTATIVE,
+		[CAL_STATUS_CONFIRMED] = ICAL_STATUS_CONFIRMED,
+		[CAL_STATUS_CANCELLED] = ICAL_STATUS_CANCELLED,
+	};
+	enum cal_event_status st;
 
-	if (!status)
+	if (cal_event_status_parse(status, &st) != 0)
 		return 0;
-	if (strcmp(status, "TENTATIVE") == 0)
-		st = ICAL_STATUS_TENTATIVE;
-	else if (strcmp(status, "CONFIRMED") == 0)
-		st = ICAL_STATUS_CONFIRMED;
-	else if (strcmp(status, "CANCELLED") == 0)
-		st = ICAL_STATUS_CANCELLED;
-	else
-		return 0;
-	return add_prop(vev, icalproperty_new_status(st));
+	return add_prop(vev, icalproperty_new_status(to_ical[st]));
 }
 
 /* RRULE parsed and re-printed by libical; skipped when it does not parse. */
@@ -454,7 +452,7 @@ static int
 hidden_override(const struct db_override *o, const struct cal_feed_opts *opts)
 {
 	return opts && opts->hide_tentative && o->status &&
-	       strcmp(o->status, "TENTATIVE") == 0;
+	       cal_event_status_is(o->status, CAL_STATUS_TENTATIVE);
 }
 
 /* EXDATE (RFC 5545 §3.8.5.1), one property per excluded start: the

@@ -3,9 +3,14 @@
  * events. Uploaded text is hostile: this code runs only in the helper
  * process `roadshowd parse-ics`, under CPU, memory and wall-time limits
  * (DESIGN.md, robustness decisions). It never calls
- * icalcomponent_normalize(), never uses the file's VTIMEZONEs (TZIDs must
- * name IANA zones), and expands each RRULE once, bounded, to prove it is
- * safe before the server stores it.
+ * icalcomponent_normalize(), and expands each RRULE once, bounded, to
+ * prove it is safe before the server stores it. A TZID (RFC 5545
+ * §3.2.19) is read as an IANA zone when it is one, ends in one, is a
+ * Windows name (tzresolve.h) or its VTIMEZONE's X-LIC-LOCATION names one;
+ * else the file's own VTIMEZONE is used to read the times (see events).
+ * The parts: import.c (the file), import_value.c (property values),
+ * import_vevent.c (one VEVENT); the server stores the result through
+ * import_upsert.h.
  */
 #ifndef ROADSHOWD_IMPORT_H
 #define ROADSHOWD_IMPORT_H
@@ -62,6 +67,8 @@ struct cal_import {
  */
 int cal_import_parse(const char *text, size_t len, struct cal_import *out);
 
+/* Free everything im holds (events, meta, errors) and zero it; NULL is a
+ * no-op. */
 void cal_import_release(struct cal_import *im);
 
 #endif

@@ -44,3 +44,25 @@ cal_kind_from_name(const char *name)
 			return &cal_kinds[i];
 	return NULL;
 }
+
+int
+cal_kinds_contains(const char *kinds, const char *kind)
+{
+	const char *p = kinds;
+	size_t n;
+
+	if (!kinds || !kind)
+		return 0;
+	n = strlen(kind);
+	while (p && *p) {
+		while (*p == ' ')
+			p++;
+		if (strncmp(p, kind, n) == 0 && (p[n] == ',' || p[n] == ' ' ||
+						 p[n] == '\0'))
+			return 1;
+		p = strchr(p, ',');
+		if (p)
+			p++;
+	}
+	return 0;
+}

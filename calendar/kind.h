@@ -26,4 +26,10 @@ const struct cal_kind *cal_kind_find(const char *slug);
  */
 const struct cal_kind *cal_kind_from_name(const char *name);
 
+/*
+ * 1 when kind (a slug) is one of the comma-separated slugs in kinds ("salon,
+ * forum"; spaces around a slug ignored), else 0. Both borrowed; NULL is 0.
+ */
+int cal_kinds_contains(const char *kinds, const char *kind);
+
 #endif

@@ -7,6 +7,7 @@
 #include "caltime.h"
 #include "recur.h"
 #include "retire.h"
+#include "types.h"
 
 /* Far enough on both sides for any stored date (1970..2200). */
 #define FAR_PAST (-(INT64_C(1) << 40))
@@ -20,7 +21,7 @@ cal_event_last_start(const struct db_event *ev, int live_only)
 	int found = 0;
 	size_t n = 0, i;
 
-	if (live_only && ev->status && strcmp(ev->status, "CANCELLED") == 0)
+	if (live_only && cal_event_status_is(ev->status, CAL_STATUS_CANCELLED))
 		return 0;
 	if (!ev->rrule)
 		return ev->start_utc;
@@ -28,8 +29,8 @@ cal_event_last_start(const struct db_event *ev, int live_only)
 				CAL_RECUR_MAX_OCCURRENCES + 1, &in, &n) != 0)
 		return ev->start_utc;
 	for (i = 0; i < n; i++) {
-		if (live_only && in[i].status &&
-		    strcmp(in[i].status, "CANCELLED") == 0)
+		if (live_only &&
+		    cal_event_status_is(in[i].status, CAL_STATUS_CANCELLED))
 			continue;
 		if (!found || in[i].start_utc > last)
 			last = in[i].start_utc;

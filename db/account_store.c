@@ -32,45 +32,8 @@ db_account_release(struct db_account *a)
 	memset(a, 0, sizeof(*a));
 }
 
-void
-db_accounts_free(struct db_account *a, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		db_account_release(&a[i]);
-	free(a);
-}
-
-/* Split "a,b,c" (slugs never hold commas) into a->carriers. 0/-ENOMEM. */
 static int
-split_carriers(struct db_account *a, const char *list)
-{
-	const char *p = list, *c;
-	size_t n = 1;
-
-	if (!list || !*list)
-		return 0;
-	for (c = list; *c; c++)
-		n += *c == ',';
-	a->carriers = calloc(n, sizeof(char *));
-	if (!a->carriers)
-		return -ENOMEM;
-	while (*p) {
-		c = strchr(p, ',');
-		if (!c)
-			c = p + strlen(p);
-		a->carriers[a->n_carriers] = strndup(p, (size_t)(c - p));
-		if (!a->carriers[a->n_carriers])
-			return -ENOMEM;
-		a->n_carriers++;
-		p = *c ? c + 1 : c;
-	}
-	return 0;
-}
-
-static int
-account_from_row(sqlite3_stmt *st, void *elem)
+account_row(sqlite3_stmt *st, void *elem)
 {
 	struct db_account *a = elem;
 	int oom = 0;
@@ -83,18 +46,26 @@ account_from_row(sqlite3_stmt *st, void *elem)
 	a->created_utc = sqlite3_column_int64(st, 5);
 	a->updated_utc = sqlite3_column_int64(st, 6);
 	a->last_login_utc = sqlite3_column_int64(st, 7);
-	if (oom || split_carriers(a, (const char *)sqlite3_column_text(st,
-				  8)) != 0) {
-		db_account_release(a);
-		return -ENOMEM;
-	}
-	return 0;
+	if (!oom && db_split_list((const char *)sqlite3_column_text(st, 8),
+				  &a->carriers, &a->n_carriers) != 0)
+		oom = 1;
+	return oom ? -ENOMEM : 0;
 }
 
 static void
-account_release_elem(void *elem)
+account_release(void *elem)
 {
 	db_account_release(elem);
+}
+
+static const struct db_row_type account_rows = {
+	sizeof(struct db_account), account_row, account_release,
+};
+
+void
+db_accounts_free(struct db_account *a, size_t n)
+{
+	db_rows_free(&account_rows, a, n);
 }
 
 /* -EINVAL unless role and the number of carriers agree. */
@@ -118,8 +89,8 @@ set_carriers(struct db *db, int64_t id, const struct db_account *a)
 	size_t i;
 	int rc = -EIO;
 
-	if (sqlite3_prepare_v2(db->conn, "DELETE FROM account_carrier WHERE"
-	    " account_id = ?1", -1, &st, NULL) != SQLITE_OK)
+	if (db_prepare(db, "DELETE FROM account_carrier WHERE"
+	    " account_id = ?1", &st) != 0)
 		goto out;
 	sqlite3_bind_int64(st, 1, id);
 	if ((rc = db_step_map(sqlite3_step(st))) != 0)
@@ -127,9 +98,9 @@ set_carriers(struct db *db, int64_t id, const struct db_account *a)
 	sqlite3_finalize(st);
 	st = NULL;
 	rc = -EIO;
-	if (sqlite3_prepare_v2(db->conn, "INSERT OR IGNORE INTO"
+	if (db_prepare(db, "INSERT OR IGNORE INTO"
 	    " account_carrier(account_id, carrier_id) SELECT ?1, id FROM"
-	    " carrier WHERE slug = ?2", -1, &st, NULL) != SQLITE_OK)
+	    " carrier WHERE slug = ?2", &st) != 0)
 		goto out;
 	for (i = 0; i < a->n_carriers; i++) {
 		sqlite3_reset(st);
@@ -172,10 +143,9 @@ db_account_insert(struct db *db, const struct db_account *a,
 	if ((rc = db_begin(db)) != 0)
 		return rc;
 	rc = -EIO;
-	if (sqlite3_prepare_v2(db->conn, "INSERT INTO account(username, role,"
+	if (db_prepare(db, "INSERT INTO account(username, role,"
 	    " created_utc, updated_utc) SELECT ?1, ?2, ?3, ?3 WHERE NOT"
-	    " EXISTS (SELECT 1 FROM account WHERE username = ?1)", -1, &st,
-	    NULL) != SQLITE_OK)
+	    " EXISTS (SELECT 1 FROM account WHERE username = ?1)", &st) != 0)
 		goto out;
 	if (sqlite3_bind_text(st, 1, a->username, -1, SQLITE_TRANSIENT) !=
 	    SQLITE_OK ||
@@ -199,16 +169,17 @@ int
 db_account_get(struct db *db, const char *username, struct db_account *out,
 	       char **password_hash)
 {
-	sqlite3_stmt *st = NULL;
-	int rc = -EIO, s, oom = 0;
+	sqlite3_stmt *st;
+	int rc, s, oom = 0;
 
 	memset(out, 0, sizeof(*out));
 	if (password_hash)
 		*password_hash = NULL;
-	if (sqlite3_prepare_v2(db->conn, "SELECT " ACCOUNT_COLS ","
-	    " a.password_hash FROM account a WHERE a.username = ?1", -1, &st,
-	    NULL) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 1, username, -1, SQLITE_TRANSIENT) !=
+	if (db_prepare(db, "SELECT " ACCOUNT_COLS ", a.password_hash"
+	    " FROM account a WHERE a.username = ?1", &st) != 0)
+		return -EIO;
+	rc = -EIO;
+	if (sqlite3_bind_text(st, 1, username, -1, SQLITE_TRANSIENT) !=
 	    SQLITE_OK)
 		goto out;
 	s = sqlite3_step(st);
@@ -218,15 +189,13 @@ db_account_get(struct db *db, const char *username, struct db_account *out,
 	}
 	if (s != SQLITE_ROW)
 		goto out;
-	if ((rc = account_from_row(st, out)) != 0)
-		goto out;
-	if (password_hash) {
+	rc = account_row(st, out);
+	if (password_hash && rc == 0)
 		*password_hash = db_col_strdup(st, 9, &oom);
-		if (oom) {
-			db_account_release(out);
-			rc = -ENOMEM;
-		}
-	}
+	if (rc == 0 && oom)
+		rc = -ENOMEM;
+	if (rc != 0)
+		db_account_release(out);
 out:
 	sqlite3_finalize(st);
 	return rc;
@@ -235,36 +204,27 @@ out:
 int
 db_account_get_by_id(struct db *db, int64_t id, struct db_account *out)
 {
-	sqlite3_stmt *st = NULL;
-	int rc = -EIO, s;
+	sqlite3_stmt *st;
 
 	memset(out, 0, sizeof(*out));
-	if (sqlite3_prepare_v2(db->conn, "SELECT " ACCOUNT_COLS " FROM"
-	    " account a WHERE a.id = ?1", -1, &st, NULL) != SQLITE_OK)
-		goto out;
+	if (db_prepare(db, "SELECT " ACCOUNT_COLS " FROM account a"
+	    " WHERE a.id = ?1", &st) != 0)
+		return -EIO;
 	sqlite3_bind_int64(st, 1, id);
-	s = sqlite3_step(st);
-	if (s == SQLITE_DONE)
-		rc = -ENOENT;
-	else if (s == SQLITE_ROW)
-		rc = account_from_row(st, out);
-out:
-	sqlite3_finalize(st);
-	return rc;
+	return db_fetch_one(st, &account_rows, out);
 }
 
 int
 db_accounts_list(struct db *db, struct db_account **out, size_t *n)
 {
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *st;
 
-	if (sqlite3_prepare_v2(db->conn, "SELECT " ACCOUNT_COLS " FROM"
-	    " account a ORDER BY a.username", -1, &st, NULL) != SQLITE_OK) {
-		sqlite3_finalize(st);
+	*out = NULL;
+	*n = 0;
+	if (db_prepare(db, "SELECT " ACCOUNT_COLS " FROM account a"
+	    " ORDER BY a.username", &st) != 0)
 		return -EIO;
-	}
-	return db_collect(st, sizeof(**out), account_from_row,
-			  account_release_elem, (void **)out, n);
+	return db_collect(st, &account_rows, (void **)out, n);
 }
 
 /* Run one statement binding id (?1) and now (?2). 0 or -EIO. */
@@ -274,7 +234,7 @@ exec_id(struct db *db, const char *sql, int64_t id, int64_t now_utc)
 	sqlite3_stmt *st = NULL;
 	int rc = -EIO;
 
-	if (sqlite3_prepare_v2(db->conn, sql, -1, &st, NULL) != SQLITE_OK)
+	if (db_prepare(db, sql, &st) != 0)
 		goto out;
 	sqlite3_bind_int64(st, 1, id);
 	if (sqlite3_bind_parameter_count(st) >= 2)
@@ -297,9 +257,8 @@ db_account_update(struct db *db, const struct db_account *a,
 	if ((rc = db_begin(db)) != 0)
 		return rc;
 	rc = -EIO;
-	if (sqlite3_prepare_v2(db->conn, "UPDATE account SET role = ?2,"
-	    " disabled = ?3, updated_utc = ?4 WHERE id = ?1", -1, &st,
-	    NULL) != SQLITE_OK)
+	if (db_prepare(db, "UPDATE account SET role = ?2,"
+	    " disabled = ?3, updated_utc = ?4 WHERE id = ?1", &st) != 0)
 		goto out;
 	sqlite3_bind_int64(st, 1, a->id);
 	sqlite3_bind_text(st, 2, a->role, -1, SQLITE_TRANSIENT);
@@ -332,9 +291,8 @@ db_account_set_password(struct db *db, int64_t id, const char *pwhash,
 	if ((rc = db_begin(db)) != 0)
 		return rc;
 	rc = -EIO;
-	if (sqlite3_prepare_v2(db->conn, "UPDATE account SET password_hash ="
-	    " ?2, updated_utc = ?3 WHERE id = ?1", -1, &st, NULL) !=
-	    SQLITE_OK)
+	if (db_prepare(db, "UPDATE account SET password_hash ="
+	    " ?2, updated_utc = ?3 WHERE id = ?1", &st) != 0)
 		goto out;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_text(st, 2, pwhash, -1, SQLITE_TRANSIENT);
@@ -367,7 +325,7 @@ exec_hash(struct db *db, const char *sql, const char *hash_hex,
 	sqlite3_stmt *st = NULL;
 	int rc = -EIO, i;
 
-	if (sqlite3_prepare_v2(db->conn, sql, -1, &st, NULL) != SQLITE_OK ||
+	if (db_prepare(db, sql, &st) != 0 ||
 	    sqlite3_bind_text(st, 1, hash_hex, -1, SQLITE_TRANSIENT) !=
 	    SQLITE_OK)
 		goto out;
@@ -410,10 +368,10 @@ db_invite_take(struct db *db, const char *hash_hex, int64_t now_utc,
 	int64_t invite_id = 0;
 	int rc = -EIO, s;
 
-	if (sqlite3_prepare_v2(db->conn, "SELECT i.id, i.account_id FROM"
+	if (db_prepare(db, "SELECT i.id, i.account_id FROM"
 	    " account_invite i JOIN account a ON a.id = i.account_id"
 	    " WHERE i.hash = ?1 AND i.used_utc IS NULL AND i.expires_utc > ?2"
-	    " AND a.disabled = 0", -1, &st, NULL) != SQLITE_OK ||
+	    " AND a.disabled = 0", &st) != 0 ||
 	    sqlite3_bind_text(st, 1, hash_hex, -1, SQLITE_TRANSIENT) !=
 	    SQLITE_OK)
 		goto out;
@@ -441,9 +399,9 @@ db_session_insert(struct db *db, const char *hash_hex, int64_t account_id,
 	sqlite3_stmt *st = NULL;
 	int rc = -EIO;
 
-	if (sqlite3_prepare_v2(db->conn, "INSERT INTO account_session(hash,"
+	if (db_prepare(db, "INSERT INTO account_session(hash,"
 	    " account_id, csrf, created_utc, last_seen_utc) VALUES (?1, ?2,"
-	    " ?3, ?4, ?4)", -1, &st, NULL) != SQLITE_OK ||
+	    " ?3, ?4, ?4)", &st) != 0 ||
 	    sqlite3_bind_text(st, 1, hash_hex, -1, SQLITE_TRANSIENT) !=
 	    SQLITE_OK ||
 	    sqlite3_bind_text(st, 3, csrf, -1, SQLITE_TRANSIENT) != SQLITE_OK)
@@ -466,10 +424,9 @@ db_session_lookup(struct db *db, const char *hash_hex, int64_t now_utc,
 	const unsigned char *t;
 
 	memset(account, 0, sizeof(*account));
-	if (sqlite3_prepare_v2(db->conn, "SELECT s.account_id,"
+	if (db_prepare(db, "SELECT s.account_id,"
 	    " s.last_seen_utc, s.csrf FROM account_session s JOIN account a"
-	    " ON a.id = s.account_id WHERE s.hash = ?1 AND a.disabled = 0",
-	    -1, &st, NULL) != SQLITE_OK ||
+	    " ON a.id = s.account_id WHERE s.hash = ?1 AND a.disabled = 0", &st) != 0 ||
 	    sqlite3_bind_text(st, 1, hash_hex, -1, SQLITE_TRANSIENT) !=
 	    SQLITE_OK)
 		goto out;

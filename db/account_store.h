@@ -7,8 +7,9 @@
  * crypto_pwhash_str() string (made by the caller), invites and sessions as
  * the SHA-256 hex digest of their random secret (made by the caller).
  *
- * Errors as in db.h: 0 or -EINVAL, -ENOENT, -EEXIST, -ENOMEM, -EIO.
- * Times are seconds since the epoch, UTC.
+ * Errors as in db.h: 0 or -EINVAL, -ENOENT, -EEXIST, -ENOMEM, -EIO (a
+ * write may also answer the storage errnos -ENOSPC, -EBUSY, -EROFS).
+ * Times are seconds since the epoch, UTC. Strings passed in are borrowed.
  */
 #ifndef ROADSHOWD_ACCOUNT_STORE_H
 #define ROADSHOWD_ACCOUNT_STORE_H
@@ -36,6 +37,7 @@ struct db_account {
 
 /* Free the strings of a and zero it. NULL is a no-op. */
 void db_account_release(struct db_account *a);
+/* Release the n accounts of a and free a. NULL is a no-op. */
 void db_accounts_free(struct db_account *a, size_t n);
 
 /*
@@ -56,9 +58,12 @@ int db_account_insert(struct db *db, const struct db_account *a,
  */
 int db_account_get(struct db *db, const char *username,
 		   struct db_account *out, char **password_hash);
+/* The account id into *out (zeroed first; release with
+ * db_account_release()). 0, -ENOENT, -ENOMEM, -EIO. */
 int db_account_get_by_id(struct db *db, int64_t id, struct db_account *out);
 
-/* Every account, by username. Free with db_accounts_free(). */
+/* Every account, by username. On 0, *out is a new array of *n accounts
+ * the caller frees with db_accounts_free(). 0, -ENOMEM, -EIO. */
 int db_accounts_list(struct db *db, struct db_account **out, size_t *n);
 
 /*

@@ -1,6 +1,8 @@
 /*
- * feed_state.c: read connections for parallel readers, and the feeds'
- * state that the service keeps in memory (see service/feed_cache.h).
+ * feed_state.c: what the feeds' cache needs to know about the state of the
+ * data (service/feed_cache.h): when the event table last changed, when
+ * cancelled events leave the public feeds, and marks that move with every
+ * change. Read-only queries over event, event_history and audit.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -9,30 +11,6 @@
 
 #include "db.h"
 #include "db_internal.h"
-
-int
-db_open_reader(const char *path, struct db **out)
-{
-	struct db *db = calloc(1, sizeof(*db));
-
-	if (!db)
-		return -ENOMEM;
-	/* NOMUTEX: one thread uses this connection. No CREATE: the writer
-	 * made the file and its schema. */
-	if (sqlite3_open_v2(path, &db->conn, SQLITE_OPEN_READWRITE |
-			    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
-		goto fail;
-	sqlite3_busy_timeout(db->conn, 5000);
-	sqlite3_extended_result_codes(db->conn, 0);
-	if (db_exec(db, "PRAGMA query_only = ON") != 0 ||
-	    db_exec(db, "PRAGMA foreign_keys = ON") != 0)
-		goto fail;
-	*out = db;
-	return 0;
-fail:
-	db_close(db);
-	return -EIO;
-}
 
 int
 db_feed_leaves(struct db *db, int64_t window_s, int64_t now_utc,
@@ -46,10 +24,9 @@ db_feed_leaves(struct db *db, int64_t window_s, int64_t now_utc,
 	*out = NULL;
 	*n = 0;
 	/* the partial index event_cancelled answers this by range */
-	if (sqlite3_prepare_v2(db->conn, "SELECT DISTINCT modified_utc + ?1"
+	if (db_prepare(db, "SELECT DISTINCT modified_utc + ?1"
 	    " AS t FROM event WHERE status = 'CANCELLED' AND"
-	    " modified_utc > ?2 - ?1 ORDER BY modified_utc", -1, &st,
-	    NULL) != SQLITE_OK)
+	    " modified_utc > ?2 - ?1 ORDER BY modified_utc", &st) != 0)
 		goto out;
 	sqlite3_bind_int64(st, 1, window_s);
 	sqlite3_bind_int64(st, 2, now_utc);
@@ -78,19 +55,15 @@ out:
 }
 
 int
-db_audit_latest(struct db *db, int64_t *at_out, int64_t *n_at_out)
+db_change_marks(struct db *db, int64_t *history, int64_t *audit)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = -EIO;
 
-	*at_out = 0;
-	*n_at_out = 0;
-	if (sqlite3_prepare_v2(db->conn, "SELECT coalesce(max(at_utc), 0),"
-	    " (SELECT count(*) FROM audit WHERE at_utc = (SELECT max(at_utc)"
-	    " FROM audit)) FROM audit", -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW) {
-		*at_out = sqlite3_column_int64(st, 0);
-		*n_at_out = sqlite3_column_int64(st, 1);
+	if (db_prepare(db, "SELECT (SELECT coalesce(max(id), 0)"
+	    " FROM event_history), (SELECT coalesce(max(id), 0) FROM audit)", &st) == 0 && sqlite3_step(st) == SQLITE_ROW) {
+		*history = sqlite3_column_int64(st, 0);
+		*audit = sqlite3_column_int64(st, 1);
 		rc = 0;
 	}
 	sqlite3_finalize(st);
@@ -98,17 +71,44 @@ db_audit_latest(struct db *db, int64_t *at_out, int64_t *n_at_out)
 }
 
 int
-db_change_marks(struct db *db, int64_t *history, int64_t *audit)
+db_event_state(struct db *db, int64_t *max_modified, int64_t *changes)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = -EIO;
 
-	if (sqlite3_prepare_v2(db->conn, "SELECT (SELECT coalesce(max(id), 0)"
-	    " FROM event_history), (SELECT coalesce(max(id), 0) FROM audit)",
-	    -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
-		*history = sqlite3_column_int64(st, 0);
-		*audit = sqlite3_column_int64(st, 1);
+	if (db_prepare(db, "SELECT (SELECT coalesce("
+	    "max(modified_utc), 0) FROM event), (SELECT coalesce(max(id), 0)"
+	    " FROM event_history)", &st) == 0 &&
+	    sqlite3_step(st) == SQLITE_ROW) {
+		*max_modified = sqlite3_column_int64(st, 0);
+		*changes = sqlite3_column_int64(st, 1);
 		rc = 0;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+db_feed_last_modified(struct db *db, int64_t window_s, int64_t now_utc,
+		      int64_t *out, int64_t *n_at_out)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -EIO;
+
+	/* Every change moment (a history row, or a cancelled event leaving
+	 * the feeds) as one row; the latest second and how many fall in it. */
+	if (db_prepare(db, "WITH m(t) AS (SELECT at_utc FROM"
+	    " event_history UNION ALL SELECT modified_utc + ?1 FROM event"
+	    " WHERE status = 'CANCELLED' AND modified_utc + ?1 <= ?2)"
+	    " SELECT coalesce(max(t), 0), (SELECT count(*) FROM m WHERE"
+	    " t = (SELECT max(t) FROM m)) FROM m", &st) == 0) {
+		sqlite3_bind_int64(st, 1, window_s);
+		sqlite3_bind_int64(st, 2, now_utc);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			*out = sqlite3_column_int64(st, 0);
+			*n_at_out = sqlite3_column_int64(st, 1);
+			rc = 0;
+		}
 	}
 	sqlite3_finalize(st);
 	return rc;

@@ -14,8 +14,8 @@ db_created_utc(struct db *db, int64_t now_utc, int64_t *out)
 	sqlite3_stmt *st = NULL;
 	int rc = -EIO, step;
 
-	if (sqlite3_prepare_v2(db->conn, "INSERT OR IGNORE INTO db_info(key,"
-	    " value) VALUES ('created_utc', ?1)", -1, &st, NULL) != SQLITE_OK ||
+	if (db_prepare(db, "INSERT OR IGNORE INTO db_info(key,"
+	    " value) VALUES ('created_utc', ?1)", &st) != 0 ||
 	    sqlite3_bind_int64(st, 1, now_utc) != SQLITE_OK)
 		goto out;
 	step = sqlite3_step(st);
@@ -23,8 +23,8 @@ db_created_utc(struct db *db, int64_t now_utc, int64_t *out)
 	(void)step;
 	sqlite3_finalize(st);
 	st = NULL;
-	if (sqlite3_prepare_v2(db->conn, "SELECT value FROM db_info WHERE"
-	    " key = 'created_utc'", -1, &st, NULL) != SQLITE_OK)
+	if (db_prepare(db, "SELECT value FROM db_info WHERE"
+	    " key = 'created_utc'", &st) != 0)
 		goto out;
 	step = sqlite3_step(st);
 	if (step == SQLITE_ROW) {

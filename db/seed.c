@@ -1,3 +1,14 @@
+/*
+ * seed.c: the annex of the district's plan as data (seed.h), and writing
+ * it into a new database (migration 2, db_seed_apply()).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "db.h"
+#include "db_internal.h"
 #include "seed.h"
 
 const struct db_seed_region db_seed_regions[] = {
@@ -80,7 +91,8 @@ const struct db_seed_carrier db_seed_carriers[] = {
 const size_t db_seed_n_carriers =
 	sizeof(db_seed_carriers) / sizeof(db_seed_carriers[0]);
 
-/* 月月有路演，季季有活动，年年有大赛 — DESIGN.md's three default rules. */
+/* 月月有路演，季季有活动，年年有大赛: a roadshow every month, an event every
+ * quarter, a competition every year — the three default rules. */
 const struct db_seed_rule db_seed_rules[] = {
 	{ "monthly-roadshow", "月月有路演", "roadshow", "month", 1,
 	  "district" },
@@ -95,3 +107,130 @@ const size_t db_seed_n_rules = sizeof(db_seed_rules) / sizeof(db_seed_rules[0]);
 const double db_seed_total_area_10k_m2 = 7.5;
 const int64_t db_seed_total_enterprises_and_teams = 1200;
 const int64_t db_seed_total_tech_enterprises = 600;
+
+/* ---- writing the seed (migration 2) ---- */
+
+static int
+seed_regions(struct db *db)
+{
+	sqlite3_stmt *st = NULL;
+	size_t i;
+	int rc = -EIO;
+
+	if (db_prepare(db,
+	    "INSERT INTO region(slug, name, name_en, kind, partner, annex_row,"
+	    " area_10k_m2, enterprises_and_teams, tech_enterprises)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", &st) != 0)
+		goto out;
+	for (i = 0; i < db_seed_n_regions; i++) {
+		const struct db_seed_region *r = &db_seed_regions[i];
+		int partner = strcmp(r->kind, "partner") == 0;
+
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, r->slug, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, r->name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, r->name_en, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, r->kind, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 5, partner);
+		sqlite3_bind_int(st, 6, r->annex_row);
+		if (partner) {
+			sqlite3_bind_null(st, 7);
+			sqlite3_bind_null(st, 8);
+			sqlite3_bind_null(st, 9);
+		} else {
+			sqlite3_bind_double(st, 7, r->area_10k_m2);
+			sqlite3_bind_int64(st, 8, r->enterprises_and_teams);
+			sqlite3_bind_int64(st, 9, r->tech_enterprises);
+		}
+		if (sqlite3_step(st) != SQLITE_DONE)
+			goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int
+seed_carriers(struct db *db)
+{
+	sqlite3_stmt *st = NULL;
+	size_t i;
+	int rc = -EIO;
+
+	if (db_prepare(db,
+	    "INSERT INTO carrier(slug, name, kind, level, region_id,"
+	    " annex_order) SELECT ?1, ?2, ?3, 'none', id, ?5"
+	    " FROM region WHERE slug = ?4", &st) != 0)
+		goto out;
+	for (i = 0; i < db_seed_n_carriers; i++) {
+		const struct db_seed_carrier *c = &db_seed_carriers[i];
+
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, c->slug, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, c->name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, c->kind, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, c->region, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 5, (int)i + 1);
+		if (sqlite3_step(st) != SQLITE_DONE ||
+		    sqlite3_changes(db->conn) != 1)
+			goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int
+seed_rules_and_totals(struct db *db)
+{
+	sqlite3_stmt *st = NULL;
+	size_t i;
+	int rc = -EIO;
+
+	if (db_prepare(db,
+	    "INSERT INTO cadence_rule(id, name, kinds, period, min_count, scope)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &st) != 0)
+		goto out;
+	for (i = 0; i < db_seed_n_rules; i++) {
+		const struct db_seed_rule *r = &db_seed_rules[i];
+
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, r->id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, r->name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, r->kinds, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, r->period, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 5, r->min_count);
+		sqlite3_bind_text(st, 6, r->scope, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			goto out;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (db_prepare(db,
+	    "INSERT INTO annex_total(id, area_10k_m2, enterprises_and_teams,"
+	    " tech_enterprises) VALUES (1, ?1, ?2, ?3)", &st) != 0)
+		goto out;
+	sqlite3_bind_double(st, 1, db_seed_total_area_10k_m2);
+	sqlite3_bind_int64(st, 2, db_seed_total_enterprises_and_teams);
+	sqlite3_bind_int64(st, 3, db_seed_total_tech_enterprises);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		goto out;
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+db_seed_apply(struct db *db)
+{
+	int rc = seed_regions(db);
+
+	if (rc == 0)
+		rc = seed_carriers(db);
+	if (rc == 0)
+		rc = seed_rules_and_totals(db);
+	return rc;
+}

@@ -1,9 +1,13 @@
 /*
  * seed: the annex of 《万州区高质量孵化载体建设实施方案（2023—2025年）》
- * (shared/seed/000_ffc6b0016a6a4bb8.txt), transcribed: its nine regions with
- * their 2025 targets, the carriers each row names, the 合计 row as printed,
- * and the partner regions named in the text (二、（七）). The transcription
- * is checked against the source file by tests/e2e/test_seed.py.
+ * transcribed: its nine regions with their 2025 targets, the carriers each
+ * row names, the 合计 row as printed, and the partner regions named in the
+ * text (二、（七）). The source text (000_ffc6b0016a6a4bb8.txt) is not in
+ * this repository; tests/e2e/test_seed.py checks the transcription against
+ * it when a copy is found beside the checkout (../shared/seed/).
+ *
+ * Internal to db/: db_seed_apply() (db_internal.h, seed.c) writes these
+ * rows into a new database as migration 2.
  */
 #ifndef ROADSHOWD_SEED_H
 #define ROADSHOWD_SEED_H

@@ -29,20 +29,17 @@ static int
 parse_day(const char *s, int64_t *utc)
 {
 	char buf[11];
-	int y, m, d;
 
 	if (strlen(s) == 7) {
 		snprintf(buf, sizeof(buf), "%s-01", s);
 		s = buf;
 	}
-	if (cal_date_parse(s, &y, &m, &d) != 0 || y < 1970 || y > 9999)
-		return -EINVAL;
-	return cal_local_to_utc(y, m, d, 0, 0, 0, CAL_DISTRICT_TZID, utc);
+	return cal_district_day_utc(s, utc);
 }
 
 /* Read the report query; field errors go to errors. */
 static void
-read_query(struct svc_request *req, struct svc_report_query *q,
+read_query(struct svc_request *req, struct cal_report_query *q,
 	   json_t *errors, int need_rule)
 {
 	const char *year_s = svc_query(req, "year");
@@ -60,7 +57,7 @@ read_query(struct svc_request *req, struct svc_report_query *q,
 		year = strtol(year_s, &end, 10);
 		if (*end || end == year_s || !isdigit((unsigned char)*year_s) ||
 		    year < 1970 || year > 9999 ||
-		    svc_report_query_year(q, (int)year) != 0)
+		    cal_report_query_year(q, (int)year) != 0)
 			svc_problem_add(errors, "year", "must be a year from"
 					" 1970 to 9999");
 	} else if (from || to) {
@@ -87,9 +84,7 @@ read_query(struct svc_request *req, struct svc_report_query *q,
 		svc_problem_add(errors, "as_of", "must be an RFC 3339"
 				" date-time with offset, e.g."
 				" 2025-06-30T12:00:00+08:00");
-	if (by && strcmp(by, "district") && strcmp(by, "region") &&
-	    strcmp(by, "carrier") && strcmp(by, "partner") &&
-	    strcmp(by, "all"))
+	if (!cal_report_by_valid(by))
 		svc_problem_add(errors, "by", "must be district, region,"
 				" carrier, partner or all");
 	q->by = by;
@@ -130,8 +125,8 @@ serve_view(struct svc_request *req, enum view view)
 	const char *format = svc_query(req, "format");
 	const char *lang = svc_query(req, "lang");
 	json_t *errors = json_array(), *body;
-	struct svc_report_query q;
-	struct svc_report rep;
+	struct cal_report_query q;
+	struct cal_report rep;
 	int rc;
 
 	if (!errors)
@@ -145,7 +140,7 @@ serve_view(struct svc_request *req, enum view view)
 		svc_problem_add(errors, "lang", "must be en or zh");
 	if (json_array_size(errors))
 		return bad_query(req, errors);
-	rc = svc_report_build(req->svc->db, &q, &rep);
+	rc = cal_report_build(req->svc->db, &q, &rep);
 	if (rc == -ENOENT) {
 		svc_problem_add(errors, "rule", "'%s' is not a cadence rule",
 				q.rule_id);
@@ -158,7 +153,7 @@ serve_view(struct svc_request *req, enum view view)
 		char *csv = lang && strcmp(lang, "zh") == 0 ?
 			    svc_report_csv_zh(&rep) : svc_report_csv(&rep);
 
-		svc_report_release(&rep);
+		cal_report_release(&rep);
 		return svc_respond_text(req, 200, "text/csv; charset=utf-8;"
 					" header=present", csv,
 					csv ? strlen(csv) : 0, NULL, 0, 0);
@@ -166,7 +161,7 @@ serve_view(struct svc_request *req, enum view view)
 	body = view == VIEW_MATRIX ? svc_report_matrix_json(&rep) :
 	       view == VIEW_SUMMARY ? svc_report_summary_json(&rep) :
 	       svc_report_json(&rep);
-	svc_report_release(&rep);
+	cal_report_release(&rep);
 	return svc_respond_json(req, 200, body);
 }
 

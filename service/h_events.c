@@ -123,7 +123,7 @@ svc_event_json(const struct db_event *ev)
 	json_object_set_new(o, "carrier_name", ev->carrier_name ?
 			    json_string(ev->carrier_name) : json_null());
 	json_object_set_new(o, "recorded_late", json_boolean(
-			    svc_recorded_late_month(ev->placed_utc,
+			    cal_recorded_late_month(ev->placed_utc,
 						    ev->start_utc)));
 	json_object_set_new(o, "capacity", ev->capacity ?
 			    json_integer(ev->capacity) : json_null());
@@ -1620,7 +1620,7 @@ list_instances(struct svc_request *req, struct db_event_filter *f,
 			json_object_set_new(o, "status",
 					    json_string(in[k].status));
 			json_object_set_new(o, "recorded_late", json_boolean(
-					    svc_recorded_late_month(
+					    cal_recorded_late_month(
 					    ev->placed_utc, in[k].start_utc)));
 			if (in[k].override && in[k].override->title)
 				json_object_set_new(o, "title", json_string(

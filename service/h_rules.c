@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "../calendar/cadence.h"
+#include "../calendar/cadence_rule.h"
 #include "../calendar/caltime.h"
 #include "../calendar/kind.h"
 #include "sbuf.h"
@@ -42,29 +43,6 @@ listed(const char *const *list, const char *s)
 		if (strcmp(*list, s) == 0)
 			return 1;
 	return 0;
-}
-
-/* Start of the period (unit) holding local date y-m-d, plus `next`
- * periods, as "YYYY-MM-DD". */
-static void
-period_start(const char *unit, int y, int m, int next, char out[11])
-{
-	int months = strcmp(unit, "year") == 0 ? 12 :
-		     strcmp(unit, "quarter") == 0 ? 3 : 1;
-	int idx = (m - 1) / months * months + next * months;
-
-	y += idx / 12;
-	m = idx % 12 + 1;
-	cal_date_format(y, m, 1, out);
-}
-
-static void
-period_start_of_utc(const char *unit, int64_t t, int next, char out[11])
-{
-	int y, m, d, hh, mm, ss;
-
-	cal_utc_to_local(t, CAL_DISTRICT_TZID, &y, &m, &d, &hh, &mm, &ss);
-	period_start(unit, y, m, next, out);
 }
 
 static json_t *
@@ -291,8 +269,9 @@ read_rule_fields(json_t *obj, struct db_rule *r, struct sbuf *kinds_buf,
 	if ((v = json_object_get(obj, "scope"))) {
 		const char *sc = json_string_value(v);
 
-		if (!sc || (strcmp(sc, "district") && strcmp(sc, "region") &&
-			    strcmp(sc, "carrier") && strcmp(sc, "partner")))
+		enum cal_scope_kind k;
+
+		if (cal_scope_kind_parse(sc, &k) != 0)
 			svc_problem_add(errors, "scope", "must be district,"
 					" region, carrier or partner");
 		else
@@ -325,21 +304,17 @@ parse_object(struct svc_request *req, const char *const *fields,
 
 /* A date field rounded down to its period start; "" when absent. */
 static void
-read_date(json_t *obj, const char *name, const char *unit, char out[11],
-	  json_t *errors)
+read_date(json_t *obj, const char *name, enum cal_period_unit unit,
+	  char out[11], json_t *errors)
 {
 	json_t *v = json_object_get(obj, name);
-	int y, m, d;
 
 	out[0] = '\0';
 	if (!v || json_is_null(v))
 		return;
 	if (!json_is_string(v) ||
-	    cal_date_parse(json_string_value(v), &y, &m, &d) != 0) {
+	    cal_period_round_date(unit, json_string_value(v), out) != 0)
 		svc_problem_add(errors, name, "must be a date YYYY-MM-DD");
-		return;
-	}
-	period_start(unit, y, m, 0, out);
 }
 
 static enum MHD_Result
@@ -394,9 +369,10 @@ svc_h_rules_create(struct svc_request *req)
 		ret = invalid_rule(req, errors);
 		goto out;
 	}
-	read_date(obj, "active_from", r.period, from, errors);
+	read_date(obj, "active_from", cal_rule_unit(&r), from, errors);
 	if (!*from)	/* default: from the current period on */
-		period_start_of_utc(r.period, req->svc->clock(), 0, from);
+		cal_period_start_of_utc(cal_rule_unit(&r), req->svc->clock(),
+					0, from);
 	if (json_array_size(errors)) {
 		ret = invalid_rule(req, errors);
 		goto out;
@@ -482,31 +458,29 @@ svc_h_rule_patch(struct svc_request *req)
 	r = *live;
 	r.active_to = NULL;
 	read_rule_fields(obj, &r, &kinds, errors);
-	read_date(obj, "effective_from", r.period, from, errors);
+	read_date(obj, "effective_from", cal_rule_unit(&r), from, errors);
 	if (json_array_size(errors)) {
 		ret = invalid_rule(req, errors);
 		errors = NULL;
 		goto out;
 	}
 	{
-		char current[11];
+		char earliest[11];
+		int scheduled;
 
 		/* Ended periods keep the version that judged them. */
-		period_start_of_utc(r.period, req->svc->clock(), 0, current);
 		if (!*from)
-			memcpy(from, current, sizeof(current));
-		if (strcmp(from, current) < 0 ||
-		    (live->active_from && strcmp(from, live->active_from) < 0)) {
+			cal_period_start_of_utc(cal_rule_unit(&r),
+						req->svc->clock(), 0, from);
+		if (!cal_rule_change_from_ok(live, cal_rule_unit(&r), from,
+					     req->svc->clock(), earliest,
+					     &scheduled)) {
 			errors = json_array();
 			svc_problem_add(errors, "effective_from", "must be on or"
 					" after %s: ended periods keep the rule"
-					" that judged them%s", live->active_from
-					&& strcmp(live->active_from, current) >
-					0 ? live->active_from : current,
-					live->active_from &&
-					strcmp(live->active_from, current) > 0
-					? " (a change from that date is already"
-					" scheduled)" : "");
+					" that judged them%s", earliest,
+					scheduled ? " (a change from that date"
+					" is already scheduled)" : "");
 			ret = invalid_rule(req, errors);
 			errors = NULL;
 			goto out;
@@ -543,7 +517,7 @@ svc_h_rule_delete(struct svc_request *req)
 	char to[11], actor[96];
 	json_t *before;
 	size_t n = 0;
-	int rc, y, m, d;
+	int rc;
 
 	if (admin(req, actor, &ret) != 0)
 		return ret;
@@ -557,7 +531,8 @@ svc_h_rule_delete(struct svc_request *req)
 					 " id");
 	}
 	if (to_s) {
-		if (cal_date_parse(to_s, &y, &m, &d) != 0) {
+		if (cal_period_round_date(cal_rule_unit(live), to_s,
+					  to) != 0) {
 			json_t *e = json_array();
 
 			db_rules_free(v, n);
@@ -565,15 +540,15 @@ svc_h_rule_delete(struct svc_request *req)
 					" YYYY-MM-DD");
 			return invalid_rule(req, e);
 		}
-		period_start(live->period, y, m, 0, to);
 	} else {
-		period_start_of_utc(live->period, req->svc->clock(), 1, to);
+		cal_period_start_of_utc(cal_rule_unit(live),
+					req->svc->clock(), 1, to);
 	}
 	{
 		char current[11];
 
-		period_start_of_utc(live->period, req->svc->clock(), 0,
-				    current);
+		cal_period_start_of_utc(cal_rule_unit(live),
+					req->svc->clock(), 0, current);
 		if (strcmp(to, current) < 0) {
 			json_t *e = json_array();
 

@@ -6,8 +6,9 @@
  * address-space limit and a wall-clock deadline, feeds the file on stdin
  * and reads back JSON (jansson) describing the events or the errors. A
  * child that crashes, spins or runs out of memory costs one 4xx answer,
- * never the server. The parent then upserts the events by UID in one
- * transaction: all or nothing.
+ * never the server. The parent then hands the events to
+ * cal_import_upsert() (calendar/import_upsert.c), which stores them by
+ * UID in one transaction: all or nothing.
  */
 #define _GNU_SOURCE		/* pipe2(2) */
 #include <errno.h>
@@ -25,6 +26,7 @@
 
 #include "../calendar/caltime.h"
 #include "../calendar/import.h"
+#include "../calendar/import_upsert.h"
 #include "../calendar/kind.h"
 #include "../calendar/recur.h"
 #include "ics_import.h"
@@ -216,15 +218,132 @@ child_exec(const char *self_exe, int in_fd, int out_fd)
 	_exit(127);
 }
 
+/* The parent's ends of the pipes and what went through them. */
+struct child_io {
+	int to_child;			/* write end of the child's stdin, or
+					 * -1 once closed */
+	int from_child;			/* read end of the child's stdout */
+	const char *text;		/* the file, len octets */
+	size_t len;
+	size_t written;			/* octets of text written */
+	char *out;			/* the child's output, got octets in
+					 * a buffer of cap + 1 */
+	size_t got;
+	size_t cap;
+};
+
+static void
+close_stdin(struct child_io *io)
+{
+	if (io->to_child >= 0)
+		close(io->to_child);
+	io->to_child = -1;
+}
+
+/* Read what the child wrote. 1: it closed stdout (or broke it), 0: more
+ * may come, -ENOMEM. Output beyond CHILD_MAX_OUTPUT ends the read. */
+static int
+read_some(struct child_io *io)
+{
+	ssize_t r;
+
+	if (io->got + 65536 > io->cap) {
+		char *no;
+
+		if (io->cap >= CHILD_MAX_OUTPUT)
+			return 1;
+		io->cap = io->cap ? io->cap * 2 : 65536;
+		no = realloc(io->out, io->cap + 1);
+		if (!no)
+			return -ENOMEM;
+		io->out = no;
+	}
+	r = read(io->from_child, io->out + io->got, io->cap - io->got);
+	if (r == 0)
+		return 1;		/* child closed stdout */
+	if (r > 0)
+		io->got += (size_t)r;
+	else if (errno != EAGAIN && errno != EINTR)
+		return 1;
+	return 0;
+}
+
+/*
+ * Feed the file to the child and collect its output until it closes
+ * stdout. 0 (done), 1 (deadline, ms on the monotonic clock, passed) or
+ * -ENOMEM.
+ */
+static int
+pump(struct child_io *io, int64_t deadline)
+{
+	for (;;) {
+		struct pollfd pf[2];
+		int np = 0, left = (int)(deadline - now_ms()), r;
+
+		if (left <= 0)
+			return 1;
+		pf[np].fd = io->from_child;
+		pf[np++].events = POLLIN;
+		if (io->to_child >= 0) {
+			pf[np].fd = io->to_child;
+			pf[np++].events = POLLOUT;
+		}
+		if (poll(pf, (nfds_t)np, left) < 0 && errno != EINTR)
+			return 0;
+		if (io->to_child >= 0 && (pf[1].revents & (POLLOUT | POLLERR |
+							    POLLHUP))) {
+			ssize_t w = write(io->to_child, io->text + io->written,
+					  io->len - io->written);
+
+			if (w > 0)
+				io->written += (size_t)w;
+			if ((w < 0 && errno != EAGAIN) ||
+			    io->written == io->len)
+				close_stdin(io);
+		}
+		if (pf[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+			r = read_some(io);
+			if (r != 0)
+				return r < 0 ? r : 0;
+		}
+	}
+}
+
+/* Judge how the child ended (waitpid status) and its output. 0, or
+ * -EINVAL / -EIO with a reason in why (size octets). */
+static int
+child_verdict(int status, struct child_io *io, json_t **result, char *why,
+	      size_t size)
+{
+	if (WIFSIGNALED(status)) {
+		snprintf(why, size, "the file could not be read safely (the"
+			 " parser stopped on signal %d%s)", WTERMSIG(status),
+			 WTERMSIG(status) == SIGXCPU ? ": CPU limit" : "");
+		return -EINVAL;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !io->out) {
+		snprintf(why, size, WIFEXITED(status) &&
+			 WEXITSTATUS(status) == 4 ? "the file is too large" :
+			 "the file could not be read (the parser failed)");
+		return -EINVAL;
+	}
+	io->out[io->got] = '\0';
+	*result = json_loadb(io->out, io->got, 0, NULL);
+	if (!*result) {
+		snprintf(why, size, "the parser gave no answer");
+		return -EIO;
+	}
+	return 0;
+}
+
 int
 svc_ics_parse_isolated(const char *self_exe, const char *text, size_t len,
 		       json_t **result, char *why, size_t size)
 {
 	int to_child[2] = { -1, -1 }, from_child[2] = { -1, -1 };
-	size_t written = 0, got = 0, cap = 0;
-	char *out = NULL;
-	int64_t deadline, wall_ms;
-	int status = 0, rc = -EIO, timed_out = 0;
+	struct child_io io = { -1, -1, text, len, 0, NULL, 0, 0 };
+	int64_t wall_ms;
+	int status = 0, rc = -EIO;
 	pid_t pid;
 
 	*result = NULL;
@@ -243,103 +362,31 @@ svc_ics_parse_isolated(const char *self_exe, const char *text, size_t len,
 	close(to_child[0]);
 	close(from_child[1]);
 	to_child[0] = from_child[1] = -1;
-	fcntl(to_child[1], F_SETFL, O_NONBLOCK);
-	fcntl(from_child[0], F_SETFL, O_NONBLOCK);
-	if (len == 0) {
-		close(to_child[1]);
-		to_child[1] = -1;
-	}
+	io.to_child = to_child[1];
+	io.from_child = from_child[0];
+	to_child[1] = from_child[0] = -1;	/* io owns them now */
+	fcntl(io.to_child, F_SETFL, O_NONBLOCK);
+	fcntl(io.from_child, F_SETFL, O_NONBLOCK);
+	if (len == 0)
+		close_stdin(&io);
 	wall_ms = CHILD_WALL_MS + (int64_t)(len >> 20) * CHILD_WALL_MS_PER_MIB;
-	deadline = now_ms() + wall_ms;
-	for (;;) {
-		struct pollfd pf[2];
-		int np = 0, left = (int)(deadline - now_ms());
-		ssize_t r;
-
-		if (left <= 0) {
-			timed_out = 1;
-			break;
-		}
-		pf[np].fd = from_child[0];
-		pf[np++].events = POLLIN;
-		if (to_child[1] >= 0) {
-			pf[np].fd = to_child[1];
-			pf[np++].events = POLLOUT;
-		}
-		if (poll(pf, (nfds_t)np, left) < 0 && errno != EINTR)
-			break;
-		if (to_child[1] >= 0 && (pf[1].revents & (POLLOUT | POLLERR |
-							   POLLHUP))) {
-			r = write(to_child[1], text + written, len - written);
-			if (r > 0)
-				written += (size_t)r;
-			if (r < 0 && errno != EAGAIN) {
-				close(to_child[1]);
-				to_child[1] = -1;
-			} else if (written == len) {
-				close(to_child[1]);
-				to_child[1] = -1;
-			}
-		}
-		if (pf[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-			if (got + 65536 > cap) {
-				char *no;
-
-				if (cap >= CHILD_MAX_OUTPUT)
-					break;
-				cap = cap ? cap * 2 : 65536;
-				no = realloc(out, cap + 1);
-				if (!no) {
-					rc = -ENOMEM;
-					break;
-				}
-				out = no;
-			}
-			r = read(from_child[0], out + got, cap - got);
-			if (r == 0)
-				break;		/* child closed stdout */
-			if (r > 0)
-				got += (size_t)r;
-			else if (errno != EAGAIN && errno != EINTR)
-				break;
-		}
-	}
-	if (timed_out || rc == -ENOMEM)
-		kill(pid, SIGKILL);
+	rc = pump(&io, now_ms() + wall_ms);
+	if (rc != 0)
+		kill(pid, SIGKILL);	/* deadline, or no memory to read */
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	if (rc == -ENOMEM)
-		goto out;
-	if (timed_out) {
+	if (rc == 1) {
 		snprintf(why, size, "the file took longer than %lld ms to"
 			 " read and was abandoned", (long long)wall_ms);
 		rc = -ETIMEDOUT;
-		goto out;
+	} else if (rc == 0) {
+		rc = child_verdict(status, &io, result, why, size);
 	}
-	if (WIFSIGNALED(status)) {
-		snprintf(why, size, "the file could not be read safely (the"
-			 " parser stopped on signal %d%s)", WTERMSIG(status),
-			 WTERMSIG(status) == SIGXCPU ? ": CPU limit" : "");
-		rc = -EINVAL;
-		goto out;
-	}
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !out) {
-		snprintf(why, size, WIFEXITED(status) &&
-			 WEXITSTATUS(status) == 4 ? "the file is too large" :
-			 "the file could not be read (the parser failed)");
-		rc = -EINVAL;
-		goto out;
-	}
-	out[got] = '\0';
-	*result = json_loadb(out, got, 0, NULL);
-	if (!*result) {
-		snprintf(why, size, "the parser gave no answer");
-		rc = -EIO;
-		goto out;
-	}
-	rc = 0;
 out:
-	free(out);
+	free(io.out);
+	close_stdin(&io);
+	if (io.from_child >= 0)
+		close(io.from_child);
 	if (to_child[0] >= 0)
 		close(to_child[0]);
 	if (to_child[1] >= 0)
@@ -452,106 +499,22 @@ event_from_wire(json_t *o, struct db_event *ev)
 	return 0;
 }
 
-static void
-import_error(json_t *errors, json_t *wire, const char *uid,
-	     const char *property, const char *code, const char *fmt, ...)
-	__attribute__((format(printf, 6, 7)));
-
 /* A refusal found while storing: {field, vevent, line, uid, property,
  * code, detail}, shaped like the parser's. */
 static void
-import_error(json_t *errors, json_t *wire, const char *uid,
-	     const char *property, const char *code, const char *fmt, ...)
+import_error(json_t *errors, json_t *wire, const struct cal_upsert_item *it)
 {
-	char detail[300];
-	va_list ap;
+	const char *uid = it->file_uid ? it->file_uid : it->ev.uid;
 
-	va_start(ap, fmt);
-	vsnprintf(detail, sizeof(detail), fmt, ap);
-	va_end(ap);
 	json_array_append_new(errors, json_pack(
 		"{s:s, s:I, s:I, s:s, s:s, s:s, s:s}", "field", "body",
 		"vevent", json_integer_value(json_object_get(wire, "vevent")),
 		"line", json_integer_value(json_object_get(wire, "line")),
-		"uid", uid ? uid : "", "property", property, "code", code,
-		"detail", detail));
+		"uid", uid ? uid : "", "property", it->property, "code",
+		it->code, "detail", it->detail));
 }
 
-/* Who holds uid: 0 none, 1 this host, 2 another host; <0 an error. */
-static int
-holder(struct db *db, const char *uid, const char *carrier, int64_t *id)
-{
-	char *held = NULL;
-	int r = db_event_host_of_uid(db, uid, id, &held);
-
-	if (r == -ENOENT)
-		return 0;
-	if (r != 0)
-		return r;
-	r = (!held || !carrier) ? (!held && !carrier ? 1 : 2) :
-	    strcmp(held, carrier) == 0 ? 1 : 2;
-	free(held);
-	return r;
-}
-
-/*
- * The stored event that a file's UID names for this host, if any, and
- * the UID to store it under. A UID held by another host's event does not
- * block the import and is never revealed: this host's event is stored
- * under "<UID>~<carrier>" (always the same, so a re-import finds it).
- * Returns 0 (*cur filled), -ENOENT (a new event under *stored_uid),
- * -EEXIST (both names taken elsewhere), -ENOMEM, -EIO.
- */
-static int
-find_own(struct db *db, const char *uid, const char *carrier,
-	 struct db_event *cur, char **stored_uid)
-{
-	size_t len = strlen(uid) + (carrier ? strlen(carrier) : 1) + 2;
-	char *alias = malloc(len);
-	int64_t id = 0;
-	int h, ha;
-
-	*stored_uid = NULL;
-	if (!alias)
-		return -ENOMEM;
-	snprintf(alias, len, "%s~%s", uid, carrier ? carrier : "-");
-	h = holder(db, uid, carrier, &id);
-	if (h == 0 || h == 2) {
-		ha = holder(db, alias, carrier, &id);
-		if (ha < 0) {
-			free(alias);
-			return ha;
-		}
-		if (ha == 0 && h == 0) {	/* a new event, its own UID */
-			free(alias);
-			*stored_uid = strdup(uid);
-			return *stored_uid ? -ENOENT : -ENOMEM;
-		}
-		if (ha == 2) {
-			free(alias);
-			return -EEXIST;
-		}
-		*stored_uid = alias;
-		if (ha == 0)
-			return -ENOENT;		/* new, under the alias */
-	} else if (h < 0) {
-		free(alias);
-		return h;
-	} else {
-		free(alias);
-		*stored_uid = strdup(uid);
-		if (!*stored_uid)
-			return -ENOMEM;
-	}
-	h = db_event_get(db, id, cur);
-	if (h != 0) {
-		free(*stored_uid);
-		*stored_uid = NULL;
-	}
-	return h == -ENOENT ? -EIO : h;
-}
-
-/* {uid, title, start, series[, id]} of an event for the import's answer
+/* {uid, title, start, series, id} of an event for the import's answer
  * (series: true for an RRULE or RDATE series). */
 static json_t *
 summary_json(const struct db_event *ev, const char *file_uid, int64_t id)
@@ -568,14 +531,86 @@ summary_json(const struct db_event *ev, const char *file_uid, int64_t id)
 			 (json_int_t)id);
 }
 
+/* The child's events as upsert items (malformed ones marked). *out is
+ * freed with cal_upsert_items_release(). 0 or -ENOMEM. */
+static int
+items_from_wire(json_t *events, struct cal_upsert_item **out, size_t *n)
+{
+	size_t i, count = json_array_size(events);
+	struct cal_upsert_item *items = calloc(count + 1, sizeof(*items));
+	int r;
+
+	*out = NULL;
+	*n = 0;
+	if (!items)
+		return -ENOMEM;
+	for (i = 0; i < count; i++) {
+		r = event_from_wire(json_array_get(events, i), &items[i].ev);
+		if (r == -ENOMEM) {
+			cal_upsert_items_release(items, i);
+			return r;
+		}
+		items[i].malformed = r != 0;
+	}
+	*out = items;
+	*n = count;
+	return 0;
+}
+
+/* Fill counts and errors from the upsert's outcomes. */
+static void
+report_outcomes(json_t *events, const struct cal_upsert_item *items,
+		size_t n, int dry_run, json_t *errors,
+		struct svc_import_counts *counts)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct cal_upsert_item *it = &items[i];
+		json_t *list;
+
+		switch (it->outcome) {
+		case CAL_UPSERT_CREATED:
+			counts->created++;
+			list = counts->created_list;
+			break;
+		case CAL_UPSERT_UPDATED:
+			counts->updated++;
+			list = counts->updated_list;
+			break;
+		case CAL_UPSERT_UNCHANGED:
+			counts->unchanged++;
+			list = counts->unchanged_list;
+			break;
+		case CAL_UPSERT_REFUSED:
+		default:
+			if (*it->code)
+				import_error(errors, json_array_get(events, i),
+					     it);
+			continue;
+		}
+		if (!it->id)
+			continue;
+		json_array_append_new(counts->ids, json_integer(it->id));
+		if (dry_run)	/* the lists are the dry run's answer */
+			json_array_append_new(list, summary_json(&it->ev,
+					it->file_uid, it->outcome ==
+					CAL_UPSERT_CREATED ? 0 : it->id));
+	}
+}
+
 int
 svc_import_apply(struct db *db, json_t *parsed, const char *carrier,
 		 const char *default_kind, const char *actor, int64_t now_utc,
 		 int dry_run, json_t *errors, struct svc_import_counts *counts)
 {
+	static const struct cal_upsert_rules rules = {
+		svc_event_any_change, svc_event_significant_change,
+	};
 	json_t *events = json_object_get(parsed, "events");
-	size_t i;
-	int rc = 0;
+	struct cal_upsert_item *items = NULL;
+	size_t n = 0, n_refused = 0;
+	int rc;
 
 	memset(counts, 0, sizeof(*counts));
 	counts->ids = json_array();
@@ -585,107 +620,14 @@ svc_import_apply(struct db *db, json_t *parsed, const char *carrier,
 	if (!json_is_array(events) || !counts->ids || !counts->created_list ||
 	    !counts->updated_list || !counts->unchanged_list)
 		return -EIO;
-	if (db_tx_begin(db) != 0)
-		return -EIO;
-	for (i = 0; i < json_array_size(events) && rc == 0; i++) {
-		json_t *wire = json_array_get(events, i);
-		struct db_event ev, cur;
-		char *stored_uid = NULL, *file_uid;
-		int64_t id = 0;
-		json_t *list = NULL;
-		int r;
-
-		r = event_from_wire(wire, &ev);
-		if (r == -ENOMEM) {
-			rc = r;
-			break;
-		}
-		if (r != 0) {
-			import_error(errors, wire, NULL, "", "malformed",
-				     "event %zu is malformed", i + 1);
-			continue;
-		}
-		if (!ev.kind && default_kind)
-			ev.kind = strdup(default_kind);
-		if (!ev.kind || !cal_kind_find(ev.kind)) {
-			import_error(errors, wire, ev.uid, "CATEGORIES",
-				     "no-kind", "no CATEGORIES names one"
-				     " of the event kinds (roadshow, salon,"
-				     " forum, training, seminar, exhibition,"
-				     " competition, or 项目路演 …): give a"
-				     " default kind (?kind= over HTTP,"
-				     " --kind on the command line)");
-			db_event_release(&ev);
-			continue;
-		}
-		ev.carrier = carrier ? strdup(carrier) : NULL;
-		if (carrier && !ev.carrier) {
-			db_event_release(&ev);
-			rc = -ENOMEM;
-			break;
-		}
-		r = find_own(db, ev.uid, carrier, &cur, &stored_uid);
-		file_uid = ev.uid;
-		if (r == -EEXIST) {
-			import_error(errors, wire, file_uid, "UID",
-				     "uid-unavailable", "this UID cannot be"
-				     " used for this host; give the event"
-				     " another UID");
-			db_event_release(&ev);
-			continue;
-		}
-		if (r == 0 || r == -ENOENT) {
-			ev.uid = stored_uid;
-			stored_uid = NULL;
-		}
-		if (r == 0) {
-			ev.id = cur.id;
-			/* partner regions are not in the file */
-			ev.partner_regions = cur.partner_regions;
-			ev.n_partner_regions = cur.n_partner_regions;
-			cur.partner_regions = NULL;
-			cur.n_partner_regions = 0;
-			ev.capacity = cur.capacity;
-			if (svc_event_any_change(&ev, &cur)) {
-				ev.sequence = cur.sequence +
-					(svc_event_significant_change(
-						&ev, &cur) ? 1 : 0);
-				rc = db_event_update(db, &ev, cur.revision,
-						     actor, now_utc);
-				counts->updated++;
-				list = counts->updated_list;
-			} else {
-				counts->unchanged++;
-				list = counts->unchanged_list;
-			}
-			id = cur.id;
-			db_event_release(&cur);
-		} else if (r == -ENOENT) {
-			rc = db_event_insert(db, &ev, actor, now_utc, &id);
-			counts->created++;
-			list = counts->created_list;
-		} else {
-			rc = r;
-		}
-		if (rc == 0 && id) {
-			json_array_append_new(counts->ids, json_integer(id));
-			if (dry_run)	/* the lists are the dry run's answer */
-				json_array_append_new(list, summary_json(&ev,
-						file_uid, list ==
-						counts->created_list ? 0 : id));
-		}
-		free(file_uid);
-		free(stored_uid);
-		db_event_release(&ev);
-	}
-	if (rc == 0 && json_array_size(errors))
-		rc = -EINVAL;
-	if (dry_run) {
-		/* Nothing is kept: roll back what was tried. */
-		rc = db_tx_end(db, rc ? rc : -ECANCELED);
-		return rc == -ECANCELED || rc == -EINVAL ? 0 : rc;
-	}
-	return db_tx_end(db, rc);
+	rc = items_from_wire(events, &items, &n);
+	if (rc != 0)
+		return rc;
+	rc = cal_import_upsert(db, items, n, carrier, default_kind, actor,
+			       now_utc, dry_run, &rules, &n_refused);
+	report_outcomes(events, items, n, dry_run, errors, counts);
+	cal_upsert_items_release(items, n);
+	return rc;
 }
 
 void

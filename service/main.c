@@ -253,7 +253,7 @@ cmd_serve(int argc, char **argv)
 	svc.cancelled_window_s = (int64_t)days * 86400;
 	svc.feed_back_s = (int64_t)feed_days * 86400;
 	svc.started_utc = clock_now();
-	if (svc_tracking_since(svc.db, tracking, clock_now(),
+	if (cal_tracking_since(svc.db, tracking, clock_now(),
 			       &svc.tracking_since_utc) != 0) {
 		fprintf(stderr, "roadshowd: --tracking-since must be a date"
 			" YYYY-MM-DD\n");
@@ -526,8 +526,8 @@ cmd_cadence(int argc, char **argv)
 	const char *path = env_or("ROADSHOWD_DB", NULL), *year_s = NULL;
 	const char *as_of_s = NULL, *rule = NULL, *format = "text";
 	const char *by = NULL;
-	struct svc_report_query q;
-	struct svc_report rep;
+	struct cal_report_query q;
+	struct cal_report rep;
 	int64_t as_of = clock_now();
 	struct db *db;
 	char *out = NULL;
@@ -577,19 +577,19 @@ cmd_cadence(int argc, char **argv)
 	}
 	if ((rc = open_db(path, &db)) != 0)
 		return rc == 2 ? 2 : 1;
-	svc_report_query_year(&q, (int)year);
+	cal_report_query_year(&q, (int)year);
 	q.as_of_utc = as_of;
 	q.rule_id = rule;
 	q.by = by;
 	q.has_tracking = 1;
-	if (svc_tracking_since(db, tracking, clock_now(),
+	if (cal_tracking_since(db, tracking, clock_now(),
 			       &q.tracking_since_utc) != 0) {
 		fprintf(stderr, "roadshowd: --tracking-since must be a date"
 			" YYYY-MM-DD\n");
 		db_close(db);
 		return 2;
 	}
-	rc = svc_report_build(db, &q, &rep);
+	rc = cal_report_build(db, &q, &rep);
 	db_close(db);
 	if (rc == -ENOENT) {
 		fprintf(stderr, "roadshowd: '%s' is not a cadence rule\n",
@@ -611,8 +611,8 @@ cmd_cadence(int argc, char **argv)
 	} else {
 		out = svc_report_text(&rep);
 	}
-	rc = svc_report_missed(&rep) ? 1 : 0;
-	svc_report_release(&rep);
+	rc = cal_report_missed(&rep) ? 1 : 0;
+	cal_report_release(&rep);
 	if (!out) {
 		fprintf(stderr, "roadshowd: out of memory\n");
 		return 1;

@@ -51,19 +51,19 @@
 static const struct cal_rule monthly_roadshow = {
 	.id = "monthly-roadshow", .kinds = "roadshow",
 	.period = CAL_PERIOD_MONTH, .min_count = 1,
-	.scope = CAL_SCOPE_DISTRICT,
+	.scope = CAL_SCOPE_KIND_DISTRICT,
 };
 
 static const struct cal_rule quarterly_event = {
 	.id = "quarterly-event", .kinds = QUARTERLY_KINDS,
 	.period = CAL_PERIOD_QUARTER, .min_count = 1,
-	.scope = CAL_SCOPE_DISTRICT,
+	.scope = CAL_SCOPE_KIND_DISTRICT,
 };
 
 static const struct cal_rule yearly_competition = {
 	.id = "yearly-competition", .kinds = "competition",
 	.period = CAL_PERIOD_YEAR, .min_count = 1,
-	.scope = CAL_SCOPE_DISTRICT,
+	.scope = CAL_SCOPE_KIND_DISTRICT,
 };
 
 static const struct cal_scope_set no_scopes;
@@ -192,7 +192,7 @@ START_TEST(test_new_year_local)
 	const struct cal_rule rules[] = {
 		{ .id = "monthly-forum", .kinds = "forum",
 		  .period = CAL_PERIOD_MONTH, .min_count = 1,
-		  .scope = CAL_SCOPE_DISTRICT },
+		  .scope = CAL_SCOPE_KIND_DISTRICT },
 		quarterly_event,
 	};
 	struct cal_occurrence occ[] = {
@@ -376,7 +376,7 @@ START_TEST(test_met)
 	const struct cal_rule twice = {
 		.id = "twice-monthly", .kinds = "roadshow",
 		.period = CAL_PERIOD_MONTH, .min_count = 2,
-		.scope = CAL_SCOPE_DISTRICT,
+		.scope = CAL_SCOPE_KIND_DISTRICT,
 	};
 	struct cal_occurrence occ[] = {
 		occ_at(T_2025_02_15_1000, "roadshow", "CONFIRMED"),
@@ -562,10 +562,10 @@ START_TEST(test_region_carrier_scopes)
 	const struct cal_rule rules[] = {
 		{ .id = "region-monthly", .kinds = "roadshow",
 		  .period = CAL_PERIOD_MONTH, .min_count = 1,
-		  .scope = CAL_SCOPE_REGION },
+		  .scope = CAL_SCOPE_KIND_REGION },
 		{ .id = "carrier-quarterly", .kinds = QUARTERLY_KINDS,
 		  .period = CAL_PERIOD_QUARTER, .min_count = 1,
-		  .scope = CAL_SCOPE_CARRIER },
+		  .scope = CAL_SCOPE_KIND_CARRIER },
 	};
 	struct cal_occurrence occ[] = {
 		occ_at(T_2025_03_01_0030, "roadshow", "CONFIRMED"),
@@ -619,7 +619,7 @@ START_TEST(test_partner_scope)
 	const struct cal_rule rule = {
 		.id = "partner-monthly", .kinds = "roadshow,salon",
 		.period = CAL_PERIOD_MONTH, .min_count = 1,
-		.scope = CAL_SCOPE_PARTNER,
+		.scope = CAL_SCOPE_KIND_PARTNER,
 	};
 	struct cal_occurrence occ[] = {
 		occ_at(T_2025_03_20_1400, "salon", "CONFIRMED"),
@@ -717,10 +717,10 @@ START_TEST(test_bad_input)
 					      T_2025_06_15, &rep), -EINVAL);
 
 	rule = monthly_roadshow;
-	rule.scope = "city";
+	rule.scope = (enum cal_scope_kind)CAL_SCOPE_KIND_N;	/* no such scope */
 	ck_assert_int_eq(cal_cadence_evaluate(&rule, 1, occ, 1, &scopes, 2025,
 					      T_2025_06_15, &rep), -EINVAL);
-	rule.scope = NULL;
+	rule.scope = (enum cal_scope_kind)-1;
 	ck_assert_int_eq(cal_cadence_evaluate(&rule, 1, occ, 1, &scopes, 2025,
 					      T_2025_06_15, &rep), -EINVAL);
 

@@ -33,7 +33,7 @@
 #define T_2025_05_20_1400	1747720800	/* 2025-05-20T14:00+08:00 */
 
 static struct db *db;
-static struct svc_report rep;
+static struct cal_report rep;
 
 static void
 setup(void)
@@ -47,7 +47,7 @@ setup(void)
 static void
 teardown(void)
 {
-	svc_report_release(&rep);
+	cal_report_release(&rep);
 	db_close(db);
 	db = NULL;
 }
@@ -108,15 +108,15 @@ move(int64_t id, int64_t start, int64_t at)
 static void
 build(const char *by, int has_tracking, int64_t since, int64_t as_of)
 {
-	struct svc_report_query q;
+	struct cal_report_query q;
 
-	svc_report_release(&rep);
-	ck_assert_int_eq(svc_report_query_year(&q, 2025), 0);
+	cal_report_release(&rep);
+	ck_assert_int_eq(cal_report_query_year(&q, 2025), 0);
 	q.as_of_utc = as_of;
 	q.by = by;
 	q.has_tracking = has_tracking;
 	q.tracking_since_utc = since;
-	ck_assert_int_eq(svc_report_build(db, &q, &rep), 0);
+	ck_assert_int_eq(cal_report_build(db, &q, &rep), 0);
 }
 
 static const struct cal_cadence_row *
@@ -127,7 +127,7 @@ row(const char *rule, const char *scope, const char *period)
 	for (i = 0; i < rep.report.n; i++) {
 		const struct cal_cadence_row *r = &rep.report.rows[i];
 
-		if (strcmp(svc_report_rule(&rep, r)->id, rule) == 0 &&
+		if (strcmp(cal_report_rule(&rep, r)->id, rule) == 0 &&
 		    strcmp(r->scope, scope) == 0 &&
 		    strcmp(r->period, period) == 0)
 			return r;
@@ -188,11 +188,11 @@ START_TEST(test_held_late)
 				  "recorded_late")));
 	}
 	json_decref(doc);
-	ck_assert_int_eq(svc_recorded_late_month(T_2025_04_15_1200,
+	ck_assert_int_eq(cal_recorded_late_month(T_2025_04_15_1200,
 						 T_2025_03_10_1000), 1);
-	ck_assert_int_eq(svc_recorded_late_month(T_2025_03_01,
+	ck_assert_int_eq(cal_recorded_late_month(T_2025_03_01,
 						 T_2025_02_10_1000), 1);
-	ck_assert_int_eq(svc_recorded_late_month(T_2025_03_01 - 1,
+	ck_assert_int_eq(cal_recorded_late_month(T_2025_03_01 - 1,
 						 T_2025_02_10_1000), 0);
 }
 END_TEST
@@ -248,7 +248,7 @@ START_TEST(test_untracked)
 		   0, 0, 0);
 	assert_row("yearly-competition", "district", "2025", "at_risk", 0, 0,
 		   0, 0);
-	ck_assert_uint_eq(svc_report_missed(&rep), 1);
+	ck_assert_uint_eq(cal_report_missed(&rep), 1);
 	doc = svc_report_json(&rep);
 	sum = json_object_get(doc, "summary");
 	ck_assert_int_eq(json_integer_value(json_object_get(sum, "untracked")),
@@ -364,14 +364,14 @@ START_TEST(test_created_and_tracking_since)
 	ck_assert_int_eq(t, T_2025_04_15_1200);		/* first call stores */
 	ck_assert_int_eq(db_created_utc(db, T_2025_05_20_1400, &t), 0);
 	ck_assert_int_eq(t, T_2025_04_15_1200);		/* then it stays */
-	ck_assert_int_eq(svc_tracking_since(db, NULL, T_2025_05_20_1400, &t),
+	ck_assert_int_eq(cal_tracking_since(db, NULL, T_2025_05_20_1400, &t),
 			 0);
 	ck_assert_int_eq(t, T_2025_04_15_1200);
-	ck_assert_int_eq(svc_tracking_since(db, "2025-03-01", 0, &t), 0);
+	ck_assert_int_eq(cal_tracking_since(db, "2025-03-01", 0, &t), 0);
 	ck_assert_int_eq(t, T_2025_03_01);
-	ck_assert_int_eq(svc_tracking_since(db, "2025-13-01", 0, &t),
+	ck_assert_int_eq(cal_tracking_since(db, "2025-13-01", 0, &t),
 			 -EINVAL);
-	ck_assert_int_eq(svc_tracking_since(db, "yesterday", 0, &t), -EINVAL);
+	ck_assert_int_eq(cal_tracking_since(db, "yesterday", 0, &t), -EINVAL);
 }
 END_TEST
 
@@ -387,7 +387,7 @@ START_TEST(test_partner_listed_twice)
 	};
 	struct cal_rule r = { .id = "p", .kinds = "roadshow",
 			      .period = CAL_PERIOD_MONTH, .min_count = 1,
-			      .scope = CAL_SCOPE_PARTNER };
+			      .scope = CAL_SCOPE_KIND_PARTNER };
 	struct cal_scope_set ss = { .partners = plist, .n_partners = 2 };
 	struct cal_cadence_report out;
 

@@ -1,7 +1,8 @@
 /*
- * check_place_store: admin data in the db module (db/admin_store.h) —
- * carriers and regions written by admins, token expiry, and the read side
- * of the audit trail and event history — against ":memory:" databases
+ * check_place_store: admin data in the db module — carriers and regions
+ * written by admins (db/place_store.h), token expiry (db/token_store.h),
+ * and the read side of the audit trail and event history
+ * (db/audit_store.h, db/history_store.h) — against ":memory:" databases
  * opened through db_open(), so the real migrations and the annex seed run
  * for each test.
  */
@@ -11,7 +12,6 @@
 
 #include <check.h>
 
-#include "db/admin_store.h"
 #include "db/db.h"
 
 #define NOW	((int64_t)1740000000)	/* 2025-02-19T21:20:00Z */

@@ -1,254 +1,13 @@
 /*
- * check_report: the cadence report builder (service/report.h) against a
+ * check_report: the cadence report builder (calendar/report.h) and its renderings
+ * (service/report.h) against a
  * real SQLite database (":memory:" through db_open(), so the migrations and
  * the annex seed with its three default rules run for every test), events
  * inserted with db_event_insert(), and every instant a literal (its local
  * time in Asia/Shanghai in the comment). Each behaviour is one TCase and
  * every value is asserted exactly.
  */
-#include <errno.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include <check.h>
-#include <jansson.h>
-#include <libical/ical.h>
-
-#include "calendar/cadence.h"
-#include "calendar/caltime.h"
-#include "db/db.h"
-#include "service/report.h"
-
-#define HOUR	((int64_t)3600)
-#define DAY	((int64_t)86400)
-
-/* The clock stamped on database writes. */
-#define NOW			1740000000	/* 2025-02-20T05:20:00+08:00 */
-
-/* Instants in Asia/Shanghai (UTC+8), seconds since the epoch, UTC. */
-#define T_2024_01_01		1704038400	/* 2024-01-01T00:00+08:00 */
-#define T_2024_01_10_1000	1704852000	/* 2024-01-10T10:00+08:00 */
-#define T_2024_02_10_1000	1707530400	/* 2024-02-10T10:00+08:00 */
-#define T_2024_03_10_1000	1710036000	/* 2024-03-10T10:00+08:00 */
-#define T_2025_01_01		1735660800	/* 2025-01-01T00:00+08:00 */
-#define T_2025_01_01_0010	1735661400	/* 2025-01-01T00:10+08:00,
-						 * 2024-12-31T16:10Z */
-#define T_2025_01_15_1000	1736906400	/* 2025-01-15T10:00+08:00 */
-#define T_2025_02_10_1000	1739152800	/* 2025-02-10T10:00+08:00 */
-#define T_2025_02_20_1000	1740016800	/* 2025-02-20T10:00+08:00 */
-#define T_2025_03_16		1742054400	/* 2025-03-16T00:00+08:00 */
-#define T_2025_03_31		1743350400	/* 2025-03-31T00:00+08:00 */
-#define T_2025_03_31_2359	1743436740	/* 2025-03-31T23:59+08:00,
-						 * 2025-03-31T15:59Z */
-#define T_2025_04_01		1743436800	/* 2025-04-01T00:00+08:00 */
-#define T_2025_04_30		1745942400	/* 2025-04-30T00:00+08:00 */
-#define T_2025_05_01		1746028800	/* 2025-05-01T00:00+08:00 */
-#define T_2025_05_02		1746115200	/* 2025-05-02T00:00+08:00 */
-#define T_2025_05_15_1000	1747274400	/* 2025-05-15T10:00+08:00 */
-#define T_2025_06_01		1748707200	/* 2025-06-01T00:00+08:00 */
-#define T_2025_06_15_1000	1749952800	/* 2025-06-15T10:00+08:00 */
-#define T_2025_07_01		1751299200	/* 2025-07-01T00:00+08:00 */
-#define T_2025_07_02_1000	1751421600	/* 2025-07-02T10:00+08:00 */
-#define T_2025_10_01		1759248000	/* 2025-10-01T00:00+08:00 */
-#define T_2026_01_01		1767196800	/* 2026-01-01T00:00+08:00 */
-#define T_2026_01_10		1767974400	/* 2026-01-10T00:00+08:00 */
-
-static struct db *db;
-static struct svc_report rep;
-static struct svc_report year_rep;		/* a second report, kept beside rep */
-
-static void
-setup(void)
-{
-	cal_init();
-	db = NULL;
-	memset(&rep, 0, sizeof(rep));
-	memset(&year_rep, 0, sizeof(year_rep));
-	ck_assert_int_eq(db_open(":memory:", NOW, &db), 0);
-	ck_assert_ptr_nonnull(db);
-}
-
-static void
-teardown(void)
-{
-	svc_report_release(&rep);
-	svc_report_release(&year_rep);
-	db_close(db);
-	db = NULL;
-}
-
-static char *
-xstrdup(const char *s)
-{
-	char *d;
-
-	if (!s)
-		return NULL;
-	d = strdup(s);
-	ck_assert_ptr_nonnull(d);
-	return d;
-}
-
-/* A timed two-hour event in Asia/Shanghai, heap strings as
- * db_event_release() expects. carrier NULL: hosted by the district. */
-static void
-ev_init(struct db_event *ev, const char *uid, const char *kind,
-	int64_t start, const char *carrier, const char *status)
-{
-	memset(ev, 0, sizeof(*ev));
-	ev->uid = xstrdup(uid);
-	ev->kind = xstrdup(kind);
-	ev->title = xstrdup(uid);
-	ev->start_utc = start;
-	ev->end_utc = start + 2 * HOUR;
-	ev->tzid = xstrdup("Asia/Shanghai");
-	ev->status = xstrdup(status);
-	ev->carrier = xstrdup(carrier);
-}
-
-static int64_t
-insert(struct db_event *ev)
-{
-	int64_t id = 0;
-
-	ck_assert_int_eq(db_event_insert(db, ev, "test", NOW, &id), 0);
-	ck_assert_int_gt(id, 0);
-	db_event_release(ev);
-	return id;
-}
-
-/* Insert a single CONFIRMED event; its uid is its title. */
-static int64_t
-add_event(const char *uid, const char *kind, int64_t start,
-	  const char *carrier)
-{
-	struct db_event ev;
-
-	ev_init(&ev, uid, kind, start, carrier, "CONFIRMED");
-	return insert(&ev);
-}
-
-static int64_t
-add_event_status(const char *uid, const char *kind, int64_t start,
-		 const char *status)
-{
-	struct db_event ev;
-
-	ev_init(&ev, uid, kind, start, NULL, status);
-	return insert(&ev);
-}
-
-/* Build the report of `year` as of as_of into rep (released first). */
-static void
-build_year(int year, int64_t as_of, const char *rule, const char *by)
-{
-	struct svc_report_query q;
-
-	svc_report_release(&rep);
-	ck_assert_int_eq(svc_report_query_year(&q, year), 0);
-	q.as_of_utc = as_of;
-	q.rule_id = rule;
-	q.by = by;
-	ck_assert_int_eq(svc_report_build(db, &q, &rep), 0);
-}
-
-/* Rows of rule `id` in rep. */
-static size_t
-rows_of(const char *id)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < rep.report.n; i++)
-		if (strcmp(svc_report_rule(&rep, &rep.report.rows[i])->id,
-			   id) == 0)
-			n++;
-	return n;
-}
-
-/* The row of rule id, scope and period; fails the test when absent or
- * present twice. */
-static const struct cal_cadence_row *
-row_for(const char *id, const char *scope, const char *period)
-{
-	const struct cal_cadence_row *found = NULL;
-	size_t i;
-
-	for (i = 0; i < rep.report.n; i++) {
-		const struct cal_cadence_row *row = &rep.report.rows[i];
-
-		if (strcmp(svc_report_rule(&rep, row)->id, id) == 0 &&
-		    strcmp(row->scope, scope) == 0 &&
-		    strcmp(row->period, period) == 0) {
-			ck_assert_msg(!found, "two rows %s %s %s", id, scope,
-				      period);
-			found = row;
-		}
-	}
-	ck_assert_msg(found != NULL, "no row %s %s %s", id, scope, period);
-	return found;
-}
-
-/* Status name, held, scheduled and min of a row; a macro so a failure
- * names the caller's line. */
-#define assert_row(id, scope, period, st, held_want, sched_want, min_want) \
-	do {								\
-		const struct cal_cadence_row *r_ =			\
-			row_for((id), (scope), (period));		\
-									\
-		ck_assert_str_eq(cal_cadence_status_name(r_->status),	\
-				 (st));					\
-		ck_assert_int_eq(r_->held, (held_want));		\
-		ck_assert_int_eq(r_->scheduled, (sched_want));		\
-		ck_assert_uint_eq(r_->n_events,				\
-				  (size_t)((held_want) + (sched_want)));	\
-		ck_assert_int_eq(svc_report_rule(&rep, r_)->min_count,	\
-				 (min_want));				\
-	} while (0)
-
-#define assert_month(period, st, held, sched) \
-	assert_row("monthly-roadshow", "district", (period), (st), (held), \
-		   (sched), 1)
-
-/* The JSON object of a period in doc; fails when absent. */
-static json_t *
-json_period(json_t *doc, const char *rule, const char *scope,
-	    const char *period)
-{
-	json_t *periods = json_object_get(doc, "periods"), *p;
-	size_t i;
-
-	json_array_foreach(periods, i, p) {
-		if (strcmp(json_string_value(json_object_get(p, "rule")),
-			   rule) == 0 &&
-		    strcmp(json_string_value(json_object_get(p, "scope")),
-			   scope) == 0 &&
-		    strcmp(json_string_value(json_object_get(p, "period")),
-			   period) == 0)
-			return p;
-	}
-	ck_abort_msg("no JSON period %s %s %s", rule, scope, period);
-	return NULL;
-}
-
-static const char *
-jstr(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	ck_assert_msg(s != NULL, "no string member %s", key);
-	return s;
-}
-
-static json_int_t
-jint(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	ck_assert_msg(json_is_integer(v), "no integer member %s", key);
-	return json_integer_value(v);
-}
+#include "report_fixture.h"
 
 static const char *const months_2025[12] = {
 	"2025-01", "2025-02", "2025-03", "2025-04", "2025-05", "2025-06",
@@ -291,7 +50,7 @@ START_TEST(test_new_year_local)
 	ck_assert_int_eq(rep.occ[row->events[0]].event_id, rs);
 	row = row_for("quarterly-event", "district", "2025-Q1");
 	ck_assert_int_eq(rep.occ[row->events[0]].event_id, salon);
-	ck_assert_uint_eq(svc_report_missed(&rep), 11 + 3 + 1);
+	ck_assert_uint_eq(cal_report_missed(&rep), 11 + 3 + 1);
 
 	doc = svc_report_json(&rep);
 	ck_assert_ptr_nonnull(doc);
@@ -316,7 +75,7 @@ START_TEST(test_new_year_local)
 		   1);
 	assert_row("yearly-competition", "district", "2024", "missed", 0, 0,
 		   1);
-	ck_assert_uint_eq(svc_report_missed(&rep), 17);
+	ck_assert_uint_eq(cal_report_missed(&rep), 17);
 	ck_assert_uint_eq(rep.n_occ, 0);
 }
 END_TEST
@@ -392,7 +151,7 @@ START_TEST(test_series_cancelled_occurrence)
 	}
 	for (m = 9; m < 12; m++)
 		assert_month(months_2025[m], "scheduled", 0, 1);
-	ck_assert_uint_eq(svc_report_missed(&rep), 1);
+	ck_assert_uint_eq(cal_report_missed(&rep), 1);
 
 	/* The year over: still only May. */
 	build_year(2025, T_2026_01_10, "monthly-roadshow", NULL);
@@ -402,7 +161,7 @@ START_TEST(test_series_cancelled_occurrence)
 		else
 			assert_month(months_2025[m], "met", 1, 0);
 	}
-	ck_assert_uint_eq(svc_report_missed(&rep), 1);
+	ck_assert_uint_eq(cal_report_missed(&rep), 1);
 
 	/* The region of the host carrier (longju) sees the same. */
 	build_year(2025, T_2026_01_10, "monthly-roadshow", "region");
@@ -543,7 +302,7 @@ START_TEST(test_rule_change_keeps_past)
 {
 	struct db_rule r;
 	enum cal_cadence_status before[12];
-	struct svc_report_query q;
+	struct cal_report_query q;
 	json_t *doc;
 	size_t i;
 
@@ -581,7 +340,7 @@ START_TEST(test_rule_change_keeps_past)
 		const struct cal_cadence_row *row = &rep.report.rows[i];
 
 		ck_assert_int_eq(row->status, before[i]);
-		ck_assert_int_eq(svc_report_rule(&rep, row)->min_count, 1);
+		ck_assert_int_eq(cal_report_rule(&rep, row)->min_count, 1);
 		ck_assert_int_eq(row->held, i < 3 ? 1 : 0);
 	}
 	assert_row("monthly-roadshow", "district", "2024-03", "met", 1, 0, 1);
@@ -594,7 +353,7 @@ START_TEST(test_rule_change_keeps_past)
 	build_year(2025, T_2025_07_01, "monthly-roadshow", NULL);
 	ck_assert_uint_eq(rep.report.n, 12);
 	for (i = 0; i < 12; i++)
-		ck_assert_int_eq(svc_report_rule(&rep,
+		ck_assert_int_eq(cal_report_rule(&rep,
 				 &rep.report.rows[i])->min_count, 2);
 	assert_row("monthly-roadshow", "district", "2025-01", "missed", 1, 0,
 		   2);
@@ -610,16 +369,16 @@ START_TEST(test_rule_change_keeps_past)
 	json_decref(doc);
 
 	/* A range over both years: each period judged by its version. */
-	svc_report_release(&rep);
+	cal_report_release(&rep);
 	memset(&q, 0, sizeof(q));
 	q.from_utc = T_2024_01_01;
 	q.to_utc = T_2026_01_01;
 	q.as_of_utc = T_2025_07_01;
 	q.rule_id = "monthly-roadshow";
-	ck_assert_int_eq(svc_report_build(db, &q, &rep), 0);
+	ck_assert_int_eq(cal_report_build(db, &q, &rep), 0);
 	ck_assert_uint_eq(rep.report.n, 24);
 	for (i = 0; i < 24; i++)
-		ck_assert_int_eq(svc_report_rule(&rep,
+		ck_assert_int_eq(cal_report_rule(&rep,
 				 &rep.report.rows[i])->min_count,
 				 i < 12 ? 1 : 2);
 	ck_assert_str_eq(rep.report.rows[0].period, "2024-01");
@@ -669,7 +428,7 @@ END_TEST
 
 START_TEST(test_by_region)
 {
-	struct svc_report_query q;
+	struct cal_report_query q;
 	size_t i;
 
 	add_event("pinghu-march", "roadshow", T_2025_03_31_2359,
@@ -728,20 +487,20 @@ START_TEST(test_by_region)
 	ck_assert_str_eq(rep.report.rows[0].scope, "partner:dazhou");
 
 	/* Bad queries. */
-	svc_report_release(&rep);
-	ck_assert_int_eq(svc_report_query_year(&q, 2025), 0);
+	cal_report_release(&rep);
+	ck_assert_int_eq(cal_report_query_year(&q, 2025), 0);
 	q.as_of_utc = T_2025_05_02;
 	q.by = "city";
-	ck_assert_int_eq(svc_report_build(db, &q, &rep), -EINVAL);
+	ck_assert_int_eq(cal_report_build(db, &q, &rep), -EINVAL);
 	q.by = NULL;
 	q.rule_id = "weekly-roadshow";
-	ck_assert_int_eq(svc_report_build(db, &q, &rep), -ENOENT);
+	ck_assert_int_eq(cal_report_build(db, &q, &rep), -ENOENT);
 	q.rule_id = NULL;
 	q.to_utc = q.from_utc;
-	ck_assert_int_eq(svc_report_build(db, &q, &rep), -EINVAL);
-	ck_assert_int_eq(svc_report_query_year(&q, 1969), -EINVAL);
-	ck_assert_int_eq(svc_report_query_year(&q, 10000), -EINVAL);
-	ck_assert_int_eq(svc_report_query_year(&q, 0), -EINVAL);
+	ck_assert_int_eq(cal_report_build(db, &q, &rep), -EINVAL);
+	ck_assert_int_eq(cal_report_query_year(&q, 1969), -EINVAL);
+	ck_assert_int_eq(cal_report_query_year(&q, 10000), -EINVAL);
+	ck_assert_int_eq(cal_report_query_year(&q, 0), -EINVAL);
 }
 END_TEST
 
@@ -753,72 +512,6 @@ END_TEST
  * must still be judged on all of its occurrences: every row of a range
  * report equals the same row of the year report.
  */
-START_TEST(test_range_rows_match_year)
-{
-	struct {
-		int64_t from, to;
-	} ranges[] = {
-		{ T_2025_01_01, T_2025_04_01 },		/* Q1 */
-		{ T_2025_01_01, T_2025_03_16 },		/* to mid-March */
-		{ T_2025_04_01, T_2025_05_01 },		/* April */
-	};
-	size_t k, i, j;
-
-	add_event("jan-roadshow", "roadshow", T_2025_01_15_1000, NULL);
-	add_event("feb-salon", "salon", T_2025_02_20_1000, NULL);
-	add_event("mar-roadshow", "roadshow", T_2025_03_31_2359, NULL);
-	add_event("jun-competition", "competition", T_2025_06_15_1000,
-		  NULL);
-
-	build_year(2025, T_2026_01_10, NULL, NULL);
-	assert_row("yearly-competition", "district", "2025", "met", 1, 0, 1);
-	assert_row("quarterly-event", "district", "2025-Q1", "met", 1, 0, 1);
-	year_rep = rep;			/* keep it; rep is rebuilt below */
-	memset(&rep, 0, sizeof(rep));
-	for (k = 0; k < sizeof(ranges) / sizeof(ranges[0]); k++) {
-		struct svc_report_query q;
-
-		svc_report_release(&rep);
-		memset(&q, 0, sizeof(q));
-		q.from_utc = ranges[k].from;
-		q.to_utc = ranges[k].to;
-		q.as_of_utc = T_2026_01_10;
-		ck_assert_int_eq(svc_report_build(db, &q, &rep), 0);
-		ck_assert_uint_gt(rep.report.n, 0);
-		for (i = 0; i < rep.report.n; i++) {
-			const struct cal_cadence_row *r = &rep.report.rows[i];
-			const struct cal_cadence_row *y = NULL;
-
-			ck_assert_int_ge(r->start_utc, ranges[k].from);
-			ck_assert_int_lt(r->start_utc, ranges[k].to);
-			for (j = 0; j < year_rep.report.n; j++)
-				if (strcmp(year_rep.report.rows[j].period,
-					   r->period) == 0 &&
-				    strcmp(year_rep.report.rows[j].scope,
-					   r->scope) == 0 &&
-				    strcmp(svc_report_rule(&year_rep,
-					   &year_rep.report.rows[j])->id,
-					   svc_report_rule(&rep, r)->id) == 0)
-					y = &year_rep.report.rows[j];
-			ck_assert_ptr_nonnull(y);
-			ck_assert_msg(r->status == y->status &&
-				      r->held == y->held &&
-				      r->scheduled == y->scheduled,
-				      "range %zu, %s %s: %s held %lld sched %lld"
-				      " in the range report, %s held %lld sched"
-				      " %lld in the year report", k,
-				      svc_report_rule(&rep, r)->id, r->period,
-				      cal_cadence_status_name(r->status),
-				      (long long)r->held,
-				      (long long)r->scheduled,
-				      cal_cadence_status_name(y->status),
-				      (long long)y->held,
-				      (long long)y->scheduled);
-		}
-	}
-}
-END_TEST
-
 /* =================== JSON, CSV and text agree =================== */
 
 static size_t
@@ -1011,16 +704,6 @@ START_TEST(test_views_agree)
 }
 END_TEST
 
-static void
-add_case(Suite *s, const char *name, const TTest *t)
-{
-	TCase *tc = tcase_create(name);
-
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, t);
-	suite_add_tcase(s, tc);
-}
-
 static Suite *
 report_suite(void)
 {
@@ -1035,7 +718,6 @@ report_suite(void)
 	add_case(s, "rule_change_keeps_past", test_rule_change_keeps_past);
 	add_case(s, "retired_rule", test_retired_rule);
 	add_case(s, "by_region", test_by_region);
-	add_case(s, "range_rows_match_year", test_range_rows_match_year);
 	add_case(s, "views_agree", test_views_agree);
 	return s;
 }

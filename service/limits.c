@@ -18,6 +18,7 @@
 
 #include "limits.h"
 #include "sbuf.h"
+#include "strict_http.h"
 
 /* One open connection, from NOTIFY_CONNECTION STARTED to CLOSED. */
 struct conn_rec {
@@ -262,6 +263,14 @@ svc_limits_header_done(struct MHD_Connection *conn)
 }
 
 void
+svc_limits_header_cut(void)
+{
+	pthread_mutex_lock(&lock);
+	n_header_deadline++;
+	pthread_mutex_unlock(&lock);
+}
+
+void
 svc_limits_body_done(struct MHD_Connection *conn)
 {
 	set_phase(conn, 2);
@@ -408,7 +417,7 @@ svc_limits_metrics(struct sbuf *sb)
 		       n_open, n_header_deadline, n_body_deadline,
 		       n_auth_failures, n_auth_limited);
 	pthread_mutex_unlock(&lock);
-	return rc;
+	return rc | svc_strict_metrics(sb);
 }
 
 void

@@ -69,6 +69,10 @@ int svc_limits_header_done(struct MHD_Connection *conn);
  * timeout alone applies to a slow reader). */
 void svc_limits_body_done(struct MHD_Connection *conn);
 
+/* A connection was closed for missing its header deadline before
+ * libmicrohttpd had it (strict_http.c's gate): counts it. */
+void svc_limits_header_cut(void);
+
 /* The request on conn was answered: the next header's deadline starts. */
 void svc_limits_request_done(struct MHD_Connection *conn);
 
@@ -84,8 +88,8 @@ int svc_limits_auth_blocked(struct MHD_Connection *conn);
  * signed-in users see (a metrics token is set and was given). */
 int svc_limits_metrics_access(const char *authz);
 
-/* Append the limits' counters to sb (borrowed), Prometheus text
- * exposition format. 0 or -ENOMEM. */
+/* Append the limits' counters, and strict_http.c's, to sb (borrowed),
+ * Prometheus text exposition format. 0 or -ENOMEM. */
 struct sbuf;
 int svc_limits_metrics(struct sbuf *sb);
 

@@ -42,6 +42,7 @@
 #include "cmd_backup.h"
 #include "ics_import.h"
 #include "limits.h"
+#include "strict_http.h"
 #include "report.h"
 #include "svc.h"
 #include "svc_admin.h"
@@ -324,6 +325,7 @@ cmd_serve(int argc, char **argv)
 	}
 	while (sigwait(&stop_signals, &sig) != 0)
 		;
+	svc_strict_stop();
 	svc_feed_quiesce(&svc);
 	MHD_stop_daemon(d);
 	svc_limits_stop();

@@ -11,11 +11,13 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../calendar/caltime.h"
 #include "limits.h"
 #include "router.h"
 #include "sbuf.h"
+#include "strict_http.h"
 #include "svc.h"
 
 /* Per-connection request state, kept in MHD's con_cls. */
@@ -308,9 +310,11 @@ svc_server_start(struct svc *svc, const char *bind, unsigned short port)
 	struct sockaddr_in6 sin6;
 	struct sockaddr *sa;
 	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-			     MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
+			     MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME |
+			     MHD_USE_NO_LISTEN_SOCKET;
 	const struct svc_limits *lim = svc_limits_get();
 	struct MHD_Daemon *d;
+	int lfd;
 
 	memset(&sin4, 0, sizeof(sin4));
 	memset(&sin6, 0, sizeof(sin6));
@@ -328,8 +332,16 @@ svc_server_start(struct svc *svc, const char *bind, unsigned short port)
 			" address\n", bind);
 		return NULL;
 	}
+	/* strict_http.c's gate owns the socket and checks each first
+	 * request head before libmicrohttpd reads it. */
+	lfd = svc_strict_listen(sa, sa->sa_family == AF_INET ? sizeof(sin4) :
+				sizeof(sin6), &port);
+	if (lfd < 0) {
+		fprintf(stderr, "roadshowd: cannot listen on %s port %u: %s\n",
+			bind, (unsigned)port, strerror(-lfd));
+		return NULL;
+	}
 	d = MHD_start_daemon(flags, port, NULL, NULL, on_request, svc,
-			     MHD_OPTION_SOCK_ADDR, sa,
 			     MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)4,
 			     MHD_OPTION_CONNECTION_LIMIT, lim->max_connections,
 			     MHD_OPTION_PER_IP_CONNECTION_LIMIT,
@@ -345,8 +357,14 @@ svc_server_start(struct svc *svc, const char *bind, unsigned short port)
 			     (size_t)(128 * 1024),
 			     MHD_OPTION_NOTIFY_COMPLETED, on_completed, svc,
 			     MHD_OPTION_END);
-	if (!d)
-		fprintf(stderr, "roadshowd: cannot listen on %s port %u\n",
+	if (!d || svc_strict_start(d, lfd) != 0) {
+		fprintf(stderr, "roadshowd: cannot serve on %s port %u\n",
 			bind, (unsigned)port);
+		if (d)
+			MHD_stop_daemon(d);
+		else
+			close(lfd);
+		return NULL;
+	}
 	return d;
 }

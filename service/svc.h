@@ -390,8 +390,10 @@ enum MHD_Result svc_respond_unauthorized(struct svc_request *req,
 
 /*
  * Start libmicrohttpd on bind:port (an epoll thread pool, connection and
- * per-address limits, timeouts, memory limit) serving svc. Returns the
- * daemon or NULL (error printed on stderr). Stop with MHD_stop_daemon().
+ * per-address limits, timeouts, memory limit) serving svc, behind
+ * strict_http.c's gate, which owns the listening socket. Returns the
+ * daemon or NULL (error printed on stderr). Stop with svc_strict_stop(),
+ * then MHD_stop_daemon().
  */
 struct MHD_Daemon *svc_server_start(struct svc *svc, const char *bind,
 				    unsigned short port);

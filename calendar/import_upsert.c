@@ -84,7 +84,7 @@ find_own(struct db *db, const char *uid, const char *carrier,
 		}
 		*stored_uid = alias;
 		if (ha == 0)
-			return -ENOENT;		/* new, under the alias */
+			return -ENOENT;	/* new, under the alias */
 	} else if (h < 0) {
 		free(alias);
 		return h;

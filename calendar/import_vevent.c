@@ -509,11 +509,59 @@ push_event(struct ctx *c, struct db_event *ev, char *source, int n)
 	return 0;
 }
 
+/* The text, URL, STATUS, CATEGORIES and GEO of vev into ev (problems
+ * recorded; an absent or empty SUMMARY gets CAL_IMPORT_NO_TITLE unless
+ * a problem was found since errors_before). */
+static void
+read_fields(struct ctx *c, icalcomponent *vev, int n, const char *uid,
+	    struct db_event *ev, size_t errors_before)
+{
+	icalproperty *p;
+
+	ev->title = cal_imp_text_prop(c, vev, ICAL_SUMMARY_PROPERTY, "SUMMARY",
+				      MAX_TITLE, n, uid);
+	if (ev->title && !*ev->title) {
+		free(ev->title);
+		ev->title = NULL;
+	}
+	if (!ev->title && c->out->n_errors == errors_before)
+		ev->title = cal_imp_dup_checked(c, CAL_IMPORT_NO_TITLE);
+	ev->description = cal_imp_text_prop(c, vev, ICAL_DESCRIPTION_PROPERTY,
+					    "DESCRIPTION", MAX_TEXT, n, uid);
+	ev->venue = cal_imp_text_prop(c, vev, ICAL_LOCATION_PROPERTY,
+				      "LOCATION", MAX_VENUE, n, uid);
+	{
+		char *u = cal_imp_text_prop(c, vev, ICAL_URL_PROPERTY, "URL",
+					    MAX_URL, n, uid);
+
+		if (u &&
+		    (strncmp(u, "http://", 7) == 0 ||
+		     strncmp(u, "https://", 8) == 0) &&
+		    !strchr(u, ' '))
+			ev->url = u;
+		else
+			free(u);
+	}
+	ev->status = cal_imp_dup_checked(c, cal_imp_status_of(vev));
+	ev->kind = cal_imp_dup_checked(c, cal_imp_kind_of(vev));
+	p = icalcomponent_get_first_property(vev, ICAL_GEO_PROPERTY);
+	if (p) {
+		struct icalgeotype g = icalproperty_get_geo(p);
+
+		if (g.lat >= -90 && g.lat <= 90 && g.lon >= -180 &&
+		    g.lon <= 180) {
+			ev->has_geo = 1;
+			ev->geo_lat = g.lat;
+			ev->geo_lon = g.lon;
+		}
+	}
+}
+
 void
 cal_imp_read_vevent(struct ctx *c, icalcomponent *vev, int n)
 {
 	const char *uid = icalcomponent_get_uid(vev);
-	icalproperty *p, *rid;
+	icalproperty *rid;
 	struct db_event ev;
 	struct tval sv, endv;
 	char derived[96], *source = NULL;
@@ -567,41 +615,7 @@ cal_imp_read_vevent(struct ctx *c, icalcomponent *vev, int n)
 	ev.uid = cal_imp_dup_checked(c, uid);
 	if (!ev.uid)
 		return;			/* c->oom is set */
-	ev.title = cal_imp_text_prop(c, vev, ICAL_SUMMARY_PROPERTY, "SUMMARY",
-				     MAX_TITLE, n, uid);
-	if (ev.title && !*ev.title) {
-		free(ev.title);
-		ev.title = NULL;
-	}
-	if (!ev.title && c->out->n_errors == errors_before)
-		ev.title = cal_imp_dup_checked(c, CAL_IMPORT_NO_TITLE);
-	ev.description = cal_imp_text_prop(c, vev, ICAL_DESCRIPTION_PROPERTY,
-					   "DESCRIPTION", MAX_TEXT, n, uid);
-	ev.venue = cal_imp_text_prop(c, vev, ICAL_LOCATION_PROPERTY, "LOCATION",
-				     MAX_VENUE, n, uid);
-	{
-		char *u = cal_imp_text_prop(c, vev, ICAL_URL_PROPERTY, "URL",
-					    MAX_URL, n, uid);
-
-		if (u && (strncmp(u, "http://", 7) == 0 ||
-			  strncmp(u, "https://", 8) == 0) && !strchr(u, ' '))
-			ev.url = u;
-		else
-			free(u);
-	}
-	ev.status = cal_imp_dup_checked(c, cal_imp_status_of(vev));
-	ev.kind = cal_imp_dup_checked(c, cal_imp_kind_of(vev));
-	p = icalcomponent_get_first_property(vev, ICAL_GEO_PROPERTY);
-	if (p) {
-		struct icalgeotype g = icalproperty_get_geo(p);
-
-		if (g.lat >= -90 && g.lat <= 90 && g.lon >= -180 &&
-		    g.lon <= 180) {
-			ev.has_geo = 1;
-			ev.geo_lat = g.lat;
-			ev.geo_lon = g.lon;
-		}
-	}
+	read_fields(c, vev, n, uid, &ev, errors_before);
 	if (read_span(c, vev, n, uid, &ev, &sv, &endv) != 0 ||
 	    read_recurrence(c, vev, n, uid, &ev, sv.file != NULL) != 0 ||
 	    !ev.title ||
@@ -632,4 +646,3 @@ cal_imp_read_vevent(struct ctx *c, icalcomponent *vev, int n)
 		db_event_release(&ev);
 	}
 }
-

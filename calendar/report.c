@@ -224,7 +224,7 @@ load_occurrences(struct db *db, int64_t from, int64_t to,
 		rc = cal_event_instances(ev, from, to,
 					 CAL_RECUR_MAX_OCCURRENCES, &in, &n);
 		if (rc == -EINVAL) {
-			rc = 0;		/* unreadable rule: counts nothing */
+			rc = 0;	/* unreadable rule: counts nothing */
 			continue;
 		}
 		if (rc == 0)
@@ -425,7 +425,7 @@ cal_report_group_summary(const struct cal_report *r, size_t i, size_t j,
 		case CAL_CADENCE_AT_RISK:
 		case CAL_CADENCE_SCHEDULED:
 		case CAL_CADENCE_OPEN:
-			break;	/* still running or ahead: streak stands */
+			break;	/* running or ahead: the streak stands */
 		}
 	}
 }

@@ -9,7 +9,6 @@
 
 #include <sqlite3.h>
 
-#include "admin_store.h"
 #include "db.h"
 #include "db_internal.h"
 

@@ -24,6 +24,18 @@ static const char console_i18n_js[] = {
 #include "console/i18n.js.inc"
 	0
 };
+static const char console_admin_i18n_js[] = {
+#include "console/admin_i18n.js.inc"
+	0
+};
+static const char console_admin_js[] = {
+#include "console/admin.js.inc"
+	0
+};
+static const char console_admin_access_js[] = {
+#include "console/admin_access.js.inc"
+	0
+};
 static const char console_app_css[] = {
 #include "console/app.css.inc"
 	0
@@ -35,6 +47,9 @@ static struct svc_asset assets[] = {
 	ROW("/console/index.html", HTML, console_index_html),
 	ROW("/console/app.js", JS, console_app_js),
 	ROW("/console/i18n.js", JS, console_i18n_js),
+	ROW("/console/admin_i18n.js", JS, console_admin_i18n_js),
+	ROW("/console/admin.js", JS, console_admin_js),
+	ROW("/console/admin_access.js", JS, console_admin_access_js),
 	ROW("/console/app.css", CSS, console_app_css),
 };
 #define N_ASSETS (sizeof(assets) / sizeof(assets[0]))

@@ -22,6 +22,31 @@ static const struct {
 	{ NULL, "is read-only", "read_only" },
 	{ NULL, "is not a field of", "unknown_field" },
 	{ NULL, "may write only", "not_your_carrier" },
+	/* the admin API (issue 9): carriers, regions, tokens, rules */
+	{ "slug", "exists", "slug_taken" },
+	{ "slug", "is fixed", "read_only" },
+	{ "slug", "must", "bad_slug" },
+	{ "id", "exists", "id_taken" },
+	{ "retired_from", "last event", "retire_before_last_event" },
+	{ "recognised_on", "level none", "recognised_without_level" },
+	{ "level", NULL, "bad_level" },
+	{ "kind", "must be one of", "bad_choice" },
+	{ "kind", "cannot move a region", "partner_fixed" },
+	{ "region", "partner region; carriers", "partner_not_allowed" },
+	{ "expires", "in the future", "expires_past" },
+	{ "carrier", "needs its carrier", "required" },
+	{ "carrier", "has no carrier", "carriers_not_allowed" },
+	{ "carrier", "must be a known carrier", "unknown_carrier" },
+	{ "website", NULL, "bad_url" },
+	{ "targets", "partner regions have no", "targets_not_allowed" },
+	{ "targets", "needs", "targets_incomplete" },
+	{ "target_year", "a year from", "bad_year" },
+	{ "effective_from", "on or after", "before_current_period" },
+	{ "effective_to", "on or after", "before_current_period" },
+	{ "effective_to", "after the live", "before_current_period" },
+	{ "period", "must be month", "bad_period" },
+	{ "scope", "must be district", "bad_scope" },
+	{ "kinds", "not an event kind", "unknown_kind" },
 	{ "carrier", "not one you hold", "not_your_carrier" },
 	{ "rrule", NULL, "bad_rrule" },	/* "FREQ is required" */
 	{ NULL, "is required for an all-day", "required" },
@@ -37,7 +62,7 @@ static const struct {
 	{ "status", NULL, "bad_status" },
 	{ "carrier", "not a known carrier", "unknown_carrier" },
 	{ "carriers", "not a known carrier", "unknown_carrier" },
-	{ "partner_regions", "listed twice", "duplicate" },
+	{ NULL, "listed twice", "duplicate" },
 	{ "partner_regions", "must be an array", "bad_type" },
 	{ NULL, "not a known region", "unknown_region" },
 	{ NULL, "is a district region", "unknown_region" },
@@ -60,6 +85,9 @@ static const struct {
 	{ "role", NULL, "bad_role" },
 	{ "carriers", "needs at least one", "carriers_required" },
 	{ "carriers", "only organisers", "carriers_not_allowed" },
+	{ NULL, "must be text of", "bad_text" },
+	{ NULL, "must be a number from", "bad_number" },
+	{ NULL, "must be an integer from", "bad_number" },
 };
 
 const char *
@@ -124,8 +152,47 @@ static const struct {
 	{ "csrf", "请求缺少有效的 CSRF 令牌，或来源不是本站" },
 	{ "start_not_in_rule", "开始时间不符合重复规则（如 BYDAY=TU 须从星期二开始），"
 	  "系列须从第一次发生的时间开始" },
+	{ "slug_taken", "该标识已被使用（标识不会重复使用）" },
+	{ "bad_slug", "标识须为 1 至 64 个小写英文字母、数字或连字符，且不以连字符"
+	  "开头或结尾" },
+	{ "id_taken", "该编号已被使用（停用的规则也保留编号）" },
+	{ "retire_before_last_event", "停用日期须晚于该载体最后一场活动的日期" },
+	{ "recognised_without_level", "认定级别为“未认定”时不填认定日期" },
+	{ "bad_level", "认定级别应为国家级、市级、区级或未认定" },
+	{ "bad_choice", "请从列表中选择" },
+	{ "partner_fixed", "本区区域与合作地区不能互相转换（订阅地址依赖于此）" },
+	{ "partner_not_allowed", "载体须属于本区区域，不能属于合作地区" },
+	{ "expires_past", "到期时间须晚于现在" },
+	{ "targets_not_allowed", "合作地区没有目标" },
+	{ "targets_incomplete", "须同时填写载体面积、聚集企业和团队、孵化科技型企业"
+	  "三项目标" },
+	{ "bad_year", "年份应在 2000 至 2100 之间" },
+	{ "before_current_period", "日期不能早于当前周期的开始：已结束的周期保留"
+	  "当时的规则" },
+	{ "bad_period", "周期应为每月、每季度或每年" },
+	{ "bad_scope", "范围应为全区、每个区域、每个载体或每个合作地区" },
+	{ "bad_text", "须为长度合适的文字（一个汉字占 3 字节），不含控制字符" },
+	{ "bad_number", "数值超出允许范围" },
 	{ "invalid", "输入无效" },
 };
+
+/* Codes whose English detail names the value that decides (an event's
+ * date, the first allowed day): the Chinese text keeps it in brackets. */
+static const char *const zh_keeps_english[] = {
+	"retire_before_last_event", "before_current_period",
+};
+
+static int
+keeps_english(const char *code)
+{
+	size_t i;
+
+	for (i = 0; code && i < sizeof(zh_keeps_english) /
+	     sizeof(zh_keeps_english[0]); i++)
+		if (strcmp(zh_keeps_english[i], code) == 0)
+			return 1;
+	return 0;
+}
 
 const char *
 svc_error_zh(const char *code)
@@ -153,6 +220,18 @@ static const struct {
 	{ "body", "请求内容" }, { "username", "用户名" },
 	{ "password", "密码" }, { "role", "角色" }, { "token", "邀请" },
 	{ "disabled", "停用" }, { "from", "起始时间" }, { "to", "截止时间" },
+	{ "slug", "标识" }, { "name", "名称" }, { "name_en", "英文名称" },
+	{ "level", "认定级别" }, { "recognised_on", "认定日期" },
+	{ "region", "区域" }, { "address", "地址" }, { "website", "网站" },
+	{ "contact", "联系方式" }, { "retired_from", "停用日期" },
+	{ "targets", "目标" }, { "target_year", "目标年份" },
+	{ "targets.area_10k_m2", "载体面积" },
+	{ "targets.enterprises_and_teams", "聚集企业和团队" },
+	{ "targets.tech_enterprises", "孵化科技型企业" },
+	{ "label", "备注" }, { "expires", "到期时间" }, { "id", "编号" },
+	{ "kinds", "活动类型" }, { "period", "周期" }, { "min", "最少场次" },
+	{ "scope", "范围" }, { "effective_from", "生效日期" },
+	{ "effective_to", "停用日期" }, { "active_from", "生效日期" },
 };
 
 const char *
@@ -180,9 +259,19 @@ svc_problem_to_zh(json_t *problem, const char *type)
 								     "code"));
 		const char *zh = svc_error_zh(code);
 
+		const char *en = json_string_value(json_object_get(e,
+								   "detail"));
+
 		if (!zh)
 			continue;
-		json_object_set_new(e, "detail", json_string(zh));
+		if (keeps_english(code) && en) {
+			char both[512];
+
+			snprintf(both, sizeof(both), "%s（%s）", zh, en);
+			json_object_set_new(e, "detail", json_string(both));
+		} else {
+			json_object_set_new(e, "detail", json_string(zh));
+		}
 		if (!first_zh) {
 			first_zh = zh;
 			first_field = json_string_value(json_object_get(e,

@@ -475,6 +475,7 @@ svc_h_rule_patch(struct svc_request *req)
 		if (!cal_rule_change_from_ok(live, cal_rule_unit(&r), from,
 					     req->svc->clock(), earliest,
 					     &scheduled)) {
+			json_decref(errors);
 			errors = json_array();
 			svc_problem_add(errors, "effective_from", "must be on or"
 					" after %s: ended periods keep the rule"

@@ -220,9 +220,9 @@ child_exec(const char *self_exe, int in_fd, int out_fd)
 
 /* The parent's ends of the pipes and what went through them. */
 struct child_io {
-	int to_child;			/* write end of the child's stdin, or
-					 * -1 once closed */
-	int from_child;			/* read end of the child's stdout */
+	int to_child;			/* write end of the child's
+					 * stdin, or -1 once closed */
+	int from_child;			/* read end of its stdout */
 	const char *text;		/* the file, len octets */
 	size_t len;
 	size_t written;			/* octets of text written */

@@ -15,8 +15,11 @@
 /* Largest .ics body accepted, octets. */
 #define SVC_MAX_IMPORT_BODY (4 * 1024 * 1024)
 
-/* Entry point of `roadshowd parse-ics`: read .ics on stdin, write JSON
- * {events, errors} on stdout. Returns the process exit status. */
+/* Entry point of `roadshowd parse-ics` (the sandboxed child): read .ics
+ * on stdin (at most SVC_MAX_IMPORT_BODY octets), parse it with
+ * cal_import_parse(), write JSON {events, errors} on stdout. Returns the
+ * process exit status: 0, 3 (out of memory or output failed), 4 (too
+ * large). */
 int svc_parse_ics_main(void);
 
 /*
@@ -47,15 +50,18 @@ struct svc_import_counts {
 };
 
 /*
- * Upsert the parsed events by UID for host carrier (NULL: the district) in
- * one transaction. Events without a kind in CATEGORIES get default_kind.
- * A UID held by another host's event neither blocks the import nor is
- * revealed: this host's event is stored as "<UID>~<carrier>". Problems
- * are appended to errors ({field, vevent, line, uid, property, code,
- * detail}); any problem rolls everything back (-EINVAL). With dry_run,
- * everything is rolled back in any case and 0 is returned even when
- * errors were found (counts tell what would happen). Returns 0, -EINVAL,
- * -ENOMEM, -EIO.
+ * Store the child's events (parsed: {"events": [...]}, borrowed) by UID
+ * for host carrier (NULL: the district) through cal_import_upsert()
+ * (calendar/import_upsert.h, whose comment has the rules: one
+ * transaction, a UID held by another host stored as "<UID>~<carrier>",
+ * SEQUENCE by the events API's change rules). Events without a kind in
+ * CATEGORIES get default_kind. Refusals are appended to errors ({field,
+ * vevent, line, uid, property, code, detail}); any refusal rolls
+ * everything back (-EINVAL). With dry_run, everything is rolled back in
+ * any case and 0 is returned even when errors were found (counts tell
+ * what would happen). counts is filled (release with
+ * svc_import_counts_release(), also after an error). Returns 0, -EINVAL,
+ * -ENOMEM, -EIO (parsed is not the child's JSON, or the database).
  */
 int svc_import_apply(struct db *db, json_t *parsed, const char *carrier,
 		     const char *default_kind, const char *actor,

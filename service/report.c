@@ -193,8 +193,9 @@ svc_report_csv(const struct cal_report *r)
 				(long long)row->scheduled,
 				(long long)(rule ? rule->min_count : 0));
 		if (row->status == CAL_CADENCE_AT_RISK)
-			rc |= sbuf_addf(&sb, "%lld", (long long)cal_report_days_left(
-					row, r->q.as_of_utc));
+			rc |= sbuf_addf(&sb, "%lld", (long long)
+					cal_report_days_left(row,
+							     r->q.as_of_utc));
 		rc |= sbuf_adds(&sb, "\r\n");
 	}
 	if (rc) {
@@ -236,7 +237,8 @@ svc_report_text(const struct cal_report *r)
 				(long long)(rule ? rule->min_count : 0));
 		if (row->status == CAL_CADENCE_AT_RISK)
 			rc |= sbuf_addf(&sb, "  %lld days left", (long long)
-					cal_report_days_left(row, r->q.as_of_utc));
+					cal_report_days_left(row,
+							r->q.as_of_utc));
 		rc |= sbuf_adds(&sb, "\n");
 	}
 	rc |= sbuf_addf(&sb, "missed: %zu\n", cal_report_missed(r));
@@ -269,7 +271,8 @@ svc_report_matrix_json(const struct cal_report *r)
 			json_array_append_new(labels,
 					      json_string(row->period));
 		}
-		if (i == 0 || !cal_report_same_group(r, &r->report.rows[i - 1], row)) {
+		if (i == 0 ||
+		    !cal_report_same_group(r, &r->report.rows[i - 1], row)) {
 			cur = json_array();
 			json_array_append_new(scopes, json_pack("{s:s, s:o?}",
 					      "scope", row->scope, "cells",
@@ -372,8 +375,9 @@ svc_report_csv_zh(const struct cal_report *r)
 				(long long)row->tentative,
 				(long long)(rule ? rule->min_count : 0));
 		if (row->status == CAL_CADENCE_AT_RISK)
-			rc |= sbuf_addf(&sb, "%lld", (long long)cal_report_days_left(
-					row, r->q.as_of_utc));
+			rc |= sbuf_addf(&sb, "%lld", (long long)
+					cal_report_days_left(row,
+							     r->q.as_of_utc));
 		rc |= sbuf_adds(&sb, "\r\n");
 	}
 	if (rc) {

@@ -303,6 +303,18 @@ START_TEST(test_error_codes)
 		{ "start_date", "must be a date YYYY-MM-DD", "bad_date" },
 		{ "title", "must be a string", "bad_type" },
 		{ "foo", "is not a field of an event", "unknown_field" },
+		/* the admin API's (issue 9) */
+		{ "retired_from", "must be after the carrier's last event"
+		  " (event 3 on 2025-03-05)", "retire_before_last_event" },
+		{ "slug", "carrier 'x' exists (slugs are never reused)",
+		  "slug_taken" },
+		{ "slug", "must use only ASCII a-z, 0-9 and '-'", "bad_slug" },
+		{ "kind", "must be one of maker_space, incubator", "bad_choice" },
+		{ "level", "must be one of national, municipal", "bad_level" },
+		{ "expires", "must be in the future", "expires_past" },
+		{ "name", "must be text of 1 to 200 octets without control"
+		  " characters", "bad_text" },
+		{ "min", "must be an integer from 1 to 1000", "bad_number" },
 		{ "whatever", "something new", "invalid" },
 		{ NULL, NULL, "invalid" },
 	};
@@ -357,6 +369,19 @@ START_TEST(test_problem_to_zh)
 	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(
 			 json_object_get(p, "errors"), 1), "detail")),
 			 "TZID 'Foo' is defined nowhere");
+	json_decref(p);
+	/* a retire date keeps the English naming the last event in brackets */
+	p = json_pack("{s:s, s:[{s:s, s:s, s:s}]}", "detail", "x", "errors",
+		      "field", "retired_from", "code",
+		      "retire_before_last_event", "detail", "must be after the"
+		      " carrier's last event (event 3 on 2025-03-05)");
+	svc_problem_to_zh(p, "conflict");
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(
+			 json_object_get(p, "errors"), 0), "detail")),
+			 "停用日期须晚于该载体最后一场活动的日期（must be after"
+			 " the carrier's last event (event 3 on 2025-03-05)）");
+	ck_assert_str_eq(json_string_value(json_object_get(p, "detail")),
+			 "停用日期：停用日期须晚于该载体最后一场活动的日期");
 	json_decref(p);
 }
 END_TEST

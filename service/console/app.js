@@ -134,6 +134,9 @@
       return last && last !== ev.start_date ? fmtDate(ev.start_date) + ' – ' + fmtDate(last)
         : fmtDate(ev.start_date);
     }
+    /* an event without length (imported DATE-TIME without DTEND) shows
+     * its start alone, not "12:30 – 12:30" */
+    if (!ev.end || Date.parse(ev.end) === Date.parse(ev.start)) return fmtInstant(ev.start);
     return fmtInstant(ev.start) + ' – ' + toLocalInput(ev.end).slice(11);
   }
 
@@ -176,6 +179,7 @@
     }
     if (res.status === 401 && path !== '/api/v1/me') {
       state.me = null;
+      sessionHint(false);
       say(t('err_session'), true);
       navigate('/console/', true);
     }
@@ -239,10 +243,32 @@
     if (box) box.hidden = true;
   }
 
+  /*
+   * Whether this browser logged in and has not logged out since. The
+   * session cookie is HttpOnly, and Chromium logs every 4xx answer to
+   * fetch() as a console error, so a visitor who never logged in is shown
+   * the log-in form without asking GET /api/v1/me (which answers 401 to
+   * anonymous callers). Only a hint: a stale one costs one 401.
+   */
+  function sessionHint(on) {
+    try {
+      if (on === true) localStorage.setItem('rsd_logged_in', '1');
+      else if (on === false) localStorage.removeItem('rsd_logged_in');
+      return localStorage.getItem('rsd_logged_in') === '1';
+    } catch (e) {
+      return true;      /* no storage: ask the server */
+    }
+  }
+
   async function loadMe() {
+    if (!sessionHint()) {
+      state.me = null;
+      return null;
+    }
     try {
       const r = await api('/api/v1/me');
       state.me = r.status === 200 ? r.body : null;
+      if (r.status === 401) sessionHint(false);
     } catch (e) {
       state.me = null;
     }
@@ -301,6 +327,21 @@
     });
   }
 
+  /* What admin.js (the admin pages) uses of this file. */
+  const adminApi = {
+    state: state, t: t, el: el, $: $, api: api, say: say,
+    showProblem: showProblem, problemText: problemText, clearErrors: clearErrors,
+    navigate: navigate, markNav: markNav, applyLabels: applyLabels,
+    fmtInstant: fmtInstant, fmtDate: fmtDate, toLocalInput: toLocalInput,
+    fromLocalInput: fromLocalInput, kindName: kindName,
+    setRender: function (fn) { state.render = fn; },
+    show: function (node) {
+      applyLabels(node);
+      main.replaceChildren(flash, node);
+      return node;
+    }
+  };
+
   /* ---------- routing ---------- */
 
   function navigate(path, replace) {
@@ -326,6 +367,10 @@
     });
     nav.querySelectorAll('[data-write]').forEach(function (a) {
       a.hidden = !canWrite();
+    });
+    /* the admin pages (admin.js): role admin only */
+    nav.querySelectorAll('[data-admin]').forEach(function (a) {
+      a.hidden = role() !== 'admin';
     });
     $('who').textContent = state.me && state.me.username ? state.me.username : '';
     $('logout').hidden = !(state.me && state.me.username);
@@ -356,6 +401,14 @@
     if ((m = path.match(/^\/console\/events\/(\d+)$/))) {
       markNav(null);
       return viewForm(m[1], null);
+    }
+    if (path.indexOf('/console/admin/') === 0 && window.CONSOLE_ADMIN) {
+      if (role() !== 'admin') {
+        markNav(null);
+        mount('list').replaceChildren(el('p', { class: 'alert', role: 'alert' }, t('err_forbidden')));
+        return null;
+      }
+      return window.CONSOLE_ADMIN.route(path, adminApi);
     }
     if (path === '/console/import') {
       markNav('import');
@@ -399,6 +452,7 @@
         headers: { 'Content-Type': 'application/x-www-form-urlencoded' }
       });
     } catch (e) {
+      sessionHint(true);  /* a failed log-in comes back with ?login=failed */
       form.submit();
       return;
     }
@@ -417,6 +471,7 @@
     }
     $('login-password').value = '';
     msg.hidden = true;
+    sessionHint(true);
     state.me = null;
     state.kinds = [];
     navigate('/console/', true);
@@ -427,6 +482,7 @@
       await api('/console/logout', { method: 'POST' });
     } catch (e) { /* the page reloads anyway */ }
     state.me = null;
+    sessionHint(false);
     location.assign('/console/');
   }
 
@@ -759,6 +815,7 @@
     if (formState.readonly) return;
     clearErrors();
     $('conflict').hidden = true;
+    if (octetsTooLong()) return;
     const save = $('save');
     save.disabled = true;
     save.textContent = t('saving');
@@ -788,6 +845,24 @@
     }
     navigate('/console/events/' + r.body.id, !!formState.id);
     say(t('saved'));
+  }
+
+  /* The API counts title and venue in UTF-8 octets (a Chinese character
+   * is 3): say so next to the field before sending. True when too long. */
+  function octetsTooLong() {
+    let bad = null;
+    document.querySelectorAll('#event-form [data-max-octets]').forEach(function (i) {
+      const max = Number(i.getAttribute('data-max-octets'));
+      const n = new TextEncoder().encode(i.value).length;
+      if (n <= max) return;
+      const slot = $('err-' + i.name);
+      slot.textContent = t('err_octets', { n: n, max: max });
+      slot.hidden = false;
+      i.setAttribute('aria-invalid', 'true');
+      bad = bad || i;
+    });
+    if (bad) bad.focus();
+    return !!bad;
   }
 
   /* Comparable form of one field of an event representation. */

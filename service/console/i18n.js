@@ -136,6 +136,7 @@ window.CONSOLE_I18N = {
     err_network: '无法连接服务器，请稍后再试。',
     err_forbidden: '您无权进行此操作。',
     err_session: '登录已过期，请重新登录。',
+    err_octets: '过长：{n} 字节，最多 {max} 字节（一个汉字占 3 字节）。',
     lang_zh: '中文',
     lang_en: 'English'
   },
@@ -269,6 +270,7 @@ window.CONSOLE_I18N = {
     err_network: 'Cannot reach the server; try again later.',
     err_forbidden: 'You may not do this.',
     err_session: 'Your session ended; please log in again.',
+    err_octets: 'Too long: {n} bytes, at most {max} (a Chinese character takes 3).',
     lang_zh: '中文',
     lang_en: 'English'
   }

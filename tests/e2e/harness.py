@@ -13,14 +13,23 @@ in), and keeps the server's standard error in a file of that directory.
 The binary is $ROADSHOWD_BIN, else build/roadshowd relative to the repository
 root. Only the Python standard library is used.
 
-The server's clock (ROADSHOWD_NOW) is fixed for the life of the process; to
-move it on, set srv.extra_env["ROADSHOWD_NOW"] and call srv.restart() (the
-database, and so sessions and events, is kept; the port changes).
+The test clock: Server(now="2025-04-15T00:00:00+08:00") (or the older
+env={"ROADSHOWD_NOW": ...}) starts the server with that time written to a
+clock file in its temporary directory, named by ROADSHOWD_NOW_FILE; the
+server and its CLI read the file on every call. srv.set_now(text) moves the
+clock while the server runs (no restart, nothing lost); srv.advance(s) moves
+it on by s seconds. Without a fixed time the file is absent and the server
+reads the real clock until a test calls set_now(). No test sleeps waiting
+for a clock.
+
+Shared helpers for the suites (q(), ev_body(), unfolded_lines(),
+http_date()) are in helpers.py.
 
 In a unittest.TestCase, start_server(self, ...) starts a server and registers
 its stop with addCleanup; when the test failed, the tail of the server's
 standard error is printed.
 """
+import datetime
 import http.client
 import json as _json
 import os
@@ -65,16 +74,23 @@ class Server:
     """One roadshowd process on 127.0.0.1 with its own database file.
 
     db_path: an existing (or wanted) database file; default a fresh file in
-    a temporary directory owned by this object. env: extra environment
-    variables (e.g. {"ROADSHOWD_NOW": "2025-04-15T00:00:00+08:00"}).
+    a temporary directory owned by this object. now: the test clock's
+    time (RFC 3339), written to the clock file (see set_now()). env: extra
+    environment variables; a ROADSHOWD_NOW in it is taken as now.
     extra_args: more arguments for `serve`.
     """
 
-    def __init__(self, db_path=None, env=None, extra_args=(), binary=None):
+    def __init__(self, db_path=None, env=None, extra_args=(), binary=None,
+                 now=None):
         self.binary = binary or binary_path()
         self.tmpdir = tempfile.mkdtemp(prefix="roadshowd-e2e-")
         self.db_path = db_path or os.path.join(self.tmpdir, "roadshowd.db")
         self.extra_env = dict(env or {})
+        now = self.extra_env.pop("ROADSHOWD_NOW", None) or now
+        self.clock_path = self.extra_env.setdefault(
+            "ROADSHOWD_NOW_FILE", os.path.join(self.tmpdir, "clock"))
+        if now:
+            self.set_now(now)
         self.extra_args = list(extra_args)
         self.port = None
         self.proc = None
@@ -82,12 +98,40 @@ class Server:
         self._stderr_file = None
         self._starts = 0
 
+    # ---- test clock ----
+
+    def set_now(self, when):
+        """Set the server's (and its CLI's) clock to when (RFC 3339 text,
+        with an offset), at once: the clock file is replaced atomically,
+        and the server reads it on every call."""
+        tmp = self.clock_path + ".new"
+        with open(tmp, "w") as f:
+            f.write(when + "\n")
+        os.replace(tmp, self.clock_path)
+
+    def now(self):
+        """The clock file's time as an aware datetime (None: real clock)."""
+        try:
+            with open(self.clock_path) as f:
+                text = f.read().strip()
+        except FileNotFoundError:
+            return None
+        return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+    def advance(self, seconds):
+        """Move the test clock on by seconds (it must have been set)."""
+        t = self.now()
+        if t is None:
+            raise ServerError("advance() needs a test clock (set_now)")
+        self.set_now((t + datetime.timedelta(seconds=seconds)).isoformat())
+
     # ---- lifecycle ----
 
     def environ(self):
         e = dict(os.environ)
         for k in ("ROADSHOWD_DB", "ROADSHOWD_BIND", "ROADSHOWD_PORT",
-                  "ROADSHOWD_PUBLIC_URL", "ROADSHOWD_NOW"):
+                  "ROADSHOWD_PUBLIC_URL", "ROADSHOWD_NOW",
+                  "ROADSHOWD_NOW_FILE"):
             e.pop(k, None)
         # Tests judge years before their fixed clock (ROADSHOWD_NOW), so
         # recording is taken to start in 1970 (no period is `untracked`)
@@ -356,9 +400,12 @@ def _test_failed(testcase):
     return False
 
 
-def start_server(testcase, **kwargs):
+def start_server(testcase, prepare=None, **kwargs):
     """Start a Server for a unittest.TestCase test; the cleanup stops it and
-    prints the tail of its standard error when the test failed."""
+    prints the tail of its standard error when the test failed. prepare:
+    called with the Server before it starts (e.g. to create tokens with
+    the CLI, whose write a running server would notice up to a second
+    later as a change by another process)."""
     srv = Server(**kwargs)
 
     def cleanup():
@@ -368,6 +415,8 @@ def start_server(testcase, **kwargs):
         srv.cleanup()
 
     testcase.addCleanup(cleanup)
+    if prepare:
+        prepare(srv)
     srv.start()
     return srv
 

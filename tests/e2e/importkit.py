@@ -1,6 +1,6 @@
 """
 importkit: shared helpers for the iCalendar import end-to-end tests
-(test_import.py, test_libical_regressions.py).
+(test_import*.py and the other suites that post iCalendar files).
 
     ics(lines)                 CRLF-terminated iCalendar text as bytes
     ImportMixin.post_ics(...)  POST /api/v1/events/import, timed
@@ -18,8 +18,11 @@ import time
 from urllib.parse import quote
 
 IMPORT_PATH = "/api/v1/events/import"
-ANSWER_DEADLINE_S = 5.0          # every import must be answered within this
-HTTP_TIMEOUT_S = 10.0            # a hung server fails the test, not the run
+# Hang bounds, not timing targets (those live in `make bench`): the server
+# kills its parse child after 3 s plus 1 s per MiB (service/ics_import.c), so an answer later than
+# this means something hangs, whatever the machine's load.
+ANSWER_DEADLINE_S = 30.0         # every import must be answered within this
+HTTP_TIMEOUT_S = 60.0            # a hung server fails the test, not the run
 CRLF = "\r\n"
 
 

@@ -6,9 +6,8 @@ invite sets a password (POST /api/v1/invites/accept); POST /console/login
 sets the session cookie with exact attributes; GET /api/v1/me names the
 caller and its CSRF token. A write with the cookie needs X-CSRF-Token and a
 same-origin Origin, else 403 and nothing is stored. Logout ends the session;
-a session idle 12 h ends (the server is restarted with ROADSHOWD_NOW moved
-on: the test clock is fixed per process, and the database keeps the
-sessions). The 11th failed log-in in a minute, per address and per account,
+a session idle 12 h ends (the test clock moves on while the server
+runs). The 11th failed log-in in a minute, per address and per account,
 gets 429 with Retry-After (different loopback source addresses stand for
 different clients). Organisers write only their carriers' events and see
 only their carriers' TENTATIVE ones. Field errors carry stable codes and
@@ -18,7 +17,6 @@ audit rows.
 """
 import http.client
 import json
-import os
 import re
 import sqlite3
 import subprocess
@@ -121,7 +119,7 @@ class AccountsFlowTest(E2ETestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.srv = start_class_server(cls, env={"ROADSHOWD_NOW": NOW})
+        cls.srv = start_class_server(cls, now=NOW)
         cls.admin_token = cls.srv.token("admin")
         rc, out, err = user_create(cls.srv, "--username", "root", "--role",
                                    "admin", password=PASSWORD)
@@ -642,7 +640,7 @@ class AccountsFlowTest(E2ETestCase):
 
 class LoginRateLimitTest(E2ETestCase):
     def setUp(self):
-        self.srv = start_server(self, env={"ROADSHOWD_NOW": NOW})
+        self.srv = start_server(self, now=NOW)
         for name in ("alice", "bob"):
             rc, _, err = user_create(self.srv, "--username", name, "--role",
                                      "viewer", password=PASSWORD)
@@ -686,26 +684,23 @@ class LoginRateLimitTest(E2ETestCase):
             login(self.srv, "alice", "wrong password", source="127.0.0.40")
         self.assertEqual(login(self.srv, "alice", PASSWORD,
                                source="127.0.0.40")[0], 429)
-        self.srv.extra_env["ROADSHOWD_NOW"] = "2026-03-01T10:01:00+08:00"
-        self.srv.restart()
+        self.srv.set_now("2026-03-01T10:01:00+08:00")
         status, headers = login(self.srv, "alice", PASSWORD,
                                 source="127.0.0.40")
         self.assertEqual((status, headers["location"]), (303, "/console/"))
 
 
 class SessionIdleTest(E2ETestCase):
-    """The test clock is fixed per process: the server is restarted with
-    ROADSHOWD_NOW moved on (the sessions live in the database)."""
+    """The test clock moves on while the server runs (srv.set_now)."""
 
     def setUp(self):
-        self.srv = start_server(self, env={"ROADSHOWD_NOW": NOW})
+        self.srv = start_server(self, now=NOW)
         rc, _, err = user_create(self.srv, "--username", "alice", "--role",
                                  "viewer", password=PASSWORD)
         self.assertEqual(rc, 0, err)
 
     def at(self, when):
-        self.srv.extra_env["ROADSHOWD_NOW"] = when
-        self.srv.restart()
+        self.srv.set_now(when)
 
     def test_idle_expiry(self):
         cookie, _, _ = session(self.srv, "alice")
@@ -725,7 +720,7 @@ class SessionIdleTest(E2ETestCase):
 
 class HttpsCookieTest(E2ETestCase):
     def test_host_prefix_and_secure_over_https(self):
-        self.srv = start_server(self, env={"ROADSHOWD_NOW": NOW},
+        self.srv = start_server(self, now=NOW,
                                 extra_args=["--public-url",
                                             "https://rs.example.cn/"])
         rc, _, err = user_create(self.srv, "--username", "root", "--role",

@@ -46,7 +46,7 @@ class ConsoleBrowserTest(E2ETestCase):
         missing = _tools_missing()
         if missing:
             self.fail(missing)  # make check installs them: never skip
-        self.srv = start_server(self, env={"ROADSHOWD_NOW": NOW})
+        self.srv = start_server(self, now=NOW)
         self.admin = self.srv.token("admin")
 
     def feed_lines(self, slug):

@@ -3,7 +3,6 @@ The server side of the console pages (issue 8), without a browser: the
 embedded files and their headers, deep links, the recurrence preview, the
 history route and the import dry run.
 """
-import json
 import unittest
 
 from harness import E2ETestCase, start_class_server

@@ -7,8 +7,8 @@ the year, runs the driver once and checks the values exactly.
 The seeded year: the database is created at 2025-01-05 10:00 +08:00 (the
 server's clock then), so recording (tracking_since, by default the
 database's creation) starts on 2025-01-05. The organisers post the year's
-plan that day; the server is then restarted with its clock at
-2025-04-15 12:00 +08:00, when a February salon is backfilled (补录).
+plan that day; the test clock then moves on to 2025-04-15 12:00 +08:00
+(no restart), when a February salon is backfilled (补录).
 
 Checked: exact statuses of known cells for the district, a region, a
 partner region and a carrier; the cell panel lists the right events (held,
@@ -44,8 +44,8 @@ HAVE_PLAYWRIGHT = os.path.isdir(os.path.join(JS_DIR, "node_modules",
                                              "playwright-core"))
 DRIVER_TIMEOUT_S = 150
 
-CREATED = "2025-01-05T10:00:00+08:00"        # first start: the plan posted
-NOW = "2025-04-15T12:00:00+08:00"            # second start: 补录 and the page
+CREATED = "2025-01-05T10:00:00+08:00"        # the clock at first: the plan
+NOW = "2025-04-15T12:00:00+08:00"            # then: 补录 and the page
 PINGHU = "pinghu-maker-space"                # 平湖众创空间, wanzhou-jingkaiqu
 TAIYANGNIAO = "taiyangniao-maker-space"      # 太阳鸟众创空间, baianba
 
@@ -149,8 +149,7 @@ class DashboardTest(E2ETestCase):
     def setUpClass(cls):
         # "" leaves tracking_since at its default: the database's creation
         cls.srv = srv = start_class_server(
-            cls, env={"ROADSHOWD_NOW": CREATED,
-                      "ROADSHOWD_TRACKING_SINCE": ""})
+            cls, now=CREATED, env={"ROADSHOWD_TRACKING_SINCE": ""})
         tokens = {"pinghu": srv.token("organiser", PINGHU),
                   "taiyangniao": srv.token("organiser", TAIYANGNIAO),
                   "admin": srv.token("admin")}
@@ -179,8 +178,7 @@ class DashboardTest(E2ETestCase):
             token=tokens["pinghu"])
         if status != 200:
             raise AssertionError("cancel occurrence: %d %r" % (status, doc))
-        srv.extra_env["ROADSHOWD_NOW"] = NOW
-        srv.restart()
+        srv.set_now(NOW)
         cls.backfilled = post(*BACKFILL)
         cls.admin = tokens["admin"]
         cls.api = {name: srv.json("GET", "/api/v1/" + name)[2]["items"]
@@ -612,7 +610,7 @@ class TrackingSinceTest(E2ETestCase):
                 if p["rule"] == rule and p["scope"] == "district"]
 
     def test_flag_env_default_and_cli(self):
-        srv = Server(env={"ROADSHOWD_NOW": NOW},
+        srv = Server(now=NOW,
                      extra_args=["--tracking-since", "2025-03-01"])
         self.addCleanup(srv.cleanup)
         srv.start()
@@ -659,7 +657,7 @@ class TrackingSinceTest(E2ETestCase):
                                              " must be a date YYYY-MM-DD"))
 
     def test_recorded_late_in_events_api(self):
-        srv = start_server(self, env={"ROADSHOWD_NOW": NOW})
+        srv = start_server(self, now=NOW)
         admin = srv.token("admin")
         body = {"kind": "roadshow", "title": "补录：一月路演",
                 "start": "2025-01-20T14:00:00+08:00"}

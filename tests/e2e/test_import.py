@@ -199,7 +199,7 @@ def by_uid(items):
 
 class ImportRoundTripTest(ImportMixin, E2ETestCase):
     def setUp(self):
-        self.srv = start_server(self, env={"ROADSHOWD_NOW": NOW})
+        self.srv = start_server(self, now=NOW)
         self.admin = self.srv.token("admin")
 
     def listed(self):
@@ -432,7 +432,7 @@ class ImportRoundTripTest(ImportMixin, E2ETestCase):
 class BrokenFileTest(ImportMixin, E2ETestCase):
     @classmethod
     def setUpClass(cls):
-        cls.srv = start_class_server(cls, env={"ROADSHOWD_NOW": NOW})
+        cls.srv = start_class_server(cls, now=NOW)
         cls.admin = cls.srv.token("admin")
         cls.org_other = cls.srv.token("organiser", OTHER_CARRIER)
         # Something stored already, so "unchanged" is not just "zero".
@@ -650,7 +650,7 @@ def over_limit_body(octets=MAX_IMPORT_BODY + 1):
 class HostileInputTest(ImportMixin, E2ETestCase):
     @classmethod
     def setUpClass(cls):
-        cls.srv = start_class_server(cls, env={"ROADSHOWD_NOW": NOW})
+        cls.srv = start_class_server(cls, now=NOW)
         cls.admin = cls.srv.token("admin")
         cls.pid = cls.srv.proc.pid
 
@@ -787,7 +787,7 @@ class ImportSizeBoundaryTest(ImportMixin, E2ETestCase):
     4 MiB (each with the most VEVENTs allowed, 2000) both import."""
 
     def setUp(self):
-        self.srv = start_server(self, env={"ROADSHOWD_NOW": NOW})
+        self.srv = start_server(self, now=NOW)
         self.admin = self.srv.token("admin")
 
     def file_of(self, size, n=2000):
@@ -828,7 +828,7 @@ class ImportSizeBoundaryTest(ImportMixin, E2ETestCase):
 
 class CliImportTest(ImportMixin, E2ETestCase):
     def setUp(self):
-        self.srv = Server(env={"ROADSHOWD_NOW": NOW})
+        self.srv = Server(now=NOW)
         self.addCleanup(self.srv.cleanup)
         self.db = self.srv.db_path
 

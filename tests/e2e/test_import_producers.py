@@ -15,9 +15,7 @@ VEVENTs in one transaction.
 """
 import json
 import os
-import re
-import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -166,7 +164,7 @@ class ProducerFilesTest(ImportMixin, E2ETestCase):
     reads them, re-import unchanged."""
 
     def setUp(self):
-        self.srv = start_server(self, env={"ROADSHOWD_NOW": NOW})
+        self.srv = start_server(self, now=NOW)
         self.admin = self.srv.token("admin")
 
     def post(self, body, dry_run=False, carrier=CARRIER, token=None):
@@ -339,7 +337,7 @@ class RefusalTest(ImportMixin, E2ETestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.srv = start_class_server(cls, env={"ROADSHOWD_NOW": NOW})
+        cls.srv = start_class_server(cls, now=NOW)
         cls.admin = cls.srv.token("admin")
 
     def setUp(self):
@@ -474,7 +472,7 @@ class SquattingTest(ImportMixin, E2ETestCase):
     never reveals the other carrier (issue 10, item 7)."""
 
     def setUp(self):
-        self.srv = start_server(self, env={"ROADSHOWD_NOW": NOW})
+        self.srv = start_server(self, now=NOW)
         self.admin = self.srv.token("admin")
 
     def test_other_carrier_posts_the_uid_first(self):
@@ -528,7 +526,7 @@ class OpenSeriesApiTest(ImportMixin, E2ETestCase):
     §3.3.10's form."""
 
     def setUp(self):
-        self.srv = start_server(self, env={"ROADSHOWD_NOW": NOW})
+        self.srv = start_server(self, now=NOW)
         self.admin = self.srv.token("admin")
 
     def post(self, **fields):
@@ -572,7 +570,7 @@ class TenThousandTest(ImportMixin, E2ETestCase):
     limits (issue 10, item 4)."""
 
     def setUp(self):
-        self.srv = start_server(self, env={"ROADSHOWD_NOW": NOW})
+        self.srv = start_server(self, now=NOW)
         self.admin = self.srv.token("admin")
 
     def test_ten_thousand_vevents(self):

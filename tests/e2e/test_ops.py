@@ -21,6 +21,7 @@ Run from tests/e2e with:  /usr/bin/python3 -m unittest test_ops
 """
 import json
 import os
+import select
 import socket
 import sqlite3
 import stat
@@ -34,7 +35,6 @@ from harness import E2ETestCase, Server, binary_path, start_server
 from importkit import ImportMixin, ics, vcalendar, vevent
 
 NOW = "2025-02-20T12:00:00+08:00"
-ENV = {"ROADSHOWD_NOW": NOW}
 COSTLY = ("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR,SA,SU;BYHOUR=%s;BYMINUTE=%s;"
           "BYSECOND=%s;COUNT=1000" % (",".join(map(str, range(24))),
                                       ",".join(map(str, range(60))),
@@ -80,7 +80,7 @@ def metric(text, name):
 
 class BackupTest(E2ETestCase):
     def test_backup_while_writing(self):
-        srv = start_server(self, env=ENV)
+        srv = start_server(self, now=NOW)
         admin = srv.token("admin")
         acked = []
         stop = threading.Event()
@@ -121,7 +121,7 @@ class BackupTest(E2ETestCase):
         self.assertEqual(rc, 2)
         self.assertIn("never overwrites", se)
         # the copy serves
-        srv2 = start_server(self, db_path=out, env=ENV)
+        srv2 = start_server(self, db_path=out, now=NOW)
         st, _, doc = srv2.json("GET", "/api/v1/events?limit=500",
                                token=srv2.token("admin"))
         self.assertEqual(st, 200)
@@ -161,7 +161,7 @@ class DiskFullTest(E2ETestCase):
 
     def test_full_disk_507_reads_recovery(self):
         db = os.path.join(self.mnt, "r.db")
-        srv = start_server(self, db_path=db, env=ENV)
+        srv = start_server(self, db_path=db, now=NOW)
         admin = srv.token("admin")
         st, _, doc = srv.json("POST", "/api/v1/events", body=event("a"),
                               token=admin)
@@ -202,7 +202,7 @@ class DiskFullTest(E2ETestCase):
 
 class LockedTest(E2ETestCase):
     def test_locked_database_is_503(self):
-        srv = start_server(self, env=ENV)
+        srv = start_server(self, now=NOW)
         admin = srv.token("admin")
         con = sqlite3.connect(srv.db_path, isolation_level=None)
         con.execute("BEGIN IMMEDIATE")
@@ -243,7 +243,7 @@ class ReadOnlyTest(E2ETestCase):
         os.mkdir(data)
         subprocess.run(["chown", "nobody:nogroup", data], check=True)
         db = os.path.join(data, "r.db")
-        srv = start_server(self, db_path=db, env=ENV, binary=wrapper)
+        srv = start_server(self, db_path=db, now=NOW, binary=wrapper)
         admin = srv.token("admin")
         self.assertEqual(srv.json("POST", "/api/v1/events", body=event(),
                                   token=admin)[0], 201)
@@ -265,7 +265,7 @@ class ReadOnlyTest(E2ETestCase):
 class InputTest(ImportMixin, E2ETestCase):
     @classmethod
     def setUpClass(cls):
-        cls.srv = Server(env=ENV).start()
+        cls.srv = Server(now=NOW).start()
         cls.admin = cls.srv.token("admin")
 
     @classmethod
@@ -396,7 +396,7 @@ class InputTest(ImportMixin, E2ETestCase):
 
 class DisclosureTest(E2ETestCase):
     def test_metrics_public_and_token(self):
-        srv = start_server(self, env=ENV)
+        srv = start_server(self, now=NOW)
         admin = srv.token("admin")
         self.assertEqual(srv.json("POST", "/api/v1/events",
                                   body=event("t", status="TENTATIVE"),
@@ -417,7 +417,7 @@ class DisclosureTest(E2ETestCase):
         self.assertEqual(metric(body.decode(), "roadshowd_events"), 2)
 
     def test_no_secret_in_log_and_auth_limit(self):
-        srv = start_server(self, env=ENV)
+        srv = start_server(self, now=NOW)
         secret = "s3cr3tfeedtoken0123456789"
         srv.request("GET", "//calendars/private/%s.ics" % secret)
         srv.request("GET", "/calendars//private/%s.ics" % secret)
@@ -444,7 +444,7 @@ class DisclosureTest(E2ETestCase):
 
 class SlowClientTest(E2ETestCase):
     def test_idle_connections_from_one_address(self):
-        srv = start_server(self, env=ENV, extra_args=[
+        srv = start_server(self, now=NOW, extra_args=[
             "--header-timeout", "2"])
         socks = []
         try:
@@ -475,7 +475,8 @@ class SlowClientTest(E2ETestCase):
                 except OSError:
                     closed = True
                     break
-                time.sleep(0.5)
+                # a line every 0.5 s at most; wake at once when it closes
+                select.select([s], [], [], 0.5)
             self.assertTrue(closed)
             self.assertLess(time.monotonic() - t0, 4.5)
             text = srv.request("GET", "/metrics")[2].decode()
@@ -487,7 +488,7 @@ class SlowClientTest(E2ETestCase):
                 s.close()
 
     def test_body_trickled_past_its_deadline(self):
-        srv = start_server(self, env=ENV, extra_args=[
+        srv = start_server(self, now=NOW, extra_args=[
             "--body-timeout", "2"])
         admin = srv.token("admin")
         s = socket.create_connection(("127.0.0.1", srv.port), timeout=6)
@@ -509,7 +510,8 @@ class SlowClientTest(E2ETestCase):
                 except OSError:
                     closed = True
                     break
-                time.sleep(0.25)
+                # a byte every 0.25 s at most; wake at once when it closes
+                select.select([s], [], [], 0.25)
             self.assertTrue(closed)
             self.assertLess(time.monotonic() - t0, 4.5)
         finally:

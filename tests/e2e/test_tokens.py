@@ -14,7 +14,7 @@ NOW = "2025-03-01T12:00:00+08:00"
 
 class TokenAdminTest(E2ETestCase):
     def setUp(self):
-        self.srv = start_server(self, env={"ROADSHOWD_NOW": NOW})
+        self.srv = start_server(self, now=NOW)
 
     def post(self, token):
         return self.srv.request("POST", "/api/v1/events", body={

@@ -22,11 +22,12 @@ import shutil
 import subprocess
 import tempfile
 import unittest
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 import icalendar
 
 from harness import E2ETestCase, start_server
+from helpers import q
 
 VDIRSYNCER_TIMEOUT_S = 60
 BASE = "https://roadshow.example.cn/e/"
@@ -44,9 +45,6 @@ def vdirsyncer_command():
 
 VDIRSYNCER = vdirsyncer_command()
 
-
-def q(s):
-    return quote(s, safe="")
 
 
 @unittest.skipIf(VDIRSYNCER is None,

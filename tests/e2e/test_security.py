@@ -1,6 +1,8 @@
 """
-End-to-end tests of the hardening commit (d7e055f): one test per fixed
-behaviour, each of which failed on the code before it.
+End-to-end tests of roadshowd's hardening: one test per fixed behaviour
+(the list below, from the hardening commit d7e055f, each of which failed
+on the code before it), and TENTATIVE occurrences kept out of every public
+view.
 
  1  event dates limited to 1970-2200 (start, start_date, occurrence PATCH)
  2  If-Match on DELETE, If-Match lists, weak tags, malformed If-Match
@@ -19,9 +21,10 @@ behaviour, each of which failed on the code before it.
 14  bearer token followed by whitespace
 15  description with CRLF line ends kept as LF; a lone CR refused
 16  serve --public-url normalised and checked
+17  a TENTATIVE occurrence of a series stays out of public views
 
 Run from tests/e2e with:
-    /usr/bin/python3 -m unittest test_hardening
+    /usr/bin/python3 -m unittest test_security
 """
 import http.client
 import json
@@ -36,26 +39,10 @@ from urllib.parse import quote, urlsplit
 from harness import (E2ETestCase, binary_path, free_port,
                      start_class_server, start_server)
 from importkit import ImportMixin, ics, vcalendar, vevent
+from helpers import MonthlySeriesCase, ev_body, q, unfolded_lines
 
 NOW = "2025-02-20T12:00:00+08:00"          # ROADSHOWD_NOW of the servers
 RAW_TIMEOUT_S = 3.0                         # waiting for a close / answer
-
-
-def q(s):
-    """Percent-encode a path or query value (keeps '+' of offsets)."""
-    return quote(s, safe="")
-
-
-def ev_body(kind, title, start, end, **more):
-    body = {"kind": kind, "title": title, "start": start, "end": end}
-    body.update(more)
-    return body
-
-
-def unfolded_lines(payload):
-    """Content lines of an iCalendar payload (bytes), unfolded."""
-    text = payload.decode("utf-8").replace("\r\n ", "").replace("\r\n\t", "")
-    return text.split("\r\n")
 
 
 def vevents_of(payload, uid):
@@ -121,7 +108,7 @@ class HardeningTest(E2ETestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.srv = start_class_server(cls, env={"ROADSHOWD_NOW": NOW})
+        cls.srv = start_class_server(cls, now=NOW)
         cls.admin = cls.srv.token("admin")
 
     # ---- helpers ----
@@ -507,7 +494,7 @@ class ImportHardeningTest(ImportMixin, E2ETestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.srv = start_class_server(cls, env={"ROADSHOWD_NOW": NOW})
+        cls.srv = start_class_server(cls, now=NOW)
         cls.admin = cls.srv.token("admin")
 
     def setUp(self):
@@ -563,7 +550,7 @@ class AccessLogTest(E2ETestCase):
     time, path, status and us; a private feed's secret is not written."""
 
     def test_07_access_log_json_without_feed_secret(self):
-        self.srv = start_server(self, env={"ROADSHOWD_NOW": NOW})
+        self.srv = start_server(self, now=NOW)
         admin = self.srv.token("admin")
         status, _, sub = self.srv.json("POST", "/api/v1/subscriptions",
                                        token=admin,
@@ -618,7 +605,7 @@ class PublicUrlTest(E2ETestCase):
     """16: --public-url with a trailing slash, and one that is no URL."""
 
     def test_16_public_url_normalised_and_checked(self):
-        self.srv = start_server(self, env={"ROADSHOWD_NOW": NOW},
+        self.srv = start_server(self, now=NOW,
                                 extra_args=["--public-url",
                                             "https://example.org/"])
         status, _, doc = self.srv.json("GET", "/api/v1/kinds")
@@ -642,6 +629,38 @@ class PublicUrlTest(E2ETestCase):
             self.fail("serve --public-url notaurl kept running")
         self.assertEqual(p.returncode, 2, p.stderr)
         self.assertNotEqual(p.stderr.strip(), b"")
+
+
+class TentativeOccurrenceTest(MonthlySeriesCase):
+    JUN1 = "2025-06-01T09:00:00+08:00"
+
+    def test_tentative_occurrence_hidden_from_public_views(self):
+        status, _, doc = self.srv.json(
+            "PATCH", self.occurrence(self.JUN1), body={"status": "TENTATIVE"},
+            token=self.org)
+        self.assertEqual(status, 200, doc)
+        window = ("/api/v1/events?expand=true&from=%s&to=%s"
+                  % (quote("2025-05-15T00:00:00+08:00"),
+                     quote("2025-06-15T00:00:00+08:00")))
+        _, _, public = self.srv.json("GET", window)
+        self.assertEqual(public["items"], [])
+        _, _, private = self.srv.json("GET", window, token=self.org)
+        self.assertEqual([(i["recurrence_id"], i["status"])
+                          for i in private["items"]],
+                         [(self.JUN1, "TENTATIVE")])
+        status, _, feed = self.srv.request("GET", "/calendar.ics")
+        self.assertEqual(status, 200)
+        self.assertNotIn(b"TENTATIVE", feed)
+        self.assertIn(b"EXDATE;TZID=Asia/Shanghai:20250601T090000", feed)
+        self.assertNotIn(b"RECURRENCE-ID", feed)
+        _, _, anon = self.srv.json("GET", self.path)
+        self.assertEqual(anon["overrides"], [])
+        _, _, mine = self.srv.json("GET", self.path, token=self.org)
+        self.assertEqual([(o["recurrence_id"], o["status"])
+                          for o in mine["overrides"]],
+                         [(self.JUN1, "TENTATIVE")])
+        _, _, listed = self.srv.json("GET", "/api/v1/events")
+        self.assertEqual(listed["items"][0]["overrides"], [])
 
 
 if __name__ == "__main__":

@@ -3,8 +3,9 @@ End-to-end: one full year (2025) of events posted through the HTTP API by
 the organisers of four annex carriers, then the cadence report as it stood
 at 2025-08-15T12:00:00+08:00 over every interface: the JSON report, its CSV
 form, the CLI (json and csv), the matrix and summary views; the rules API
-(list, create, versioned change, retirement, authorisation); and bad
-parameters, each a problem+json 400 naming the field.
+is in test_cadence_rules.py); and bad parameters, each a problem+json
+400 naming the field. Also the report as of other dates (HTTP and CLI),
+and a series' occurrences counted one by one.
 
 Every value is asserted exactly. Run with:
     /usr/bin/python3 -m unittest discover -v -s tests/e2e -p 'test_*.py'
@@ -13,9 +14,10 @@ import csv
 import io
 import json
 import unittest
-from urllib.parse import quote
+from datetime import timedelta, timezone
 
 from harness import E2ETestCase, start_class_server, start_server
+from helpers import ev_body, q
 
 AS_OF = "2025-08-15T12:00:00+08:00"
 NOW = AS_OF                                  # ROADSHOWD_NOW of the servers
@@ -97,10 +99,6 @@ DEFAULT_RULES = [
      "district"),
 ]
 
-
-def q(s):
-    """Percent-encode a query or path value (keeps '+' an offset)."""
-    return quote(s, safe="")
 
 
 def district_rows():
@@ -202,7 +200,7 @@ def seed_year(srv, admin):
 class CadenceYearBase(E2ETestCase):
     @classmethod
     def setUpClass(cls):
-        cls.srv = start_class_server(cls, env={"ROADSHOWD_NOW": NOW})
+        cls.srv = start_class_server(cls, now=NOW)
         cls.admin = cls.srv.token("admin")
         cls.ids = seed_year(cls.srv, cls.admin)
 
@@ -470,243 +468,396 @@ class CadenceYearReportTest(CadenceYearBase):
 
 class CadenceLongSeriesTest(E2ETestCase):
     """A series bounded by UNTIL with more occurrences than the service's
-    cap (CAL_RECUR_MAX_OCCURRENCES, 1000; COUNT=1001 is refused): either
-    it is refused too, or the report counts every occurrence."""
+    cap (CAL_RECUR_MAX_OCCURRENCES, 1000; COUNT=1001 is refused) is
+    refused too, naming rrule, and nothing is stored; one with exactly
+    1000 occurrences is stored and the report counts every one."""
 
-    def test_every_occurrence_counts_or_series_refused(self):
-        self.srv = start_server(self, env={"ROADSHOWD_NOW": NOW})
-        admin = self.srv.token("admin")
-        status, _, doc = self.srv.json(
-            "POST", "/api/v1/events", token=admin,
+    CAP_DETAIL = "the series must have 1 to 1000 occurrences from its start"
+
+    def series(self, until):
+        # 4 a day from 2025-01-01: the 1000th is 2025-09-07 16:00 +08:00
+        return self.srv.json(
+            "POST", "/api/v1/events", token=self.admin,
             body={"kind": "roadshow", "title": "每日四场路演",
                   "start": "2025-01-01T09:00:00+08:00",
                   "end": "2025-01-01T10:00:00+08:00",
-                  # 4 a day through 2025: 1460 occurrences
-                  "rrule": "FREQ=DAILY;BYHOUR=9,11,14,16;"
-                           "UNTIL=20251231T160000Z",
+                  "rrule": "FREQ=DAILY;BYHOUR=9,11,14,16;UNTIL=" + until,
                   "carrier": PINGHU})
-        if status == 400:
-            self.assertIn("rrule", [e["field"] for e in doc["errors"]])
-            return
+
+    def test_series_over_the_cap_refused_and_at_the_cap_counted(self):
+        self.srv = start_server(self, now=NOW)
+        self.admin = self.srv.token("admin")
+        # through 2025: 1460 occurrences; to 2025-09-08 09:00: 1001
+        for until in ("20251231T160000Z", "20250908T010000Z"):
+            with self.subTest(until=until):
+                status, _, doc = self.series(until)
+                self.assertEqual(status, 400, doc)
+                self.assertEqual([(e["field"], e["detail"])
+                                  for e in doc["errors"]],
+                                 [("rrule", self.CAP_DETAIL)])
+        status, _, doc = self.srv.json("GET", "/api/v1/events",
+                                       token=self.admin)
+        self.assertEqual((status, doc["items"]), (200, []))
+        status, _, doc = self.series("20250907T080000Z")
         self.assertEqual(status, 201, doc)
         status, _, doc = self.srv.json(
             "GET", "/api/v1/cadence?year=2025&rule=monthly-roadshow"
             "&as_of=" + q("2026-01-10T00:00:00+08:00"))
         self.assertEqual(status, 200, doc)
-        days = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        days = [31, 28, 31, 30, 31, 30, 31, 31, 7, 0, 0, 0]
         self.assertEqual([(p["period"], p["status"], p["held"])
                           for p in doc["periods"]],
-                         [(MONTHS[m], "met", 4 * days[m])
-                          for m in range(12)])
+                         [(MONTHS[m], "met" if days[m] else "missed",
+                           4 * days[m]) for m in range(12)])
+        self.assertEqual(sum(p["held"] for p in doc["periods"]), 1000)
 
 
-class CadenceRulesTest(CadenceYearBase):
-    """The rules API over the seeded year; one test changes the rules
-    step by step (a separate server from the read-only tests)."""
 
-    def rules(self):
-        return self.get_json("/api/v1/rules", token=self.admin)["items"]
+CST = timezone(timedelta(hours=8))
+FEB_NOW = "2025-02-20T12:00:00+08:00"      # the clock of the servers below
+NOW_UTC_TEXT = "2025-02-20T04:00:00Z"
 
-    def test_rules_lifecycle(self):
-        admin = self.admin
-        # -- the three default rules
-        items = self.rules()
-        self.assertEqual(
-            [(r["id"], r["name"], r["kinds"], r["period"], r["min"],
-              r["scope"], r["active_from"], r["active_to"], r["live"],
-              len(r["versions"])) for r in items],
-            [d + (None, None, True, 1) for d in DEFAULT_RULES])
-        before = self.report()
-        before_csv = self.report_csv()
-        self.assertEqual(rows(before), district_rows())
 
-        # -- admin creates a quarterly roadshow rule by region
-        status, _, doc = self.srv.json("POST", "/api/v1/rules",
-                                       body=NEW_RULE, token=admin)
-        self.assertEqual(status, 201, doc)
-        self.assertEqual(
-            (doc["id"], doc["name"], doc["kinds"], doc["period"],
-             doc["min"], doc["scope"], doc["active_from"],
-             doc["active_to"], doc["live"], len(doc["versions"])),
-            (NEW_RULE["id"], NEW_RULE["name"], ["roadshow"], "quarter", 2,
-             "region", "2025-01-01", None, True, 1))
-        self.assertEqual([r["id"] for r in self.rules()],
-                         [d[0] for d in DEFAULT_RULES] + [NEW_RULE["id"]])
-        status, _, one = self.srv.json("GET", "/api/v1/rules/"
-                                       + NEW_RULE["id"], token=admin)
-        self.assertEqual((status, one), (200, doc))
-        after_create = self.report()
-        self.assertEqual(rows(after_create),
-                         district_rows() + new_rule_rows())
-        self.assertEqual({p["min"] for p in after_create["periods"]
-                          if p["rule"] == NEW_RULE["id"]}, {2})
-        self.assertEqual([r["id"] for r in after_create["rules"]],
-                         [d[0] for d in DEFAULT_RULES] + [NEW_RULE["id"]])
-        new_only = self.report("&rule=" + NEW_RULE["id"])
-        self.assertEqual(rows(new_only), new_rule_rows())
-        self.assertEqual({p["days_left"] for p in new_only["periods"]
-                          if p["status"] == "at_risk"}, {47})
-        rc, out, err = self.cli("--format", "json")
+# ---------------------------------------------------------------------------
+# Cadence: HTTP report with as_of, and the CLI
+# ---------------------------------------------------------------------------
+
+class CadenceTest(E2ETestCase):
+    """One database with a year of events; every test only reads it."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.srv = start_class_server(cls, now=FEB_NOW)
+        cls.admin = cls.srv.token("admin")
+        cls.ids = {}
+
+        def add(name, kind, start, end, **more):
+            status, _, doc = cls.srv.json(
+                "POST", "/api/v1/events", token=cls.admin,
+                body=ev_body(kind, name, start, end,
+                             carrier=more.pop("carrier",
+                                              "pinghu-maker-space"),
+                             **more))
+            assert status == 201, doc
+            cls.ids[name] = doc["id"]
+            return doc
+
+        # Belongs to March in Shanghai though it is 28 February in UTC.
+        add("march-roadshow", "roadshow", "2025-03-01T00:30:00+08:00",
+            "2025-03-01T02:30:00+08:00")
+        may = add("may-roadshow-cancelled", "roadshow",
+                  "2025-05-10T14:00:00+08:00", "2025-05-10T16:00:00+08:00")
+        status, _, _ = cls.srv.json("POST", "/api/v1/events/%d/cancel"
+                                    % may["id"], token=cls.admin)
+        assert status == 200
+        add("august-roadshow", "roadshow", "2025-08-15T09:00:00+08:00",
+            "2025-08-15T11:00:00+08:00")
+        add("october-roadshow-tentative", "roadshow",
+            "2025-10-10T09:00:00+08:00", "2025-10-10T11:00:00+08:00",
+            status="TENTATIVE")
+        add("february-salon", "salon", "2025-02-14T19:00:00+08:00",
+            "2025-02-14T21:00:00+08:00")
+        add("q1-last-second-seminar", "seminar", "2025-03-31T23:59:59+08:00",
+            "2025-04-01T01:00:00+08:00", carrier="sanxia-tusstar")
+        add("july-training", "training", "2025-07-20T09:00:00+08:00",
+            "2025-07-20T17:00:00+08:00", carrier=None)
+        add("november-competition", "competition",
+            "2025-11-20T09:00:00+08:00", "2025-11-20T18:00:00+08:00",
+            partner_regions=["dazhou"])
+        # Year boundaries in Shanghai time.
+        add("2024-new-years-eve-roadshow", "roadshow",
+            "2024-12-31T23:30:00+08:00", "2025-01-01T00:30:00+08:00")
+        add("2026-new-year-roadshow", "roadshow",
+            "2026-01-01T00:15:00+08:00", "2026-01-01T01:15:00+08:00")
+
+    def report(self, year, as_of, fmt=None, token=None):
+        """The report as the admin sees it (TENTATIVE events listed), like
+        the CLI, which reads the database directly."""
+        path = "/api/v1/cadence?year=%d&as_of=%s" % (year, q(as_of))
+        if fmt:
+            path += "&format=" + fmt
+        status, headers, payload = self.srv.request(
+            "GET", path, token=token or self.admin)
+        self.assertEqual(status, 200, payload[:300])
+        if fmt == "csv":
+            return headers, payload.decode("utf-8")
+        self.assertEqual(headers["content-type"],
+                         "application/json; charset=utf-8")
+        return json.loads(payload)
+
+    @staticmethod
+    def rows(doc):
+        return [(p["rule"], p["scope"], p["period"], p["status"], p["held"],
+                 p["scheduled"]) for p in doc["periods"]]
+
+    @staticmethod
+    def expected(months, quarters, year_row, year=2025):
+        out = []
+        for i, (st, held, sched) in enumerate(months):
+            out.append(("monthly-roadshow", "district",
+                        "%d-%02d" % (year, i + 1), st, held, sched))
+        for i, (st, held, sched) in enumerate(quarters):
+            out.append(("quarterly-event", "district", "%d-Q%d"
+                        % (year, i + 1), st, held, sched))
+        out.append(("yearly-competition", "district", str(year)) +
+                   tuple(year_row))
+        return out
+
+    def test_as_of_mid_april(self):
+        doc = self.report(2025, "2025-04-15T00:00:00+08:00")
+        self.assertEqual((doc["year"], doc["as_of"], doc["timezone"]),
+                         (2025, "2025-04-15T00:00:00+08:00",
+                          "Asia/Shanghai"))
+        self.assertEqual(self.rows(doc), self.expected(
+            months=[("missed", 0, 0),      # 01
+                    ("missed", 0, 0),      # 02: 03-01 00:30 +08 is March
+                    ("met", 1, 0),         # 03
+                    ("at_risk", 0, 0),     # 04: begun, nothing
+                    ("open", 0, 0),        # 05: the cancelled one counts not
+                    ("open", 0, 0),        # 06
+                    ("open", 0, 0),        # 07
+                    ("scheduled", 0, 1),   # 08: a CONFIRMED roadshow ahead
+                    ("open", 0, 0),        # 09
+                    ("scheduled", 0, 1),   # 10: TENTATIVE, still ahead
+                    ("open", 0, 0),        # 11
+                    ("open", 0, 0)],       # 12: 2026-01-01 00:15 is 2026
+            quarters=[("met", 2, 0), ("at_risk", 0, 0),
+                      ("scheduled", 0, 1), ("open", 0, 0)],
+            year_row=("scheduled", 0, 1)))
+        self.assertEqual(doc["summary"], {"met": 2, "scheduled": 4,
+                                          "at_risk": 2, "missed": 2,
+                                          "open": 7, "untracked": 0})
+        by_period = {(p["rule"], p["period"]): p for p in doc["periods"]}
+        march = by_period[("monthly-roadshow", "2025-03")]
+        self.assertEqual((march["start"], march["end"], march["min"]),
+                         ("2025-03-01T00:00:00+08:00",
+                          "2025-04-01T00:00:00+08:00", 1))
+        self.assertEqual(march["events"], [{
+            "id": self.ids["march-roadshow"], "title": "march-roadshow",
+            "start": "2025-03-01T00:30:00+08:00", "status": "CONFIRMED",
+            "recorded_late": False}])
+        self.assertEqual(by_period[("monthly-roadshow", "2025-04")]
+                         ["days_left"], 16)
+        self.assertEqual(by_period[("quarterly-event", "2025-Q2")]
+                         ["days_left"], 77)
+        self.assertNotIn("days_left",
+                         by_period[("yearly-competition", "2025")])
+        self.assertEqual([r["id"] for r in doc["rules"]],
+                         ["monthly-roadshow", "quarterly-event",
+                          "yearly-competition"])
+
+    def test_default_as_of_is_the_clock(self):
+        # ROADSHOWD_NOW is 2025-02-20T12:00:00+08:00.
+        status, _, doc = self.srv.json("GET", "/api/v1/cadence?year=2025",
+                                       token=self.admin)
+        self.assertEqual(status, 200, doc)
+        self.assertEqual(doc["as_of"], FEB_NOW)
+        by = {(r[0], r[2]): r[3:] for r in self.rows(doc)}
+        self.assertEqual((by[("monthly-roadshow", "2025-01")],
+                          by[("monthly-roadshow", "2025-02")],
+                          by[("monthly-roadshow", "2025-03")],
+                          by[("quarterly-event", "2025-Q1")]),
+                         (("missed", 0, 0), ("at_risk", 0, 0),
+                          ("scheduled", 0, 1), ("met", 1, 1)))
+        rc, out, err = self.cadence_cli("--year", "2025", "--format",
+                                        "json")
         self.assertEqual(rc, 1, err)
-        self.assertEqual(json.loads(out), after_create)
-        rc, out, err = self.cli("--format", "csv")
+        self.assertEqual(json.loads(out), doc)
+
+    def test_cancelled_never_counts(self):
+        doc = self.report(2025, "2025-06-15T00:00:00+08:00")
+        by = {(r[0], r[2]): r for r in self.rows(doc)}
+        self.assertEqual(by[("monthly-roadshow", "2025-05")],
+                         ("monthly-roadshow", "district", "2025-05",
+                          "missed", 0, 0))
+        self.assertEqual(by[("monthly-roadshow", "2025-06")],
+                         ("monthly-roadshow", "district", "2025-06",
+                          "at_risk", 0, 0))
+        may = [p for p in doc["periods"] if p["period"] == "2025-05"][0]
+        self.assertEqual(may["events"], [])
+
+    def test_event_start_equal_to_as_of_is_scheduled(self):
+        # Held means started *before* as_of.
+        doc = self.report(2025, "2025-03-01T00:30:00+08:00")
+        by = {(r[0], r[2]): r[3:] for r in self.rows(doc)}
+        self.assertEqual(by[("monthly-roadshow", "2025-03")],
+                         ("scheduled", 0, 1))
+        self.assertEqual(by[("monthly-roadshow", "2025-02")],
+                         ("missed", 0, 0))
+        doc = self.report(2025, "2025-03-01T00:30:01+08:00")
+        by = {(r[0], r[2]): r[3:] for r in self.rows(doc)}
+        self.assertEqual(by[("monthly-roadshow", "2025-03")], ("met", 1, 0))
+        # as_of in UTC, same instant.
+        doc = self.report(2025, "2025-02-28T16:30:01Z")
+        by = {(r[0], r[2]): r[3:] for r in self.rows(doc)}
+        self.assertEqual(by[("monthly-roadshow", "2025-03")], ("met", 1, 0))
+
+    def test_as_of_start_of_november(self):
+        doc = self.report(2025, "2025-11-01T00:00:00+08:00")
+        self.assertEqual(self.rows(doc), self.expected(
+            months=[("missed", 0, 0), ("missed", 0, 0), ("met", 1, 0),
+                    ("missed", 0, 0), ("missed", 0, 0), ("missed", 0, 0),
+                    ("missed", 0, 0), ("met", 1, 0), ("missed", 0, 0),
+                    # a TENTATIVE event whose start passed counts neither
+                    ("missed", 0, 0),
+                    ("at_risk", 0, 0), ("open", 0, 0)],
+            quarters=[("met", 2, 0), ("missed", 0, 0), ("met", 1, 0),
+                      ("at_risk", 0, 0)],
+            year_row=("scheduled", 0, 1)))
+        by_period = {(p["rule"], p["period"]): p for p in doc["periods"]}
+        self.assertEqual(by_period[("monthly-roadshow", "2025-11")]
+                         ["days_left"], 30)
+        self.assertEqual(by_period[("quarterly-event", "2025-Q4")]
+                         ["days_left"], 61)
+
+    def test_year_over(self):
+        doc = self.report(2025, "2026-01-15T00:00:00+08:00")
+        self.assertEqual(self.rows(doc), self.expected(
+            months=[("missed", 0, 0)] * 2 + [("met", 1, 0)] +
+                   [("missed", 0, 0)] * 4 + [("met", 1, 0)] +
+                   [("missed", 0, 0)] * 4,
+            quarters=[("met", 2, 0), ("missed", 0, 0), ("met", 1, 0),
+                      ("missed", 0, 0)],
+            year_row=("met", 1, 0)))
+
+    def test_other_years(self):
+        doc = self.report(2024, "2025-04-15T00:00:00+08:00")
+        self.assertEqual(self.rows(doc), self.expected(
+            months=[("missed", 0, 0)] * 11 + [("met", 1, 0)],
+            quarters=[("missed", 0, 0)] * 4,
+            year_row=("missed", 0, 0), year=2024))
+        doc = self.report(2026, "2025-04-15T00:00:00+08:00")
+        self.assertEqual(self.rows(doc), self.expected(
+            months=[("scheduled", 0, 1)] + [("open", 0, 0)] * 11,
+            quarters=[("open", 0, 0)] * 4,
+            year_row=("open", 0, 0), year=2026))
+
+    def test_csv_over_http(self):
+        headers, text = self.report(2025, "2025-04-15T00:00:00+08:00", "csv")
+        self.assertEqual(headers["content-type"].split(";")[0], "text/csv")
+        lines = text.split("\r\n")
+        self.assertEqual(lines[0], "rule,scope,period,start,end,status,held,"
+                         "scheduled,min,days_left")
+        self.assertEqual(lines[-1], "")
+        doc = self.report(2025, "2025-04-15T00:00:00+08:00")
+        self.assertEqual(self.csv_rows(text), self.json_as_csv_rows(doc))
+
+    @staticmethod
+    def csv_rows(text):
+        return list(csv.reader(io.StringIO(text, newline="")))[1:]
+
+    @staticmethod
+    def json_as_csv_rows(doc):
+        return [[p["rule"], p["scope"], p["period"], p["start"], p["end"],
+                 p["status"], str(p["held"]), str(p["scheduled"]),
+                 str(p["min"]), str(p.get("days_left", ""))]
+                for p in doc["periods"]]
+
+    # ---- CLI (the server keeps running: WAL lets the CLI read) ----
+
+    def cadence_cli(self, *args):
+        return self.srv.cli("cadence", "--db", self.srv.db_path, *args)
+
+    def test_cli_json_matches_http(self):
+        for year, as_of in ((2025, "2025-04-15T00:00:00+08:00"),
+                            (2025, "2025-06-15T00:00:00+08:00"),
+                            (2025, "2026-01-15T00:00:00+08:00"),
+                            (2026, "2025-04-15T00:00:00+08:00")):
+            with self.subTest(year=year, as_of=as_of):
+                rc, out, err = self.cadence_cli("--year", str(year),
+                                                "--as-of", as_of,
+                                                "--format", "json")
+                http_doc = self.report(year, as_of)
+                cli_doc = json.loads(out)
+                self.assertEqual(cli_doc["periods"], http_doc["periods"])
+                self.assertEqual(cli_doc, http_doc)
+                missed = http_doc["summary"]["missed"]
+                self.assertEqual(rc, 1 if missed else 0, err)
+
+    def test_cli_exit_codes(self):
+        rc, _, err = self.cadence_cli("--year", "2025", "--as-of",
+                                      "2025-04-15T00:00:00+08:00")
         self.assertEqual(rc, 1, err)
-        self.assertEqual(csv_rows(out)[1:], json_as_csv_rows(after_create))
+        # every period open: nothing missed
+        rc, out, err = self.cadence_cli("--year", "2030", "--as-of",
+                                        "2025-04-15T00:00:00+08:00",
+                                        "--format", "json")
+        self.assertEqual(rc, 0, err)
+        doc = json.loads(out)
+        self.assertEqual({p["status"] for p in doc["periods"]}, {"open"})
+        self.assertEqual(len(doc["periods"]), 17)
+        # 2026: one month scheduled, the rest open
+        rc, _, err = self.cadence_cli("--year", "2026", "--as-of",
+                                      "2025-04-15T00:00:00+08:00")
+        self.assertEqual(rc, 0, err)
+        # bad arguments: 2
+        db = self.srv.db_path
+        for args in (["cadence", "--db", db, "--year", "0"],
+                     ["cadence", "--db", db, "--year", "abc"],
+                     ["cadence", "--db", db],
+                     ["cadence", "--db", db, "--year", "2025", "--format",
+                      "xml"],
+                     ["cadence", "--year", "2025"],
+                     ["cadence", "--db", db, "--year", "2025", "--as-of",
+                      "2025-04-15"],
+                     ["cadence", "--db", db, "--year", "2025", "--rule",
+                      "weekly"],
+                     ["cadence", "--db", db, "--year", "2025", "--bogus"],
+                     ["cadence", "--db", self.srv.db_path + ".missing",
+                      "--year", "2025"]):
+            with self.subTest(args=args):
+                rc, out, err = self.srv.cli(*args)
+                self.assertEqual(rc, 2, (out, err))
+                self.assertNotEqual(err.strip(), "")
 
-        # -- PATCH monthly-roadshow: min 2 from 2026 on
+    def test_cli_csv(self):
+        as_of = "2025-04-15T00:00:00+08:00"
+        rc, out, err = self.cadence_cli("--year", "2025", "--as-of", as_of,
+                                        "--format", "csv")
+        self.assertEqual(rc, 1, err)
+        self.assertEqual(out.split("\r\n")[0],
+                         "rule,scope,period,start,end,status,held,scheduled,"
+                         "min,days_left")
+        doc = self.report(2025, as_of)
+        self.assertEqual(self.csv_rows(out), self.json_as_csv_rows(doc))
+        _, http_csv = self.report(2025, as_of, "csv")
+        self.assertEqual(out, http_csv)
+
+    def test_cli_text(self):
+        rc, out, err = self.cadence_cli("--year", "2025", "--as-of",
+                                        "2025-04-15T00:00:00+08:00")
+        self.assertEqual(rc, 1, err)
+        lines = out.splitlines()
+        self.assertEqual(lines[-1], "missed: 2")
+        self.assertEqual(len([line for line in lines
+                              if line.startswith("monthly-roadshow")]), 12)
+
+
+class CadenceSeriesTest(E2ETestCase):
+    def test_occurrences_count_one_by_one(self):
+        self.srv = start_server(self, now=FEB_NOW)
+        admin = self.srv.token("admin")
+        status, _, e = self.srv.json(
+            "POST", "/api/v1/events", token=admin,
+            body=ev_body("roadshow", "月度路演", "2025-06-05T10:00:00+08:00",
+                         "2025-06-05T12:00:00+08:00",
+                         rrule="FREQ=MONTHLY;COUNT=3",
+                         carrier="pinghu-maker-space"))
+        self.assertEqual((status, e.get("rrule")),
+                         (201, "FREQ=MONTHLY;COUNT=3"))
         status, _, doc = self.srv.json(
-            "PATCH", "/api/v1/rules/monthly-roadshow",
-            body={"min": 2, "effective_from": "2026-01-01"}, token=admin)
+            "GET", "/api/v1/cadence?year=2025&rule=monthly-roadshow&as_of="
+            + q("2025-07-10T00:00:00+08:00"))
         self.assertEqual(status, 200, doc)
-        self.assertEqual((doc["min"], doc["live"], doc["active_to"]),
-                         (2, True, None))
-        self.assertEqual(
-            [(v["min"], v["active_from"], v["active_to"])
-             for v in doc["versions"]],
-            [(1, None, "2026-01-01"), (2, "2026-01-01", None)])
-        after_patch = self.report()
-        self.assertEqual(after_patch["periods"], after_create["periods"])
-        self.assertEqual(after_patch["summary"], after_create["summary"])
-        self.assertEqual({p["min"] for p in after_patch["periods"]
-                          if p["rule"] == "monthly-roadshow"}, {1})
-        doc2026 = self.get_json(
-            "/api/v1/cadence?year=2026&as_of=%s&rule=monthly-roadshow"
-            % q(AS_OF))
-        self.assertEqual([(p["period"], p["min"]) for p in
-                          doc2026["periods"]],
-                         [("2026-%02d" % m, 2) for m in range(1, 13)])
-        self.assertEqual(doc2026["periods"][0]["status"], "open")  # 1 < 2
-
-        # -- a date inside a period is rounded down to its start
-        status, _, doc = self.srv.json(
-            "PATCH", "/api/v1/rules/quarterly-event",
-            body={"kinds": ["salon", "forum"],
-                  "effective_from": "2026-05-20"}, token=admin)
-        self.assertEqual(status, 200, doc)
-        self.assertEqual(
-            [(v["kinds"], v["active_from"], v["active_to"])
-             for v in doc["versions"]],
-            [(["salon", "forum", "training", "seminar", "exhibition"],
-              None, "2026-04-01"),
-             (["salon", "forum"], "2026-04-01", None)])
-        self.assertEqual(self.report()["periods"], after_create["periods"])
-
-        # -- retire the new rule; 2025-08-20 rounds down to 2025-07-01
-        status, _, doc = self.srv.json(
-            "DELETE", "/api/v1/rules/%s?effective_to=2025-08-20"
-            % NEW_RULE["id"], token=admin)
-        self.assertEqual(status, 200, doc)
-        self.assertEqual((doc["active_to"], doc["live"]),
-                         ("2025-07-01", False))
-        after_retire = self.report()
-        self.assertEqual(rows(after_retire),
-                         district_rows() + new_rule_rows(quarters=2))
-        self.assertEqual(
-            rows(self.get_json("/api/v1/cadence?year=2026&as_of=%s&rule=%s"
-                               % (q(AS_OF), NEW_RULE["id"]))), [])
-        # retired twice: no live version
-        status, _, doc = self.srv.json(
-            "DELETE", "/api/v1/rules/%s?effective_to=2025-10-01"
-            % NEW_RULE["id"], token=admin)
-        self.assertEqual(status, 404, doc)
-        # a retired rule keeps its id
-        status, _, doc = self.srv.json("POST", "/api/v1/rules",
-                                       body=NEW_RULE, token=admin)
-        self.assertEqual(status, 409, doc)
-        # the CSV report still agrees with the JSON one
-        self.assertEqual(csv_rows(self.report_csv())[1:],
-                         json_as_csv_rows(after_retire))
-        self.assertNotEqual(before_csv, self.report_csv())
-
-    def test_rule_writes_need_admin(self):
-        org = self.srv.token("organiser", PINGHU)
-        body = dict(NEW_RULE, id="org-rule")
-        writes = [("POST", "/api/v1/rules", body),
-                  ("PATCH", "/api/v1/rules/yearly-competition", {"min": 2}),
-                  ("DELETE", "/api/v1/rules/yearly-competition"
-                   "?effective_to=2026-01-01", None)]
-        before = self.rules()
-        for method, path, b in writes:
-            with self.subTest(method=method, token="organiser"):
-                self.assertProblem(self.srv.request(method, path, body=b,
-                                                    token=org), 403)
-            with self.subTest(method=method, token=None):
-                self.assertProblem(self.srv.request(method, path, body=b),
-                                   401)
-            with self.subTest(method=method, token="bogus"):
-                self.assertProblem(self.srv.request(
-                    method, path, body=b, token="not-a-token"), 401)
-        self.assertEqual(self.rules(), before)
-
-    def test_bad_rule_bodies(self):
-        before = self.rules()
-        good = {"id": "bad-rule-probe", "name": "探针", "kinds": ["salon"],
-                "period": "month", "min": 1, "scope": "district"}
-        cases = [
-            ({"period": "week"}, "period"),
-            ({"period": None}, "period"),
-            ({"kinds": []}, "kinds"),
-            ({"kinds": ["party"]}, "kinds"),
-            ({"kinds": "roadshow"}, "kinds"),
-            ({"kinds": ["salon", "salon"]}, "kinds"),
-            ({"min": 0}, "min"),
-            ({"min": -1}, "min"),
-            ({"min": 1001}, "min"),
-            ({"min": "2"}, "min"),
-            ({"min": 1.5}, "min"),
-            ({"scope": "city"}, "scope"),
-            ({"scope": "regions"}, "scope"),
-            ({"id": "Bad ID"}, "id"),
-            ({"id": ""}, "id"),
-            ({"id": "a" * 65}, "id"),
-            ({"id": 7}, "id"),
-            ({"name": ""}, "name"),
-            ({"active_from": "2025-13-01"}, "active_from"),
-            ({"owner": "me"}, "owner"),
-        ]
-        for change, field in cases:
-            body = dict(good, **change)
-            with self.subTest(change=change):
-                self.assertProblem(self.srv.request(
-                    "POST", "/api/v1/rules", body=body, token=self.admin),
-                    400, field)
-        for missing in ("id", "name", "kinds", "period"):
-            body = {k: v for k, v in good.items() if k != missing}
-            with self.subTest(missing=missing):
-                self.assertProblem(self.srv.request(
-                    "POST", "/api/v1/rules", body=body, token=self.admin),
-                    400, missing)
-        with self.subTest("malformed JSON"):
-            self.assertProblem(self.srv.request(
-                "POST", "/api/v1/rules", raw=b"{\"id\": ", token=self.admin,
-                headers={"Content-Type": "application/json"}), 400, "body")
-        # duplicate id: 409 naming the id
-        for taken in ("monthly-roadshow", "yearly-competition"):
-            with self.subTest(duplicate=taken):
-                self.assertProblem(self.srv.request(
-                    "POST", "/api/v1/rules", body=dict(good, id=taken),
-                    token=self.admin), 409, "id")
-        # PATCH validation
-        for change, field in (({"min": 0}, "min"),
-                              ({"period": "fortnight"}, "period"),
-                              ({"kinds": ["party"]}, "kinds"),
-                              ({"scope": "city"}, "scope"),
-                              ({"effective_from": "soon"}, "effective_from"),
-                              ({"id": "renamed"}, "id")):
-            with self.subTest(patch=change):
-                self.assertProblem(self.srv.request(
-                    "PATCH", "/api/v1/rules/yearly-competition",
-                    body=change, token=self.admin), 400, field)
-        self.assertProblem(self.srv.request(
-            "PATCH", "/api/v1/rules/no-such-rule", body={"min": 2},
-            token=self.admin), 404)
-        self.assertProblem(self.srv.request(
-            "DELETE", "/api/v1/rules/yearly-competition?effective_to=someday",
-            token=self.admin), 400, "effective_to")
-        self.assertProblem(self.srv.request(
-            "GET", "/api/v1/rules/no-such-rule", token=self.admin), 404)
-        # nothing changed
-        self.assertEqual(self.rules(), before)
+        rows = {p["period"]: (p["status"], p["held"], p["scheduled"])
+                for p in doc["periods"]}
+        self.assertEqual(len(rows), 12)
+        self.assertEqual((rows["2025-05"], rows["2025-06"], rows["2025-07"],
+                          rows["2025-08"], rows["2025-09"]),
+                         (("missed", 0, 0), ("met", 1, 0), ("met", 1, 0),
+                          ("scheduled", 0, 1), ("open", 0, 0)))
+        self.assertEqual({p["rule"] for p in doc["periods"]},
+                         {"monthly-roadshow"})
 
 
 if __name__ == "__main__":

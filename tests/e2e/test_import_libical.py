@@ -51,7 +51,7 @@ class LibicalRegressionsTest(ImportMixin, E2ETestCase):
         cls.srv = None
         if not os.path.isdir(REGRESSIONS_DIR):
             return
-        cls.srv = start_class_server(cls, env={"ROADSHOWD_NOW": NOW})
+        cls.srv = start_class_server(cls, now=NOW)
         cls.admin = cls.srv.token("admin")
         cls.pid = cls.srv.proc.pid
 

@@ -501,7 +501,7 @@ db_event_list(struct db *db, const struct db_event_filter *f,
 	    "                   WHERE x.event_id = e.id AND x.start_utc >= ?1)"
 	    "        OR (e.end_utc = e.start_utc AND e.start_utc >= ?1))"
 	    " AND (?2 IS NULL OR e.start_utc < ?2)"
-	    " AND (?3 IS NULL OR e.kind = ?3)"
+	    " AND (?3 IS NULL OR instr(',' || ?3 || ',', ',' || e.kind || ',') > 0)"
 	    " AND (?4 IS NULL OR r.slug = ?4)"
 	    " AND (?5 IS NULL OR (?5 = '-' AND e.carrier_id IS NULL)"
 	    "      OR c.slug = ?5)"

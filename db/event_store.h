@@ -85,7 +85,7 @@ struct db_event_filter {
 					 * 0: none */
 	int64_t to_utc;			/* events starting before this; 0: none */
 	int has_window;			/* 1 when from/to apply */
-	const char *kind;
+	const char *kind;		/* kind slugs, comma-separated: any */
 	const char *region;		/* host carrier's region slug */
 	const char *carrier;		/* carrier slug; "-" for the district */
 	const char *partner;		/* partner region slug */

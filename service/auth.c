@@ -12,6 +12,7 @@
 
 #include "../db/account_store.h"
 #include "../db/admin_store.h"
+#include "hex.h"
 #include "limits.h"
 #include "session.h"
 #include "svc.h"
@@ -22,16 +23,6 @@
 static _Thread_local int limited;
 static _Thread_local const struct svc_request *limited_req;
 
-static void
-hex(const unsigned char *in, size_t n, char *out)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		snprintf(out + 2 * i, 3, "%02x", in[i]);
-	out[2 * n] = '\0';
-}
-
 void
 svc_token_hash(const char *token, char hash[65])
 {
@@ -39,7 +30,7 @@ svc_token_hash(const char *token, char hash[65])
 	unsigned int n = 0;
 
 	EVP_Digest(token, strlen(token), md, &n, EVP_sha256(), NULL);
-	hex(md, 32, hash);
+	svc_hex(md, 32, hash);
 }
 
 int
@@ -50,7 +41,7 @@ svc_token_generate(char token[69], char hash[65])
 	if (RAND_bytes(raw, sizeof(raw)) != 1)
 		return -EIO;
 	memcpy(token, "rsd_", 4);
-	hex(raw, sizeof(raw), token + 4);
+	svc_hex(raw, sizeof(raw), token + 4);
 	svc_token_hash(token, hash);
 	return 0;
 }
@@ -68,18 +59,30 @@ svc_auth_release(struct svc_auth *auth)
 }
 
 /* 1 when token id has an expiry at or before now (issue 9: expiry takes
- * effect on the next request). */
+ * effect on the next request), 0 when not, or a storage error. A token
+ * gone since its lookup (-ENOENT) counts as expired. */
 static int
 token_expired(struct svc *svc, int64_t id)
 {
 	struct db_token t;
-	int expired;
+	int expired, rc;
 
-	if (db_token_get(svc->db, id, &t) != 0)
+	rc = db_token_get(svc->db, id, &t);
+	if (rc == -ENOENT)
 		return 1;
+	if (rc != 0)
+		return rc;
 	expired = t.expires_utc && svc->clock() >= t.expires_utc;
 	db_token_release(&t);
 	return expired;
+}
+
+/* Count one failed token for the request's address; 1 when that puts
+ * it over its budget (svc_limits_auth_failed()). No address: 0. */
+static int
+auth_failed(struct svc_request *req)
+{
+	return req->conn ? svc_limits_auth_failed(req->conn) : 0;
 }
 
 int
@@ -203,7 +206,7 @@ svc_csrf_gate(struct svc_request *req)
 	rc = resolve_session(req, &auth);
 	if (rc != 0 || !auth.present) {
 		svc_auth_release(&auth);
-		return 0;	/* no session: the handler sees no one */
+		return rc;	/* no session: nothing to forge; or an error */
 	}
 	rc = svc_csrf_decide(req->method, svc_header(req, "X-CSRF-Token"),
 			     auth.csrf, svc_origin_ok(req));
@@ -226,12 +229,12 @@ svc_auth_resolve(struct svc_request *req, struct svc_auth *auth)
 		return resolve_session(req, auth);
 	/* An address that sent too many bad tokens gets no answer about
 	 * any token until its window ends (no guessing). */
-	if (svc_limits_auth_blocked(req->conn)) {
+	if (req->conn && svc_limits_auth_blocked(req->conn)) {
 		limited = 1;
 		return -EACCES;
 	}
 	if (strncasecmp(h, "Bearer ", 7) != 0) {
-		limited = svc_limits_auth_failed(req->conn);
+		limited = auth_failed(req);
 		return -EACCES;
 	}
 	h += 7;
@@ -246,7 +249,7 @@ svc_auth_resolve(struct svc_request *req, struct svc_auth *auth)
 		while (n && (h[n - 1] == ' ' || h[n - 1] == '\t'))
 			n--;
 		if (n != 68 || strncmp(h, "rsd_", 4) != 0) {
-			limited = svc_limits_auth_failed(req->conn);
+			limited = auth_failed(req);
 			return -EACCES;
 		}
 		memcpy(token, h, n);
@@ -255,15 +258,15 @@ svc_auth_resolve(struct svc_request *req, struct svc_auth *auth)
 	}
 	rc = db_token_lookup(req->svc->db, hash, &role, &carrier, &id);
 	if (rc == -ENOENT) {
-		limited = svc_limits_auth_failed(req->conn);
+		limited = auth_failed(req);
 		return -EACCES;
 	}
 	if (rc != 0)
 		return rc;
-	if (token_expired(req->svc, id)) {
+	if ((rc = token_expired(req->svc, id)) != 0) {
 		free(role);
 		free(carrier);
-		return -EACCES;
+		return rc > 0 ? -EACCES : rc;
 	}
 	auth->present = 1;
 	auth->admin = strcmp(role, "admin") == 0;
@@ -289,18 +292,65 @@ svc_auth_resolve(struct svc_request *req, struct svc_auth *auth)
 	return 0;
 }
 
+int
+svc_auth_gate(struct svc_request *req, enum svc_auth_need need,
+	      struct svc_auth *auth)
+{
+	int rc;
+
+	memset(auth, 0, sizeof(*auth));
+	if (need == SVC_AUTH_ANON)
+		return 0;
+	rc = svc_auth_resolve(req, auth);
+	if (need == SVC_AUTH_OPTIONAL && rc == -EACCES)
+		rc = 0;			/* a bad token reads as anonymous */
+	else if (need == SVC_AUTH_OPTIONAL)
+		;			/* a storage error stays one */
+	else if (rc == 0 && !auth->present)
+		rc = -ENOKEY;
+	else if (rc == 0 && need == SVC_AUTH_ADMIN && !auth->admin)
+		rc = -EPERM;
+	if (rc != 0)
+		svc_auth_release(auth);
+	return rc;
+}
+
+enum MHD_Result
+svc_auth_refuse(struct svc_request *req, int rc, const char *what)
+{
+	char detail[200];
+
+	if (!what)
+		what = "this";
+	switch (rc) {
+	case -ENOKEY:
+		snprintf(detail, sizeof(detail), "%s needs credentials: log in"
+			 " (POST /console/login) or send Authorization: Bearer"
+			 " <token>", what);
+		return svc_respond_unauthorized(req, detail);
+	case -EACCES:
+		return svc_respond_unauthorized(req, "the bearer token is not"
+						" valid, has expired or was"
+						" revoked");
+	case -EPERM:
+		snprintf(detail, sizeof(detail), "%s is for admins only",
+			 what);
+		return svc_problem(req, SVC_PROB_ADMIN_ONLY, detail, NULL);
+	default:
+		return svc_respond_errno(req, rc, "the credentials");
+	}
+}
+
 enum MHD_Result
 svc_respond_unauthorized(struct svc_request *req, const char *detail)
 {
 	/* queue() adds WWW-Authenticate: Bearer to every 401. */
 	if (limited && limited_req == req) {
 		limited = 0;
-		return svc_respond_problem(req, 429, "too-many-requests",
-					   "Too Many Requests", "too many"
-					   " requests with a token that is not"
-					   " valid came from this address; try"
-					   " again later", NULL);
+		return svc_problem(req, SVC_PROB_TOO_MANY_REQUESTS, "too many"
+				   " requests with a token that is not valid"
+				   " came from this address; try again later",
+				   NULL);
 	}
-	return svc_respond_problem(req, 401, "unauthorized", "Unauthorized",
-				   detail, NULL);
+	return svc_problem(req, SVC_PROB_UNAUTHORIZED, detail, NULL);
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "errcode.h"
+#include "problem.h"
 
 /* First matching rule wins: field NULL matches any field, phrase NULL any
  * detail. Type and size rules come first, so "rrule: is 600 octets" is
@@ -137,6 +138,7 @@ static const struct {
 	  "结束时间" },
 	{ "bad_boolean", "应为是或否（true 或 false）" },
 	{ "bad_json", "请求内容不是有效的 JSON 对象" },
+	{ "body_too_large", "请求内容超过了允许的大小" },
 	{ "uid_taken", "该 UID 的活动已存在" },
 	{ "bad_uid", "UID 不能为空，也不能含空格" },
 	{ "bad_geo", "坐标无效" },
@@ -244,37 +246,12 @@ svc_field_zh(const char *field)
 	return field;
 }
 
-static const struct {
-	const char *type;
-	const char *title;
-	const char *detail;	/* NULL: keep the English detail */
-} zh_types[] = {
-	{ "validation-error", "输入有误", NULL },
-	{ "invalid-request", "请求有误", NULL },
-	{ "invalid-json", "请求格式错误", "请求内容不是有效的 JSON 对象" },
-	{ "invalid-query", "查询参数有误", NULL },
-	{ "not-found", "未找到", "请求的内容不存在" },
-	{ "unauthorized", "需要登录", "请先登录，或提供有效的令牌" },
-	{ "forbidden", "无权操作", "当前账号无权进行此操作" },
-	{ "wrong-carrier", "无权操作", "只能管理本人所属载体的活动" },
-	{ "admin-only", "无权操作", "此操作仅限管理员" },
-	{ "csrf", "请求被拒绝", "请求缺少有效的 CSRF 令牌，或来源不是本站；"
-	  "未做任何更改" },
-	{ "conflict", "冲突", NULL },
-	{ "precondition-failed", "内容已被他人修改", "该活动在您打开后已被修改，"
-	  "请重新加载后再编辑" },
-	{ "too-many-requests", "尝试次数过多", "登录失败次数过多，请稍后再试" },
-	{ "method-not-allowed", "不支持此方法", NULL },
-	{ "unsupported-media-type", "内容类型不受支持", NULL },
-	{ "invalid-icalendar", "iCalendar 文件无效", NULL },
-	{ "internal", "服务器内部错误", "服务器出错，未做任何更改" },
-};
-
 void
 svc_problem_to_zh(json_t *problem, const char *type)
 {
 	json_t *errors = json_object_get(problem, "errors"), *e;
 	const char *first_field = NULL, *first_zh = NULL;
+	const struct svc_problem_type *t;
 	size_t i;
 
 	json_array_foreach(errors, i, e) {
@@ -301,15 +278,12 @@ svc_problem_to_zh(json_t *problem, const char *type)
 								"field"));
 		}
 	}
-	for (i = 0; type && i < sizeof(zh_types) / sizeof(zh_types[0]); i++) {
-		if (strcmp(zh_types[i].type, type) != 0)
-			continue;
+	if ((t = svc_problem_by_slug(type))) {
 		json_object_set_new(problem, "title",
-				    json_string(zh_types[i].title));
-		if (zh_types[i].detail)
+				    json_string(t->title_zh));
+		if (t->detail_zh)
 			json_object_set_new(problem, "detail",
-					    json_string(zh_types[i].detail));
-		break;
+					    json_string(t->detail_zh));
 	}
 	if (first_zh && first_field) {
 		char detail[512];

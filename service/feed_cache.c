@@ -17,6 +17,7 @@
 #include <zlib.h>
 
 #include "feed_cache.h"
+#include "hex.h"
 #include "svc.h"
 
 #define N_BUCKETS 4096u
@@ -159,17 +160,13 @@ encoded_len(const char *s)
 static char *
 encode_into(char *out, const char *s)
 {
-	static const char hex[] = "0123456789ABCDEF";
-
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
 
 		if (unreserved(c)) {
 			*out++ = (char)c;
 		} else {
-			*out++ = '%';
-			*out++ = hex[c >> 4];
-			*out++ = hex[c & 15];
+			out = svc_hex_pct(c, out);
 		}
 	}
 	return out;

@@ -140,6 +140,9 @@ struct svc_feed_view {
 int svc_feed_cache_get(struct svc_feed_cache *c, const char *key,
 		       int64_t now, int want_gzip, svc_feed_render_fn render,
 		       void *ctx, struct svc_feed_view *view);
+
+/* Drop view's reference to its body (a view from svc_feed_cache_get()
+ * or _peek()); view->body is NULL after. */
 void svc_feed_view_release(struct svc_feed_view *view);
 
 /*
@@ -162,6 +165,8 @@ struct svc_feed_cache_stats {
 	size_t bytes;			/* octets accounted to entries */
 	int64_t last_modified;
 };
+
+/* Copy c's counters into out (caller's), under c's lock. */
 void svc_feed_cache_stats(struct svc_feed_cache *c,
 			  struct svc_feed_cache_stats *out);
 

@@ -14,6 +14,7 @@
 #include <sodium.h>
 
 #include "../calendar/caltime.h"
+#include "body.h"
 #include "accounts.h"
 #include "session.h"
 #include "svc.h"
@@ -26,11 +27,10 @@ svc_respond_csrf(struct svc_request *req)
 	svc_problem_addc(errors, "X-CSRF-Token", "csrf", "a request made with"
 			 " the session cookie needs the session's X-CSRF-Token"
 			 " header and a same-origin Origin header");
-	return svc_respond_problem(req, 403, "csrf", "Forbidden", "a request"
-				   " made with the session cookie needs the"
-				   " session's X-CSRF-Token header and a"
-				   " same-origin Origin header; nothing was"
-				   " changed", errors);
+	return svc_problem(req, SVC_PROB_CSRF, "a request made with the"
+			   " session cookie needs the session's X-CSRF-Token"
+			   " header and a same-origin Origin header; nothing"
+			   " was changed", errors);
 }
 
 /* The client's address as text into out (INET6_ADDRSTRLEN octets). */
@@ -116,18 +116,15 @@ too_many(struct svc_request *req, int64_t wait)
 
 	snprintf(retry, sizeof(retry), "%lld", (long long)wait);
 	svc_request_add_header(req, MHD_HTTP_HEADER_RETRY_AFTER, retry);
-	return svc_respond_problem(req, 429, "too-many-requests",
-				   "Too Many Requests", "too many failed"
-				   " log-ins from this address or for this"
-				   " account; try again after Retry-After"
-				   " seconds", NULL);
+	return svc_problem(req, SVC_PROB_TOO_MANY_REQUESTS, "too many failed"
+			   " log-ins from this address or for this account;"
+			   " try again after Retry-After seconds", NULL);
 }
 
 enum MHD_Result
 svc_h_login(struct svc_request *req)
 {
 	struct svc *svc = req->svc;
-	const char *ct = svc_header(req, MHD_HTTP_HEADER_CONTENT_TYPE);
 	struct MHD_PostProcessor *pp;
 	struct login_form *form;
 	struct db_account a;
@@ -138,12 +135,7 @@ svc_h_login(struct svc_request *req)
 	int ok, rc;
 	enum MHD_Result ret;
 
-	if (!ct || strncasecmp(ct, "application/x-www-form-urlencoded",
-			       33) != 0)
-		return svc_respond_problem(req, 415, "unsupported-media-type",
-					   "Unsupported Media Type", "send the"
-					   " log-in form as application/"
-					   "x-www-form-urlencoded", NULL);
+	/* the router checked the media type (router.c: SVC_ACCEPT_FORM) */
 	/* A log-in posted from another site is refused (login CSRF). */
 	if (svc_header(req, "Origin") && !svc_origin_ok(req))
 		return svc_respond_csrf(req);
@@ -156,9 +148,8 @@ svc_h_login(struct svc_request *req)
 		if (pp)
 			MHD_destroy_post_processor(pp);
 		free(form);
-		return svc_respond_problem(req, 400, "invalid-request",
-					   "Bad Request", "the log-in form"
-					   " could not be read", NULL);
+		return svc_problem(req, SVC_PROB_INVALID_REQUEST, "the log-in"
+				   " form could not be read", NULL);
 	}
 	MHD_destroy_post_processor(pp);
 	client_address(req, addr, sizeof(addr));
@@ -245,99 +236,52 @@ svc_h_logout(struct svc_request *req)
 
 /* ---- GET /api/v1/me ---- */
 
-/* Resolve the caller; answer 401 (none) or an error and return -1. */
-static int
-need_caller(struct svc_request *req, struct svc_auth *auth,
-	    enum MHD_Result *ret)
-{
-	int rc = svc_auth_resolve(req, auth);
-
-	if (rc == -EACCES || (rc == 0 && !auth->present)) {
-		*ret = svc_respond_unauthorized(req, rc ? "the bearer token is"
-						" not valid or was revoked" :
-						"log in (POST /console/login)"
-						" or send Authorization:"
-						" Bearer <token>");
-		svc_auth_release(auth);
-		return -1;
-	}
-	if (rc != 0) {
-		*ret = svc_respond_errno(req, rc, "the caller");
-		svc_auth_release(auth);
-		return -1;
-	}
-	return 0;
-}
-
-/* need_caller(), and the caller must be an admin (403 otherwise). */
-static int
-need_admin(struct svc_request *req, struct svc_auth *auth,
-	   enum MHD_Result *ret)
-{
-	if (need_caller(req, auth, ret) != 0)
-		return -1;
-	if (!auth->admin) {
-		*ret = svc_respond_problem(req, 403, "admin-only", "Forbidden",
-					   "accounts are managed by admins",
-					   NULL);
-		svc_auth_release(auth);
-		return -1;
-	}
-	return 0;
-}
-
 enum MHD_Result
 svc_h_me(struct svc_request *req)
 {
-	struct svc_auth auth;
-	enum MHD_Result ret;
+	const struct svc_auth *auth = &req->auth;
 	json_t *carriers, *body;
 	size_t i;
 
-	if (need_caller(req, &auth, &ret) != 0)
-		return ret;
 	carriers = json_array();
-	for (i = 0; carriers && i < auth.n_carriers; i++)
-		json_array_append_new(carriers, json_string(auth.carriers[i]));
+	for (i = 0; carriers && i < auth->n_carriers; i++)
+		json_array_append_new(carriers, json_string(auth->carriers[i]));
 	body = json_pack("{s:s?, s:s, s:o?, s:s?}", "username",
-			 auth.session ? auth.username : NULL, "role",
-			 auth.admin ? "admin" : auth.viewer ? "viewer" :
+			 auth->session ? auth->username : NULL, "role",
+			 auth->admin ? "admin" : auth->viewer ? "viewer" :
 			 "organiser", "carriers", carriers, "csrf_token",
-			 auth.session ? auth.csrf : NULL);
-	if (body && !auth.session) {
+			 auth->session ? auth->csrf : NULL);
+	if (body && !auth->session) {
 		json_object_set_new(body, "username", json_null());
 		json_object_set_new(body, "csrf_token", json_null());
 	}
-	svc_auth_release(&auth);
 	svc_request_add_header(req, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	return svc_respond_json(req, 200, body);
 }
 
 /* ---- JSON bodies ---- */
 
+/* Any member: the handlers check the members they read, and ignore
+ * others (the console sends whole forms). */
+static const struct svc_field open_object[] = {
+	{ NULL, SVC_FIELD_ANY, 0, 0, NULL },
+};
+
+/* The body as a JSON object (new reference), or NULL with the 400 queued
+ * in *ret. The media type was checked by the router. */
 static json_t *
 json_body(struct svc_request *req, enum MHD_Result *ret)
 {
-	const char *ct = svc_header(req, MHD_HTTP_HEADER_CONTENT_TYPE);
-	json_error_t jerr;
-	json_t *obj, *errors;
+	json_t *obj, *errors = json_array();
 
-	if (ct && strncasecmp(ct, "application/json", 16) != 0) {
-		*ret = svc_respond_problem(req, 415, "unsupported-media-type",
-					   "Unsupported Media Type",
-					   "send application/json", NULL);
+	if (svc_body_read(req->body, req->body_len, NULL, open_object, NULL,
+			  errors, &obj) == -EBADMSG) {
+		*ret = svc_problem_fields(req, SVC_PROB_INVALID_JSON, NULL,
+					  errors);
 		return NULL;
 	}
-	obj = req->body_len ? json_loadb(req->body, req->body_len,
-					 JSON_REJECT_DUPLICATES, &jerr) : NULL;
-	if (obj && json_is_object(obj))
-		return obj;
-	json_decref(obj);
-	errors = json_array();
-	svc_problem_add(errors, "body", "the body must be a JSON object");
-	*ret = svc_respond_problem(req, 400, "invalid-json", "Bad Request",
-				   "the body must be a JSON object", errors);
-	return NULL;
+	json_decref(errors);
+	return obj;
 }
 
 /* Base URL for links: the public URL, or http:// + Host. */
@@ -385,8 +329,8 @@ svc_h_invite_accept(struct svc_request *req)
 				 " a valid invite (unknown, used or expired)");
 	if (json_array_size(errors)) {
 		json_decref(obj);
-		return svc_respond_invalid(req, "validation-error",
-					   "Invalid invite", errors);
+		return svc_problem_fields(req, SVC_PROB_VALIDATION,
+					  "Invalid invite", errors);
 	}
 	svc_token_hash(token, hash);
 	/* the slow hash runs without the lock */
@@ -425,8 +369,8 @@ svc_h_invite_accept(struct svc_request *req)
 	if (rc == -ENOENT) {
 		svc_problem_addc(errors, "token", "invite_invalid", "is not"
 				 " a valid invite (unknown, used or expired)");
-		return svc_respond_invalid(req, "validation-error",
-					   "Invalid invite", errors);
+		return svc_problem_fields(req, SVC_PROB_VALIDATION,
+					  "Invalid invite", errors);
 	}
 	json_decref(errors);
 	if (rc != 0)
@@ -439,16 +383,11 @@ svc_h_invite_accept(struct svc_request *req)
 enum MHD_Result
 svc_h_accounts_list(struct svc_request *req)
 {
-	struct svc_auth auth;
 	struct db_account *v = NULL;
-	enum MHD_Result ret;
 	json_t *items;
 	size_t n = 0, i;
 	int rc;
 
-	if (need_admin(req, &auth, &ret) != 0)
-		return ret;
-	svc_auth_release(&auth);
 	rc = db_accounts_list(req->svc->db, &v, &n);
 	if (rc != 0)
 		return svc_respond_errno(req, rc, "the accounts");
@@ -541,15 +480,15 @@ unknown_carriers(struct svc_request *req, const struct db_account *a,
 	if (!json_array_size(errors))
 		svc_problem_addc(errors, "carriers", "unknown_carrier",
 				 "names an unknown carrier");
-	return svc_respond_invalid(req, "validation-error", "Invalid account",
-				   errors);
+	return svc_problem_fields(req, SVC_PROB_VALIDATION, "Invalid account",
+				  errors);
 }
 
 enum MHD_Result
 svc_h_accounts_create(struct svc_request *req)
 {
 	struct svc *svc = req->svc;
-	struct svc_auth auth;
+	const struct svc_auth *auth = &req->auth;
 	struct db_account a, stored;
 	char token[65], base[300], *url;
 	json_t *obj, *errors, *body;
@@ -558,13 +497,9 @@ svc_h_accounts_create(struct svc_request *req)
 	json_t *v;
 	int rc;
 
-	if (need_admin(req, &auth, &ret) != 0)
-		return ret;
 	memset(&a, 0, sizeof(a));
-	if (!(obj = json_body(req, &ret))) {
-		svc_auth_release(&auth);
+	if (!(obj = json_body(req, &ret)))
 		return ret;
-	}
 	errors = json_array();
 	a.username = (char *)json_string_value(json_object_get(obj,
 							       "username"));
@@ -581,18 +516,18 @@ svc_h_accounts_create(struct svc_request *req)
 			svc_problem_add(errors, key, "is not a field of a new"
 					" account");
 	if (json_array_size(errors)) {
-		ret = svc_respond_invalid(req, "validation-error",
-					  "Invalid account", errors);
+		ret = svc_problem_fields(req, SVC_PROB_VALIDATION,
+					 "Invalid account", errors);
 		errors = NULL;
 		goto out;
 	}
-	rc = svc_account_create(svc->db, &a, auth.actor, svc->clock(),
+	rc = svc_account_create(svc->db, &a, auth->actor, svc->clock(),
 				&stored, token);
 	if (rc == -EEXIST) {
 		svc_problem_addc(errors, "username", "username_taken", "'%s'"
 				 " is taken", a.username);
-		ret = svc_respond_problem(req, 409, "conflict", "Conflict",
-					  "username: is taken", errors);
+		ret = svc_problem(req, SVC_PROB_CONFLICT, "username: is taken",
+				  errors);
 		errors = NULL;
 		goto out;
 	}
@@ -617,7 +552,6 @@ out:
 	json_decref(errors);
 	free(a.carriers);
 	json_decref(obj);
-	svc_auth_release(&auth);
 	return ret;
 }
 
@@ -625,7 +559,7 @@ enum MHD_Result
 svc_h_account_patch(struct svc_request *req)
 {
 	struct svc *svc = req->svc;
-	struct svc_auth auth;
+	const struct svc_auth *auth = &req->auth;
 	struct db_account stored, a;
 	json_t *obj = NULL, *errors = NULL, *v, *o;
 	char **orig_carriers;
@@ -634,13 +568,9 @@ svc_h_account_patch(struct svc_request *req)
 	const char *key;
 	int rc;
 
-	if (need_admin(req, &auth, &ret) != 0)
-		return ret;
 	rc = db_account_get(svc->db, req->params[0], &stored, NULL);
-	if (rc != 0) {
-		svc_auth_release(&auth);
+	if (rc != 0)
 		return svc_respond_errno(req, rc, "the account");
-	}
 	a = stored;		/* shallow: strings stay stored's */
 	orig_carriers = NULL;
 	if (!(obj = json_body(req, &ret)))
@@ -666,15 +596,15 @@ svc_h_account_patch(struct svc_request *req)
 	read_role_carriers(obj, &a, 0, errors);
 	if (a.carriers != stored.carriers)
 		orig_carriers = a.carriers;	/* ours to free */
-	if (auth.session && auth.account_id == stored.id &&
+	if (auth->session && auth->account_id == stored.id &&
 	    (a.disabled || strcmp(a.role, "admin") != 0))
 		svc_problem_addc(errors, json_object_get(obj, "disabled") ?
 				 "disabled" : "role", "self_lockout", "an admin"
 				 " cannot disable or demote the account they"
 				 " are logged in with");
 	if (json_array_size(errors)) {
-		ret = svc_respond_invalid(req, "validation-error",
-					  "Invalid account", errors);
+		ret = svc_problem_fields(req, SVC_PROB_VALIDATION,
+					 "Invalid account", errors);
 		errors = NULL;
 		goto out;
 	}
@@ -693,7 +623,7 @@ svc_h_account_patch(struct svc_request *req)
 			json_decref(o);
 			db_account_release(&now_a);
 			rc = before && after ? db_audit_add(svc->db,
-				svc->clock(), auth.actor, "account",
+				svc->clock(), auth->actor, "account",
 				stored.username, "update", before, after)
 				: -ENOMEM;
 		}
@@ -716,7 +646,6 @@ out:
 	json_decref(errors);
 	json_decref(obj);
 	db_account_release(&stored);
-	svc_auth_release(&auth);
 	return ret;
 }
 
@@ -724,19 +653,16 @@ enum MHD_Result
 svc_h_account_invite(struct svc_request *req)
 {
 	struct svc *svc = req->svc;
-	struct svc_auth auth;
+	const struct svc_auth *auth = &req->auth;
 	struct db_account a;
 	char token[65], base[300], until[32], *url;
 	enum MHD_Result ret;
 	int rc;
 
-	if (need_admin(req, &auth, &ret) != 0)
-		return ret;
 	rc = db_account_get(svc->db, req->params[0], &a, NULL);
 	if (rc == 0)
-		rc = svc_account_invite(svc->db, &a, auth.actor, "invite",
+		rc = svc_account_invite(svc->db, &a, auth->actor, "invite",
 					svc->clock(), token);
-	svc_auth_release(&auth);
 	if (rc != 0) {
 		if (rc != -ENOENT)
 			db_account_release(&a);

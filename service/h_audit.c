@@ -54,8 +54,6 @@ svc_h_audit(struct svc_request *req)
 {
 	struct db_audit_filter f;
 	struct db_audit_row *rows = NULL;
-	struct svc_auth auth;
-	enum MHD_Result ret;
 	const char *limit_s = svc_query(req, "limit"),
 		   *cursor_s = svc_query(req, "cursor");
 	json_t *errors, *items, *body;
@@ -63,9 +61,6 @@ svc_h_audit(struct svc_request *req)
 	size_t n = 0, i;
 	int rc;
 
-	if (svc_admin_gate(req, &auth, "the audit trail", &ret) != 0)
-		return ret;
-	svc_auth_release(&auth);
 	memset(&f, 0, sizeof(f));
 	f.object_type = svc_query(req, "object_type");
 	f.object_id = svc_query(req, "object_id");
@@ -87,8 +82,8 @@ svc_h_audit(struct svc_request *req)
 			f.before_id = v;
 	}
 	if (json_array_size(errors))
-		return svc_respond_invalid(req, "invalid-query", "Bad Request",
-					   errors);
+		return svc_problem_fields(req, SVC_PROB_INVALID_QUERY, NULL,
+					  errors);
 	json_decref(errors);
 	f.limit++;		/* one more tells whether a next page exists */
 	rc = db_audit_list(req->svc->db, &f, &rows, &n);
@@ -136,36 +131,27 @@ enum MHD_Result
 svc_h_event_history(struct svc_request *req)
 {
 	struct db_history_row *rows = NULL;
-	struct svc_auth auth;
+	const struct svc_auth *auth = &req->auth;
 	json_t *items = NULL, *last = NULL;
 	enum MHD_Result ret;
 	long long id;
 	size_t n = 0, i;
 	int rc;
 
-	rc = svc_auth_resolve(req, &auth);
-	if (rc != 0 || !auth.present) {
-		svc_auth_release(&auth);
-		return svc_respond_unauthorized(req, "an event's history needs"
-						" an admin's or its organiser's"
-						" credentials");
-	}
+	rc = 0;
 	if (parse_positive(req->params[0], INT64_MAX, &id) != 0 ||
 	    (rc = db_event_history_list(req->svc->db, id, &rows, &n)) != 0 ||
-	    n == 0) {
-		svc_auth_release(&auth);
+	    n == 0)
 		return svc_respond_errno(req, rc ? rc : -ENOENT, "the event");
-	}
 	/* An organiser reads the history of its own carrier's events: the
 	 * carrier of the latest state (after, or before for a delete). */
 	last = stored_json(rows[n - 1].after_json ? rows[n - 1].after_json
 			   : rows[n - 1].before_json);
-	if (!auth.admin && !auth.viewer &&
-	    !svc_auth_holds(&auth, snapshot_carrier(last))) {
-		ret = svc_respond_problem(req, 403, "wrong-carrier",
-					  "Forbidden", "an event's history is"
-					  " read by admins, viewers and the"
-					  " organisers of its carrier", NULL);
+	if (!auth->admin && !auth->viewer &&
+	    !svc_auth_holds(auth, snapshot_carrier(last))) {
+		ret = svc_problem(req, SVC_PROB_WRONG_CARRIER, "an event's"
+				  " history is read by admins, viewers and the"
+				  " organisers of its carrier", NULL);
 		goto out;
 	}
 	items = json_array();
@@ -188,6 +174,5 @@ svc_h_event_history(struct svc_request *req)
 out:
 	json_decref(last);
 	db_history_rows_free(rows, n);
-	svc_auth_release(&auth);
 	return ret;
 }

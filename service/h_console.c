@@ -43,31 +43,12 @@ svc_h_console(struct svc_request *req)
 	if (a)
 		return answer_asset(req, a);
 	if (last && strchr(last, '.'))
-		return svc_respond_problem(req, 404, "not-found", "Not Found",
-					   "no such file in the console",
-					   NULL);
+		return svc_problem(req, SVC_PROB_NOT_FOUND, "no such file in"
+				   " the console", NULL);
 	a = svc_asset_find("/console/index.html");
 	if (!a)
 		return svc_respond_errno(req, -EIO, "the console page");
 	return answer_asset(req, a);
-}
-
-/* 0 when the request carries valid credentials; else the answer is queued
- * in *ret. auth is released by the caller on 0. */
-static int
-need_auth(struct svc_request *req, struct svc_auth *auth,
-	  enum MHD_Result *ret)
-{
-	int rc = svc_auth_resolve(req, auth);
-
-	if (rc == 0 && auth->present)
-		return 0;
-	svc_auth_release(auth);
-	*ret = rc == -EACCES || rc == 0 ?
-	       svc_respond_unauthorized(req, "log in, or send Authorization:"
-					" Bearer <token>") :
-	       svc_respond_errno(req, rc, "credentials");
-	return -1;
 }
 
 /*
@@ -86,21 +67,15 @@ svc_h_recurrence_preview(struct svc_request *req)
 	const char *start_date = svc_query(req, "start_date");
 	const char *tz = svc_query(req, "timezone");
 	const char *count_s = svc_query(req, "count");
-	struct svc_auth auth;
 	struct db_event ev;
 	json_t *errors = json_array(), *items;
 	int64_t *starts = NULL;
 	size_t n = 0, i;
 	long count = 5;
-	enum MHD_Result ret;
 	char why[128], buf[32];
 	int y, m, d;
 
-	if (need_auth(req, &auth, &ret) != 0) {
-		json_decref(errors);
-		return ret;
-	}
-	svc_auth_release(&auth);
+	/* the router's gate let only callers with credentials in */
 	memset(&ev, 0, sizeof(ev));
 	ev.tzid = (char *)(tz ? tz : CAL_DISTRICT_TZID);
 	if (!errors)
@@ -132,8 +107,8 @@ svc_h_recurrence_preview(struct svc_request *req)
 				" offset, e.g. 2026-12-20T14:30:00+08:00");
 	}
 	if (json_array_size(errors))
-		return svc_respond_invalid(req, "validation-error",
-					   "Invalid recurrence", errors);
+		return svc_problem_fields(req, SVC_PROB_VALIDATION,
+					  "Invalid recurrence", errors);
 	json_decref(errors);
 	ev.rrule = (char *)rrule;
 	ev.end_utc = ev.start_utc;
@@ -141,8 +116,8 @@ svc_h_recurrence_preview(struct svc_request *req)
 			     &starts, &n) != 0) {
 		errors = json_array();
 		svc_problem_add(errors, "rrule", "cannot be expanded");
-		return svc_respond_invalid(req, "validation-error",
-					   "Invalid recurrence", errors);
+		return svc_problem_fields(req, SVC_PROB_VALIDATION,
+					  "Invalid recurrence", errors);
 	}
 	items = json_array();
 	for (i = 0; items && i < n && i < (size_t)count; i++) {

@@ -620,15 +620,15 @@ svc_parse_event_filter(struct svc_request *req, struct db_event_filter *f,
 		       json_t *errors)
 {
 	static const char *const slugs[] = {
-		"kind", "region", "carrier", "partner", "status",
+		"region", "carrier", "partner", "status",
 	};
 	const char *from = svc_query(req, "from"), *to = svc_query(req, "to");
 	size_t i;
 
 	memset(f, 0, sizeof(*f));
-	f->kind = svc_query(req, "kind");
-	if (f->kind && cal_kind_from_name(f->kind))
-		f->kind = cal_kind_from_name(f->kind)->slug;	/* 路演 */
+	if (svc_query_kinds(req, req->filter_kinds, sizeof(req->filter_kinds),
+			    errors) > 0)
+		f->kind = req->filter_kinds;	/* "roadshow,salon": any */
 	f->region = svc_query(req, "region");
 	f->carrier = svc_query(req, "carrier");
 	f->partner = svc_query(req, "partner");

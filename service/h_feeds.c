@@ -21,6 +21,7 @@
 #include "../calendar/kind.h"
 #include "../calendar/recur.h"
 #include "feed_cache.h"
+#include "http_cond.h"
 #include "render_pool.h"
 #include "sbuf.h"
 #include "svc.h"
@@ -261,47 +262,15 @@ collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
 	return MHD_YES;
 }
 
-/* 1 when the If-None-Match field lists etag (weak comparison, RFC 9110
- * §13.1.2) or is "*". */
-static int
-etag_listed(const char *p, const char *etag)
-{
-	size_t n = strlen(etag);
-
-	while (*p) {
-		while (*p == ' ' || *p == ',' || *p == '\t')
-			p++;
-		if (*p == '*')
-			return 1;
-		if (strncmp(p, "W/", 2) == 0)
-			p += 2;
-		if (strncmp(p, etag, n) == 0 &&
-		    (p[n] == '\0' || p[n] == ',' || p[n] == ' ' ||
-		     p[n] == '\t'))
-			return 1;
-		while (*p && *p != ',')
-			p++;
-	}
-	return 0;
-}
-
 /* 1 when the request's validators say the client holds this view (RFC
  * 9110 §13.2.2: If-None-Match decides when present). */
 static int
 not_modified(struct svc_request *req, const struct svc_feed_view *v)
 {
-	const char *inm = svc_header(req, MHD_HTTP_HEADER_IF_NONE_MATCH);
-	const char *ims = svc_header(req, MHD_HTTP_HEADER_IF_MODIFIED_SINCE);
-	struct tm tm;
-	const char *end;
-
-	if (inm)
-		return etag_listed(inm, v->etag);
-	if (!ims || !v->lm_exact || v->last_modified <= 0)
-		return 0;
-	memset(&tm, 0, sizeof(tm));
-	end = strptime(ims, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-	return end && *end == '\0' && (int64_t)timegm(&tm) >= v->last_modified;
+	return svc_not_modified(svc_header(req, MHD_HTTP_HEADER_IF_NONE_MATCH),
+				svc_header(req,
+					   MHD_HTTP_HEADER_IF_MODIFIED_SINCE),
+				v->etag, v->last_modified, v->lm_exact);
 }
 
 static void
@@ -383,8 +352,8 @@ answer(struct feed_ctx *ctx)
 	enum MHD_Result ret;
 
 	if (ctx->invalid) {
-		ret = svc_respond_invalid(req, "invalid-query", "Bad Request",
-					  ctx->invalid);
+		ret = svc_problem_fields(req, SVC_PROB_INVALID_QUERY, NULL,
+					 ctx->invalid);
 		ctx->invalid = NULL;		/* stolen */
 	} else if (ctx->err) {
 		ret = svc_respond_errno(req, ctx->err, "the feed");

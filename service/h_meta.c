@@ -19,10 +19,8 @@ svc_h_healthz(struct svc_request *req)
 	int64_t n = req->db ? db_count_rows(req->db, "region") : -1;
 
 	if (n < 0)
-		return svc_respond_problem(req, 503, "unhealthy",
-					   "Service Unavailable",
-					   "the database does not answer",
-					   NULL);
+		return svc_problem(req, SVC_PROB_UNHEALTHY, "the database does"
+				   " not answer", NULL);
 	/* Reads keep working when writes cannot: still 200, with writable
 	 * false for monitoring (disk full, read-only file). */
 	return svc_respond_json(req, 200, json_pack("{s:s, s:i, s:b}",
@@ -180,10 +178,8 @@ svc_h_regions(struct svc_request *req)
 			json_t *e = json_array();
 
 			svc_problem_add(e, "partner", "must be true or false");
-			return svc_respond_problem(req, 400, "invalid-query",
-						   "Bad Request",
-						   "partner: must be true or"
-						   " false", e);
+			return svc_problem_fields(req, SVC_PROB_INVALID_QUERY,
+						  NULL, e);
 		}
 	}
 	rc = db_regions_list(req->svc->db, -1, &r, &n);
@@ -237,9 +233,8 @@ svc_h_carriers(struct svc_request *req)
 
 			svc_problem_add(e, "region", "'%s' is not a known"
 					" region", region);
-			return svc_respond_problem(req, 400, "invalid-query",
-						   "Bad Request",
-						   "region: unknown region", e);
+			return svc_problem(req, SVC_PROB_INVALID_QUERY,
+					   "region: unknown region", e);
 		}
 		db_region_release(&r);
 	}

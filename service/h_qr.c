@@ -110,8 +110,8 @@ svc_h_qr(struct svc_request *req)
 					" /calendar.ics or /calendars/{regions"
 					"|carriers|kinds|partners}/SLUG.ics,"
 					" optionally ?mark_cancelled=1");
-		return svc_respond_invalid(req, "invalid-query",
-					   "Bad Request", errors);
+		return svc_problem_fields(req, SVC_PROB_INVALID_QUERY, NULL,
+					  errors);
 	}
 	snprintf(url, sizeof(url), "%s%s", req->svc->public_base, path);
 	svg = qr_svg(url);

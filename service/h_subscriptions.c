@@ -12,32 +12,20 @@
 
 #include "../calendar/caltime.h"
 #include "../calendar/kind.h"
+#include "body.h"
 #include "svc.h"
 #include "svc_admin.h"
 
-static const char *const sub_fields[] = {
-	"label", "kind", "region", "carrier", "partner", NULL,
+/* The members of POST /api/v1/subscriptions; the filters' values are
+ * checked by take_filter(). */
+static const struct svc_field sub_fields[] = {
+	{ "label", SVC_FIELD_ANY, 0, 0, NULL },
+	{ "kind", SVC_FIELD_ANY, 0, 0, NULL },
+	{ "region", SVC_FIELD_ANY, 0, 0, NULL },
+	{ "carrier", SVC_FIELD_ANY, 0, 0, NULL },
+	{ "partner", SVC_FIELD_ANY, 0, 0, NULL },
+	{ NULL, SVC_FIELD_ANY, 0, 0, NULL },
 };
-
-static int
-admin_only(struct svc_request *req, struct svc_auth *auth,
-	   enum MHD_Result *ret)
-{
-	int rc = svc_auth_resolve(req, auth);
-
-	if (rc != 0 || !auth->present) {
-		*ret = svc_respond_unauthorized(req, "subscriptions need an"
-						" admin bearer token");
-		return -1;
-	}
-	if (!auth->admin) {
-		*ret = svc_respond_problem(req, 403, "admin-only", "Forbidden",
-					   "subscriptions are managed by"
-					   " admins", NULL);
-		return -1;
-	}
-	return 0;
-}
 
 static json_t *
 sub_json(struct svc *svc, const struct db_subscription *s)
@@ -66,17 +54,10 @@ enum MHD_Result
 svc_h_subscriptions_list(struct svc_request *req)
 {
 	struct db_subscription *v = NULL;
-	struct svc_auth auth;
-	enum MHD_Result ret;
 	json_t *items;
 	size_t n = 0, i;
 	int rc;
 
-	if (admin_only(req, &auth, &ret) != 0) {
-		svc_auth_release(&auth);
-		return ret;
-	}
-	svc_auth_release(&auth);
 	rc = db_subscriptions_list(req->svc->db, &v, &n);
 	if (rc != 0)
 		return svc_respond_errno(req, rc, "the subscription list");
@@ -131,37 +112,19 @@ svc_h_subscriptions_create(struct svc_request *req)
 {
 	struct svc *svc = req->svc;
 	struct db_subscription sub, stored;
-	struct svc_auth auth;
 	enum MHD_Result ret;
-	json_error_t jerr;
 	json_t *obj = NULL, *errors = json_array(), *v, *body;
-	const char *key;
 	char secret[69], hash[65], path[128];
 	int64_t id = 0;
 	int rc;
 
-	if (admin_only(req, &auth, &ret) != 0)
-		goto out;
 	memset(&sub, 0, sizeof(sub));
-	obj = req->body ? json_loadb(req->body, req->body_len,
-				     JSON_REJECT_DUPLICATES, &jerr) : NULL;
-	if (!obj || !json_is_object(obj)) {
-		svc_problem_add(errors, "body", "a JSON object is required");
-		ret = svc_respond_problem(req, 400, "invalid-json",
-					  "Bad Request", "body: a JSON object"
-					  " is required", errors);
+	if (svc_body_read(req->body, req->body_len, "a subscription",
+			  sub_fields, NULL, errors, &obj) == -EBADMSG) {
+		ret = svc_problem_fields(req, SVC_PROB_INVALID_JSON, NULL,
+					 errors);
 		errors = NULL;
 		goto out;
-	}
-	json_object_foreach(obj, key, v) {
-		size_t i;
-		int known = 0;
-
-		for (i = 0; sub_fields[i]; i++)
-			known |= strcmp(sub_fields[i], key) == 0;
-		if (!known)
-			svc_problem_add(errors, key, "is not a field of a"
-					" subscription");
 	}
 	v = json_object_get(obj, "label");
 	if (!json_is_string(v) || json_string_length(v) == 0 ||
@@ -174,8 +137,8 @@ svc_h_subscriptions_create(struct svc_request *req)
 	sub.carrier = (char *)take_filter(req, obj, "carrier", errors);
 	sub.partner = (char *)take_filter(req, obj, "partner", errors);
 	if (json_array_size(errors)) {
-		ret = svc_respond_invalid(req, "validation-error",
-					  "Invalid subscription", errors);
+		ret = svc_problem_fields(req, SVC_PROB_VALIDATION,
+					 "Invalid subscription", errors);
 		errors = NULL;
 		goto out;
 	}
@@ -195,7 +158,8 @@ svc_h_subscriptions_create(struct svc_request *req)
 		char idstr[24];
 
 		snprintf(idstr, sizeof(idstr), "%lld", (long long)id);
-		rc = after ? svc_audit_write(svc, auth.actor, "subscription",
+		rc = after ? svc_audit_write(svc, req->auth.actor,
+					     "subscription",
 					     idstr, "create", NULL, after)
 			   : -ENOMEM;
 		json_decref(after);
@@ -214,7 +178,6 @@ svc_h_subscriptions_create(struct svc_request *req)
 		json_object_set_new(body, "feed", svc_feed_links(svc, path));
 	ret = svc_respond_json(req, 201, body);
 out:
-	svc_auth_release(&auth);
 	json_decref(obj);
 	json_decref(errors);
 	return ret;
@@ -265,23 +228,14 @@ revoke_audited(struct svc *svc, int64_t id, const char *actor,
 enum MHD_Result
 svc_h_subscription_delete(struct svc_request *req)
 {
-	struct svc_auth auth;
-	enum MHD_Result ret;
 	char *end;
 	long long id;
 	int rc;
 
-	if (admin_only(req, &auth, &ret) != 0) {
-		svc_auth_release(&auth);
-		return ret;
-	}
 	id = strtoll(req->params[0], &end, 10);
-	if (*end || id <= 0) {
-		svc_auth_release(&auth);
+	if (*end || id <= 0)
 		return svc_respond_errno(req, -ENOENT, "the subscription");
-	}
-	rc = revoke_audited(req->svc, id, auth.actor, req->params[0]);
-	svc_auth_release(&auth);
+	rc = revoke_audited(req->svc, id, req->auth.actor, req->params[0]);
 	if (rc != 0)
 		return svc_respond_errno(req, rc, "the live subscription");
 	return svc_respond_text(req, 204, NULL, strdup(""), 0, NULL, 0, 0);

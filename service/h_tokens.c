@@ -7,9 +7,11 @@
  *   DELETE /api/v1/tokens/{id}         revoke (204)
  *   POST   /api/v1/tokens/{id}/revoke  revoke (200, the token)
  *
- * Expiry and revocation take effect on the next request (401): the token
- * is checked on every request (svc_auth_resolve()). Each change writes an
- * audit row by the real actor in the same transaction.
+ * Every route is for admins: the router's gate (router.c) checks that
+ * before these handlers run, and req->auth is the caller. Expiry and
+ * revocation take effect on the next request (401): the token is checked
+ * on every request (svc_auth_resolve()). Each change writes an audit row
+ * by the real actor in the same transaction.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -18,10 +20,16 @@
 
 #include "../calendar/caltime.h"
 #include "../db/admin_store.h"
+#include "body.h"
 #include "svc_admin.h"
 
-static const char *const token_fields[] = {
-	"role", "carrier", "label", "expires", NULL,
+/* The members of POST /api/v1/tokens; values are checked below. */
+static const struct svc_field token_fields[] = {
+	{ "role", SVC_FIELD_STRING, 0, 0, NULL },
+	{ "carrier", SVC_FIELD_STRING, SVC_FIELD_NULLABLE, 0, NULL },
+	{ "label", SVC_FIELD_STRING, SVC_FIELD_NULLABLE, 200, NULL },
+	{ "expires", SVC_FIELD_STRING, SVC_FIELD_NULLABLE, 0, NULL },
+	{ NULL, SVC_FIELD_ANY, 0, 0, NULL },
 };
 
 static json_t *
@@ -123,15 +131,10 @@ enum MHD_Result
 svc_h_tokens_list(struct svc_request *req)
 {
 	struct db_token *t = NULL;
-	struct svc_auth auth;
-	enum MHD_Result ret;
 	json_t *items;
 	size_t n = 0, i;
 	int rc;
 
-	if (svc_admin_gate(req, &auth, "tokens", &ret) != 0)
-		return ret;
-	svc_auth_release(&auth);
 	rc = db_tokens_list(req->svc->db, &t, &n);
 	if (rc != 0)
 		return svc_respond_errno(req, rc, "the token list");
@@ -143,83 +146,73 @@ svc_h_tokens_list(struct svc_request *req)
 	return svc_respond_json(req, 200, json_pack("{s:o?}", "items", items));
 }
 
-enum MHD_Result
-svc_h_tokens_create(struct svc_request *req)
+/* Check the values of a token body (types were checked by the body
+ * reader); field errors go to errors. */
+static void
+check_token(struct svc *svc, json_t *obj, const char **role,
+	    const char **carrier, const char **label, int64_t *expires,
+	    json_t *errors)
 {
-	struct svc *svc = req->svc;
-	const char *role, *carrier = NULL, *label = NULL, *key;
-	struct svc_auth auth;
-	struct db_token stored;
-	enum MHD_Result ret;
-	json_error_t jerr;
-	json_t *obj = NULL, *errors, *v, *after = NULL, *body;
-	char token[69], hash[65];
-	int64_t id = 0, expires = 0;
-	int rc, have = 0;
+	json_t *v;
 
-	if (svc_admin_gate(req, &auth, "tokens", &ret) != 0)
-		return ret;
-	errors = json_array();
-	obj = req->body ? json_loadb(req->body, req->body_len,
-				     JSON_REJECT_DUPLICATES, &jerr) : NULL;
-	if (!obj || !json_is_object(obj)) {
-		svc_problem_add(errors, "body", obj ? "must be a JSON object" :
-				"malformed JSON");
-		ret = svc_respond_invalid(req, "validation-error",
-					  "Invalid token", errors);
-		goto out;
-	}
-	json_object_foreach(obj, key, v) {
-		size_t i;
-		int known = 0;
-
-		for (i = 0; token_fields[i]; i++)
-			known |= strcmp(token_fields[i], key) == 0;
-		if (!known)
-			svc_problem_add(errors, key, "is not a field of a"
-					" token");
-	}
-	role = json_string_value(json_object_get(obj, "role"));
-	if (!role || (strcmp(role, "admin") && strcmp(role, "organiser")))
+	*role = json_string_value(json_object_get(obj, "role"));
+	if (!*role || (strcmp(*role, "admin") && strcmp(*role, "organiser")))
 		svc_problem_add(errors, "role", "must be admin or organiser");
 	v = json_object_get(obj, "carrier");
-	if (v && !json_is_null(v)) {
+	*carrier = json_string_value(v);
+	if (*carrier) {
 		struct db_carrier c;
 
-		carrier = json_string_value(v);
-		if (!carrier || db_carrier_get(svc->db, carrier, &c) != 0)
+		if (db_carrier_get(svc->db, *carrier, &c) != 0)
 			svc_problem_add(errors, "carrier", "must be a known"
 					" carrier slug");
 		else
 			db_carrier_release(&c);
 	}
-	if (role && strcmp(role, "organiser") == 0 && !v)
+	if (*role && strcmp(*role, "organiser") == 0 && !v)
 		svc_problem_add(errors, "carrier", "an organiser token needs"
 				" its carrier");
-	if (role && strcmp(role, "admin") == 0 && carrier)
+	if (*role && strcmp(*role, "admin") == 0 && *carrier)
 		svc_problem_add(errors, "carrier", "an admin token has no"
 				" carrier");
-	v = json_object_get(obj, "label");
-	if (v && !json_is_null(v)) {
-		label = json_string_value(v);
-		if (!label || !*label || json_string_length(v) > 200 ||
-		    strlen(label) != json_string_length(v))
-			svc_problem_add(errors, "label", "must be text of 1 to"
-					" 200 octets");
-	}
+	*label = json_string_value(json_object_get(obj, "label"));
+	if (*label && !**label)
+		svc_problem_add(errors, "label", "must be text of 1 to 200"
+				" octets");
 	v = json_object_get(obj, "expires");
-	if (v && !json_is_null(v)) {
-		if (!json_is_string(v) ||
-		    cal_time_parse_rfc3339(json_string_value(v), &expires) != 0)
+	if (json_is_string(v)) {
+		if (cal_time_parse_rfc3339(json_string_value(v), expires) != 0)
 			svc_problem_add(errors, "expires", "must be an RFC 3339"
 					" time with offset");
-		else if (expires <= svc->clock())
+		else if (*expires <= svc->clock())
 			svc_problem_add(errors, "expires", "must be in the"
 					" future");
 	}
+}
+
+enum MHD_Result
+svc_h_tokens_create(struct svc_request *req)
+{
+	struct svc *svc = req->svc;
+	const char *role = NULL, *carrier = NULL, *label = NULL;
+	struct db_token stored;
+	enum MHD_Result ret;
+	json_t *obj = NULL, *errors = json_array(), *body;
+	char token[69], hash[65];
+	int64_t id = 0, expires = 0;
+	int rc, have = 0;
+
+	rc = svc_body_read(req->body, req->body_len, "a token", token_fields,
+			   NULL, errors, &obj);
+	if (rc == -EBADMSG) {
+		ret = svc_problem_fields(req, SVC_PROB_INVALID_JSON, NULL,
+					 errors);
+		goto out;
+	}
+	check_token(svc, obj, &role, &carrier, &label, &expires, errors);
 	if (json_array_size(errors)) {
-		ret = svc_respond_invalid(req, "validation-error",
-					  "Invalid token", errors);
+		ret = svc_problem_fields(req, SVC_PROB_VALIDATION,
+					 "Invalid token", errors);
 		goto out;
 	}
 	json_decref(errors);
@@ -229,7 +222,7 @@ svc_h_tokens_create(struct svc_request *req)
 		goto out;
 	}
 	rc = svc_token_store(svc->db, hash, role, carrier, label, expires,
-			     auth.actor, svc->clock(), &id);
+			     req->auth.actor, svc->clock(), &id);
 	if (rc == 0 && (rc = db_token_get(svc->db, id, &stored)) == 0)
 		have = 1;
 	if (rc != 0) {
@@ -243,9 +236,7 @@ svc_h_tokens_create(struct svc_request *req)
 out:
 	if (have)
 		db_token_release(&stored);
-	json_decref(after);
 	json_decref(obj);
-	svc_auth_release(&auth);
 	return ret;
 }
 
@@ -253,27 +244,24 @@ enum MHD_Result
 svc_h_token_revoke(struct svc_request *req)
 {
 	struct svc *svc = req->svc;
-	struct svc_auth auth;
 	struct db_token t;
 	enum MHD_Result ret;
 	char *end;
 	long long id;
 	int rc;
 
-	if (svc_admin_gate(req, &auth, "tokens", &ret) != 0)
-		return ret;
 	id = strtoll(req->params[0], &end, 10);
-	if (*end || id <= 0 || db_token_get(svc->db, id, &t) != 0) {
-		svc_auth_release(&auth);
+	if (*end || id <= 0)
 		return svc_respond_errno(req, -ENOENT, "the token");
-	}
+	rc = db_token_get(svc->db, id, &t);
+	if (rc != 0)
+		return svc_respond_errno(req, rc, "the token");
 	db_token_release(&t);
-	rc = svc_token_revoke_audited(svc->db, id, auth.actor, svc->clock());
-	svc_auth_release(&auth);
+	rc = svc_token_revoke_audited(svc->db, id, req->auth.actor,
+				      svc->clock());
 	if (rc == -ENOENT)
-		return svc_respond_problem(req, 409, "already-revoked",
-					   "Conflict", "the token is already"
-					   " revoked", NULL);
+		return svc_problem(req, SVC_PROB_ALREADY_REVOKED, "the token is"
+				   " already revoked", NULL);
 	if (rc != 0)
 		return svc_respond_errno(req, rc, "the token");
 	if (strcmp(req->method, "DELETE") == 0)

@@ -34,6 +34,7 @@ struct svc_limits {
 	unsigned int body_timeout_s;	/* request body deadline (60) */
 };
 
+/* Fill l (caller's) with the defaults named in struct svc_limits. */
 void svc_limits_defaults(struct svc_limits *l);
 
 /* Use l (copied) from now on; metrics_token (borrowed; NULL or "" for
@@ -45,8 +46,10 @@ void svc_limits_configure(const struct svc_limits *l,
 /* The limits in force (borrowed, static). */
 const struct svc_limits *svc_limits_get(void);
 
-/* Start / stop the deadline watchdog thread. 0 or -errno. */
+/* Start the deadline watchdog thread. 0 or a negative errno. */
 int svc_limits_start(void);
+
+/* Stop the watchdog thread and wait for it (no-op when not started). */
 void svc_limits_stop(void);
 
 /* MHD_OPTION_NOTIFY_CONNECTION callback: track connections. */
@@ -85,8 +88,8 @@ int svc_limits_auth_blocked(struct MHD_Connection *conn);
  * signed-in users see (a metrics token is set and was given). */
 int svc_limits_metrics_access(const char *authz);
 
-/* Append the limits' counters, and strict_http.c's, to a Prometheus text
- * exposition. 0 or -ENOMEM. */
+/* Append the limits' counters, and strict_http.c's, to sb (borrowed),
+ * Prometheus text exposition format. 0 or -ENOMEM. */
 struct sbuf;
 int svc_limits_metrics(struct sbuf *sb);
 

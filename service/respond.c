@@ -1,7 +1,6 @@
 /*
  * respond.c: every response leaves through here (STYLE.md §6).
  */
-#define _GNU_SOURCE		/* strptime(3), timegm(3) */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,11 +11,14 @@
 #include <openssl/evp.h>
 
 #include "errcode.h"
+#include "hex.h"
+#include "http_cond.h"
+#include "problem.h"
 #include "session.h"
 #include "svc.h"
 
 static const char oom_body[] =
-	"{\"type\":\"https://roadshowd.dev/problems/internal\","
+	"{\"type\":\"" SVC_PROBLEM_BASE "internal\","
 	"\"title\":\"Out of memory\",\"status\":500}";
 
 static void
@@ -159,17 +161,16 @@ svc_respond_json(struct svc_request *req, unsigned int status, json_t *body)
 	return svc_respond_json_etag(req, status, body, NULL);
 }
 
-enum MHD_Result
-svc_respond_problem(struct svc_request *req, unsigned int status,
-		    const char *type, const char *title, const char *detail,
-		    json_t *errors)
+/* Build and queue the problem document (errors stolen). */
+static enum MHD_Result
+answer_problem(struct svc_request *req, unsigned int status, const char *type,
+	       const char *title, const char *detail, json_t *errors)
 {
 	char type_uri[128];
 	json_t *body;
 	char *text;
 
-	snprintf(type_uri, sizeof(type_uri), "https://roadshowd.dev/problems/%s",
-		 type);
+	snprintf(type_uri, sizeof(type_uri), SVC_PROBLEM_BASE "%s", type);
 	body = json_pack("{s:s, s:s, s:i}", "type", type_uri, "title",
 			 title, "status", (int)status);
 	if (body && req->path) {
@@ -217,6 +218,44 @@ svc_respond_problem(struct svc_request *req, unsigned int status,
 }
 
 enum MHD_Result
+svc_respond_problem(struct svc_request *req, unsigned int status,
+		    const char *type, const char *title, const char *detail,
+		    json_t *errors)
+{
+	return answer_problem(req, status, type, title, detail, errors);
+}
+
+enum MHD_Result
+svc_problem_titled(struct svc_request *req, enum svc_problem_id id,
+		   const char *title, const char *detail, json_t *errors)
+{
+	const struct svc_problem_type *t = svc_problem_type(id);
+
+	return answer_problem(req, t->status, t->type, title ? title :
+			      t->title, detail, errors);
+}
+
+enum MHD_Result
+svc_problem(struct svc_request *req, enum svc_problem_id id,
+	    const char *detail, json_t *errors)
+{
+	return svc_problem_titled(req, id, NULL, detail, errors);
+}
+
+enum MHD_Result
+svc_problem_fields(struct svc_request *req, enum svc_problem_id id,
+		   const char *title, json_t *errors)
+{
+	json_t *first = json_array_get(errors, 0);
+	char detail[320];
+
+	snprintf(detail, sizeof(detail), "%s: %s",
+		 json_string_value(json_object_get(first, "field")),
+		 json_string_value(json_object_get(first, "detail")));
+	return svc_problem_titled(req, id, title, detail, errors);
+}
+
+enum MHD_Result
 svc_respond_invalid(struct svc_request *req, const char *type,
 		    const char *title, json_t *errors)
 {
@@ -226,12 +265,13 @@ svc_respond_invalid(struct svc_request *req, const char *type,
 	snprintf(detail, sizeof(detail), "%s: %s",
 		 json_string_value(json_object_get(first, "field")),
 		 json_string_value(json_object_get(first, "detail")));
-	return svc_respond_problem(req, 400, type, title, detail, errors);
+	return answer_problem(req, 400, type, title, detail, errors);
 }
 
 enum MHD_Result
 svc_respond_errno(struct svc_request *req, int err, const char *what)
 {
+	enum svc_problem_id id;
 	char detail[160];
 
 	if (err == -EIO) {
@@ -239,72 +279,49 @@ svc_respond_errno(struct svc_request *req, int err, const char *what)
 
 		err = c ? c : err;
 	}
-	switch (err) {
-	case -ENOSPC:
-		return svc_respond_problem(req, 507, "insufficient-storage",
-					   "Insufficient Storage",
-					   "the disk holding the database is"
-					   " full; nothing was changed; reads"
-					   " still work", NULL);
-	case -EBUSY:
-		return svc_respond_problem(req, 503, "database-locked",
-					   "Service Unavailable",
-					   "the database is locked by another"
-					   " process; nothing was changed",
-					   NULL);
-	case -EROFS:
-		return svc_respond_problem(req, 503, "database-read-only",
-					   "Service Unavailable",
-					   "the database is read-only; nothing"
-					   " was changed", NULL);
-	case -ENOENT:
+	if (err == -ENOMEM)
+		return respond_oom(req);
+	id = svc_problem_of_errno(err);
+	switch (id) {
+	case SVC_PROB_INSUFFICIENT_STORAGE:
+		snprintf(detail, sizeof(detail), "the disk holding the database"
+			 " is full; nothing was changed; reads still work");
+		break;
+	case SVC_PROB_DATABASE_LOCKED:
+		snprintf(detail, sizeof(detail), "the database is locked by"
+			 " another process; nothing was changed");
+		break;
+	case SVC_PROB_DATABASE_READ_ONLY:
+		snprintf(detail, sizeof(detail), "the database is read-only;"
+			 " nothing was changed");
+		break;
+	case SVC_PROB_NOT_FOUND:
 		snprintf(detail, sizeof(detail), "%s was not found", what);
-		return svc_respond_problem(req, 404, "not-found", "Not Found",
-					   detail, NULL);
-	case -EEXIST:
+		break;
+	case SVC_PROB_CONFLICT:
 		snprintf(detail, sizeof(detail), "%s already exists", what);
-		return svc_respond_problem(req, 409, "conflict", "Conflict",
-					   detail, NULL);
-	case -ESTALE:
+		break;
+	case SVC_PROB_PRECONDITION_FAILED:
 		snprintf(detail, sizeof(detail), "%s has changed since the"
 			 " revision named in If-Match; fetch it again", what);
-		return svc_respond_problem(req, 412, "precondition-failed",
-					   "Precondition Failed", detail, NULL);
-	case -EINVAL:
+		break;
+	case SVC_PROB_INVALID_REQUEST:
 		snprintf(detail, sizeof(detail), "%s is not valid", what);
-		return svc_respond_problem(req, 400, "invalid-request",
-					   "Bad Request", detail, NULL);
-	case -ENOMEM:
-		return respond_oom(req);
+		break;
+	case SVC_PROB_UNAUTHORIZED:
+		snprintf(detail, sizeof(detail), "%s need valid credentials",
+			 what);
+		break;
+	case SVC_PROB_FORBIDDEN:
+		snprintf(detail, sizeof(detail), "%s may not be changed by"
+			 " this caller", what);
+		break;
 	default:
-		return svc_respond_problem(req, 500, "internal",
-					   "Internal Server Error",
-					   "storage failed; nothing was changed",
-					   NULL);
+		snprintf(detail, sizeof(detail), "storage failed; nothing was"
+			 " changed");
+		break;
 	}
-}
-
-/* 1 when the If-None-Match header lists etag (or is "*"). */
-static int
-etag_matches(const char *header, const char *etag)
-{
-	const char *p = header;
-	size_t n = strlen(etag);
-
-	while (*p) {
-		while (*p == ' ' || *p == ',' || *p == '\t')
-			p++;
-		if (*p == '*')
-			return 1;
-		if (strncmp(p, "W/", 2) == 0)
-			p += 2;		/* weak comparison (RFC 9110 13.1.2) */
-		if (strncmp(p, etag, n) == 0 &&
-		    (p[n] == '\0' || p[n] == ',' || p[n] == ' '))
-			return 1;
-		while (*p && *p != ',')
-			p++;
-	}
-	return 0;
+	return svc_problem(req, id, detail, NULL);
 }
 
 enum MHD_Result
@@ -312,33 +329,15 @@ svc_respond_text(struct svc_request *req, unsigned int status,
 		 const char *ctype, char *text, size_t len, const char *etag,
 		 int64_t last_modified, int lm_exact)
 {
-	const char *inm, *ims;
-
 	if (!text)
 		return respond_oom(req);
-	if (etag && status == 200) {
-		inm = svc_header(req, MHD_HTTP_HEADER_IF_NONE_MATCH);
-		ims = svc_header(req, MHD_HTTP_HEADER_IF_MODIFIED_SINCE);
-		if (inm ? etag_matches(inm, etag) : 0) {
-			free(text);
-			return queue(req, 304, NULL, strdup(""), 0, etag,
-				     last_modified);
-		}
-		/* When two changes share the Last-Modified second, a client
-		 * may hold the state between them: only the ETag validates. */
-		if (!inm && ims && last_modified > 0 && lm_exact) {
-			struct tm tm;
-			const char *end;
-
-			memset(&tm, 0, sizeof(tm));
-			end = strptime(ims, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-			if (end && *end == '\0' &&
-			    (int64_t)timegm(&tm) >= last_modified) {
-				free(text);
-				return queue(req, 304, NULL, strdup(""), 0,
-					     etag, last_modified);
-			}
-		}
+	if (etag && status == 200 &&
+	    svc_not_modified(svc_header(req, MHD_HTTP_HEADER_IF_NONE_MATCH),
+			     svc_header(req, MHD_HTTP_HEADER_IF_MODIFIED_SINCE),
+			     etag, last_modified, lm_exact)) {
+		free(text);
+		return queue(req, 304, NULL, strdup(""), 0, etag,
+			     last_modified);
 	}
 	return queue(req, status, ctype, text, len, etag, last_modified);
 }
@@ -409,12 +408,11 @@ void
 svc_etag_of(const char *data, size_t len, char out[40])
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0, i;
+	unsigned int mdlen = 0;
 
 	EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL);
 	out[0] = '"';
-	for (i = 0; i < 16 && i < mdlen; i++)
-		snprintf(out + 1 + 2 * i, 3, "%02x", md[i]);
+	svc_hex(md, 16, out + 1);
 	out[33] = '"';
 	out[34] = '\0';
 }

@@ -1,5 +1,6 @@
 /*
- * server.c: libmicrohttpd set-up, request bodies, routing, access log.
+ * server.c: libmicrohttpd plumbing: daemon set-up, request framing checks,
+ * request bodies, access log. Routing and policy are in router.c.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -13,125 +14,16 @@
 #include <unistd.h>
 
 #include "../calendar/caltime.h"
-#include "console.h"
-#include "ics_import.h"
 #include "limits.h"
+#include "router.h"
+#include "sbuf.h"
 #include "strict_http.h"
 #include "svc.h"
-#include "svc_admin.h"
-
-struct route {
-	const char *method;
-	const char *pattern;	/* "{}" matches one path segment; a final
-				 * "*" matches the rest of the path */
-	svc_handler handler;
-};
-
-/* Handlers that authenticate by their own credential (a password, an
- * invite token), not by the session cookie: the CSRF gate lets them
- * through (the log-in checks the Origin itself). */
-static int
-csrf_exempt(svc_handler h)
-{
-	return h == svc_h_login || h == svc_h_invite_accept;
-}
-
-static const struct route routes[] = {
-	{ "GET", "/", svc_h_dashboard },
-	{ "GET", "/dashboard.css", svc_h_dashboard_css },
-	{ "GET", "/dashboard.js", svc_h_dashboard_js },
-	{ "GET", "/favicon.svg", svc_h_favicon },
-	{ "GET", "/favicon.ico", svc_h_favicon },
-	{ "GET", "/qr.svg", svc_h_qr },
-	{ "GET", "/healthz", svc_h_healthz },
-	{ "GET", "/metrics", svc_h_metrics },
-	{ "GET", "/calendar.ics", svc_h_feed_all },
-	{ "GET", "/calendars/{}/{}", svc_h_feed_scoped },
-	{ "GET", "/api/v1/regions", svc_h_regions },
-	{ "GET", "/api/v1/regions/{}", svc_h_region },
-	{ "GET", "/api/v1/carriers", svc_h_carriers },
-	{ "GET", "/api/v1/carriers/{}", svc_h_carrier },
-	{ "GET", "/api/v1/kinds", svc_h_kinds },
-	{ "GET", "/api/v1/events", svc_h_events_list },
-	{ "POST", "/api/v1/events", svc_h_events_create },
-	{ "POST", "/api/v1/events/import", svc_h_import },
-	{ "GET", "/api/v1/events/{}", svc_h_event_get },
-	{ "PATCH", "/api/v1/events/{}", svc_h_event_patch },
-	{ "PUT", "/api/v1/events/{}", svc_h_event_put },
-	{ "DELETE", "/api/v1/events/{}", svc_h_event_delete },
-	{ "POST", "/api/v1/events/{}/cancel", svc_h_event_cancel },
-	{ "PATCH", "/api/v1/events/{}/occurrences/{}",
-	  svc_h_occurrence_patch },
-	{ "POST", "/api/v1/events/{}/occurrences/{}/cancel",
-	  svc_h_occurrence_cancel },
-	{ "GET", "/api/v1/cadence", svc_h_cadence },
-	{ "GET", "/api/v1/cadence/matrix", svc_h_cadence_matrix },
-	{ "GET", "/api/v1/cadence/summary", svc_h_cadence_summary },
-	{ "GET", "/api/v1/cadence/cell", svc_h_cadence_cell },
-	{ "GET", "/api/v1/rules", svc_h_rules_list },
-	{ "POST", "/api/v1/rules", svc_h_rules_create },
-	{ "GET", "/api/v1/rules/{}", svc_h_rule_get },
-	{ "PATCH", "/api/v1/rules/{}", svc_h_rule_patch },
-	{ "DELETE", "/api/v1/rules/{}", svc_h_rule_delete },
-	{ "GET", "/console", svc_h_console },
-	{ "GET", "/console/*", svc_h_console },
-	{ "GET", "/api/v1/recurrence/preview", svc_h_recurrence_preview },
-	{ "GET", "/api/v1/subscriptions", svc_h_subscriptions_list },
-	{ "POST", "/api/v1/subscriptions", svc_h_subscriptions_create },
-	{ "DELETE", "/api/v1/subscriptions/{}", svc_h_subscription_delete },
-	{ "POST", "/console/login", svc_h_login },
-	{ "POST", "/console/logout", svc_h_logout },
-	{ "GET", "/api/v1/me", svc_h_me },
-	{ "POST", "/api/v1/invites/accept", svc_h_invite_accept },
-	{ "GET", "/api/v1/accounts", svc_h_accounts_list },
-	{ "POST", "/api/v1/accounts", svc_h_accounts_create },
-	{ "PATCH", "/api/v1/accounts/{}", svc_h_account_patch },
-	{ "POST", "/api/v1/accounts/{}/invite", svc_h_account_invite },
-	/* admin data (issue 9): svc_admin.h */
-	{ "POST", "/api/v1/carriers", svc_h_carriers_create },
-	{ "PATCH", "/api/v1/carriers/{}", svc_h_carrier_patch },
-	{ "POST", "/api/v1/regions", svc_h_regions_create },
-	{ "PATCH", "/api/v1/regions/{}", svc_h_region_patch },
-	{ "GET", "/api/v1/tokens", svc_h_tokens_list },
-	{ "POST", "/api/v1/tokens", svc_h_tokens_create },
-	{ "DELETE", "/api/v1/tokens/{}", svc_h_token_revoke },
-	{ "POST", "/api/v1/tokens/{}/revoke", svc_h_token_revoke },
-	{ "GET", "/api/v1/audit", svc_h_audit },
-	{ "GET", "/api/v1/events/{}/history", svc_h_event_history },
-};
-#define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
-
-/*
- * Handlers that run without the writer lock, in parallel with each other
- * and with writes: they read through req->db, this worker thread's own
- * read connection (SQLite WAL), and take svc->lock themselves around any
- * use of svc->db. Every other handler runs under svc->lock with req->db =
- * svc->db, and one that is not GET/HEAD bumps the feeds' generation
- * (svc_feed_changed()) before the lock is released.
- */
-static const svc_handler lock_free[] = {
-	svc_h_feed_all,
-	svc_h_feed_scoped,
-	svc_h_healthz,
-};
-
-static int
-is_lock_free(svc_handler h)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(lock_free) / sizeof(lock_free[0]); i++)
-		if (lock_free[i] == h)
-			return 1;
-	return 0;
-}
 
 /* Per-connection request state, kept in MHD's con_cls. */
 struct conn_state {
 	struct svc_request req;
-	char *body;
-	size_t len;
-	size_t cap;
+	struct sbuf body;		/* the request body so far */
 	int too_large;
 	size_t max_body;	/* octets allowed for this path */
 	struct timespec t0;
@@ -141,9 +33,22 @@ struct conn_state {
 	char log_path[256];	/* path with secrets left out */
 };
 
+/* The value of name in a unit test's NULL-terminated pairs, or NULL. */
+static const char *
+fake_lookup(const char *const *pairs, const char *name, int nocase)
+{
+	for (; pairs && pairs[0]; pairs += 2)
+		if (nocase ? strcasecmp(pairs[0], name) == 0 :
+		    strcmp(pairs[0], name) == 0)
+			return pairs[1];
+	return NULL;
+}
+
 const char *
 svc_query(struct svc_request *req, const char *name)
 {
+	if (!req->conn)
+		return fake_lookup(req->fake_query, name, 0);
 	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND,
 					   name);
 }
@@ -151,114 +56,19 @@ svc_query(struct svc_request *req, const char *name)
 const char *
 svc_header(struct svc_request *req, const char *name)
 {
+	if (!req->conn)
+		return fake_lookup(req->fake_headers, name, 1);
 	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
 }
 
-/* Match path against pattern, collecting "{}" segments into req->params
- * (pointing into scratch, a copy of path). */
-static int
-match(const char *pattern, const char *path, char *scratch, size_t size,
-      struct svc_request *req)
-{
-	const char *p = pattern, *s;
-
-	if (strlen(path) >= size)
-		return 0;
-	strcpy(scratch, path);
-	req->n_params = 0;
-	s = scratch;
-	while (*p && *s) {
-		if (p[0] == '*' && p[1] == '\0')
-			return 1;
-		if (p[0] == '{' && p[1] == '}') {
-			char *seg = (char *)s;
-
-			while (*s && *s != '/')
-				s++;
-			if (s == seg || req->n_params == 4)
-				return 0;
-			req->params[req->n_params++] = seg;
-			p += 2;
-			if (*s == '/' && *p == '/') {
-				*(char *)s = '\0';
-				s++;
-				p++;
-			}
-			continue;
-		}
-		if (*p != *s)
-			return 0;
-		p++;
-		s++;
-	}
-	return (*p == '\0' || (p[0] == '*' && p[1] == '\0')) && *s == '\0';
-}
-
+/* Route the complete request through its row (router.c). */
 static enum MHD_Result
-dispatch(struct svc *svc, struct conn_state *cs)
+dispatch(struct conn_state *cs)
 {
-	struct svc_request *req = &cs->req;
-	char scratch[512], allow[128] = "";
-	const char *method = req->method;
-	int path_found = 0, pass;
-	size_t i;
-	enum MHD_Result ret;
+	struct svc_route_match m;
+	int rc = svc_route_find(cs->req.method, cs->req.path, &m);
 
-	if (strcmp(method, "HEAD") == 0)
-		method = "GET";		/* MHD sends no body for HEAD */
-	/* Literal paths first: /api/v1/events/import is not event "import",
-	 * POST /console/login is not a console page. */
-	for (pass = 0; pass < 2 && !path_found; pass++)
-	for (i = 0; i < N_ROUTES; i++) {
-		if ((strpbrk(routes[i].pattern, "{*") != NULL) != pass ||
-		    !match(routes[i].pattern, req->path, scratch,
-			   sizeof(scratch), req))
-			continue;
-		path_found = 1;
-		if (strlen(allow) + 10 < sizeof(allow)) {
-			if (*allow)
-				strcat(allow, ", ");
-			strcat(allow, routes[i].method);
-			if (strcmp(routes[i].method, "GET") == 0)
-				strcat(allow, ", HEAD");
-		}
-		if (strcmp(routes[i].method, method) != 0)
-			continue;
-		if (!req->pending)	/* not again after a resume */
-			svc->requests++;
-		if (is_lock_free(routes[i].handler)) {
-			req->db = svc_reader(svc);
-			return routes[i].handler(req);
-		}
-		pthread_mutex_lock(&svc->lock);
-		req->db = svc->db;
-		if (!csrf_exempt(routes[i].handler) &&
-		    svc_csrf_gate(req) != 0)
-			ret = svc_respond_csrf(req);
-		else
-			ret = routes[i].handler(req);
-		if (strcmp(method, "GET") != 0)
-			svc_feed_changed(svc);	/* a write may have happened */
-		pthread_mutex_unlock(&svc->lock);
-		return ret;
-	}
-	pthread_mutex_lock(&svc->lock);
-	svc->requests++;
-	req->db = svc->db;
-	if (path_found) {
-		char detail[200];
-
-		snprintf(detail, sizeof(detail), "%s is not allowed here;"
-			 " allowed: %s", req->method, allow);
-		req->allow = allow;
-		ret = svc_respond_problem(req, 405, "method-not-allowed",
-					  "Method Not Allowed", detail, NULL);
-	} else {
-		ret = svc_respond_problem(req, 404, "not-found", "Not Found",
-					  "no such resource", NULL);
-	}
-	pthread_mutex_unlock(&svc->lock);
-	return ret;
+	return svc_route_run(&cs->req, &m, rc);
 }
 
 static enum MHD_Result
@@ -291,22 +101,31 @@ count_header(void *cls, enum MHD_ValueKind kind, const char *key,
 	return MHD_YES;
 }
 
+/* Answer problem id before routing, naming field (its error code from
+ * code, or errcode.c's when NULL). */
 static enum MHD_Result
-early_problem(struct svc *svc, struct conn_state *cs, unsigned int status,
-	      const char *type, const char *title, const char *field,
-	      const char *detail)
+early_problem_code(struct svc *svc, struct conn_state *cs,
+		   enum svc_problem_id id, const char *field, const char *code,
+		   const char *detail)
 {
 	json_t *errors = json_array();
-	enum MHD_Result ret;
 
-	if (errors)
+	if (errors && code)
+		svc_problem_addc(errors, field, code, "%s", detail);
+	else if (errors)
 		svc_problem_add(errors, field, "%s", detail);
 	svc->requests++;
-	ret = svc_respond_problem(&cs->req, status, type, title, detail,
-				  errors);
-	return ret;
+	return svc_problem(&cs->req, id, detail, errors);
 }
 
+static enum MHD_Result
+early_problem(struct svc *svc, struct conn_state *cs, enum svc_problem_id id,
+	      const char *field, const char *detail)
+{
+	return early_problem_code(svc, cs, id, field, NULL, detail);
+}
+
+/* 413 (RFC 9110 §15.5.14) for a body over the route's limit. */
 static enum MHD_Result
 too_large(struct svc *svc, struct conn_state *cs)
 {
@@ -314,8 +133,8 @@ too_large(struct svc *svc, struct conn_state *cs)
 
 	snprintf(detail, sizeof(detail), "request bodies here are limited to"
 		 " %zu octets", cs->max_body);
-	return early_problem(svc, cs, 413, "too-large", "Content Too Large",
-			     "body", detail);
+	return early_problem_code(svc, cs, SVC_PROB_TOO_LARGE, "body",
+				  "body_too_large", detail);
 }
 
 static enum MHD_Result
@@ -335,6 +154,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		cs = calloc(1, sizeof(*cs));
 		if (!cs)
 			return MHD_NO;
+		sbuf_init(&cs->body);
 		clock_gettime(CLOCK_MONOTONIC, &cs->t0);
 		snprintf(cs->method, sizeof(cs->method), "%s", method);
 		snprintf(cs->path, sizeof(cs->path), "%s", url);
@@ -345,16 +165,16 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		cs->req.path = cs->path;
 		*con_cls = cs;
 		if (strlen(url) >= sizeof(cs->path))
-			return early_problem(svc, cs, 414, "uri-too-long",
-					     "URI Too Long", "path",
+			return early_problem(svc, cs, SVC_PROB_URI_TOO_LONG,
+					     "path",
 					     "the path is longer than 255"
 					     " octets");
 		MHD_get_connection_values_n(conn, MHD_HEADER_KIND,
 					    count_header, counts);
 		if (bad_nul) {
 			cs->req.close = 1;
-			return early_problem(svc, cs, 400, "bad-path",
-					     "Bad Request", "path",
+			return early_problem(svc, cs, SVC_PROB_BAD_PATH,
+					     "path",
 					     "a percent-encoded NUL (%00) is"
 					     " not allowed in a path or query");
 		}
@@ -365,8 +185,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		    (counts[4] == 0 &&
 		     strcmp(version, MHD_HTTP_VERSION_1_0) != 0)) {
 			cs->req.close = 1;
-			return early_problem(svc, cs, 400, "bad-header",
-					     "Bad Request", counts[5] ?
+			return early_problem(svc, cs, SVC_PROB_BAD_HEADER,
+					     counts[5] ?
 					     "header" : "Host", counts[5] ?
 					     "a control character in a header"
 					     " value" : "exactly one Host header"
@@ -376,29 +196,34 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		 * after it are read as another request (no smuggling). */
 		if (counts[2]) {
 			cs->req.close = 1;
-			return early_problem(svc, cs, 400, "bad-header",
-					     "Bad Request", "header",
+			return early_problem(svc, cs, SVC_PROB_BAD_HEADER,
+					     "header",
 					     "whitespace between a header"
 					     " name and its colon");
 		}
 		if (counts[0] > 1 || (counts[0] && counts[1]) ||
 		    counts[1] > 1) {
 			cs->req.close = 1;
-			return early_problem(svc, cs, 400, "ambiguous-framing",
-					     "Bad Request", "Content-Length",
+			return early_problem(svc, cs,
+					     SVC_PROB_AMBIGUOUS_FRAMING,
+					     "Content-Length",
 					     "duplicate Content-Length or"
 					     " Transfer-Encoding, or both");
 		}
 		if (counts[3]) {
 			cs->req.close = 1;
-			return early_problem(svc, cs, 501, "not-implemented",
-					     "Not Implemented",
+			return early_problem(svc, cs,
+					     SVC_PROB_NOT_IMPLEMENTED,
 					     "Transfer-Encoding",
 					     "only chunked transfer coding is"
 					     " implemented");
 		}
-		cs->max_body = strcmp(url, "/api/v1/events/import") == 0 ?
-			       SVC_MAX_IMPORT_BODY : SVC_MAX_BODY;
+		{
+			struct svc_route_match m;
+
+			svc_route_find(method, url, &m);
+			cs->max_body = m.max_body;	/* the row's limit */
+		}
 		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 						 MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl && strtoull(cl, NULL, 10) > cs->max_body)
@@ -409,32 +234,20 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		size_t n = *upload_data_size;
 
 		*upload_data_size = 0;
-		if (cs->too_large || cs->len + n > cs->max_body) {
+		if (cs->too_large || cs->body.len + n > cs->max_body) {
 			cs->too_large = 1;
 			return MHD_YES;
 		}
-		if (cs->len + n > cs->cap) {
-			size_t cap = cs->cap ? cs->cap : 4096;
-			char *nb;
-
-			while (cap < cs->len + n)
-				cap *= 2;
-			nb = realloc(cs->body, cap);
-			if (!nb)
-				return MHD_NO;
-			cs->body = nb;
-			cs->cap = cap;
-		}
-		memcpy(cs->body + cs->len, upload_data, n);
-		cs->len += n;
+		if (sbuf_add(&cs->body, upload_data, n) != 0)
+			return MHD_NO;
 		return MHD_YES;
 	}
 	svc_limits_body_done(conn);
 	if (cs->too_large)
 		return too_large(svc, cs);
-	cs->req.body = cs->body;
-	cs->req.body_len = cs->len;
-	return dispatch(svc, cs);
+	cs->req.body = cs->body.len ? cs->body.buf : NULL;
+	cs->req.body_len = cs->body.len;
+	return dispatch(cs);
 }
 
 static void
@@ -485,7 +298,7 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		fprintf(stderr, "%s\n", text);
 	free(text);
 	json_decref(line);
-	free(cs->body);
+	sbuf_release(&cs->body);
 	free(cs);
 	*con_cls = NULL;
 }

@@ -131,6 +131,9 @@ int64_t svc_ratelimit_wait(struct svc_ratelimit *rl, const char *key,
  */
 void svc_ratelimit_begin(struct svc_ratelimit *rl, const char *key,
 			 int64_t now_utc);
+
+/* The attempt for key (borrowed) ended at now_utc (seconds UTC); failed
+ * 1 records a failure against key's limit. */
 void svc_ratelimit_end(struct svc_ratelimit *rl, const char *key,
 		       int64_t now_utc, int failed);
 

@@ -14,6 +14,7 @@
 #include <microhttpd.h>
 
 #include "../db/db.h"
+#include "problem.h"
 #include "session.h"
 
 /* Largest request body accepted, octets; larger gets 413. */
@@ -114,6 +115,20 @@ struct svc_auth {
 					 * "user:alice" */
 };
 
+/* Who may call a route (router.h rows; svc_auth_gate()). */
+enum svc_auth_need {
+	SVC_AUTH_ANON,			/* anyone; credentials not looked at */
+	SVC_AUTH_OPTIONAL,		/* anyone, but a valid credential is
+					 * resolved into req->auth (it may
+					 * see more); a bad token reads as
+					 * anonymous */
+	SVC_AUTH_CALLER,		/* any valid bearer token or session */
+	SVC_AUTH_ADMIN,			/* an admin's token or session */
+};
+
+/* Octets of a comma-joined list of every event kind's slug, with NUL. */
+#define SVC_KINDS_MAX 128
+
 /* One request, handed to a handler once its body is complete. */
 struct svc_request {
 	struct svc *svc;
@@ -142,6 +157,16 @@ struct svc_request {
 	const char *header_names[SVC_MAX_EXTRA_HEADERS];
 	const char *header_values[SVC_MAX_EXTRA_HEADERS];
 	size_t n_headers;
+	struct svc_auth auth;		/* the caller, when the route's row
+					 * needs one (router.c): borrowed by
+					 * the handler, released by the
+					 * router */
+	const char *const *fake_headers; /* unit tests (conn NULL): name,
+					 * value pairs, NULL-terminated */
+	const char *const *fake_query;	/* the same for query arguments */
+	char filter_kinds[SVC_KINDS_MAX]; /* the kind filter's slugs
+					 * (svc_query_kinds()), for
+					 * db_event_filter.kind */
 };
 
 typedef enum MHD_Result (*svc_handler)(struct svc_request *req);
@@ -159,13 +184,38 @@ enum MHD_Result svc_respond_json_etag(struct svc_request *req,
 				      const char *etag);
 
 /*
- * Queue an RFC 9457 problem (application/problem+json): type is a short
- * slug appended to "https://roadshowd.dev/problems/", title and detail are
- * human text (borrowed), errors is a JSON array of {field, code, detail}
- * objects or NULL (stolen; an element without code gets svc_error_code()'s).
- * When Accept-Language prefers Chinese (svc_lang_zh()), title, detail and
- * each error's detail are sent in zh-CN (svc_problem_to_zh()) with
- * Content-Language: zh-CN.
+ * Queue the RFC 9457 problem id (application/problem+json) with the
+ * status, type URI and title of its row in the problem table
+ * (problem.h). detail is human text (borrowed, may be NULL), errors a
+ * JSON array of {field, code, detail} objects or NULL (stolen; an element
+ * without code gets svc_error_code()'s). When Accept-Language prefers
+ * Chinese (svc_lang_zh()), title, detail and each error's detail are sent
+ * in zh-CN (svc_problem_to_zh()) with Content-Language: zh-CN. Returns
+ * MHD_YES/MHD_NO as MHD_queue_response() does.
+ */
+enum MHD_Result svc_problem(struct svc_request *req, enum svc_problem_id id,
+			    const char *detail, json_t *errors);
+
+/* svc_problem() with the English title replaced by title (borrowed; NULL:
+ * the table's), e.g. "Invalid token" for a validation-error. */
+enum MHD_Result svc_problem_titled(struct svc_request *req,
+				   enum svc_problem_id id, const char *title,
+				   const char *detail, json_t *errors);
+
+/*
+ * svc_problem_titled() for field errors: detail is "<field>: <detail>" of
+ * the first element of errors (a non-empty JSON array of {field, detail},
+ * stolen).
+ */
+enum MHD_Result svc_problem_fields(struct svc_request *req,
+				   enum svc_problem_id id, const char *title,
+				   json_t *errors);
+
+/*
+ * The older string-keyed form, kept for the call sites not yet moved to
+ * svc_problem() (see docs/ARCHITECTURE.md): type is a slug appended to
+ * SVC_PROBLEM_BASE, status chosen by the caller; title and detail
+ * borrowed, errors stolen; the zh-CN rewrite as svc_problem().
  */
 enum MHD_Result svc_respond_problem(struct svc_request *req,
 				    unsigned int status, const char *type,
@@ -175,16 +225,17 @@ enum MHD_Result svc_respond_problem(struct svc_request *req,
 /*
  * Queue a 400 problem for field errors: detail is "<field>: <detail>" of
  * the first error, errors (a JSON array of {field, detail}) is stolen.
- * type and title as for svc_respond_problem().
+ * type is a 400 slug of the problem table ("validation-error",
+ * "invalid-query"), title the English title. Prefer svc_problem_fields().
  */
 enum MHD_Result svc_respond_invalid(struct svc_request *req, const char *type,
 				    const char *title, json_t *errors);
 
-/* A problem for a negative errno from db_/cal_ functions: -ENOENT 404,
- * -EEXIST 409, -ESTALE 412, -EINVAL 400, -ENOSPC 507, -EBUSY/-EROFS 503
- * (both with Retry-After), -ENOMEM/-EIO 500 (an -EIO that a full disk,
- * lock or read-only file caused is answered as that). The one errno to
- * status table. */
+/* A problem for a negative errno from db_/cal_ functions, through
+ * svc_problem_of_errno() (problem.h, the one errno to status table): an
+ * -EIO that a full disk, lock or read-only file caused is answered as
+ * that (507, 503 with Retry-After); -ENOMEM gets the static 500 body.
+ * what (borrowed) names the object in the detail ("the event"). */
 enum MHD_Result svc_respond_errno(struct svc_request *req, int err,
 				  const char *what);
 
@@ -258,10 +309,43 @@ int svc_token_generate(char token[69], char hash[65]);
 /* SHA-256 hex digest of a token string. */
 void svc_token_hash(const char *token, char hash[65]);
 
-/* Resolve the Authorization header. auth is filled (release with
- * svc_auth_release()); returns 0 with present=0 when no header, -EACCES
- * for a malformed or unknown token, -EIO. Call with svc->lock held. */
+/*
+ * Resolve the caller: the Authorization header (RFC 6750 bearer token),
+ * else the session cookie. auth is filled (release with
+ * svc_auth_release() in every case). Returns 0 (present=0 when there is
+ * no credential or the session ended), -EACCES for a malformed, unknown,
+ * expired or revoked token or an address over its budget of failed
+ * tokens, or a storage error (-EIO, -EBUSY, -EROFS, -ENOMEM) that the
+ * caller must answer as an error, never as "anonymous". Call with
+ * svc->lock held. Prefer the router's gate (svc_auth_gate()).
+ */
 int svc_auth_resolve(struct svc_request *req, struct svc_auth *auth);
+
+/*
+ * The one auth gate, run by the router before the handler with the
+ * row's requirement need. auth is filled as by svc_auth_resolve() and
+ * released again unless 0 is returned. Returns 0 when the caller may go
+ * on (SVC_AUTH_ANON always, without resolving; SVC_AUTH_OPTIONAL with
+ * or without a caller); -ENOKEY when need asks for a credential and none
+ * came; -EACCES when the credential is not valid (see
+ * svc_auth_resolve()); -EPERM when need is SVC_AUTH_ADMIN and the caller
+ * is not an admin; a storage error as svc_auth_resolve(), for every need
+ * but SVC_AUTH_ANON (never read as "anonymous").
+ */
+int svc_auth_gate(struct svc_request *req, enum svc_auth_need need,
+		  struct svc_auth *auth);
+
+/*
+ * Answer a refusal rc of svc_auth_gate(): -ENOKEY and -EACCES 401 with
+ * WWW-Authenticate (429 when the address is over its budget), -EPERM 403
+ * admin-only, anything else through svc_respond_errno() (500/503, never
+ * "anonymous"). what (borrowed, may be NULL) names the action in the
+ * detail ("managing tokens").
+ */
+enum MHD_Result svc_auth_refuse(struct svc_request *req, int rc,
+				const char *what);
+
+/* Release what svc_auth_resolve() filled (auth is zeroed; idempotent). */
 void svc_auth_release(struct svc_auth *auth);
 
 /* 1 when auth's organiser holds carrier (a slug; NULL: the district). */
@@ -320,6 +404,21 @@ const char *svc_query(struct svc_request *req, const char *name);
 /* Request header, or NULL. Borrowed. */
 const char *svc_header(struct svc_request *req, const char *name);
 
+/* ---- query.c ---- */
+
+/*
+ * The event kinds a request filters on: every kind= query argument
+ * (repeated, and each a comma list "roadshow,salon"), each element an
+ * event kind's slug or name (cal_kind_from_name(): "路演" is roadshow).
+ * Any of them matches. out (size octets; SVC_KINDS_MAX fits all) gets the
+ * distinct slugs comma-joined in cal_kinds[] order, e.g.
+ * "roadshow,salon". Returns 1 when kinds were given, 0 when there is no
+ * kind= argument (out ""), -EINVAL when an element names no kind (one
+ * error naming field "kind" per element is appended to errors).
+ */
+int svc_query_kinds(struct svc_request *req, char *out, size_t size,
+		    json_t *errors);
+
 /* ---- event list filters (h_events.c), shared with the feeds ----
  * The JSON form of an event is event_json.h's, its rules (SEQUENCE,
  * series exceptions) calendar/event_rules.h's. */
@@ -342,7 +441,15 @@ int svc_parse_event_filter(struct svc_request *req, struct db_event_filter *f,
  * reference. */
 json_t *svc_feed_links(struct svc *svc, const char *path);
 
-/* ---- handlers (h_*.c) ---- */
+/*
+ * ---- handlers (h_*.c) ----
+ * Each is called by the router (router.c) once the request's body is
+ * complete and its row's policy (CSRF, auth requirement with the caller
+ * in req->auth, media type) passed, with svc->lock held unless the row is
+ * lock-free. req is borrowed for the call. Each queues exactly one
+ * response through respond.c (or suspends the connection, h_feeds.c) and
+ * returns MHD_YES, or MHD_NO when the connection must close.
+ */
 enum MHD_Result svc_h_healthz(struct svc_request *req);
 enum MHD_Result svc_h_metrics(struct svc_request *req);
 enum MHD_Result svc_h_regions(struct svc_request *req);

@@ -91,6 +91,9 @@ svc_body_read(const char *body, size_t len, const char *noun,
 		json_decref(obj);
 		return -EBADMSG;
 	}
+	*out = obj;
+	if (!fields)
+		return 0;	/* the caller checks the members */
 	json_object_foreach(obj, key, v) {
 		for (f = fields; f->name; f++)
 			if (strcmp(f->name, key) == 0)
@@ -104,6 +107,5 @@ svc_body_read(const char *body, size_t len, const char *noun,
 	for (f = fields; f->name; f++)
 		if (check_field(f, obj, dst, errors) != 0)
 			rc = -EINVAL;
-	*out = obj;
 	return rc;
 }

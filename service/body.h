@@ -54,7 +54,9 @@ struct svc_field {
  * bad_type; a string over max_len too_long (a \u0000 makes the body
  * malformed: jansson refuses it). Members that pass are given to their
  * setters, in table order. Returns 0 when no error was added, -EINVAL
- * when one was.
+ * when one was. fields NULL: only the object is read (0 or -EBADMSG);
+ * its members are the caller's to check (the event field table of
+ * event_json.c, with its read-only and echo rules).
  */
 int svc_body_read(const char *body, size_t len, const char *noun,
 		  const struct svc_field *fields, void *dst, json_t *errors,

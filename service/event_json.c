@@ -1,7 +1,7 @@
 /*
  * event_json.c: a JSON body onto an event (see event_json.h; the
- * representation the API answers is event_view.c's). Bodies are parsed
- * with JSON_REJECT_DUPLICATES by the caller; here each field is checked
+ * representation the API answers is event_view.c's). Bodies are read by
+ * svc_body_read() (body.c, duplicates refused); here each field is checked
  * by its own function, listed in one table; unknown fields are errors (no
  * mass assignment).
  */
@@ -16,6 +16,8 @@
 #include "../calendar/event_rules.h"
 #include "../calendar/kind.h"
 #include "../calendar/recur.h"
+#include "../calendar/types.h"
+#include "body.h"
 #include "event_json.h"
 #include "input_limits.h"
 #include "natural.h"
@@ -32,7 +34,7 @@ svc_event_defaults(struct db_event *ev, int64_t now_utc)
 	snprintf(uid, sizeof(uid), "%.32s@roadshowd", hash);
 	ev->uid = strdup(uid);
 	ev->tzid = strdup(CAL_DISTRICT_TZID);
-	ev->status = strdup("CONFIRMED");
+	ev->status = strdup(cal_event_status_name(CAL_STATUS_CONFIRMED));
 	return ev->uid && ev->tzid && ev->status ? 0 : -ENOMEM;
 }
 
@@ -774,17 +776,17 @@ int
 svc_event_parse_for_create(struct svc *svc, const char *body, size_t len,
 			   struct db_event *ev)
 {
-	json_error_t jerr;
-	json_t *obj, *errors;
+	json_t *obj = NULL, *errors;
 	int n;
 
-	if (svc_event_defaults(ev, svc->clock()) != 0) {
+	if (svc_event_defaults(ev, svc->clock()) != 0 ||
+	    !(errors = json_array())) {
 		db_event_release(ev);
 		return -1;
 	}
-	obj = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
-	errors = json_array();
-	if (!obj || !json_is_object(obj) || !errors) {
+	/* as svc_event_body(): the one reader, the members checked here */
+	if (svc_body_read(body, len, "an event", NULL, NULL, errors,
+			  &obj) != 0) {
 		json_decref(obj);
 		json_decref(errors);
 		db_event_release(ev);

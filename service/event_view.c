@@ -6,6 +6,7 @@
 
 #include "../calendar/caltime.h"
 #include "../calendar/kind.h"
+#include "../calendar/types.h"
 #include "event_view.h"
 #include "report.h"
 
@@ -139,7 +140,7 @@ svc_event_public_json(const struct db_event *ev)
 		const char *st = json_string_value(json_object_get(
 					json_array_get(ov, i), "status"));
 
-		if (st && strcmp(st, "TENTATIVE") == 0)
+		if (cal_event_status_is(st, CAL_STATUS_TENTATIVE))
 			json_array_remove(ov, i);
 	}
 	return o;

@@ -16,10 +16,12 @@
 #include "../calendar/event_rules.h"
 #include "../calendar/kind.h"
 #include "../calendar/recur.h"
+#include "../calendar/types.h"
+#include "body.h"
 #include "event_json.h"
 #include "event_view.h"
 #include "h_events.h"
-#include "media_type.h"
+#include "http_cond.h"
 #include "svc.h"
 #include "svc_admin.h"
 
@@ -31,82 +33,32 @@
 json_t *
 svc_event_body(struct svc_request *req, enum MHD_Result *ret)
 {
-	static const char *const json_types[] = {
-		"application/json", "application/merge-patch+json",
-		"application/x-www-form-urlencoded", NULL,
-	};
-	const char *ct = svc_header(req, MHD_HTTP_HEADER_CONTENT_TYPE);
-	json_error_t jerr;
-	json_t *obj, *errors;
+	json_t *obj = NULL, *errors = json_array();
 	char detail[300];
-	int rc;
 
-	/* curl -d sends application/x-www-form-urlencoded unless told
-	 * otherwise; read its body as JSON too, refuse other types. */
-	if (ct && (rc = svc_media_type_check(ct, json_types)) != 0) {
-		*ret = svc_respond_problem(req, 415, "unsupported-media-type",
-					   "Unsupported Media Type",
-					   rc == -EILSEQ ? "JSON is read as"
-					   " UTF-8: send charset=utf-8 or no"
-					   " charset" : "send application/json",
-					   NULL);
+	if (!errors) {
+		*ret = svc_respond_errno(req, -ENOMEM, "");
 		return NULL;
 	}
-	if (!req->body || req->body_len == 0) {
-		errors = json_array();
-		svc_problem_add(errors, "body", "a JSON object is required");
-		*ret = svc_respond_problem(req, 400, "invalid-json",
-					   "Bad Request", "empty body", errors);
-		return NULL;
-	}
-	obj = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES,
-			 &jerr);
-	if (obj && json_is_object(obj))
+	/* the media type was checked by the route's row (router.c) */
+	if (svc_body_read(req->body, req->body_len, "an event", NULL, NULL,
+			  errors, &obj) == 0) {
+		json_decref(errors);
 		return obj;
-	if (obj)
-		snprintf(detail, sizeof(detail), "the body must be a JSON"
-			 " object");
-	else
-		snprintf(detail, sizeof(detail), "malformed JSON at line %d,"
-			 " column %d: %s", jerr.line, jerr.column, jerr.text);
-	errors = json_array();
-	svc_problem_add(errors, "body", "%s", detail);
-	json_decref(obj);
-	*ret = svc_respond_problem(req, 400, "invalid-json", "Bad Request",
-				   detail, errors);
+	}
+	snprintf(detail, sizeof(detail), "%s", !req->body ||
+		 req->body_len == 0 ? "empty body" :
+		 json_string_value(json_object_get(json_array_get(errors, 0),
+						   "detail")));
+	*ret = svc_problem(req, SVC_PROB_INVALID_JSON, detail, errors);
 	return NULL;
 }
 
 static enum MHD_Result
 invalid(struct svc_request *req, json_t *errors)
 {
-	return svc_respond_invalid(req, "validation-error", "Invalid event",
-				   errors);
-}
-
-/* Require credentials; answer 401 otherwise. 0 when auth is filled. */
-static int
-require_auth(struct svc_request *req, struct svc_auth *auth,
-	     enum MHD_Result *ret)
-{
-	int rc = svc_auth_resolve(req, auth);
-
-	if (rc == -EACCES) {
-		*ret = svc_respond_unauthorized(req, "the bearer token is not"
-						" valid or was revoked");
-		return -1;
-	}
-	if (rc != 0) {
-		*ret = svc_respond_errno(req, rc, "token");
-		return -1;
-	}
-	if (!auth->present) {
-		*ret = svc_respond_unauthorized(req, "writing needs"
-						" Authorization: Bearer <token>"
-						" (roadshowd token create)");
-		return -1;
-	}
-	return 0;
+	return svc_problem_fields(req, SVC_PROB_VALIDATION, "Invalid event",
+				  errors);
 }
 
 static enum MHD_Result
@@ -129,8 +81,7 @@ forbidden_carrier(struct svc_request *req, const struct svc_auth *auth,
 			 "account" : "token", auth->n_carriers > 1 ? "s" : "",
 			 held, carrier ? carrier : "the district");
 	svc_problem_addc(errors, "carrier", "not_your_carrier", "%s", detail);
-	return svc_respond_problem(req, 403, "wrong-carrier", "Forbidden",
-				   detail, errors);
+	return svc_problem(req, SVC_PROB_WRONG_CARRIER, detail, errors);
 }
 
 static int
@@ -164,48 +115,6 @@ parse_cursor(const char *s, int64_t *start, int64_t *id)
 	return parse_id(end + 1, id);
 }
 
-/*
- * If-Match (RFC 9110 §13.1.1) header h (NULL: absent) against etag (a
- * quoted strong entity-tag): 0 when absent, empty, "*", or one listed
- * entity-tag equals etag (strong comparison, so a weak W/ tag never
- * matches); -ESTALE when none does; -EINVAL when h is not a list of
- * quoted entity-tags. The one If-Match parser of the event handlers
- * (called once, from svc_event_load_for_write()).
- */
-static int
-if_match_parse(const char *h, const char *etag)
-{
-	size_t n = strlen(etag);
-	const char *p, *q;
-	int matched = 0;
-
-	if (!h)
-		return 0;
-	for (p = h; *p;) {
-		while (*p == ' ' || *p == '\t' || *p == ',')
-			p++;
-		if (!*p)
-			break;
-		if (*p == '*') {
-			matched = 1;
-			p++;
-			continue;
-		}
-		if (strncmp(p, "W/", 2) == 0)
-			p += 2;		/* weak: valid, never matches */
-		else if (strncmp(p, etag, n) == 0 &&
-			 (p[n] == '\0' || p[n] == ',' || p[n] == ' ' ||
-			  p[n] == '\t'))
-			matched = 1;
-		if (*p != '"' || !(q = strchr(p + 1, '"')))
-			return -EINVAL;
-		p = q + 1;
-		if (*p && *p != ',' && *p != ' ' && *p != '\t')
-			return -EINVAL;
-	}
-	return matched || !*h ? 0 : -ESTALE;
-}
-
 static void
 etag_of_event(const struct db_event *ev, char out[40])
 {
@@ -234,27 +143,25 @@ not_yours(struct svc_request *req, const struct svc_auth *auth,
 	  const struct db_event *stored)
 {
 	if (!svc_auth_sees_tentative(auth, stored->carrier) &&
-	    strcmp(stored->status, "TENTATIVE") == 0)
+	    cal_event_status_is(stored->status, CAL_STATUS_TENTATIVE))
 		return svc_respond_errno(req, -ENOENT, "the event");
 	return forbidden_carrier(req, auth, stored->carrier);
 }
 
 int
-svc_event_load_for_write(struct svc_request *req, struct svc_auth *auth,
-			 struct db_event *stored, enum MHD_Result *ret)
+svc_event_load_for_write(struct svc_request *req, struct db_event *stored,
+			 enum MHD_Result *ret)
 {
+	const struct svc_auth *auth = &req->auth;	/* the router's */
 	char etag[40];
 	int64_t id;
 	int rc;
 
 	memset(stored, 0, sizeof(*stored));
-	memset(auth, 0, sizeof(*auth));
 	if (parse_id(req->params[0], &id) != 0) {
 		*ret = svc_respond_errno(req, -ENOENT, "the event");
 		return -1;
 	}
-	if (require_auth(req, auth, ret) != 0)
-		return -1;
 	rc = db_event_get(req->svc->db, id, stored);
 	if (rc != 0) {
 		*ret = svc_respond_errno(req, rc, "the event");
@@ -265,12 +172,11 @@ svc_event_load_for_write(struct svc_request *req, struct svc_auth *auth,
 		goto fail;
 	}
 	etag_of_event(stored, etag);
-	rc = if_match_parse(svc_header(req, MHD_HTTP_HEADER_IF_MATCH), etag);
+	rc = svc_if_match(svc_header(req, MHD_HTTP_HEADER_IF_MATCH), etag);
 	if (rc == -EINVAL) {
-		*ret = svc_respond_problem(req, 400, "invalid-request",
-					   "Bad Request", "If-Match must list"
-					   " quoted ETags of this event, e.g."
-					   " \"r3\"", NULL);
+		*ret = svc_problem(req, SVC_PROB_INVALID_REQUEST, "If-Match"
+				   " must list quoted ETags of this event, e.g."
+				   " \"r3\"", NULL);
 		goto fail;
 	}
 	if (rc == -ESTALE) {
@@ -280,21 +186,20 @@ svc_event_load_for_write(struct svc_request *req, struct svc_auth *auth,
 	return 0;
 fail:
 	db_event_release(stored);
-	svc_auth_release(auth);
 	return -1;
 }
 
 enum MHD_Result
-svc_event_save(struct svc_request *req, const struct svc_auth *auth,
-	       struct db_event *ev, const struct db_event *stored)
+svc_event_save(struct svc_request *req, struct db_event *ev,
+	       const struct db_event *stored)
 {
 	int rc;
 
 	if (!cal_event_any_change(ev, stored))
 		return svc_event_respond(req, 200, stored->id);
 	ev->sequence = cal_event_next_sequence(ev, stored);
-	rc = db_event_update(req->svc->db, ev, stored->revision, auth->actor,
-			     req->svc->clock());
+	rc = db_event_update(req->svc->db, ev, stored->revision,
+			     req->auth.actor, req->svc->clock());
 	if (rc != 0)
 		return svc_respond_errno(req, rc, "the event");
 	return svc_event_respond(req, 200, stored->id);
@@ -348,8 +253,8 @@ insert_event(struct svc_request *req, const struct svc_auth *auth,
 		e = json_array();
 		svc_problem_add(e, "uid", "an event with UID '%s' exists",
 				ev->uid);
-		return svc_respond_problem(req, 409, "conflict", "Conflict",
-					   "an event with this UID exists", e);
+		return svc_problem(req, SVC_PROB_CONFLICT, "an event with this"
+				   " UID exists", e);
 	}
 	if (rc != 0)
 		return svc_respond_errno(req, rc, "the event");
@@ -362,15 +267,13 @@ enum MHD_Result
 svc_h_events_create(struct svc_request *req)
 {
 	struct svc *svc = req->svc;
-	struct svc_auth auth;
+	const struct svc_auth *auth = &req->auth;	/* the router's */
 	struct db_event ev;
 	json_t *obj, *errors = NULL;
 	enum MHD_Result ret;
 	int rc;
 
 	memset(&ev, 0, sizeof(ev));
-	if (require_auth(req, &auth, &ret) != 0)
-		return ret;
 	if (!(obj = svc_event_body(req, &ret)))
 		goto out;
 	errors = json_array();
@@ -382,22 +285,21 @@ svc_h_events_create(struct svc_request *req)
 			     errors);
 	svc_event_check_json(&ev, errors);
 	rc = json_array_size(errors) ? -EINVAL
-				     : default_carrier(&auth, obj, &ev, errors);
+				     : default_carrier(auth, obj, &ev, errors);
 	if (rc == -EINVAL) {
 		ret = invalid(req, errors);
 		errors = NULL;
 	} else if (rc != 0) {
 		ret = svc_respond_errno(req, rc, "");
-	} else if (!svc_auth_may_write(&auth, ev.carrier)) {
-		ret = forbidden_carrier(req, &auth, ev.carrier);
+	} else if (!svc_auth_may_write(auth, ev.carrier)) {
+		ret = forbidden_carrier(req, auth, ev.carrier);
 	} else if (!svc_event_carrier_closed(req, &ev, &ret)) {
-		ret = insert_event(req, &auth, &ev);
+		ret = insert_event(req, auth, &ev);
 	}
 out:
 	json_decref(errors);
 	json_decref(obj);
 	db_event_release(&ev);
-	svc_auth_release(&auth);
 	return ret;
 }
 
@@ -446,37 +348,36 @@ changed_event(struct svc_request *req, const struct svc_auth *auth,
 static enum MHD_Result
 update_event(struct svc_request *req, int replace)
 {
-	struct svc_auth auth;
+	const struct svc_auth *auth = &req->auth;	/* the router's */
 	struct db_event stored, ev;
 	json_t *obj = NULL, *errors = NULL;
 	enum MHD_Result ret;
 	int rc;
 
 	memset(&ev, 0, sizeof(ev));
-	if (svc_event_load_for_write(req, &auth, &stored, &ret) != 0)
+	if (svc_event_load_for_write(req, &stored, &ret) != 0)
 		return ret;
 	if (!(obj = svc_event_body(req, &ret)))
 		goto out;
 	errors = json_array();
-	rc = errors ? changed_event(req, &auth, obj, replace, &stored, &ev,
+	rc = errors ? changed_event(req, auth, obj, replace, &stored, &ev,
 				    errors) : -ENOMEM;
 	if (rc == -EINVAL) {
 		ret = invalid(req, errors);
 		errors = NULL;
 	} else if (rc != 0) {
 		ret = svc_respond_errno(req, -ENOMEM, "");
-	} else if (!svc_auth_may_write(&auth, ev.carrier)) {
-		ret = forbidden_carrier(req, &auth, ev.carrier);
+	} else if (!svc_auth_may_write(auth, ev.carrier)) {
+		ret = forbidden_carrier(req, auth, ev.carrier);
 	} else if (!svc_event_carrier_closed(req, &ev, &ret)) {
 		cal_event_keep_exceptions(&ev, &stored);
-		ret = svc_event_save(req, &auth, &ev, &stored);
+		ret = svc_event_save(req, &ev, &stored);
 	}
 out:
 	json_decref(errors);
 	json_decref(obj);
 	db_event_release(&ev);
 	db_event_release(&stored);
-	svc_auth_release(&auth);
 	return ret;
 }
 
@@ -495,57 +396,51 @@ svc_h_event_put(struct svc_request *req)
 enum MHD_Result
 svc_h_event_cancel(struct svc_request *req)
 {
-	struct svc_auth auth;
 	struct db_event stored, ev;
 	enum MHD_Result ret;
 
-	if (svc_event_load_for_write(req, &auth, &stored, &ret) != 0)
+	if (svc_event_load_for_write(req, &stored, &ret) != 0)
 		return ret;
 	if (db_event_copy(&ev, &stored) != 0) {
 		ret = svc_respond_errno(req, -ENOMEM, "");
 		goto out;
 	}
-	ret = set_copy(&ev.status, "CANCELLED") == 0
-	      ? svc_event_save(req, &auth, &ev, &stored)
-	      : svc_respond_errno(req, -ENOMEM, "");
+	ret = set_copy(&ev.status, cal_event_status_name(CAL_STATUS_CANCELLED))
+	      == 0 ? svc_event_save(req, &ev, &stored)
+		   : svc_respond_errno(req, -ENOMEM, "");
 	db_event_release(&ev);
 out:
 	db_event_release(&stored);
-	svc_auth_release(&auth);
 	return ret;
 }
 
 enum MHD_Result
 svc_h_event_delete(struct svc_request *req)
 {
-	struct svc_auth auth;
 	struct db_event stored;
 	enum MHD_Result ret;
 	int rc;
 
-	if (svc_event_load_for_write(req, &auth, &stored, &ret) != 0)
+	if (svc_event_load_for_write(req, &stored, &ret) != 0)
 		return ret;
-	if (!auth.admin) {
-		ret = svc_respond_problem(req, 403, "admin-only", "Forbidden",
-					  "hard delete is for admins;"
-					  " organisers cancel events (POST"
-					  " /api/v1/events/{id}/cancel)", NULL);
+	if (!req->auth.admin) {
+		ret = svc_problem(req, SVC_PROB_ADMIN_ONLY, "hard delete is for"
+				  " admins; organisers cancel events (POST"
+				  " /api/v1/events/{id}/cancel)", NULL);
 		goto out;
 	}
-	rc = db_event_delete(req->svc->db, stored.id, auth.actor,
+	rc = db_event_delete(req->svc->db, stored.id, req->auth.actor,
 			     req->svc->clock());
 	ret = rc ? svc_respond_errno(req, rc, "the event")
 		 : svc_respond_text(req, 204, NULL, strdup(""), 0, NULL, 0, 0);
 out:
 	db_event_release(&stored);
-	svc_auth_release(&auth);
 	return ret;
 }
 
 enum MHD_Result
 svc_h_event_get(struct svc_request *req)
 {
-	struct svc_auth auth;
 	struct db_event ev;
 	char etag[40];
 	enum MHD_Result ret;
@@ -557,11 +452,10 @@ svc_h_event_get(struct svc_request *req)
 	rc = db_event_get(req->svc->db, id, &ev);
 	if (rc != 0)
 		return svc_respond_errno(req, rc, "the event");
-	if (svc_auth_resolve(req, &auth) != 0)
-		memset(&auth, 0, sizeof(auth));
-	public_view = !svc_auth_sees_tentative(&auth, ev.carrier);
-	svc_auth_release(&auth);
-	if (public_view && strcmp(ev.status, "TENTATIVE") == 0) {
+	/* the router resolved the caller (route "optional") */
+	public_view = !svc_auth_sees_tentative(&req->auth, ev.carrier);
+	if (public_view &&
+	    cal_event_status_is(ev.status, CAL_STATUS_TENTATIVE)) {
 		db_event_release(&ev);
 		return svc_respond_errno(req, -ENOENT, "the event");
 	}
@@ -744,37 +638,29 @@ svc_h_events_list(struct svc_request *req)
 	struct db_event_filter f;
 	struct db_event_list list = { 0 };
 	struct list_query lq;
-	struct svc_auth auth;
+	const struct svc_auth *auth = &req->auth;	/* route "optional" */
 	json_t *errors = json_array(), *body;
-	enum MHD_Result ret;
 	int rc;
 
 	if (!errors)
 		return svc_respond_errno(req, -ENOMEM, "");
 	parse_list_query(req, &f, &lq, errors);
 	if (json_array_size(errors))
-		return svc_respond_invalid(req, "invalid-query", "Bad Request",
-					   errors);
+		return svc_problem_fields(req, SVC_PROB_INVALID_QUERY, NULL,
+					  errors);
 	json_decref(errors);
-	if (svc_auth_resolve(req, &auth) != 0)
-		memset(&auth, 0, sizeof(auth));
 	/* organisers see TENTATIVE events of their own carriers only */
-	f.exclude_tentative = !auth.present || (!auth.admin && !auth.viewer);
-	f.tentative_carriers = (const char *const *)auth.carriers;
-	f.n_tentative_carriers = auth.n_carriers;
-	if (lq.expand) {
-		ret = svc_occurrences_list(req, &f, (size_t)lq.limit, &auth);
-		svc_auth_release(&auth);
-		return ret;
-	}
+	f.exclude_tentative = !auth->present || (!auth->admin &&
+						 !auth->viewer);
+	f.tentative_carriers = (const char *const *)auth->carriers;
+	f.n_tentative_carriers = auth->n_carriers;
+	if (lq.expand)
+		return svc_occurrences_list(req, &f, (size_t)lq.limit, auth);
 	f.limit = (int)lq.limit + 1;	/* one more tells if a page follows */
 	rc = db_event_list(req->svc->db, &f, &list);
-	if (rc != 0) {
-		svc_auth_release(&auth);
+	if (rc != 0)
 		return svc_respond_errno(req, rc, "the event list");
-	}
-	body = page_json(&f, &list, (size_t)lq.limit, &auth);
+	body = page_json(&f, &list, (size_t)lq.limit, auth);
 	db_event_list_free(&list);
-	svc_auth_release(&auth);
 	return svc_respond_json(req, 200, body);
 }

@@ -11,33 +11,35 @@
 #define SVC_EXPAND_MAX 2000
 
 /*
- * The request body as one JSON object (application/json, merge-patch or a
- * curl -d form type read as JSON; duplicate keys refused). Returns a new
- * reference (caller json_decref()s); NULL after answering 415 (other
- * media type) or 400 "invalid-json" naming the field "body" into *ret.
+ * The request body as one JSON object, read by svc_body_read() (body.h;
+ * duplicate keys refused) without a field table: the members are
+ * event_json.c's to check. The media type was checked by the route's row
+ * (router.c). Returns a new reference (caller json_decref()s); NULL after
+ * answering 400 invalid-json naming the field "body" (code bad_json) into
+ * *ret.
  */
 json_t *svc_event_body(struct svc_request *req, enum MHD_Result *ret);
 
 /*
  * Load the event named by the path (req->params[0]) for a write by the
- * request's credentials: answers 401, 403 (another carrier's event), 404
- * (unknown, or another carrier's TENTATIVE one), 400 (If-Match not a list
- * of entity-tags) or 412 (stale If-Match, RFC 9110 §13.1.1) into *ret and
- * returns -1; on 0, *auth (release with svc_auth_release()) and *stored
- * (release with db_event_release()) are filled.
+ * caller the router put in req->auth (the route's row needs one, so a
+ * request without credentials never gets here): answers 403 (another
+ * carrier's event), 404 (unknown, or another carrier's TENTATIVE one),
+ * 400 (If-Match not a list of entity-tags) or 412 (stale If-Match,
+ * svc_if_match(), RFC 9110 §13.1.1) into *ret and returns -1; on 0,
+ * *stored is filled (release with db_event_release()).
  */
-int svc_event_load_for_write(struct svc_request *req, struct svc_auth *auth,
-			     struct db_event *stored, enum MHD_Result *ret);
+int svc_event_load_for_write(struct svc_request *req, struct db_event *stored,
+			     enum MHD_Result *ret);
 
 /*
- * Store ev, a changed copy of stored, as auth's actor and answer 200 with
- * the event: nothing is written when nothing changed; SEQUENCE follows
- * cal_event_next_sequence() (RFC 5545 §3.8.7.4); the write is guarded by
- * stored's revision (412 when another write came first). All borrowed.
+ * Store ev, a changed copy of stored, as the actor of req->auth and
+ * answer 200 with the event: nothing is written when nothing changed;
+ * SEQUENCE follows cal_event_next_sequence() (RFC 5545 §3.8.7.4); the
+ * write is guarded by stored's revision (412 when another write came
+ * first). All borrowed.
  */
-enum MHD_Result svc_event_save(struct svc_request *req,
-			       const struct svc_auth *auth,
-			       struct db_event *ev,
+enum MHD_Result svc_event_save(struct svc_request *req, struct db_event *ev,
 			       const struct db_event *stored);
 
 /* Answer status with event id's representation and its ETag "r<rev>". */

@@ -11,6 +11,7 @@
 
 #include "../calendar/event_rules.h"
 #include "../calendar/recur.h"
+#include "../calendar/types.h"
 #include "event_json.h"
 #include "event_view.h"
 #include "h_events.h"
@@ -107,7 +108,7 @@ add_instances(struct items *it, const struct db_event *ev,
 		return 0;
 	for (k = 0; k < m && rc == 0; k++) {
 		if (!svc_auth_sees_tentative(auth, ev->carrier) &&
-		    strcmp(in[k].status, "TENTATIVE") == 0)
+		    cal_event_status_is(in[k].status, CAL_STATUS_TENTATIVE))
 			continue;
 		rc = items_add(it, instance_json(ev, &in[k]));
 	}
@@ -155,10 +156,10 @@ svc_occurrences_list(struct svc_request *req, struct db_event_filter *f,
 static enum MHD_Result
 no_occurrence(struct svc_request *req)
 {
-	return svc_respond_problem(req, 404, "not-found", "Not Found",
-				   "the series has no occurrence starting then"
-				   " (give the original start as RFC 3339,"
-				   " e.g. 2025-02-13T14:00:00+08:00)", NULL);
+	return svc_problem(req, SVC_PROB_NOT_FOUND, "the series has no"
+			   " occurrence starting then (give the original start"
+			   " as RFC 3339, e.g. 2025-02-13T14:00:00+08:00)",
+			   NULL);
 }
 
 /* Apply the PATCH body to ev's occurrence at t, answering 400 on bad
@@ -181,9 +182,9 @@ override_occurrence(struct svc_request *req, struct db_event *ev,
 	}
 	svc_override_apply_json(obj, ev, o, errors);
 	if (json_array_size(errors)) {
-		*ret = svc_respond_problem(req, 400, "validation-error",
-					   "Invalid occurrence", "see errors",
-					   errors);
+		*ret = svc_problem_titled(req, SVC_PROB_VALIDATION,
+					  "Invalid occurrence", "see errors",
+					  errors);
 		errors = NULL;
 		goto out;
 	}
@@ -197,14 +198,13 @@ out:
 static enum MHD_Result
 occurrence_change(struct svc_request *req, int cancel)
 {
-	struct svc_auth auth;
 	struct db_event stored, ev;
 	enum MHD_Result ret;
 	int64_t t = 0;
 	int found;
 
 	memset(&ev, 0, sizeof(ev));
-	if (svc_event_load_for_write(req, &auth, &stored, &ret) != 0)
+	if (svc_event_load_for_write(req, &stored, &ret) != 0)
 		return ret;
 	found = cal_event_parse_recurrence_id(&stored, req->params[1], &t)
 		== 0 ? cal_event_find_occurrence(&stored, t) : -ENOENT;
@@ -223,11 +223,10 @@ occurrence_change(struct svc_request *req, int cancel)
 		goto out;
 	}
 	if (cancel || override_occurrence(req, &ev, t, &ret) == 0)
-		ret = svc_event_save(req, &auth, &ev, &stored);
+		ret = svc_event_save(req, &ev, &stored);
 out:
 	db_event_release(&ev);
 	db_event_release(&stored);
-	svc_auth_release(&auth);
 	return ret;
 }
 

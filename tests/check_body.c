@@ -160,6 +160,24 @@ START_TEST(test_nul_and_setter_error)
 }
 END_TEST
 
+START_TEST(test_no_table)
+{
+	/* fields NULL: the object only; its members are the caller's */
+	ck_assert_int_eq(svc_body_read("{\"colour\":1}", 12, "a thing", NULL,
+				       &th, errors, &obj), 0);
+	ck_assert_uint_eq(json_array_size(errors), 0);
+	ck_assert_ptr_nonnull(obj);
+	ck_assert_int_eq(json_integer_value(json_object_get(obj, "colour")),
+			 1);
+	json_decref(obj);
+	obj = NULL;
+	ck_assert_int_eq(svc_body_read("[]", 2, "a thing", NULL, &th, errors,
+				       &obj), -EBADMSG);
+	assert_error(0, "body", "bad_json");
+	ck_assert_ptr_null(obj);
+}
+END_TEST
+
 static Suite *
 body_suite(void)
 {
@@ -174,6 +192,7 @@ body_suite(void)
 	tcase_add_test(tc, test_too_long);
 	tcase_add_test(tc, test_unknown_field);
 	tcase_add_test(tc, test_nul_and_setter_error);
+	tcase_add_test(tc, test_no_table);
 	suite_add_tcase(s, tc);
 	return s;
 }

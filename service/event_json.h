@@ -3,7 +3,7 @@
  * onto a struct db_event field by field (the representation the API
  * answers is event_view.h's). Field errors are appended
  * to a jansson array with svc_problem_add() (field, code, detail), the
- * form svc_respond_invalid() sends. The domain rules the mapping applies
+ * form svc_problem_fields() sends. The domain rules the mapping applies
  * (limits, times, series checks) are calendar/event_rules.h's.
  */
 #ifndef ROADSHOWD_EVENT_JSON_H

@@ -13,6 +13,7 @@
 
 #include "calendar/caltime.h"
 #include "calendar/event_rules.h"
+#include "calendar/types.h"
 #include "db/db.h"
 #include "service/event_json.h"
 #include "service/event_view.h"
@@ -352,6 +353,21 @@ START_TEST(test_parse_for_create)
 	ck_assert_int_eq(e.start_utc, MAR1);
 	db_event_release(&e);
 	ck_assert_int_eq(svc_event_parse_for_create(&svc, "[]", 2, &e), -1);
+	/* the body reader's refusals: empty, malformed, duplicate names */
+	ck_assert_int_eq(svc_event_parse_for_create(&svc, "", 0, &e), -1);
+	ck_assert_int_eq(svc_event_parse_for_create(&svc, "{\"title\":", 9,
+						    &e), -1);
+	ck_assert_int_eq(svc_event_parse_for_create(&svc, "{\"a\":1,\"a\":2}",
+						    13, &e), -1);
+	/* a status is checked against the closed set (calendar/types.h) */
+	ck_assert_int_eq(svc_event_parse_for_create(&svc, "{" GOOD
+			 ", \"status\": \"confirmed\"}", strlen("{" GOOD
+			 ", \"status\": \"confirmed\"}"), &e), 1);
+	ck_assert_int_eq(svc_event_parse_for_create(&svc, "{" GOOD
+			 ", \"status\": \"CANCELLED\"}", strlen("{" GOOD
+			 ", \"status\": \"CANCELLED\"}"), &e), 0);
+	ck_assert(cal_event_status_is(e.status, CAL_STATUS_CANCELLED));
+	db_event_release(&e);
 	/* title: must be a string; kind: is required */
 	ck_assert_int_eq(svc_event_parse_for_create(&svc, "{\"title\": 1}",
 						    12, &e), 2);

@@ -174,6 +174,24 @@ static const struct {
 	{ "bad_text", "须为长度合适的文字（一个汉字占 3 字节），不含控制字符" },
 	{ "bad_number", "数值超出允许范围" },
 	{ "invalid", "输入无效" },
+	/* the strict-HTTP gate (strict_http.c): a malformed request head */
+	{ "request_line_invalid", "请求行须为：方法、一个空格、地址、一个空格、"
+	  "HTTP/1.1" },
+	{ "nul_in_request_line", "请求行中不得含有 NUL 字符" },
+	{ "bare_lf", "行尾须为 CRLF，不得只有 LF" },
+	{ "bare_cr", "请求头中不得含有单独的 CR 字符" },
+	{ "obs_fold", "请求头不得折行（以空格或制表符开头的续行）" },
+	{ "nul_in_header", "请求头中不得含有 NUL 字符" },
+	{ "control_in_header", "请求头的值中不得含有控制字符" },
+	{ "header_line_invalid", "请求头须为“名称: 值”，名称只含允许的字符" },
+	{ "space_before_colon", "请求头名称与冒号之间不得有空白" },
+	{ "host_missing", "HTTP/1.1 请求须有 Host 头" },
+	{ "host_duplicate", "Host 头只能出现一次" },
+	{ "content_length_invalid", "Content-Length 须为一个十进制数" },
+	{ "content_length_duplicate", "Content-Length 只能出现一次" },
+	{ "content_length_too_large", "Content-Length 超出允许范围" },
+	{ "header_too_large", "请求头过大" },
+	{ "http_version", "仅支持 HTTP/1.0 和 HTTP/1.1" },
 };
 
 /* Codes whose English detail names the value that decides (an event's

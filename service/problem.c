@@ -67,6 +67,15 @@ static const struct svc_problem_type table[SVC_PROB_COUNT] = {
 		"Service Unavailable", "服务暂不可用", NULL },
 	[SVC_PROB_INSUFFICIENT_STORAGE] = { 507, "insufficient-storage",
 		"Insufficient Storage", "存储空间不足", NULL },
+	/* the strict-HTTP gate's refusals of a request head */
+	[SVC_PROB_BAD_FRAMING] = { 400, "bad-framing", "Bad Request",
+		"请求格式错误", NULL },
+	[SVC_PROB_BAD_REQUEST_LINE] = { 400, "bad-request-line",
+		"Bad Request", "请求行格式错误", NULL },
+	[SVC_PROB_HEADER_TOO_LARGE] = { 431, "header-too-large",
+		"Request Header Fields Too Large", "请求头过大", NULL },
+	[SVC_PROB_HTTP_VERSION] = { 505, "http-version-not-supported",
+		"HTTP Version Not Supported", "不支持此 HTTP 版本", NULL },
 };
 
 const struct svc_problem_type *

@@ -40,6 +40,10 @@ enum svc_problem_id {
 	SVC_PROB_DATABASE_LOCKED,	/* 503 database-locked */
 	SVC_PROB_DATABASE_READ_ONLY,	/* 503 database-read-only */
 	SVC_PROB_INSUFFICIENT_STORAGE,	/* 507 insufficient-storage */
+	SVC_PROB_BAD_FRAMING,		/* 400 bad-framing (strict_http.c) */
+	SVC_PROB_BAD_REQUEST_LINE,	/* 400 bad-request-line */
+	SVC_PROB_HEADER_TOO_LARGE,	/* 431 header-too-large */
+	SVC_PROB_HTTP_VERSION,		/* 505 http-version-not-supported */
 	SVC_PROB_COUNT
 };
 

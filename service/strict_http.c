@@ -21,8 +21,11 @@
 #include <jansson.h>
 
 #include "../calendar/caltime.h"
+#include "errcode.h"
 #include "limits.h"
+#include "problem.h"
 #include "sbuf.h"
+#include "session.h"
 #include "strict_http.h"
 
 /* ---- the check ---------------------------------------------------------- */
@@ -378,19 +381,33 @@ close_pend(struct pend *p)
 	free(p);
 }
 
-static const char *
-status_title(unsigned int status)
+/*
+ * 1 when the Accept-Language field of the (possibly malformed) head
+ * prefers Chinese (svc_lang_zh()). Only a well-formed line
+ * "Accept-Language: ..." ending in CRLF counts; anything else is English.
+ */
+static int
+head_wants_zh(const char *head, size_t len)
 {
-	switch (status) {
-	case 413:
-		return "Content Too Large";
-	case 431:
-		return "Request Header Fields Too Large";
-	case 505:
-		return "HTTP Version Not Supported";
-	default:
-		return "Bad Request";
+	static const char name[] = "\r\naccept-language:";
+	const size_t nl = sizeof(name) - 1;
+	char value[256];
+	size_t i, j;
+
+	for (i = 0; i + nl <= len; i++) {
+		if (strncasecmp(head + i, name, nl) != 0)
+			continue;
+		i += nl;
+		while (i < len && (head[i] == ' ' || head[i] == '\t'))
+			i++;
+		for (j = 0; i + j < len && j + 1 < sizeof(value) &&
+		     head[i + j] != '\r' && head[i + j] != '\n' &&
+		     head[i + j] != '\0'; j++)
+			value[j] = head[i + j];
+		value[j] = '\0';
+		return svc_lang_zh(value);
 	}
+	return 0;
 }
 
 /* The access-log line of a refusal (the format of server.c's). */
@@ -417,8 +434,10 @@ log_refusal(const struct pend *p, const struct svc_head_refusal *why)
 /* Answer p with why as problem+json, stop writing, and read what the
  * client still sends until it closes (so no reset loses the answer). */
 static void
-refuse_pend(struct pend *p, const struct svc_head_refusal *why)
+refuse_pend(struct pend *p, const struct svc_head_refusal *why, int zh)
 {
+	const struct svc_problem_type *t = svc_problem_by_slug(why->type);
+	const char *title = t ? t->title : "Bad Request";
 	char type[96], date[64], head[512];
 	json_t *doc;
 	char *body;
@@ -426,13 +445,14 @@ refuse_pend(struct pend *p, const struct svc_head_refusal *why)
 	time_t now = time(NULL);
 	int n, id;
 
-	snprintf(type, sizeof(type), "https://roadshowd.dev/problems/%s",
-		 why->type);
+	snprintf(type, sizeof(type), SVC_PROBLEM_BASE "%s", why->type);
 	doc = json_pack("{s:s, s:s, s:i, s:s, s:[{s:s, s:s, s:s}]}",
-			"type", type, "title", status_title(why->status),
+			"type", type, "title", title,
 			"status", (int)why->status, "detail", why->detail,
 			"errors", "field", why->field, "code", why->code,
 			"detail", why->detail);
+	if (doc && zh)
+		svc_problem_to_zh(doc, why->type);
 	body = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
 	json_decref(doc);
 	gmtime_r(&now, &tm);
@@ -441,7 +461,7 @@ refuse_pend(struct pend *p, const struct svc_head_refusal *why)
 		     "Content-Type: application/problem+json; charset=utf-8\r\n"
 		     "Content-Length: %zu\r\nConnection: close\r\n"
 		     "X-Content-Type-Options: nosniff\r\n\r\n", why->status,
-		     status_title(why->status), date, body ? strlen(body) : 0);
+		     title, date, body ? strlen(body) : 0);
 	if (n > 0 && (size_t)n < sizeof(head)) {
 		struct iovec iov[2] = {
 			{ head, (size_t)n },
@@ -530,7 +550,7 @@ on_readable(struct pend *p, uint32_t ev)
 	if (rc > 0) {
 		hand_over(p);
 	} else if (rc < 0) {
-		refuse_pend(p, &why);
+		refuse_pend(p, &why, head_wants_zh(peekbuf, (size_t)n));
 		drain_pend(p);
 	} else if (ev & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
 		close_pend(p);		/* no more octets will come */

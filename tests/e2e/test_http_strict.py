@@ -169,6 +169,27 @@ class StrictHttpTest(E2ETestCase):
             with self.subTest(name):
                 self.assertOneRefusal(data, status, field, code)
 
+    def test_01b_refusals_in_chinese_when_asked(self):
+        """Accept-Language: zh-CN gives the gate's refusals in Chinese: the
+        problem's title from the table, each error's detail from its code;
+        the status line and the codes stay as they are."""
+        folded = (b"GET /healthz HTTP/1.1\r\nHost: a\r\n"
+                  b"Accept-Language: zh-CN,zh;q=0.9\r\n"
+                  b"X-A: 1\r\n 2\r\n\r\n")
+        doc = self.assertOneRefusal(folded, 400, "header", "obs_fold")
+        self.assertEqual(doc["title"], "请求有误")
+        self.assertEqual(doc["errors"][0]["detail"],
+                         "请求头不得折行（以空格或制表符开头的续行）")
+        bad_cl = (b"POST /api/v1/events HTTP/1.1\r\nHost: a\r\n"
+                  b"Accept-Language: zh-CN\r\nContent-Length: abc\r\n\r\n")
+        doc = self.assertOneRefusal(bad_cl, 400, "Content-Length",
+                                    "content_length_invalid")
+        self.assertEqual(doc["errors"][0]["detail"],
+                         "Content-Length 须为一个十进制数")
+        english = folded.replace(b"zh-CN,zh;q=0.9", b"en")
+        doc = self.assertOneRefusal(english, 400, "header", "obs_fold")
+        self.assertEqual(doc["title"], "Bad Request")
+
     def test_02_good_requests_still_served(self):
         closed, buf = session(self.srv.port, GET + b"Host: a\r\n"
                               b"Connection: close\r\n\r\n")

@@ -63,7 +63,9 @@ db_rules_list(struct db *db, struct db_rule **out, size_t *n)
 
 	*out = NULL;
 	*n = 0;
-	if (db_prepare(db, "SELECT v.version, v.id, v.name,"
+	/* version: the ordinal within the rule, not the row id */
+	if (db_prepare(db, "SELECT (SELECT count(*) FROM cadence_rule_version"
+	    " p WHERE p.id = v.id AND p.version <= v.version), v.id, v.name,"
 	    " v.kinds, v.period, v.min_count, v.scope, v.active_from,"
 	    " v.active_to, v.actor, v.created_utc FROM cadence_rule_version v"
 	    " ORDER BY (SELECT min(version) FROM cadence_rule_version f"

@@ -20,7 +20,8 @@ struct db;
 
 /* One version of a cadence rule. Strings owned (db_rules_free()). */
 struct db_rule {
-	int64_t version;		/* row id of this version */
+	int64_t version;		/* 1, 2, ... within its rule, oldest
+					 * first */
 	char *id;			/* e.g. "monthly-roadshow" */
 	char *name;			/* human name, zh-CN */
 	char *kinds;			/* comma-separated event kinds */

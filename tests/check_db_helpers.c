@@ -281,6 +281,11 @@ START_TEST(test_rule_versions)
 	ck_assert_str_eq(v[3].active_from, "2025-01-01");
 	ck_assert_str_eq(v[3].active_to, "2025-04-01");
 	ck_assert_int_eq(v[3].min_count, 2);
+	/* versions count within their rule: 1, 1, 1, then 1 and 2 */
+	ck_assert_int_eq(v[0].version, 1);
+	ck_assert_int_eq(v[2].version, 1);
+	ck_assert_int_eq(v[3].version, 1);
+	ck_assert_int_eq(v[4].version, 2);
 	ck_assert_str_eq(v[4].active_from, "2025-04-01");
 	ck_assert_ptr_null(v[4].active_to);
 	ck_assert_int_eq(v[4].min_count, 3);

@@ -20,34 +20,7 @@ svc_admin_listed(const char *const *list, const char *s)
 	return 0;
 }
 
-/* ---- shared helpers ---- */
-
-int
-svc_admin_gate(struct svc_request *req, struct svc_auth *auth,
-	       const char *what, enum MHD_Result *ret)
-{
-	char detail[160];
-	int rc = svc_auth_resolve(req, auth);
-
-	if (rc != 0 || !auth->present) {
-		svc_auth_release(auth);
-		snprintf(detail, sizeof(detail), "%s need an admin's"
-			 " credentials", what);
-		*ret = rc == 0 || rc == -EACCES ?
-		       svc_respond_unauthorized(req, detail) :
-		       svc_respond_errno(req, rc, "the credentials");
-		return -1;
-	}
-	if (!auth->admin) {
-		svc_auth_release(auth);
-		snprintf(detail, sizeof(detail), "%s are changed by admins",
-			 what);
-		*ret = svc_respond_problem(req, 403, "admin-only", "Forbidden",
-					   detail, NULL);
-		return -1;
-	}
-	return 0;
-}
+/* ---- the audit row ---- */
 
 int
 svc_audit_write_at(struct db *db, int64_t at_utc, const char *actor,

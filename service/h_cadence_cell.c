@@ -133,7 +133,6 @@ svc_h_cadence_cell(struct svc_request *req)
 	json_t *errors = json_array(), *body = NULL;
 	struct cal_report_query q;
 	struct cal_report rep;
-	struct svc_auth auth;
 	int year = cal_period_label_year(period), rc;
 	const char *by = cal_scope_label_by(scope);
 	const struct cal_cadence_row *row;
@@ -164,9 +163,8 @@ svc_h_cadence_cell(struct svc_request *req)
 	q.tracking_since_utc = req->svc->tracking_since_utc;
 	/* as for the report: organisers may not see other carriers'
 	 * TENTATIVE events, so only admins and viewers get their titles */
-	q.public_view = svc_auth_resolve(req, &auth) != 0 || !auth.present ||
-			(!auth.admin && !auth.viewer);
-	svc_auth_release(&auth);
+	q.public_view = !req->auth.present ||
+			(!req->auth.admin && !req->auth.viewer);
 	rc = cal_report_build(req->svc->db, &q, &rep);
 	if (rc == -ENOENT) {
 		svc_problem_add(errors, "rule", "'%s' is not a cadence rule",

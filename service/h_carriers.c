@@ -281,14 +281,11 @@ save_carrier(struct svc_request *req, const struct svc_auth *auth,
 enum MHD_Result
 svc_h_carriers_create(struct svc_request *req)
 {
-	struct svc_auth auth;
 	struct db_carrier c, old;
 	enum MHD_Result ret;
 	json_t *errors, *obj;
 	const char *slug = NULL;
 
-	if (svc_admin_gate(req, &auth, "carriers", &ret) != 0)
-		return ret;
 	errors = json_array();
 	obj = svc_admin_body(req, carrier_create_fields, "carrier", errors);
 	if (!obj) {
@@ -321,33 +318,25 @@ svc_h_carriers_create(struct svc_request *req)
 			 " reused)", slug);
 		ret = svc_admin_conflict(req, "slug", d);
 	} else {
-		ret = save_carrier(req, &auth, &c, NULL, "create");
+		ret = save_carrier(req, &req->auth, &c, NULL, "create");
 	}
 	json_decref(obj);
-	svc_auth_release(&auth);
-	return ret;
 out:
-	svc_auth_release(&auth);
 	return ret;
 }
 
 enum MHD_Result
 svc_h_carrier_patch(struct svc_request *req)
 {
-	struct svc_auth auth;
 	struct db_carrier stored, c;
 	enum MHD_Result ret;
 	json_t *errors = NULL, *obj = NULL, *before = NULL;
 	const char *action = "update";
 	int rc;
 
-	if (svc_admin_gate(req, &auth, "carriers", &ret) != 0)
-		return ret;
 	rc = db_carrier_get(req->svc->db, req->params[0], &stored);
-	if (rc != 0) {
-		svc_auth_release(&auth);
+	if (rc != 0)
 		return svc_respond_errno(req, rc, "the carrier");
-	}
 	errors = json_array();
 	obj = svc_admin_body(req, carrier_create_fields + 1, "carrier", errors);
 	if (obj && json_object_get(obj, "slug")) {
@@ -389,13 +378,13 @@ svc_h_carrier_patch(struct svc_request *req)
 		ret = svc_respond_json(req, 200, svc_carrier_json(req->svc,
 								  &stored, 1));
 	else
-		ret = before ? save_carrier(req, &auth, &c, before, action)
+		ret = before ? save_carrier(req, &req->auth, &c, before,
+					    action)
 			     : svc_respond_errno(req, -ENOMEM, "");
 out:
 	json_decref(before);
 	json_decref(errors);
 	json_decref(obj);
 	db_carrier_release(&stored);
-	svc_auth_release(&auth);
 	return ret;
 }

@@ -211,20 +211,15 @@ save_region(struct svc_request *req, const struct svc_auth *auth,
 enum MHD_Result
 svc_h_regions_create(struct svc_request *req)
 {
-	struct svc_auth auth;
 	struct db_region r, old;
 	enum MHD_Result ret;
 	json_t *errors, *obj;
 	const char *slug = NULL;
 
-	if (svc_admin_gate(req, &auth, "regions", &ret) != 0)
-		return ret;
 	errors = json_array();
 	obj = svc_admin_body(req, region_create_fields, "region", errors);
 	if (!obj) {
-		ret = invalid(req, "Invalid region", errors);
-		svc_auth_release(&auth);
-		return ret;
+		return invalid(req, "Invalid region", errors);
 	}
 	memset(&r, 0, sizeof(r));
 	svc_admin_read_slug(obj, &slug, errors);
@@ -246,29 +241,23 @@ svc_h_regions_create(struct svc_request *req)
 					 " slug exists");
 	} else {
 		json_decref(errors);
-		ret = save_region(req, &auth, &r, NULL);
+		ret = save_region(req, &req->auth, &r, NULL);
 	}
 	json_decref(obj);
-	svc_auth_release(&auth);
 	return ret;
 }
 
 enum MHD_Result
 svc_h_region_patch(struct svc_request *req)
 {
-	struct svc_auth auth;
 	struct db_region stored, r;
 	enum MHD_Result ret;
 	json_t *errors, *obj, *before = NULL;
 	int rc;
 
-	if (svc_admin_gate(req, &auth, "regions", &ret) != 0)
-		return ret;
 	rc = db_region_get(req->svc->db, req->params[0], &stored);
-	if (rc != 0) {
-		svc_auth_release(&auth);
+	if (rc != 0)
 		return svc_respond_errno(req, rc, "the region");
-	}
 	errors = json_array();
 	obj = svc_admin_body(req, region_create_fields + 1, "region", errors);
 	if (obj && json_object_get(obj, "slug")) {
@@ -289,12 +278,12 @@ svc_h_region_patch(struct svc_request *req)
 			ret = svc_respond_json(req, 200, svc_region_json(
 					       req->svc, &stored, 1));
 		else
-			ret = before ? save_region(req, &auth, &r, before)
+			ret = before ? save_region(req, &req->auth, &r,
+						   before)
 				     : svc_respond_errno(req, -ENOMEM, "");
 	}
 	json_decref(before);
 	json_decref(obj);
 	db_region_release(&stored);
-	svc_auth_release(&auth);
 	return ret;
 }

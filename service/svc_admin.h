@@ -24,15 +24,6 @@ json_t *svc_region_json(struct svc *svc, const struct db_region *r,
 			int with_feed);
 
 /*
- * Resolve the request's credentials and require an admin: answers 401 (no
- * or bad credentials) or 403 (not an admin) itself, sets *ret and returns
- * -1; on 0, auth is filled (release with svc_auth_release()). what names
- * the resource in the answer ("carriers").
- */
-int svc_admin_gate(struct svc_request *req, struct svc_auth *auth,
-		   const char *what, enum MHD_Result *ret);
-
-/*
  * Append an audit row for a change, inside the caller's transaction
  * (db_tx_begin()): actor (the token's or session's actor string),
  * object_type, object_id, action as for db_audit_add(); before and after
@@ -132,7 +123,7 @@ enum MHD_Result svc_admin_conflict(struct svc_request *req,
 				   const char *field, const char *detail);
 
 /*
- * Handlers (h_carriers.c, h_regions.c), each behind svc_admin_gate():
+ * Handlers (h_carriers.c, h_regions.c), admins' routes (router.c):
  * POST /api/v1/carriers answers 201 with the carrier (400 naming bad
  * fields, 409 when the slug exists); PATCH /api/v1/carriers/{slug}
  * (req->params[0]) answers 200 (404 unknown, 409 a retirement date not

@@ -111,8 +111,7 @@ read_query(struct svc_request *req, struct cal_report_query *q,
 static enum MHD_Result
 bad_query(struct svc_request *req, json_t *errors)
 {
-	return svc_respond_invalid(req, "invalid-query", "Bad Request",
-				   errors);
+	return svc_problem_fields(req, SVC_PROB_INVALID_QUERY, NULL, errors);
 }
 
 static enum MHD_Result

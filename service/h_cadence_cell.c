@@ -155,8 +155,8 @@ svc_h_cadence_cell(struct svc_request *req)
 		svc_problem_add(errors, "as_of", "must be an RFC 3339"
 				" date-time with offset");
 	if (json_array_size(errors))
-		return svc_respond_invalid(req, "invalid-query", "Bad Request",
-					   errors);
+		return svc_problem_fields(req, SVC_PROB_INVALID_QUERY, NULL,
+					  errors);
 	q.rule_id = rule;
 	q.by = by;
 	q.has_tracking = 1;
@@ -169,8 +169,8 @@ svc_h_cadence_cell(struct svc_request *req)
 	if (rc == -ENOENT) {
 		svc_problem_add(errors, "rule", "'%s' is not a cadence rule",
 				rule);
-		return svc_respond_invalid(req, "invalid-query", "Bad Request",
-					   errors);
+		return svc_problem_fields(req, SVC_PROB_INVALID_QUERY, NULL,
+					  errors);
 	}
 	if (rc != 0) {
 		json_decref(errors);
@@ -189,10 +189,9 @@ svc_h_cadence_cell(struct svc_request *req)
 	}
 	if (!body) {
 		json_decref(errors);
-		return svc_respond_problem(req, 404, "not-found", "Not Found",
-					   "no such cell: the scope is unknown"
-					   " or the rule does not judge that"
-					   " period", NULL);
+		return svc_problem(req, SVC_PROB_NOT_FOUND, "no such cell: the"
+				   " scope is unknown or the rule does not"
+				   " judge that period", NULL);
 	}
 	json_decref(errors);
 	return svc_respond_json(req, 200, body);

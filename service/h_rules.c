@@ -25,25 +25,32 @@
 #include "../calendar/cadence_rule.h"
 #include "../calendar/caltime.h"
 #include "../calendar/kind.h"
+#include "body.h"
 #include "sbuf.h"
 #include "svc.h"
 #include "svc_admin.h"
 
-static const char *const create_fields[] = {
-	"id", "name", "kinds", "period", "min", "scope", "active_from", NULL,
+/* The members of a rule's body, checked by read_rule_fields() and the
+ * handlers (their codes are errcode.c's: bad_period, unknown_kind, ...). */
+static const struct svc_field create_fields[] = {
+	{ "id", SVC_FIELD_ANY, 0, 0, NULL },
+	{ "name", SVC_FIELD_ANY, 0, 0, NULL },
+	{ "kinds", SVC_FIELD_ANY, 0, 0, NULL },
+	{ "period", SVC_FIELD_ANY, 0, 0, NULL },
+	{ "min", SVC_FIELD_ANY, 0, 0, NULL },
+	{ "scope", SVC_FIELD_ANY, 0, 0, NULL },
+	{ "active_from", SVC_FIELD_ANY, 0, 0, NULL },
+	{ NULL, SVC_FIELD_ANY, 0, 0, NULL },
 };
-static const char *const patch_fields[] = {
-	"name", "kinds", "period", "min", "scope", "effective_from", NULL,
+static const struct svc_field patch_fields[] = {
+	{ "name", SVC_FIELD_ANY, 0, 0, NULL },
+	{ "kinds", SVC_FIELD_ANY, 0, 0, NULL },
+	{ "period", SVC_FIELD_ANY, 0, 0, NULL },
+	{ "min", SVC_FIELD_ANY, 0, 0, NULL },
+	{ "scope", SVC_FIELD_ANY, 0, 0, NULL },
+	{ "effective_from", SVC_FIELD_ANY, 0, 0, NULL },
+	{ NULL, SVC_FIELD_ANY, 0, 0, NULL },
 };
-
-static int
-listed(const char *const *list, const char *s)
-{
-	for (; *list; list++)
-		if (strcmp(*list, s) == 0)
-			return 1;
-	return 0;
-}
 
 static json_t *
 kinds_array(const char *kinds)
@@ -265,26 +272,16 @@ read_rule_fields(json_t *obj, struct db_rule *r, struct sbuf *kinds_buf,
 	}
 }
 
+/* The body as a rule's object (new reference), or NULL after a "body"
+ * error (svc_body_read()); unknown members are errors too. */
 static json_t *
-parse_object(struct svc_request *req, const char *const *fields,
+parse_object(struct svc_request *req, const struct svc_field *fields,
 	     json_t *errors)
 {
-	json_error_t jerr;
-	json_t *obj, *v;
-	const char *key;
+	json_t *obj;
 
-	obj = req->body ? json_loadb(req->body, req->body_len,
-				     JSON_REJECT_DUPLICATES, &jerr) : NULL;
-	if (!obj || !json_is_object(obj)) {
-		svc_problem_add(errors, "body", obj ? "must be a JSON object" :
-				"malformed JSON");
-		json_decref(obj);
-		return NULL;
-	}
-	json_object_foreach(obj, key, v)
-		if (!listed(fields, key))
-			svc_problem_add(errors, key, "is not a field of a"
-					" cadence rule");
+	svc_body_read(req->body, req->body_len, "a cadence rule", fields,
+		      NULL, errors, &obj);
 	return obj;
 }
 
@@ -306,8 +303,8 @@ read_date(json_t *obj, const char *name, enum cal_period_unit unit,
 static enum MHD_Result
 invalid_rule(struct svc_request *req, json_t *errors)
 {
-	return svc_respond_invalid(req, "validation-error",
-				   "Invalid cadence rule", errors);
+	return svc_problem_fields(req, SVC_PROB_VALIDATION,
+				  "Invalid cadence rule", errors);
 }
 
 enum MHD_Result
@@ -373,8 +370,8 @@ svc_h_rules_create(struct svc_request *req)
 
 		svc_problem_add(e, "id", "rule '%s' exists (retired rules keep"
 				" their id)", id);
-		ret = svc_respond_problem(req, 409, "conflict", "Conflict",
-					  "the rule id is taken", e);
+		ret = svc_problem(req, SVC_PROB_CONFLICT,
+				  "the rule id is taken", e);
 	} else if (rc != 0) {
 		ret = svc_respond_errno(req, rc, "the rule");
 	} else {

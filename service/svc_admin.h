@@ -70,22 +70,11 @@ int svc_event_carrier_closed(struct svc_request *req,
  * 0 when not (or unknown). */
 int svc_carrier_retired(struct svc *svc, const char *slug, char day[11]);
 
-/* ---- reading a carrier's or a region's body (h_admin.c) ---- */
+/* ---- checking a carrier's or a region's body members (h_admin.c);
+ * the body itself is read by svc_body_read() (body.h) ---- */
 
 /* Longest slug of a carrier or region, octets. */
 #define SVC_SLUG_MAX 64
-
-/* 1 when s (may be NULL: 0) is one of the NULL-terminated list. */
-int svc_admin_listed(const char *const *list, const char *s);
-
-/*
- * The request body as a JSON object (duplicate keys refused), with an
- * error "is not a field of a(n) <what>" for every key not in fields
- * (NULL-terminated). New reference (caller json_decref()s); NULL after
- * adding an error for "body" (absent, malformed, not an object).
- */
-json_t *svc_admin_body(struct svc_request *req, const char *const *fields,
-		       const char *what, json_t *errors);
 
 /*
  * Field name of obj as text of 1..max octets without control characters

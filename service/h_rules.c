@@ -25,6 +25,7 @@
 #include "../calendar/cadence_rule.h"
 #include "../calendar/caltime.h"
 #include "../calendar/kind.h"
+#include "../calendar/types.h"
 #include "body.h"
 #include "sbuf.h"
 #include "svc.h"
@@ -344,7 +345,7 @@ svc_h_rules_create(struct svc_request *req)
 	if (!r.min_count && !json_object_get(obj, "min"))
 		r.min_count = 1;
 	if (!r.scope && !json_object_get(obj, "scope"))
-		r.scope = (char *)"district";
+		r.scope = (char *)cal_scope_kind_name(CAL_SCOPE_KIND_DISTRICT);
 	if (json_array_size(errors)) {
 		ret = invalid_rule(req, errors);
 		goto out;

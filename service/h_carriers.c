@@ -301,10 +301,8 @@ svc_h_carriers_create(struct svc_request *req)
 
 	errors = json_array();
 	if (svc_body_read(req->body, req->body_len, "a carrier",
-			  carrier_fields, NULL, errors, &obj) == -EBADMSG) {
-		ret = invalid(req, "Invalid carrier", errors);
-		goto out;
-	}
+			  carrier_fields, NULL, errors, &obj) == -EBADMSG)
+		return invalid(req, "Invalid carrier", errors);
 	memset(&c, 0, sizeof(c));
 	c.level = (char *)"none";
 	svc_admin_read_slug(obj, &slug, errors);
@@ -318,9 +316,8 @@ svc_h_carriers_create(struct svc_request *req)
 	if (!json_object_get(obj, "region"))
 		svc_problem_add(errors, "region", "is required: a region slug");
 	if (json_array_size(errors)) {
-		ret = invalid(req, "Invalid carrier", errors);
 		json_decref(obj);
-		goto out;
+		return invalid(req, "Invalid carrier", errors);
 	}
 	json_decref(errors);
 	if (db_carrier_get(req->svc->db, slug, &old) == 0) {
@@ -334,7 +331,6 @@ svc_h_carriers_create(struct svc_request *req)
 		ret = save_carrier(req, &req->auth, &c, NULL, "create");
 	}
 	json_decref(obj);
-out:
 	return ret;
 }
 

@@ -227,9 +227,8 @@ svc_h_regions_create(struct svc_request *req)
 
 	errors = json_array();
 	if (svc_body_read(req->body, req->body_len, "a region", region_fields,
-			  NULL, errors, &obj) == -EBADMSG) {
+			  NULL, errors, &obj) == -EBADMSG)
 		return invalid(req, "Invalid region", errors);
-	}
 	memset(&r, 0, sizeof(r));
 	svc_admin_read_slug(obj, &slug, errors);
 	r.slug = (char *)slug;

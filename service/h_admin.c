@@ -1,6 +1,7 @@
 /*
- * h_admin.c: what the admin handlers share (svc_admin.h): the admin gate,
- * the audit row, and reading a carrier's or a region's JSON body. The
+ * h_admin.c: what the admin handlers share (svc_admin.h): the audit row
+ * and checking the members of a carrier's or a region's JSON body (read
+ * by svc_body_read(), body.h; admins only by their routes, router.c). The
  * resources themselves are h_carriers.c and h_regions.c (issue 9).
  */
 #include <errno.h>
@@ -11,8 +12,9 @@
 #include "../calendar/caltime.h"
 #include "svc_admin.h"
 
-int
-svc_admin_listed(const char *const *list, const char *s)
+/* 1 when s (may be NULL: 0) is one of the NULL-terminated list. */
+static int
+listed(const char *const *list, const char *s)
 {
 	for (; s && *list; list++)
 		if (strcmp(*list, s) == 0)
@@ -20,34 +22,7 @@ svc_admin_listed(const char *const *list, const char *s)
 	return 0;
 }
 
-/* ---- shared helpers ---- */
-
-int
-svc_admin_gate(struct svc_request *req, struct svc_auth *auth,
-	       const char *what, enum MHD_Result *ret)
-{
-	char detail[160];
-	int rc = svc_auth_resolve(req, auth);
-
-	if (rc != 0 || !auth->present) {
-		svc_auth_release(auth);
-		snprintf(detail, sizeof(detail), "%s need an admin's"
-			 " credentials", what);
-		*ret = rc == 0 || rc == -EACCES ?
-		       svc_respond_unauthorized(req, detail) :
-		       svc_respond_errno(req, rc, "the credentials");
-		return -1;
-	}
-	if (!auth->admin) {
-		svc_auth_release(auth);
-		snprintf(detail, sizeof(detail), "%s are changed by admins",
-			 what);
-		*ret = svc_respond_problem(req, 403, "admin-only", "Forbidden",
-					   detail, NULL);
-		return -1;
-	}
-	return 0;
-}
+/* ---- the audit row ---- */
 
 int
 svc_audit_write_at(struct db *db, int64_t at_utc, const char *actor,
@@ -78,30 +53,7 @@ svc_audit_write(struct svc *svc, const char *actor, const char *object_type,
 				  object_id, action, before, after);
 }
 
-/* ---- body reading ---- */
-
-json_t *
-svc_admin_body(struct svc_request *req, const char *const *fields,
-	     const char *what, json_t *errors)
-{
-	json_error_t jerr;
-	json_t *obj, *v;
-	const char *key;
-
-	obj = req->body ? json_loadb(req->body, req->body_len,
-				     JSON_REJECT_DUPLICATES, &jerr) : NULL;
-	if (!obj || !json_is_object(obj)) {
-		svc_problem_add(errors, "body", obj ? "must be a JSON object" :
-				"malformed JSON");
-		json_decref(obj);
-		return NULL;
-	}
-	json_object_foreach(obj, key, v)
-		if (!svc_admin_listed(fields, key))
-			svc_problem_add(errors, key, "is not a field of a%s %s",
-					what[0] == 'a' ? "n" : "", what);
-	return obj;
-}
+/* ---- reading a body's members (the body itself: svc_body_read()) ---- */
 
 static int
 has_control(const char *s)
@@ -150,7 +102,7 @@ svc_admin_take_choice(json_t *obj, const char *name, const char *const *list,
 
 	if (!v)
 		return 0;
-	if (!s || !svc_admin_listed(list, s)) {
+	if (!s || !listed(list, s)) {
 		char choices[160] = "";
 		const char *const *p;
 
@@ -250,5 +202,5 @@ svc_admin_conflict(struct svc_request *req, const char *field,
 
 	svc_problem_add(e, field, "%s", detail);
 	snprintf(text, sizeof(text), "%s: %s", field, detail);
-	return svc_respond_problem(req, 409, "conflict", "Conflict", text, e);
+	return svc_problem(req, SVC_PROB_CONFLICT, text, e);
 }

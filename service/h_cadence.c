@@ -99,15 +99,11 @@ read_query(struct svc_request *req, struct cal_report_query *q,
 	q->has_tracking = 1;
 	q->tracking_since_utc = req->svc->tracking_since_utc;
 	q->rule_id = svc_query(req, "rule");
-	{
-		struct svc_auth auth;
-
-		/* organisers may not see other carriers' TENTATIVE events:
-		 * their reports list none (they still count) */
-		q->public_view = svc_auth_resolve(req, &auth) != 0 ||
-				 !auth.present || (!auth.admin && !auth.viewer);
-		svc_auth_release(&auth);
-	}
+	/* organisers may not see other carriers' TENTATIVE events: their
+	 * reports list none (they still count). The router resolved the
+	 * caller (optional) and answered a storage error itself. */
+	q->public_view = !req->auth.present ||
+			 (!req->auth.admin && !req->auth.viewer);
 	if (need_rule && !q->rule_id)
 		svc_problem_add(errors, "rule", "is required for this view");
 }
@@ -115,8 +111,7 @@ read_query(struct svc_request *req, struct cal_report_query *q,
 static enum MHD_Result
 bad_query(struct svc_request *req, json_t *errors)
 {
-	return svc_respond_invalid(req, "invalid-query", "Bad Request",
-				   errors);
+	return svc_problem_fields(req, SVC_PROB_INVALID_QUERY, NULL, errors);
 }
 
 static enum MHD_Result

@@ -133,7 +133,6 @@ svc_h_cadence_cell(struct svc_request *req)
 	json_t *errors = json_array(), *body = NULL;
 	struct cal_report_query q;
 	struct cal_report rep;
-	struct svc_auth auth;
 	int year = cal_period_label_year(period), rc;
 	const char *by = cal_scope_label_by(scope);
 	const struct cal_cadence_row *row;
@@ -156,23 +155,22 @@ svc_h_cadence_cell(struct svc_request *req)
 		svc_problem_add(errors, "as_of", "must be an RFC 3339"
 				" date-time with offset");
 	if (json_array_size(errors))
-		return svc_respond_invalid(req, "invalid-query", "Bad Request",
-					   errors);
+		return svc_problem_fields(req, SVC_PROB_INVALID_QUERY, NULL,
+					  errors);
 	q.rule_id = rule;
 	q.by = by;
 	q.has_tracking = 1;
 	q.tracking_since_utc = req->svc->tracking_since_utc;
 	/* as for the report: organisers may not see other carriers'
 	 * TENTATIVE events, so only admins and viewers get their titles */
-	q.public_view = svc_auth_resolve(req, &auth) != 0 || !auth.present ||
-			(!auth.admin && !auth.viewer);
-	svc_auth_release(&auth);
+	q.public_view = !req->auth.present ||
+			(!req->auth.admin && !req->auth.viewer);
 	rc = cal_report_build(req->svc->db, &q, &rep);
 	if (rc == -ENOENT) {
 		svc_problem_add(errors, "rule", "'%s' is not a cadence rule",
 				rule);
-		return svc_respond_invalid(req, "invalid-query", "Bad Request",
-					   errors);
+		return svc_problem_fields(req, SVC_PROB_INVALID_QUERY, NULL,
+					  errors);
 	}
 	if (rc != 0) {
 		json_decref(errors);
@@ -191,10 +189,9 @@ svc_h_cadence_cell(struct svc_request *req)
 	}
 	if (!body) {
 		json_decref(errors);
-		return svc_respond_problem(req, 404, "not-found", "Not Found",
-					   "no such cell: the scope is unknown"
-					   " or the rule does not judge that"
-					   " period", NULL);
+		return svc_problem(req, SVC_PROB_NOT_FOUND, "no such cell: the"
+				   " scope is unknown or the rule does not"
+				   " judge that period", NULL);
 	}
 	json_decref(errors);
 	return svc_respond_json(req, 200, body);

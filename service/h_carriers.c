@@ -20,11 +20,25 @@
 
 #include "../calendar/retire.h"
 #include "../db/admin_store.h"
+#include "body.h"
 #include "svc_admin.h"
 
-static const char *const carrier_create_fields[] = {
-	"slug", "name", "name_en", "kind", "level", "recognised_on", "region",
-	"address", "geo", "website", "contact", "retired_from", NULL,
+/* The members of a carrier's body; read_carrier() checks each (PATCH
+ * takes them from "name" on: the slug is fixed). */
+static const struct svc_field carrier_fields[] = {
+	{ "slug", SVC_FIELD_ANY, 0, 0, NULL },
+	{ "name", SVC_FIELD_ANY, 0, 0, NULL },
+	{ "name_en", SVC_FIELD_ANY, 0, 0, NULL },
+	{ "kind", SVC_FIELD_ANY, 0, 0, NULL },
+	{ "level", SVC_FIELD_ANY, 0, 0, NULL },
+	{ "recognised_on", SVC_FIELD_ANY, 0, 0, NULL },
+	{ "region", SVC_FIELD_ANY, 0, 0, NULL },
+	{ "address", SVC_FIELD_ANY, 0, 0, NULL },
+	{ "geo", SVC_FIELD_ANY, 0, 0, NULL },
+	{ "website", SVC_FIELD_ANY, 0, 0, NULL },
+	{ "contact", SVC_FIELD_ANY, 0, 0, NULL },
+	{ "retired_from", SVC_FIELD_ANY, 0, 0, NULL },
+	{ NULL, SVC_FIELD_ANY, 0, 0, NULL },
 };
 static const char *const carrier_kinds[] = {
 	"maker_space", "incubator", "accelerator", "platform", NULL,
@@ -101,9 +115,8 @@ svc_event_carrier_closed(struct svc_request *req, const struct db_event *ev,
 	svc_problem_add(errors, "carrier", "'%s' is retired from %s: it hosts"
 			" no event on or after that date (this one is on %s)",
 			c.slug, c.retired_from, day);
-	*ret = svc_respond_problem(req, 409, "carrier-retired", "Conflict",
-				   "carrier: the host carrier is retired",
-				   errors);
+	*ret = svc_problem(req, SVC_PROB_CARRIER_RETIRED, "carrier: the host"
+			   " carrier is retired", errors);
 	db_carrier_release(&c);
 	return 1;
 }
@@ -227,7 +240,7 @@ carrier_last_event(struct svc *svc, const char *slug, int64_t *last,
 static enum MHD_Result
 invalid(struct svc_request *req, const char *title, json_t *errors)
 {
-	return svc_respond_invalid(req, "validation-error", title, errors);
+	return svc_problem_fields(req, SVC_PROB_VALIDATION, title, errors);
 }
 
 /*
@@ -281,20 +294,15 @@ save_carrier(struct svc_request *req, const struct svc_auth *auth,
 enum MHD_Result
 svc_h_carriers_create(struct svc_request *req)
 {
-	struct svc_auth auth;
 	struct db_carrier c, old;
 	enum MHD_Result ret;
 	json_t *errors, *obj;
 	const char *slug = NULL;
 
-	if (svc_admin_gate(req, &auth, "carriers", &ret) != 0)
-		return ret;
 	errors = json_array();
-	obj = svc_admin_body(req, carrier_create_fields, "carrier", errors);
-	if (!obj) {
-		ret = invalid(req, "Invalid carrier", errors);
-		goto out;
-	}
+	if (svc_body_read(req->body, req->body_len, "a carrier",
+			  carrier_fields, NULL, errors, &obj) == -EBADMSG)
+		return invalid(req, "Invalid carrier", errors);
 	memset(&c, 0, sizeof(c));
 	c.level = (char *)"none";
 	svc_admin_read_slug(obj, &slug, errors);
@@ -308,9 +316,8 @@ svc_h_carriers_create(struct svc_request *req)
 	if (!json_object_get(obj, "region"))
 		svc_problem_add(errors, "region", "is required: a region slug");
 	if (json_array_size(errors)) {
-		ret = invalid(req, "Invalid carrier", errors);
 		json_decref(obj);
-		goto out;
+		return invalid(req, "Invalid carrier", errors);
 	}
 	json_decref(errors);
 	if (db_carrier_get(req->svc->db, slug, &old) == 0) {
@@ -321,35 +328,27 @@ svc_h_carriers_create(struct svc_request *req)
 			 " reused)", slug);
 		ret = svc_admin_conflict(req, "slug", d);
 	} else {
-		ret = save_carrier(req, &auth, &c, NULL, "create");
+		ret = save_carrier(req, &req->auth, &c, NULL, "create");
 	}
 	json_decref(obj);
-	svc_auth_release(&auth);
-	return ret;
-out:
-	svc_auth_release(&auth);
 	return ret;
 }
 
 enum MHD_Result
 svc_h_carrier_patch(struct svc_request *req)
 {
-	struct svc_auth auth;
 	struct db_carrier stored, c;
 	enum MHD_Result ret;
 	json_t *errors = NULL, *obj = NULL, *before = NULL;
 	const char *action = "update";
 	int rc;
 
-	if (svc_admin_gate(req, &auth, "carriers", &ret) != 0)
-		return ret;
 	rc = db_carrier_get(req->svc->db, req->params[0], &stored);
-	if (rc != 0) {
-		svc_auth_release(&auth);
+	if (rc != 0)
 		return svc_respond_errno(req, rc, "the carrier");
-	}
 	errors = json_array();
-	obj = svc_admin_body(req, carrier_create_fields + 1, "carrier", errors);
+	svc_body_read(req->body, req->body_len, "a carrier", carrier_fields + 1,
+		      NULL, errors, &obj);
 	if (obj && json_object_get(obj, "slug")) {
 		json_array_clear(errors);	/* say why, once */
 		svc_problem_add(errors, "slug", "is fixed once created: feed"
@@ -389,13 +388,13 @@ svc_h_carrier_patch(struct svc_request *req)
 		ret = svc_respond_json(req, 200, svc_carrier_json(req->svc,
 								  &stored, 1));
 	else
-		ret = before ? save_carrier(req, &auth, &c, before, action)
+		ret = before ? save_carrier(req, &req->auth, &c, before,
+					    action)
 			     : svc_respond_errno(req, -ENOMEM, "");
 out:
 	json_decref(before);
 	json_decref(errors);
 	json_decref(obj);
 	db_carrier_release(&stored);
-	svc_auth_release(&auth);
 	return ret;
 }

@@ -15,7 +15,6 @@
 
 #include "../calendar/kind.h"
 #include "ics_import.h"
-#include "media_type.h"
 #include "session.h"
 #include "svc.h"
 #include "svc_admin.h"
@@ -130,8 +129,7 @@ bad_file(struct svc_request *req, json_t *refusals)
 				      refusal(json_array_get(refusals, i)));
 	refusals_to_zh(req, errors);
 	first_detail(json_array_get(errors, 0), first, sizeof(first));
-	return svc_respond_problem(req, 400, "invalid-icalendar",
-				   "Invalid iCalendar file", first, errors);
+	return svc_problem(req, SVC_PROB_INVALID_ICALENDAR, first, errors);
 }
 
 /* The dry run's answer (its shape is in the README's import section). */
@@ -208,36 +206,21 @@ read_query(struct svc_request *req, const struct svc_auth *auth,
 }
 
 /*
- * Everything that refuses an import before the file is read: media type
- * (415), query (400), carrier not the caller's (403) or retired (409),
- * empty body (400). 1 with *ret answered (errors stolen), else 0.
+ * Everything that refuses an import before the file is read (the media
+ * type's 415 is the route's, router.c): query (400), carrier not the
+ * caller's (403) or retired (409), empty body (400). 1 with *ret answered
+ * (errors stolen), else 0.
  */
 static int
 refused(struct svc_request *req, const struct svc_auth *auth,
 	struct import_query *q, json_t *errors, enum MHD_Result *ret)
 {
-	static const char *const ics_types[] = {
-		"text/calendar", "application/octet-stream", NULL,
-	};
-	const char *ct = svc_header(req, MHD_HTTP_HEADER_CONTENT_TYPE);
 	char retired_day[11];
-	int rc;
 
-	if (ct && (rc = svc_media_type_check(ct, ics_types)) != 0) {
-		*ret = svc_respond_problem(req, 415, "unsupported-media-type",
-					   "Unsupported Media Type",
-					   rc == -EILSEQ ? "iCalendar is read"
-					   " as UTF-8 (RFC 5545 §3.1.4): send"
-					   " charset=utf-8 or no charset" :
-					   "send the file as text/calendar",
-					   NULL);
-		json_decref(errors);
-		return 1;
-	}
 	read_query(req, auth, q, errors);
 	if (json_array_size(errors)) {
-		*ret = svc_respond_problem(req, 400, "invalid-query",
-					   "Bad Request", "see errors", errors);
+		*ret = svc_problem(req, SVC_PROB_INVALID_QUERY, "see errors",
+				   errors);
 		return 1;
 	}
 	if (!svc_auth_may_write(auth, q->carrier)) {
@@ -246,9 +229,8 @@ refused(struct svc_request *req, const struct svc_auth *auth,
 				 auth->session ? "account" : "token",
 				 auth->n_carriers > 1 ? "s" : "",
 				 auth->carrier ? auth->carrier : "(none)");
-		*ret = svc_respond_problem(req, 403, "wrong-carrier",
-					   "Forbidden", "wrong carrier",
-					   errors);
+		*ret = svc_problem(req, SVC_PROB_WRONG_CARRIER,
+				   "wrong carrier", errors);
 		return 1;
 	}
 	if (svc_carrier_retired(req->svc, q->carrier, retired_day)) {
@@ -256,17 +238,15 @@ refused(struct svc_request *req, const struct svc_auth *auth,
 		svc_problem_add(errors, "carrier", "'%s' is retired from %s:"
 				" it takes no imports", q->carrier,
 				retired_day);
-		*ret = svc_respond_problem(req, 409, "carrier-retired",
-					   "Conflict", "carrier: the host"
-					   " carrier is retired", errors);
+		*ret = svc_problem(req, SVC_PROB_CARRIER_RETIRED, "carrier: the"
+				   " host carrier is retired", errors);
 		return 1;
 	}
 	if (!req->body || req->body_len == 0) {
 		svc_problem_add(errors, "body", "an iCalendar file is"
 				" required");
-		*ret = svc_respond_problem(req, 400, "invalid-icalendar",
-					   "Invalid iCalendar file",
-					   "empty body", errors);
+		*ret = svc_problem(req, SVC_PROB_INVALID_ICALENDAR,
+				   "empty body", errors);
 		return 1;
 	}
 	json_decref(errors);
@@ -308,10 +288,9 @@ parse_file(struct svc_request *req, const struct import_query *q,
 	} else {
 		errors = json_array();
 		svc_problem_add(errors, "body", "%s", why);
-		*ret = svc_respond_problem(req, rc == -ETIMEDOUT ? 422 : 400,
-					   "invalid-icalendar",
-					   "Invalid iCalendar file", why,
-					   errors);
+		*ret = svc_problem(req, rc == -ETIMEDOUT ?
+				   SVC_PROB_ICALENDAR_TIMEOUT :
+				   SVC_PROB_INVALID_ICALENDAR, why, errors);
 	}
 	return 1;
 }
@@ -353,24 +332,15 @@ svc_h_import(struct svc_request *req)
 {
 	struct svc_import_counts counts;
 	struct import_query q;
-	struct svc_auth auth;
 	json_t *parsed = NULL;
 	enum MHD_Result ret;
-	int rc;
 
+	/* the route needs a caller: the router put it in req->auth */
 	memset(&counts, 0, sizeof(counts));
-	rc = svc_auth_resolve(req, &auth);
-	if (rc != 0 || !auth.present) {
-		svc_auth_release(&auth);
-		return svc_respond_unauthorized(req, "importing needs"
-						" Authorization: Bearer"
-						" <token>");
-	}
-	if (!refused(req, &auth, &q, json_array(), &ret) &&
+	if (!refused(req, &req->auth, &q, json_array(), &ret) &&
 	    !parse_file(req, &q, &counts, &parsed, &ret))
-		ret = apply_file(req, &auth, &q, parsed, &counts);
+		ret = apply_file(req, &req->auth, &q, parsed, &counts);
 	svc_import_counts_release(&counts);
 	json_decref(parsed);
-	svc_auth_release(&auth);
 	return ret;
 }

@@ -15,10 +15,19 @@
 #include <string.h>
 
 #include "../db/admin_store.h"
+#include "body.h"
 #include "svc_admin.h"
 
-static const char *const region_create_fields[] = {
-	"slug", "name", "name_en", "kind", "targets", "target_year", NULL,
+/* The members of a region's body; read_region() checks each (PATCH
+ * takes them from "name" on: the slug is fixed). */
+static const struct svc_field region_fields[] = {
+	{ "slug", SVC_FIELD_ANY, 0, 0, NULL },
+	{ "name", SVC_FIELD_ANY, 0, 0, NULL },
+	{ "name_en", SVC_FIELD_ANY, 0, 0, NULL },
+	{ "kind", SVC_FIELD_ANY, 0, 0, NULL },
+	{ "targets", SVC_FIELD_ANY, 0, 0, NULL },
+	{ "target_year", SVC_FIELD_ANY, 0, 0, NULL },
+	{ NULL, SVC_FIELD_ANY, 0, 0, NULL },
 };
 static const char *const region_kinds[] = {
 	"zone", "street", "town", "partner", NULL,
@@ -65,7 +74,7 @@ svc_region_json(struct svc *svc, const struct db_region *r, int with_feed)
 static enum MHD_Result
 invalid(struct svc_request *req, const char *title, json_t *errors)
 {
-	return svc_respond_invalid(req, "validation-error", title, errors);
+	return svc_problem_fields(req, SVC_PROB_VALIDATION, title, errors);
 }
 
 /* ---- regions ---- */
@@ -211,21 +220,15 @@ save_region(struct svc_request *req, const struct svc_auth *auth,
 enum MHD_Result
 svc_h_regions_create(struct svc_request *req)
 {
-	struct svc_auth auth;
 	struct db_region r, old;
 	enum MHD_Result ret;
 	json_t *errors, *obj;
 	const char *slug = NULL;
 
-	if (svc_admin_gate(req, &auth, "regions", &ret) != 0)
-		return ret;
 	errors = json_array();
-	obj = svc_admin_body(req, region_create_fields, "region", errors);
-	if (!obj) {
-		ret = invalid(req, "Invalid region", errors);
-		svc_auth_release(&auth);
-		return ret;
-	}
+	if (svc_body_read(req->body, req->body_len, "a region", region_fields,
+			  NULL, errors, &obj) == -EBADMSG)
+		return invalid(req, "Invalid region", errors);
 	memset(&r, 0, sizeof(r));
 	svc_admin_read_slug(obj, &slug, errors);
 	r.slug = (char *)slug;
@@ -246,31 +249,26 @@ svc_h_regions_create(struct svc_request *req)
 					 " slug exists");
 	} else {
 		json_decref(errors);
-		ret = save_region(req, &auth, &r, NULL);
+		ret = save_region(req, &req->auth, &r, NULL);
 	}
 	json_decref(obj);
-	svc_auth_release(&auth);
 	return ret;
 }
 
 enum MHD_Result
 svc_h_region_patch(struct svc_request *req)
 {
-	struct svc_auth auth;
 	struct db_region stored, r;
 	enum MHD_Result ret;
 	json_t *errors, *obj, *before = NULL;
 	int rc;
 
-	if (svc_admin_gate(req, &auth, "regions", &ret) != 0)
-		return ret;
 	rc = db_region_get(req->svc->db, req->params[0], &stored);
-	if (rc != 0) {
-		svc_auth_release(&auth);
+	if (rc != 0)
 		return svc_respond_errno(req, rc, "the region");
-	}
 	errors = json_array();
-	obj = svc_admin_body(req, region_create_fields + 1, "region", errors);
+	svc_body_read(req->body, req->body_len, "a region", region_fields + 1,
+		      NULL, errors, &obj);
 	if (obj && json_object_get(obj, "slug")) {
 		json_array_clear(errors);
 		svc_problem_add(errors, "slug", "is fixed once created: feed"
@@ -289,12 +287,12 @@ svc_h_region_patch(struct svc_request *req)
 			ret = svc_respond_json(req, 200, svc_region_json(
 					       req->svc, &stored, 1));
 		else
-			ret = before ? save_region(req, &auth, &r, before)
+			ret = before ? save_region(req, &req->auth, &r,
+						   before)
 				     : svc_respond_errno(req, -ENOMEM, "");
 	}
 	json_decref(before);
 	json_decref(obj);
 	db_region_release(&stored);
-	svc_auth_release(&auth);
 	return ret;
 }

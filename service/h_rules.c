@@ -25,25 +25,33 @@
 #include "../calendar/cadence_rule.h"
 #include "../calendar/caltime.h"
 #include "../calendar/kind.h"
+#include "../calendar/types.h"
+#include "body.h"
 #include "sbuf.h"
 #include "svc.h"
 #include "svc_admin.h"
 
-static const char *const create_fields[] = {
-	"id", "name", "kinds", "period", "min", "scope", "active_from", NULL,
+/* The members of a rule's body, checked by read_rule_fields() and the
+ * handlers (their codes are errcode.c's: bad_period, unknown_kind, ...). */
+static const struct svc_field create_fields[] = {
+	{ "id", SVC_FIELD_ANY, 0, 0, NULL },
+	{ "name", SVC_FIELD_ANY, 0, 0, NULL },
+	{ "kinds", SVC_FIELD_ANY, 0, 0, NULL },
+	{ "period", SVC_FIELD_ANY, 0, 0, NULL },
+	{ "min", SVC_FIELD_ANY, 0, 0, NULL },
+	{ "scope", SVC_FIELD_ANY, 0, 0, NULL },
+	{ "active_from", SVC_FIELD_ANY, 0, 0, NULL },
+	{ NULL, SVC_FIELD_ANY, 0, 0, NULL },
 };
-static const char *const patch_fields[] = {
-	"name", "kinds", "period", "min", "scope", "effective_from", NULL,
+static const struct svc_field patch_fields[] = {
+	{ "name", SVC_FIELD_ANY, 0, 0, NULL },
+	{ "kinds", SVC_FIELD_ANY, 0, 0, NULL },
+	{ "period", SVC_FIELD_ANY, 0, 0, NULL },
+	{ "min", SVC_FIELD_ANY, 0, 0, NULL },
+	{ "scope", SVC_FIELD_ANY, 0, 0, NULL },
+	{ "effective_from", SVC_FIELD_ANY, 0, 0, NULL },
+	{ NULL, SVC_FIELD_ANY, 0, 0, NULL },
 };
-
-static int
-listed(const char *const *list, const char *s)
-{
-	for (; *list; list++)
-		if (strcmp(*list, s) == 0)
-			return 1;
-	return 0;
-}
 
 static json_t *
 kinds_array(const char *kinds)
@@ -114,20 +122,6 @@ rules_json(const struct db_rule *v, size_t n, const char *only)
 		i = j;
 	}
 	return items;
-}
-
-/* Require an admin; actor (96 octets) gets the real actor for the
- * rule's version and the audit row. */
-static int
-admin(struct svc_request *req, char actor[96], enum MHD_Result *ret)
-{
-	struct svc_auth auth;
-
-	if (svc_admin_gate(req, &auth, "cadence rules", ret) != 0)
-		return -1;
-	snprintf(actor, 96, "%s", auth.actor);
-	svc_auth_release(&auth);
-	return 0;
 }
 
 static enum MHD_Result
@@ -279,26 +273,16 @@ read_rule_fields(json_t *obj, struct db_rule *r, struct sbuf *kinds_buf,
 	}
 }
 
+/* The body as a rule's object (new reference), or NULL after a "body"
+ * error (svc_body_read()); unknown members are errors too. */
 static json_t *
-parse_object(struct svc_request *req, const char *const *fields,
+parse_object(struct svc_request *req, const struct svc_field *fields,
 	     json_t *errors)
 {
-	json_error_t jerr;
-	json_t *obj, *v;
-	const char *key;
+	json_t *obj;
 
-	obj = req->body ? json_loadb(req->body, req->body_len,
-				     JSON_REJECT_DUPLICATES, &jerr) : NULL;
-	if (!obj || !json_is_object(obj)) {
-		svc_problem_add(errors, "body", obj ? "must be a JSON object" :
-				"malformed JSON");
-		json_decref(obj);
-		return NULL;
-	}
-	json_object_foreach(obj, key, v)
-		if (!listed(fields, key))
-			svc_problem_add(errors, key, "is not a field of a"
-					" cadence rule");
+	svc_body_read(req->body, req->body_len, "a cadence rule", fields,
+		      NULL, errors, &obj);
 	return obj;
 }
 
@@ -320,8 +304,8 @@ read_date(json_t *obj, const char *name, enum cal_period_unit unit,
 static enum MHD_Result
 invalid_rule(struct svc_request *req, json_t *errors)
 {
-	return svc_respond_invalid(req, "validation-error",
-				   "Invalid cadence rule", errors);
+	return svc_problem_fields(req, SVC_PROB_VALIDATION,
+				  "Invalid cadence rule", errors);
 }
 
 enum MHD_Result
@@ -331,14 +315,11 @@ svc_h_rules_create(struct svc_request *req)
 	struct sbuf kinds;
 	struct db_rule r;
 	enum MHD_Result ret;
-	char from[11], actor[96];
+	const char *actor = req->auth.actor;
+	char from[11];
 	const char *id, *p;
 	int rc;
 
-	if (admin(req, actor, &ret) != 0) {
-		json_decref(errors);
-		return ret;
-	}
 	sbuf_init(&kinds);
 	memset(&r, 0, sizeof(r));
 	obj = parse_object(req, create_fields, errors);
@@ -364,7 +345,7 @@ svc_h_rules_create(struct svc_request *req)
 	if (!r.min_count && !json_object_get(obj, "min"))
 		r.min_count = 1;
 	if (!r.scope && !json_object_get(obj, "scope"))
-		r.scope = (char *)"district";
+		r.scope = (char *)cal_scope_kind_name(CAL_SCOPE_KIND_DISTRICT);
 	if (json_array_size(errors)) {
 		ret = invalid_rule(req, errors);
 		goto out;
@@ -390,8 +371,8 @@ svc_h_rules_create(struct svc_request *req)
 
 		svc_problem_add(e, "id", "rule '%s' exists (retired rules keep"
 				" their id)", id);
-		ret = svc_respond_problem(req, 409, "conflict", "Conflict",
-					  "the rule id is taken", e);
+		ret = svc_problem(req, SVC_PROB_CONFLICT,
+				  "the rule id is taken", e);
 	} else if (rc != 0) {
 		ret = svc_respond_errno(req, rc, "the rule");
 	} else {
@@ -428,15 +409,12 @@ svc_h_rule_patch(struct svc_request *req)
 	const struct db_rule *live;
 	struct sbuf kinds;
 	enum MHD_Result ret;
-	char from[11], actor[96];
+	const char *actor = req->auth.actor;
+	char from[11];
 	json_t *before = NULL;
 	size_t n = 0;
 	int rc;
 
-	if (admin(req, actor, &ret) != 0) {
-		json_decref(errors);
-		return ret;
-	}
 	sbuf_init(&kinds);
 	rc = db_rules_list(req->svc->db, &v, &n);
 	if (rc != 0) {
@@ -514,14 +492,12 @@ svc_h_rule_delete(struct svc_request *req)
 	const char *id = req->params[0], *to_s = svc_query(req, "effective_to");
 	struct db_rule *v = NULL;
 	const struct db_rule *live;
-	enum MHD_Result ret;
-	char to[11], actor[96];
+	const char *actor = req->auth.actor;
+	char to[11];
 	json_t *before;
 	size_t n = 0;
 	int rc;
 
-	if (admin(req, actor, &ret) != 0)
-		return ret;
 	rc = db_rules_list(req->svc->db, &v, &n);
 	if (rc != 0)
 		return svc_respond_errno(req, rc, "the rules");

@@ -32,6 +32,7 @@
 #include "../calendar/recur.h"
 #include "ics_import.h"
 #include "input_limits.h"
+#include "sbuf.h"
 #include "svc.h"
 
 #define CHILD_CPU_SECONDS 2
@@ -97,42 +98,32 @@ int
 svc_parse_ics_main(void)
 {
 	struct cal_import im;
-	size_t len = 0, cap = 1 << 16;
-	char *text = malloc(cap);
+	struct sbuf text;
+	char chunk[16384];
 	json_t *out, *events, *errors;
 	ssize_t r;
 	size_t i;
 	char *dump;
+	int rc;
 
-	if (!text)
-		return 3;
-	while ((r = read(0, text + len, cap - len)) > 0) {
-		len += (size_t)r;
-		if (len > SVC_MAX_IMPORT_BODY) {
-			free(text);
-			return 4;
+	sbuf_init(&text);
+	while ((r = read(0, chunk, sizeof(chunk))) > 0) {
+		if (sbuf_add(&text, chunk, (size_t)r) != 0) {
+			sbuf_release(&text);
+			return 3;
 		}
-		if (len == cap) {
-			char *nt;
-
-			cap = cap * 2 > SVC_MAX_IMPORT_BODY ?
-			      SVC_MAX_IMPORT_BODY + 1 : cap * 2;
-			nt = realloc(text, cap);
-			if (!nt) {
-				free(text);
-				return 3;
-			}
-			text = nt;
+		if (text.len > SVC_MAX_IMPORT_BODY) {
+			sbuf_release(&text);
+			return 4;
 		}
 	}
 	memset(&im, 0, sizeof(im));
 	events = json_array();
 	errors = json_array();
-	if (cal_import_parse(text, len, &im) != 0) {
-		free(text);
+	rc = cal_import_parse(text.buf, text.len, &im);
+	sbuf_release(&text);
+	if (rc != 0)
 		return 3;
-	}
-	free(text);
 	for (i = 0; i < im.n_errors; i++)
 		json_array_append_new(errors, json_pack(
 				      "{s:i, s:i, s:s, s:s, s:s, s:s}",
@@ -227,10 +218,7 @@ struct child_io {
 	const char *text;		/* the file, len octets */
 	size_t len;
 	size_t written;			/* octets of text written */
-	char *out;			/* the child's output, got octets in
-					 * a buffer of cap + 1 */
-	size_t got;
-	size_t cap;
+	struct sbuf out;		/* the child's output */
 };
 
 static void
@@ -246,25 +234,17 @@ close_stdin(struct child_io *io)
 static int
 read_some(struct child_io *io)
 {
+	char chunk[16384];
 	ssize_t r;
 
-	if (io->got + 65536 > io->cap) {
-		char *no;
-
-		if (io->cap >= CHILD_MAX_OUTPUT)
-			return 1;
-		io->cap = io->cap ? io->cap * 2 : 65536;
-		no = realloc(io->out, io->cap + 1);
-		if (!no)
-			return -ENOMEM;
-		io->out = no;
-	}
-	r = read(io->from_child, io->out + io->got, io->cap - io->got);
+	if (io->out.len >= CHILD_MAX_OUTPUT)
+		return 1;
+	r = read(io->from_child, chunk, sizeof(chunk));
 	if (r == 0)
 		return 1;		/* child closed stdout */
 	if (r > 0)
-		io->got += (size_t)r;
-	else if (errno != EAGAIN && errno != EINTR)
+		return sbuf_add(&io->out, chunk, (size_t)r) != 0 ? -ENOMEM : 0;
+	if (errno != EAGAIN && errno != EINTR)
 		return 1;
 	return 0;
 }
@@ -322,14 +302,13 @@ child_verdict(int status, struct child_io *io, json_t **result, char *why,
 			 WTERMSIG(status) == SIGXCPU ? ": CPU limit" : "");
 		return -EINVAL;
 	}
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !io->out) {
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !io->out.len) {
 		snprintf(why, size, WIFEXITED(status) &&
 			 WEXITSTATUS(status) == 4 ? "the file is too large" :
 			 "the file could not be read (the parser failed)");
 		return -EINVAL;
 	}
-	io->out[io->got] = '\0';
-	*result = json_loadb(io->out, io->got, 0, NULL);
+	*result = json_loadb(io->out.buf, io->out.len, 0, NULL);
 	if (!*result) {
 		snprintf(why, size, "the parser gave no answer");
 		return -EIO;
@@ -342,12 +321,13 @@ svc_ics_parse_isolated(const char *self_exe, const char *text, size_t len,
 		       json_t **result, char *why, size_t size)
 {
 	int to_child[2] = { -1, -1 }, from_child[2] = { -1, -1 };
-	struct child_io io = { -1, -1, text, len, 0, NULL, 0, 0 };
+	struct child_io io = { -1, -1, text, len, 0, { NULL, 0, 0 } };
 	int64_t wall_ms;
 	int status = 0, rc = -EIO;
 	pid_t pid;
 
 	*result = NULL;
+	sbuf_init(&io.out);
 	if (pipe2(to_child, O_CLOEXEC) != 0 ||
 	    pipe2(from_child, O_CLOEXEC) != 0) {
 		snprintf(why, size, "cannot start the parser");
@@ -384,7 +364,7 @@ svc_ics_parse_isolated(const char *self_exe, const char *text, size_t len,
 		rc = child_verdict(status, &io, result, why, size);
 	}
 out:
-	free(io.out);
+	sbuf_release(&io.out);
 	close_stdin(&io);
 	if (io.from_child >= 0)
 		close(io.from_child);

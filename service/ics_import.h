@@ -38,8 +38,11 @@ struct svc_import_counts {
 	int created;
 	int updated;
 	int unchanged;
-	json_t *ids;		/* ids of the file's events; the caller
-				 * json_decref()s it and the lists */
+	json_t *ids;		/* ids of the file's events. ids and
+				 * the lists are owned by counts and
+				 * freed by svc_import_counts_release();
+				 * a caller keeping one takes its own
+				 * reference (json_incref()) */
 	json_t *created_list;	/* dry run only (else empty):
 				 * [{uid, title, start, id}] per event: uid
 				 * as the file names it, start RFC 3339 or

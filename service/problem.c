@@ -18,6 +18,8 @@ static const struct svc_problem_type table[SVC_PROB_COUNT] = {
 		"查询参数有误", NULL },
 	[SVC_PROB_INVALID_ICALENDAR] = { 400, "invalid-icalendar",
 		"Invalid iCalendar file", "iCalendar 文件无效", NULL },
+	[SVC_PROB_ICALENDAR_TIMEOUT] = { 422, "invalid-icalendar",
+		"Invalid iCalendar file", "iCalendar 文件无效", NULL },
 	[SVC_PROB_BAD_PATH] = { 400, "bad-path", "Bad Request", "请求有误",
 		NULL },
 	[SVC_PROB_BAD_HEADER] = { 400, "bad-header", "Bad Request",

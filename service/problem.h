@@ -16,6 +16,9 @@ enum svc_problem_id {
 	SVC_PROB_INVALID_JSON,		/* 400 invalid-json */
 	SVC_PROB_INVALID_QUERY,		/* 400 invalid-query */
 	SVC_PROB_INVALID_ICALENDAR,	/* 400 invalid-icalendar */
+	SVC_PROB_ICALENDAR_TIMEOUT,	/* 422 invalid-icalendar: the file
+					 * took too long to read (the same
+					 * type, another status) */
 	SVC_PROB_BAD_PATH,		/* 400 bad-path */
 	SVC_PROB_BAD_HEADER,		/* 400 bad-header */
 	SVC_PROB_AMBIGUOUS_FRAMING,	/* 400 ambiguous-framing */
@@ -65,7 +68,9 @@ const struct svc_problem_type *svc_problem_type(enum svc_problem_id id);
 
 /*
  * The row whose slug is type (borrowed; e.g. "not-found"), or NULL when
- * no row has it. For call sites that still name a type by its string
+ * no row has it. A slug names one row, but for invalid-icalendar, whose
+ * 422 row (SVC_PROB_ICALENDAR_TIMEOUT) shares the 400 row's titles: the
+ * 400 row is found. For call sites that still name a type by its string
  * (svc_respond_problem()) and for the zh-CN rewrite (errcode.c).
  */
 const struct svc_problem_type *svc_problem_by_slug(const char *type);

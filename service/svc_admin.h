@@ -24,15 +24,6 @@ json_t *svc_region_json(struct svc *svc, const struct db_region *r,
 			int with_feed);
 
 /*
- * Resolve the request's credentials and require an admin: answers 401 (no
- * or bad credentials) or 403 (not an admin) itself, sets *ret and returns
- * -1; on 0, auth is filled (release with svc_auth_release()). what names
- * the resource in the answer ("carriers").
- */
-int svc_admin_gate(struct svc_request *req, struct svc_auth *auth,
-		   const char *what, enum MHD_Result *ret);
-
-/*
  * Append an audit row for a change, inside the caller's transaction
  * (db_tx_begin()): actor (the token's or session's actor string),
  * object_type, object_id, action as for db_audit_add(); before and after
@@ -79,22 +70,11 @@ int svc_event_carrier_closed(struct svc_request *req,
  * 0 when not (or unknown). */
 int svc_carrier_retired(struct svc *svc, const char *slug, char day[11]);
 
-/* ---- reading a carrier's or a region's body (h_admin.c) ---- */
+/* ---- checking a carrier's or a region's body members (h_admin.c);
+ * the body itself is read by svc_body_read() (body.h) ---- */
 
 /* Longest slug of a carrier or region, octets. */
 #define SVC_SLUG_MAX 64
-
-/* 1 when s (may be NULL: 0) is one of the NULL-terminated list. */
-int svc_admin_listed(const char *const *list, const char *s);
-
-/*
- * The request body as a JSON object (duplicate keys refused), with an
- * error "is not a field of a(n) <what>" for every key not in fields
- * (NULL-terminated). New reference (caller json_decref()s); NULL after
- * adding an error for "body" (absent, malformed, not an object).
- */
-json_t *svc_admin_body(struct svc_request *req, const char *const *fields,
-		       const char *what, json_t *errors);
 
 /*
  * Field name of obj as text of 1..max octets without control characters
@@ -132,7 +112,7 @@ enum MHD_Result svc_admin_conflict(struct svc_request *req,
 				   const char *field, const char *detail);
 
 /*
- * Handlers (h_carriers.c, h_regions.c), each behind svc_admin_gate():
+ * Handlers (h_carriers.c, h_regions.c), admins' routes (router.c):
  * POST /api/v1/carriers answers 201 with the carrier (400 naming bad
  * fields, 409 when the slug exists); PATCH /api/v1/carriers/{slug}
  * (req->params[0]) answers 200 (404 unknown, 409 a retirement date not

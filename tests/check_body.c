@@ -149,6 +149,34 @@ START_TEST(test_unknown_field)
 }
 END_TEST
 
+/* A table of names only (SVC_FIELD_ANY, no setter), as the admin and
+ * rule handlers use it: any JSON value passes, unknown names are errors,
+ * and the object is still handed back for the handler's own checks. */
+START_TEST(test_names_only)
+{
+	static const struct svc_field names[] = {
+		{ "slug", SVC_FIELD_ANY, 0, 0, NULL },
+		{ "geo", SVC_FIELD_ANY, 0, 0, NULL },
+		{ NULL, SVC_FIELD_ANY, 0, 0, NULL },
+	};
+	const char *one = "{\"slug\":5,\"geo\":null}";
+	const char *two = "{\"geo\":{},\"colour\":1}";
+
+	ck_assert_int_eq(svc_body_read(one, strlen(one), "a carrier", names,
+				       NULL, errors, &obj), 0);
+	ck_assert_uint_eq(json_array_size(errors), 0);
+	json_decref(obj);
+	ck_assert_int_eq(svc_body_read(two, strlen(two), "a carrier",
+				       names + 1, NULL, errors, &obj), -EINVAL);
+	ck_assert_uint_eq(json_array_size(errors), 1);
+	assert_error(0, "colour", "unknown_field");
+	ck_assert_str_eq(json_string_value(json_object_get(
+		json_array_get(errors, 0), "detail")),
+		"is not a field of a carrier");
+	ck_assert_ptr_nonnull(json_object_get(obj, "geo"));
+}
+END_TEST
+
 START_TEST(test_nul_and_setter_error)
 {
 	/* jansson refuses \u0000 unless asked: the body is not read */
@@ -191,6 +219,7 @@ body_suite(void)
 	tcase_add_test(tc, test_wrong_type);
 	tcase_add_test(tc, test_too_long);
 	tcase_add_test(tc, test_unknown_field);
+	tcase_add_test(tc, test_names_only);
 	tcase_add_test(tc, test_nul_and_setter_error);
 	tcase_add_test(tc, test_no_table);
 	suite_add_tcase(s, tc);

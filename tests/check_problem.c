@@ -48,7 +48,19 @@ START_TEST(test_every_row_filled)
 		ck_assert_ptr_nonnull(t->type);
 		ck_assert_ptr_nonnull(t->title);
 		ck_assert_ptr_nonnull(t->title_zh);
-		/* slugs are unique: the lookup finds this very row */
+		/* a slug names one row (the 422 invalid-icalendar row
+		 * shares the 400 row's slug and titles) */
+		if (i == SVC_PROB_ICALENDAR_TIMEOUT) {
+			ck_assert_uint_eq(t->status, 422);
+			ck_assert_ptr_eq(svc_problem_by_slug(t->type),
+					 svc_problem_type(
+						SVC_PROB_INVALID_ICALENDAR));
+			ck_assert_str_eq(svc_problem_by_slug(t->type)->title,
+					 t->title);
+			ck_assert_str_eq(svc_problem_by_slug(t->type)->title_zh,
+					 t->title_zh);
+			continue;
+		}
 		ck_assert_ptr_eq(svc_problem_by_slug(t->type), t);
 	}
 	ck_assert_ptr_null(svc_problem_by_slug("no-such-type"));

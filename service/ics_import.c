@@ -136,9 +136,11 @@ svc_parse_ics_main(void)
 	for (i = 0; i < im.n && events; i++) {
 		char why[200];
 
-		/* Limits the API keeps too (input_limits.h). */
+		/* Limits the API keeps too (input_limits.h): a VEVENT that
+		 * breaks one is refused, so it is not among the events (a
+		 * dry run must not also list it as created). */
 		if (!im.n_errors &&
-		    svc_event_input_check(&im.events[i], why, sizeof(why)))
+		    svc_event_input_check(&im.events[i], why, sizeof(why))) {
 			json_array_append_new(errors, json_pack(
 				"{s:i, s:i, s:s, s:s, s:s, s:s}", "vevent",
 				im.meta ? im.meta[i].vevent : 0, "line",
@@ -148,6 +150,8 @@ svc_parse_ics_main(void)
 				"SUMMARY" : strncmp(why, "UID", 3) == 0 ?
 				"UID" : "RRULE", "code", "bad-value",
 				"detail", why));
+			continue;
+		}
 		json_array_append_new(events, event_to_wire(&im.events[i],
 					im.meta ? &im.meta[i] : NULL));
 	}

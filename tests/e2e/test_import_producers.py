@@ -467,6 +467,28 @@ class RefusalTest(ImportMixin, E2ETestCase):
         self.assertProblem((status, _, payload), 400, field="dry_run")
 
 
+    def test_dry_run_lists_an_invisible_character_refusal_once(self):
+        """A VEVENT refused for a limit the API keeps (an invisible format
+        character in SUMMARY) is refused only: the dry run does not list
+        it as created too (fresh review S2)."""
+        body = ics(vcalendar(
+            vevent("zw-ok@pinghu.example"),
+            vevent("zw-bad@pinghu.example", summary="\u200b路演")))
+        status, _, payload = self.srv.request(
+            "POST", "/api/v1/events/import?carrier=%s&dry_run=1" % CARRIER,
+            raw=body, token=self.admin,
+            headers={"Content-Type": "text/calendar"})
+        self.assertEqual(status, 200, payload)
+        doc = json.loads(payload)
+        self.assertEqual([c["uid"] for c in doc["created"]],
+                         ["zw-ok@pinghu.example"])
+        self.assertEqual([(r["uid"], r["property"], r["code"])
+                          for r in doc["refused"]],
+                         [("zw-bad@pinghu.example", "SUMMARY", "bad-value")])
+        self.assertEqual(doc["counts"], {"created": 1, "updated": 0,
+                                         "unchanged": 0, "refused": 1})
+        self.assertEqual(self.snapshot(), self.before)
+
 class SquattingTest(ImportMixin, E2ETestCase):
     """A UID held by another carrier's event never blocks an import and
     never reveals the other carrier (issue 10, item 7)."""

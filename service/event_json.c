@@ -118,7 +118,8 @@ take_string(json_t *v, const char *name, int nullable, size_t max,
 	if (check_controls(s, len, multiline, name, errors) != 0)
 		return -1;
 	/* U+2028, U+FEFF, U+200B...: text that looks like another */
-	if ((strcmp(name, "title") == 0 || strcmp(name, "uid") == 0) &&
+	if ((strcmp(name, "title") == 0 || strcmp(name, "uid") == 0 ||
+	     strcmp(name, "venue") == 0) &&
 	    svc_text_has_invisible(s, &cp)) {
 		svc_problem_add(errors, name, "must not contain invisible"
 				" format characters (U+%04X)", (unsigned)cp);

@@ -147,7 +147,8 @@ svc_parse_ics_main(void)
 				im.meta ? im.meta[i].line : 0, "uid",
 				im.events[i].uid ? im.events[i].uid : "",
 				"property", strncmp(why, "SUMMARY", 7) == 0 ?
-				"SUMMARY" : strncmp(why, "UID", 3) == 0 ?
+				"SUMMARY" : strncmp(why, "LOCATION", 8) == 0 ?
+				"LOCATION" : strncmp(why, "UID", 3) == 0 ?
 				"UID" : "RRULE", "code", "bad-value",
 				"detail", why));
 			continue;

@@ -50,6 +50,11 @@ svc_event_input_check(const struct db_event *ev, char *why, size_t size)
 			 " characters (U+%04X)", (unsigned)cp);
 		return -EINVAL;
 	}
+	if (ev->venue && svc_text_has_invisible(ev->venue, &cp)) {
+		snprintf(why, size, "LOCATION must not contain invisible format"
+			 " characters (U+%04X)", (unsigned)cp);
+		return -EINVAL;
+	}
 	if (svc_text_has_invisible(ev->uid, &cp)) {
 		snprintf(why, size, "UID must not contain invisible format"
 			 " characters (U+%04X)", (unsigned)cp);

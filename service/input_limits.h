@@ -21,8 +21,8 @@ struct db_event;
 
 /*
  * The limits an imported event must keep that the parser does not check:
- * no invisible characters in its title or UID, and a series that keeps the
- * RRULE work budget and ends by 2200-12-31 (cal_rrule_check_series()).
+ * no invisible characters in its title, venue or UID, and a series that
+ * keeps the RRULE work budget and ends by 2200-12-31 (cal_rrule_check_series()).
  * 0, or -EINVAL with a one-line reason in why (size octets). ev borrowed.
  */
 int svc_event_input_check(const struct db_event *ev, char *why,

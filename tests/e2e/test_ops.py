@@ -9,7 +9,7 @@ Operations and hardening (issue 13), fast versions for `make check`:
  3  a database locked by another connection: 503 with Retry-After
  4  costly RRULE refused naming rrule; /healthz stays fast meanwhile
  5  input limits: 366 days, series after 2200, PATCH read-only fields,
-    invisible characters in title and uid
+    invisible characters in title, venue and uid
  6  strict HTTP with raw sockets: Host, control characters, %00, spaces,
     Content-Type exact, charset
  7  disclosure: /metrics without TENTATIVE counts, --metrics-token, no
@@ -340,11 +340,17 @@ class InputTest(ImportMixin, E2ETestCase):
             st, _, doc = self.post(event("ok", uid="u" + ch + "@x"))
             self.assertEqual(st, 400, repr(ch))
             self.assertEqual(doc["errors"][0]["field"], "uid")
+            st, _, doc = self.post(event("ok", venue="v" + ch + "w"))
+            self.assertEqual(st, 400, repr(ch))
+            self.assertEqual((doc["errors"][0]["field"],
+                              doc["errors"][0]["code"]),
+                             ("venue", "bad_characters"))
 
     def test_import_keeps_the_same_limits(self):
         cases = [
             (vevent("inv-1@x", summary="a\u2028b"), "SUMMARY"),
             (vevent("inv\ufeff2@x"), "UID"),
+            (vevent("inv-3@x", extra=["LOCATION:a\u202eb"]), "LOCATION"),
             (vevent("late@x", start="DTSTART;TZID=Asia/Shanghai:"
                     "21900301T093000", end="DTEND;TZID=Asia/Shanghai:"
                     "21900301T113000", extra=["RRULE:FREQ=YEARLY;COUNT=20"]),

@@ -105,7 +105,7 @@ svc_account_invite(struct db *db, const struct db_account *account,
 
 int
 svc_account_create(struct db *db, const struct db_account *a,
-		   const char *actor, int64_t now_utc,
+		   const char *pwhash, const char *actor, int64_t now_utc,
 		   struct db_account *stored, char token_out[65])
 {
 	int64_t id = 0;
@@ -115,6 +115,8 @@ svc_account_create(struct db *db, const struct db_account *a,
 	if ((rc = db_tx_begin(db)) != 0)
 		return rc;
 	rc = db_account_insert(db, a, now_utc, &id);
+	if (rc == 0 && pwhash)
+		rc = db_account_set_password(db, id, pwhash, now_utc);
 	if (rc == 0)
 		rc = db_account_get_by_id(db, id, stored);
 	if (rc == 0 && token_out)

@@ -42,13 +42,17 @@ int svc_account_invite(struct db *db, const struct db_account *account,
 		       int64_t now_utc, char token_out[65]);
 
 /*
- * Create account a (username, role, carriers) with its invite and an audit
- * row, in one transaction. *stored (release with db_account_release()) is
- * the account as stored; *token_out the invite token. Returns 0, -EEXIST
- * (username taken), -EINVAL (unknown carrier or role/carriers mismatch),
- * -ENOMEM, -EIO; nothing is stored on error.
+ * Create account a (username, role, carriers) with an audit row, in one
+ * transaction. pwhash (a libsodium Argon2id string, the CLI's
+ * --password-stdin; NULL: none) becomes its password; with token_out the
+ * account also gets an invite whose token *token_out (65 octets)
+ * receives (NULL: no invite). *stored (release with db_account_release()) is the account as
+ * stored, so the audit row's after shows password_set as it is. Returns
+ * 0, -EEXIST (username taken), -EINVAL (unknown carrier or role/carriers
+ * mismatch), -ENOMEM, -EIO; nothing is stored on error.
  */
 int svc_account_create(struct db *db, const struct db_account *a,
+		       const char *pwhash,
 		       const char *actor, int64_t now_utc,
 		       struct db_account *stored, char token_out[65]);
 

@@ -187,11 +187,10 @@ store_user(struct db *db, const struct user_opts *o, const char *pwhash,
 
 	if (rc != 0)
 		return rc;
-	rc = svc_account_create(db, &o->a, "cli", now_utc, stored,
+	rc = svc_account_create(db, &o->a, o->with_password ? pwhash : NULL,
+				"cli", now_utc, stored,
 				o->with_password ? NULL : token);
 	held = rc == 0;
-	if (rc == 0 && o->with_password)
-		rc = db_account_set_password(db, stored->id, pwhash, now_utc);
 	rc = db_tx_end(db, rc);
 	if (rc != 0 && held)
 		db_account_release(stored);	/* created, then undone */

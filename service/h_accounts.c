@@ -521,7 +521,7 @@ svc_h_accounts_create(struct svc_request *req)
 		errors = NULL;
 		goto out;
 	}
-	rc = svc_account_create(svc->db, &a, auth->actor, svc->clock(),
+	rc = svc_account_create(svc->db, &a, NULL, auth->actor, svc->clock(),
 				&stored, token);
 	if (rc == -EEXIST) {
 		svc_problem_addc(errors, "username", "username_taken", "'%s'"

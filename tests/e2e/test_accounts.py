@@ -162,6 +162,13 @@ class AccountsFlowTest(E2ETestCase):
             names = [r[0] for r in db.execute(
                 "SELECT username FROM account ORDER BY username")]
         self.assertEqual(names, ["org1", "org2", "root"])
+        # the audit row of each creation tells the truth about the password
+        with sqlite3.connect(self.srv.db_path) as db:
+            after = {r[0]: json.loads(r[1])["password_set"]
+                     for r in db.execute(
+                         "SELECT object_id, after FROM audit WHERE"
+                         " object_type = 'account' AND action = 'create'")}
+        self.assertEqual(after, {"root": True, "org1": False, "org2": False})
 
     def test_02_invite_accept(self):
         token = self.state["org1_token"]

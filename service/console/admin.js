@@ -574,8 +574,12 @@
     website: 'af_website', contact: 'af_contact', retired_from: 'af_retired_from',
     target_year: 'af_target_year', role: 'ac_role', carriers: 'ac_carriers', carrier: 'tk_carrier',
     disabled: 'ac_is_disabled', label: 'tk_label', expires: 'tk_expires', revoked: 'tk_revoked',
-    kinds: 'ru_kinds', period: 'ru_period', min: 'ru_min', scope: 'ru_scope', username: 'af_username'
+    kinds: 'ru_kinds', period: 'ru_period', min: 'ru_min', scope: 'ru_scope', username: 'af_username',
+    id: 'au_id', created: 'au_created', password_set: 'au_password_set', fetch_count: 'au_fetch_count',
+    filters: 'au_filters', last_login: 'au_last_login', last_fetch: 'au_last_fetch'
   };
+  /* A private feed's filters: which label and which name each has. */
+  const FILTER_LABELS = { region: 'af_region', carrier: 'tk_carrier', kind: 'ru_kinds', partner: 'au_partner' };
   const AUDIT_ORDER = ['name', 'name_en', 'slug', 'kind', 'level', 'recognised_on', 'region',
     'address', 'geo', 'website', 'contact', 'retired_from', 'targets', 'target_year'];
 
@@ -590,9 +594,20 @@
     if (k === 'period' && typeof v === 'string') return t('pe_' + v);
     if (k === 'scope' && typeof v === 'string') return t('sc_' + v);
     if (k === 'kinds' && Array.isArray(v)) return v.map(A.kindName).join('、');
+    if (k === 'carrier' && typeof v === 'string') return carrierName(v);
     if (k === 'carriers' && Array.isArray(v)) return v.length ? v.map(carrierName).join('、') : '—';
     if ((k === 'targets' || k === 'annex_targets') && typeof v === 'object') {
       return TARGETS.map(function (x) { return t(x[1]) + ' ' + fmtNum(v[x[0]]); }).join('；');
+    }
+    if (typeof v === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d)?Z$/.test(v)) return A.fmtInstant(v);
+    if (k === 'filters' && typeof v === 'object' && !Array.isArray(v)) {
+      const parts = Object.keys(v).filter(function (x) { return v[x] !== null && v[x] !== ''; })
+        .map(function (x) {
+          const val = x === 'region' || x === 'partner' ? regionName(v[x]) : x === 'carrier' ? carrierName(v[x])
+            : x === 'kind' ? String(v[x]).split(',').map(A.kindName).join('、') : String(v[x]);
+          return (FILTER_LABELS[x] ? t(FILTER_LABELS[x]) : x) + '：' + val;
+        });
+      return parts.length ? parts.join('；') : '—';
     }
     if (Array.isArray(v)) return v.length ? v.map(function (x) { return typeof x === 'object' ? JSON.stringify(x) : String(x); }).join('、') : '—';
     if (typeof v === 'object') {

@@ -1,3 +1,7 @@
+/*
+ * caltime.c: district time (caltime.h): RFC 3339 and iCalendar DATE-TIME
+ * text, local days and period boundaries in Asia/Shanghai, via libical.
+ */
 #define _GNU_SOURCE		/* strptime(3), timegm(3), tm_gmtoff */
 #include <ctype.h>
 #include <stdio.h>

@@ -1,3 +1,7 @@
+/*
+ * kind.c: the event kinds (kind.h): slugs, Chinese names, and reading a
+ * kind from either.
+ */
 #include <string.h>
 
 #include "kind.h"

@@ -1,3 +1,7 @@
+/*
+ * recur.c: recurrence (recur.h): RRULE validation and expansion of a
+ * series into occurrences (RFC 5545 §3.3.10, §3.8.5), with libical.
+ */
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>

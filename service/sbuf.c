@@ -1,3 +1,7 @@
+/*
+ * sbuf.c: the one growable text buffer (sbuf.h): append octets, strings,
+ * printf and CSV fields; on -ENOMEM the buffer is left as it was.
+ */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,6 +1,8 @@
 /*
- * sbuf: a growable NUL-terminated text buffer (after git's strbuf), for
- * text that is neither JSON nor iCalendar: CSV, /metrics, CLI reports.
+ * sbuf: the project's one growable NUL-terminated buffer (after git's
+ * strbuf): request bodies as they arrive, the import child's input and
+ * output, CSV, /metrics, CLI reports. JSON and iCalendar are built by
+ * jansson and libical, never by hand.
  * On allocation failure functions return -ENOMEM and leave the buffer as
  * it was.
  */

@@ -27,6 +27,7 @@
 #include "../calendar/kind.h"
 #include "../calendar/types.h"
 #include "body.h"
+#include "report.h"
 #include "sbuf.h"
 #include "svc.h"
 #include "svc_admin.h"
@@ -54,23 +55,6 @@ static const struct svc_field patch_fields[] = {
 };
 
 static json_t *
-kinds_array(const char *kinds)
-{
-	json_t *a = json_array();
-	const char *p = kinds, *c;
-	char buf[32];
-
-	while (a && p && *p) {
-		c = strchr(p, ',');
-		snprintf(buf, sizeof(buf), "%.*s", (int)(c ? c - p :
-			 (long)strlen(p)), p);
-		json_array_append_new(a, json_string(buf));
-		p = c ? c + 1 : NULL;
-	}
-	return a;
-}
-
-static json_t *
 version_json(const struct db_rule *r)
 {
 	char created[32] = "";
@@ -79,10 +63,10 @@ version_json(const struct db_rule *r)
 		cal_time_format_rfc3339(r->created_utc, "UTC", created);
 	return json_pack("{s:I, s:s, s:o, s:s, s:I, s:s, s:s?, s:s?, s:s?,"
 			 " s:s?}", "version", (json_int_t)r->version,
-			 "name", r->name, "kinds", kinds_array(r->kinds),
-			 "period",
-			 r->period, "min", (json_int_t)r->min_count, "scope",
-			 r->scope, "active_from", r->active_from, "active_to",
+			 "name", r->name, "kinds",
+			 svc_rule_kinds_json(r->kinds), "period", r->period,
+			 "min", (json_int_t)r->min_count, "scope", r->scope,
+			 "active_from", r->active_from, "active_to",
 			 r->active_to, "actor", r->actor, "created",
 			 *created ? created : NULL);
 }
@@ -99,7 +83,7 @@ rule_json(const struct db_rule *v, size_t n)
 		json_array_append_new(versions, version_json(&v[i]));
 	return json_pack("{s:s, s:s, s:o, s:s, s:I, s:s, s:s?, s:s?, s:b,"
 			 " s:o?}", "id", cur->id, "name", cur->name, "kinds",
-			 kinds_array(cur->kinds), "period", cur->period,
+			 svc_rule_kinds_json(cur->kinds), "period", cur->period,
 			 "min", (json_int_t)cur->min_count, "scope",
 			 cur->scope, "active_from", v[0].active_from,
 			 "active_to", cur->active_to, "live",

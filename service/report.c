@@ -15,11 +15,29 @@
 #include "sbuf.h"
 
 json_t *
+svc_rule_kinds_json(const char *kinds)
+{
+	json_t *a = json_array();
+	const char *p = kinds, *c;
+	char buf[32];
+
+	while (a && p && *p) {
+		c = strchr(p, ',');
+		snprintf(buf, sizeof(buf), "%.*s", (int)(c ? c - p :
+			 (long)strlen(p)), p);
+		json_array_append_new(a, json_string(buf));
+		p = c ? c + 1 : NULL;
+	}
+	return a;
+}
+
+json_t *
 svc_report_rule_json(const struct db_rule *rule)
 {
-	return json_pack("{s:s, s:I, s:s, s:s, s:s, s:I, s:s, s:s?, s:s?}",
+	return json_pack("{s:s, s:I, s:s, s:o, s:s, s:I, s:s, s:s?, s:s?}",
 			 "id", rule->id, "version", (json_int_t)rule->version,
-			 "name", rule->name, "kinds", rule->kinds, "period",
+			 "name", rule->name, "kinds",
+			 svc_rule_kinds_json(rule->kinds), "period",
 			 rule->period, "min", (json_int_t)rule->min_count,
 			 "scope", rule->scope, "active_from",
 			 rule->active_from, "active_to", rule->active_to);

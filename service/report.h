@@ -13,9 +13,14 @@
 #include "../calendar/report.h"
 #include "../db/db.h"
 
-/* A rule version as JSON {id, version, name, kinds, period, min, scope,
- * active_from, active_to}; rule borrowed. New reference or NULL when out
- * of memory. */
+/* A rule's stored kinds "roadshow,salon" (borrowed) as the JSON list
+ * ["roadshow", "salon"], the one shape every answer uses. New reference,
+ * NULL when out of memory. */
+json_t *svc_rule_kinds_json(const char *kinds);
+
+/* A rule version as JSON {id, version, name, kinds (a list), period, min,
+ * scope, active_from, active_to}; rule borrowed. New reference or NULL
+ * when out of memory. */
 json_t *svc_report_rule_json(const struct db_rule *rule);
 
 /*

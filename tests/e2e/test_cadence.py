@@ -247,6 +247,10 @@ class CadenceYearReportTest(CadenceYearBase):
         self.assertEqual({p["min"] for p in doc["periods"]}, {1})
         self.assertEqual([r["id"] for r in doc["rules"]],
                          [r[0] for r in DEFAULT_RULES])
+        # a rule's kinds have one JSON shape everywhere: a list
+        self.assertEqual([(r["id"], r["kinds"], r["version"])
+                          for r in doc["rules"]],
+                         [(r[0], r[2], 1) for r in DEFAULT_RULES])
         self.assertNotIn("days_left", json.dumps(doc["periods"]))
 
     def test_events_behind_rows(self):

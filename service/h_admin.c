@@ -135,8 +135,8 @@ svc_admin_take_date(json_t *obj, const char *name, const char **out,
 	if (!json_is_string(v) ||
 	    cal_date_parse(json_string_value(v), &y, &m, &d) != 0 ||
 	    y < 1970 || y > 2200) {
-		svc_problem_add(errors, name, "must be null or a date"
-				" YYYY-MM-DD (1970 to 2200)");
+		svc_problem_addc(errors, name, "bad_date", "must be null or"
+				 " a date YYYY-MM-DD (1970 to 2200)");
 		return -1;
 	}
 	*out = json_string_value(v);

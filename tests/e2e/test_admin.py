@@ -748,6 +748,14 @@ class BadInputTest(AdminCase):
         self.assertEqual(self.state(), before)
         self.assertEqual(self.get("/api/v1/events/%d" % ev["id"],
                                   token=self.admin)["revision"], 1)
+        for field, value in (("recognised_on", "2024-02-30"),
+                             ("retired_from", "soon"),
+                             ("retired_from", "1969-12-31")):
+            doc = self.assertProblem(self.srv.request(
+                "PATCH", "/api/v1/carriers/pinghu-maker-space",
+                body={field: value}, token=self.admin), 400, field)
+            self.assertEqual(doc["errors"][0]["code"], "bad_date", value)
+        self.assertEqual(self.state(), before)
         self.assertProblem(self.srv.request(
             "PATCH", "/api/v1/carriers/nowhere", body={"level": "none"},
             token=self.admin), 404)

@@ -192,6 +192,10 @@ static const struct {
 	{ "content_length_too_large", "Content-Length 超出允许范围" },
 	{ "header_too_large", "请求头过大" },
 	{ "http_version", "仅支持 HTTP/1.0 和 HTTP/1.1" },
+	{ "nul_in_path", "路径和查询参数中不得含有 %00（NUL）" },
+	{ "ambiguous_framing", "Content-Length 与 Transfer-Encoding 不能同时出现，"
+	  "且各只能出现一次" },
+	{ "transfer_coding_unsupported", "只支持 chunked 传输编码" },
 };
 
 /* Codes whose English detail names the value that decides (an event's

@@ -173,8 +173,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 					    count_header, counts);
 		if (bad_nul) {
 			cs->req.close = 1;
-			return early_problem(svc, cs, SVC_PROB_BAD_PATH,
-					     "path",
+			return early_problem_code(svc, cs, SVC_PROB_BAD_PATH,
+					     "path", "nul_in_path",
 					     "a percent-encoded NUL (%00) is"
 					     " not allowed in a path or query");
 		}
@@ -185,9 +185,12 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		    (counts[4] == 0 &&
 		     strcmp(version, MHD_HTTP_VERSION_1_0) != 0)) {
 			cs->req.close = 1;
-			return early_problem(svc, cs, SVC_PROB_BAD_HEADER,
+			return early_problem_code(svc, cs, SVC_PROB_BAD_HEADER,
 					     counts[5] ?
 					     "header" : "Host", counts[5] ?
+					     "control_in_header" : counts[4] ?
+					     "host_duplicate" : "host_missing",
+					     counts[5] ?
 					     "a control character in a header"
 					     " value" : "exactly one Host header"
 					     " is required");
@@ -196,25 +199,28 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		 * after it are read as another request (no smuggling). */
 		if (counts[2]) {
 			cs->req.close = 1;
-			return early_problem(svc, cs, SVC_PROB_BAD_HEADER,
-					     "header",
+			return early_problem_code(svc, cs, SVC_PROB_BAD_HEADER,
+					     "header", "space_before_colon",
 					     "whitespace between a header"
 					     " name and its colon");
 		}
 		if (counts[0] > 1 || (counts[0] && counts[1]) ||
 		    counts[1] > 1) {
 			cs->req.close = 1;
-			return early_problem(svc, cs,
+			return early_problem_code(svc, cs,
 					     SVC_PROB_AMBIGUOUS_FRAMING,
-					     "Content-Length",
+					     "Content-Length", counts[0] > 1 ?
+					     "content_length_duplicate" :
+					     "ambiguous_framing",
 					     "duplicate Content-Length or"
 					     " Transfer-Encoding, or both");
 		}
 		if (counts[3]) {
 			cs->req.close = 1;
-			return early_problem(svc, cs,
+			return early_problem_code(svc, cs,
 					     SVC_PROB_NOT_IMPLEMENTED,
 					     "Transfer-Encoding",
+					     "transfer_coding_unsupported",
 					     "only chunked transfer coding is"
 					     " implemented");
 		}

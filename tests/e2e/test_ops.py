@@ -398,6 +398,15 @@ class InputTest(ImportMixin, E2ETestCase):
             self.assertEqual(status_of(resp), 400, req)
             self.assertEqual(resp.count(b"HTTP/1.1 "), 1, req)
             self.assertIn(b"application/problem+json", resp, req)
+        # each refusal has its own stable code, in Chinese when asked
+        resp = raw(p, b"GET /calendars/regions/baianba.ics%00.txt HTTP/1.1"
+                   b"\r\nHost: a\r\nAccept-Language: zh-CN\r\n\r\n")
+        doc = json.loads(resp.split(b"\r\n\r\n", 1)[1])
+        self.assertEqual((doc["errors"][0]["field"],
+                          doc["errors"][0]["code"],
+                          doc["errors"][0]["detail"]),
+                         ("path", "nul_in_path",
+                          "路径和查询参数中不得含有 %00（NUL）"))
 
 
 class DisclosureTest(E2ETestCase):

@@ -199,9 +199,10 @@ static const struct {
 };
 
 /* Codes whose English detail names the value that decides (an event's
- * date, the first allowed day): the Chinese text keeps it in brackets. */
+ * date, the first allowed day, a length and its limit): the Chinese text
+ * keeps it in brackets. */
 static const char *const zh_keeps_english[] = {
-	"retire_before_last_event", "before_current_period",
+	"retire_before_last_event", "before_current_period", "too_long",
 };
 
 static int

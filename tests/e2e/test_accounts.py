@@ -566,6 +566,15 @@ class AccountsFlowTest(E2ETestCase):
         self.assertEqual(doc["errors"], [{
             "field": "end", "code": "end_before_start",
             "detail": "结束时间必须晚于开始时间"}])
+        # a length refusal keeps its figures (in brackets) in Chinese
+        status, headers, payload = self.srv.request(
+            "POST", "/api/v1/events", token=self.admin_token,
+            body=event("长" * 334, carrier=PINGHU),
+            headers={"Accept-Language": "zh-CN"})
+        doc = self.assertProblem((status, headers, payload), 400, "title")
+        self.assertEqual(doc["errors"], [{
+            "field": "title", "code": "too_long",
+            "detail": "内容过长（is 1002 octets; at most 1000）"}])
         # English when English is preferred
         doc = self.assertProblem(self.srv.request(
             "POST", "/api/v1/events", body={"title": "x"},

@@ -104,7 +104,9 @@
     li.appendChild(el('p', { class: 'muted small' }, a.last_login ? t('ac_last_login', { t: A.fmtInstant(a.last_login) }) : t('ac_never')));
     const acts = el('div', { class: 'card-actions' });
     const edit = el('button', { type: 'button', class: 'btn', 'aria-expanded': 'false', 'data-action': 'edit' }, t('ac_edit'));
-    const inv = el('button', { type: 'button', class: 'btn', 'data-action': 'invite' }, t('ac_reinvite'));
+    /* for an account with a password the link sets a new one */
+    const inv = el('button', { type: 'button', class: 'btn', 'data-action': 'invite' },
+      t(a.password_set ? 'ac_reset_link' : 'ac_reinvite'));
     acts.appendChild(edit);
     acts.appendChild(inv);
     li.appendChild(acts);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "check_util.h"
 #include "db/account_store.h"
 #include "svc_fixture.h"
 
@@ -202,21 +203,12 @@ auth_suite(void)
 	tcase_add_test(tc, test_sessions);
 	tcase_add_test(tc, test_database_error_is_not_anonymous);
 	suite_add_tcase(s, tc);
-	tc = tcase_create("refuse");
-	tcase_add_checked_fixture(tc, fx_setup, teardown);
-	tcase_add_test(tc, test_refusal_statuses);
-	suite_add_tcase(s, tc);
+	ck_add(s, "refuse", test_refusal_statuses, fx_setup, teardown);
 	return s;
 }
 
 int
 main(void)
 {
-	SRunner *sr = srunner_create(auth_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return ck_main(auth_suite());
 }

@@ -9,6 +9,7 @@
 #include <check.h>
 #include <jansson.h>
 
+#include "check_util.h"
 #include "service/body.h"
 
 struct thing {
@@ -229,11 +230,5 @@ body_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(body_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return ck_main(body_suite());
 }

@@ -12,6 +12,7 @@
 
 #include "calendar/cadence.h"
 #include "calendar/caltime.h"
+#include "check_util.h"
 
 /* Local instants in Asia/Shanghai (UTC+8), seconds since epoch UTC. */
 #define T_2024_10_01 1727712000		/* 2024-10-01T00:00+08:00 */
@@ -772,54 +773,42 @@ START_TEST(test_empty_rules)
 }
 END_TEST
 
-static void
-add_case(Suite *s, const char *name, const TTest *t)
-{
-	TCase *tc = tcase_create(name);
-
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, t);
-	suite_add_tcase(s, tc);
-}
-
 static Suite *
 cadence_suite(void)
 {
 	Suite *s = suite_create("cadence");
 
-	add_case(s, "names", test_names);
-	add_case(s, "month_starts_at_local_midnight",
-		 test_month_starts_at_local_midnight);
-	add_case(s, "new_year_local", test_new_year_local);
-	add_case(s, "month_last_minute", test_month_last_minute);
-	add_case(s, "cancelled_never_counts", test_cancelled_never_counts);
-	add_case(s, "empty_month_flips_to_missed",
-		 test_empty_month_flips_to_missed);
-	add_case(s, "scheduled", test_scheduled);
-	add_case(s, "open", test_open);
-	add_case(s, "met", test_met);
-	add_case(s, "events_in_start_order", test_events_in_start_order);
-	add_case(s, "tentative_past_is_neither",
-		 test_tentative_past_is_neither);
-	add_case(s, "quarterly_kinds", test_quarterly_kinds);
-	add_case(s, "yearly_label", test_yearly_label);
-	add_case(s, "rule_order", test_rule_order);
-	add_case(s, "region_carrier_scopes", test_region_carrier_scopes);
-	add_case(s, "partner_scope", test_partner_scope);
-	add_case(s, "active_span", test_active_span);
-	add_case(s, "bad_input", test_bad_input);
-	add_case(s, "empty_rules", test_empty_rules);
+	ck_add(s, "names", test_names, setup, teardown);
+	ck_add(s, "month_starts_at_local_midnight",
+	       test_month_starts_at_local_midnight, setup, teardown);
+	ck_add(s, "new_year_local", test_new_year_local, setup, teardown);
+	ck_add(s, "month_last_minute", test_month_last_minute, setup,
+	       teardown);
+	ck_add(s, "cancelled_never_counts", test_cancelled_never_counts, setup,
+	       teardown);
+	ck_add(s, "empty_month_flips_to_missed",
+	       test_empty_month_flips_to_missed, setup, teardown);
+	ck_add(s, "scheduled", test_scheduled, setup, teardown);
+	ck_add(s, "open", test_open, setup, teardown);
+	ck_add(s, "met", test_met, setup, teardown);
+	ck_add(s, "events_in_start_order", test_events_in_start_order, setup,
+	       teardown);
+	ck_add(s, "tentative_past_is_neither", test_tentative_past_is_neither,
+	       setup, teardown);
+	ck_add(s, "quarterly_kinds", test_quarterly_kinds, setup, teardown);
+	ck_add(s, "yearly_label", test_yearly_label, setup, teardown);
+	ck_add(s, "rule_order", test_rule_order, setup, teardown);
+	ck_add(s, "region_carrier_scopes", test_region_carrier_scopes, setup,
+	       teardown);
+	ck_add(s, "partner_scope", test_partner_scope, setup, teardown);
+	ck_add(s, "active_span", test_active_span, setup, teardown);
+	ck_add(s, "bad_input", test_bad_input, setup, teardown);
+	ck_add(s, "empty_rules", test_empty_rules, setup, teardown);
 	return s;
 }
 
 int
 main(void)
 {
-	SRunner *sr = srunner_create(cadence_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return ck_main(cadence_suite());
 }

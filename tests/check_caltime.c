@@ -12,6 +12,7 @@
 #include <check.h>
 
 #include "calendar/caltime.h"
+#include "check_util.h"
 
 #define NY "America/New_York"
 #define SH "Asia/Shanghai"
@@ -499,57 +500,49 @@ START_TEST(test_date_add_days)
 }
 END_TEST
 
-static void
-add_case(Suite *s, const char *name, const TTest *t)
-{
-	TCase *tc = tcase_create(name);
-
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, t);
-	suite_add_tcase(s, tc);
-}
-
 static Suite *
 caltime_suite(void)
 {
 	Suite *s = suite_create("caltime");
 
-	add_case(s, "parse_offset", test_parse_offset);
-	add_case(s, "parse_utc_z", test_parse_utc_z);
-	add_case(s, "parse_fraction_dropped", test_parse_fraction_dropped);
-	add_case(s, "parse_offset_range", test_parse_offset_range);
-	add_case(s, "parse_rejects_bad_fields", test_parse_rejects_bad_fields);
-	add_case(s, "parse_rejects_bad_shape", test_parse_rejects_bad_shape);
-	add_case(s, "format_shanghai", test_format_shanghai);
-	add_case(s, "format_new_york_winter_summer",
-		 test_format_new_york_winter_summer);
-	add_case(s, "format_utc_gives_z", test_format_utc_gives_z);
-	add_case(s, "format_unknown_zone", test_format_unknown_zone);
-	add_case(s, "date_leap_years", test_date_leap_years);
-	add_case(s, "date_shape", test_date_shape);
-	add_case(s, "local_to_utc_shanghai", test_local_to_utc_shanghai);
-	add_case(s, "local_to_utc_normalises", test_local_to_utc_normalises);
-	add_case(s, "local_to_utc_unknown_zone",
-		 test_local_to_utc_unknown_zone);
-	add_case(s, "local_to_utc_new_york_gap",
-		 test_local_to_utc_new_york_gap);
-	add_case(s, "local_to_utc_new_york_overlap",
-		 test_local_to_utc_new_york_overlap);
-	add_case(s, "utc_to_local", test_utc_to_local);
-	add_case(s, "tz_offset", test_tz_offset);
-	add_case(s, "tz_valid", test_tz_valid);
-	add_case(s, "date_add_days", test_date_add_days);
+	ck_add(s, "parse_offset", test_parse_offset, setup, teardown);
+	ck_add(s, "parse_utc_z", test_parse_utc_z, setup, teardown);
+	ck_add(s, "parse_fraction_dropped", test_parse_fraction_dropped, setup,
+	       teardown);
+	ck_add(s, "parse_offset_range", test_parse_offset_range, setup,
+	       teardown);
+	ck_add(s, "parse_rejects_bad_fields", test_parse_rejects_bad_fields,
+	       setup, teardown);
+	ck_add(s, "parse_rejects_bad_shape", test_parse_rejects_bad_shape,
+	       setup, teardown);
+	ck_add(s, "format_shanghai", test_format_shanghai, setup, teardown);
+	ck_add(s, "format_new_york_winter_summer",
+	       test_format_new_york_winter_summer, setup, teardown);
+	ck_add(s, "format_utc_gives_z", test_format_utc_gives_z, setup,
+	       teardown);
+	ck_add(s, "format_unknown_zone", test_format_unknown_zone, setup,
+	       teardown);
+	ck_add(s, "date_leap_years", test_date_leap_years, setup, teardown);
+	ck_add(s, "date_shape", test_date_shape, setup, teardown);
+	ck_add(s, "local_to_utc_shanghai", test_local_to_utc_shanghai, setup,
+	       teardown);
+	ck_add(s, "local_to_utc_normalises", test_local_to_utc_normalises,
+	       setup, teardown);
+	ck_add(s, "local_to_utc_unknown_zone", test_local_to_utc_unknown_zone,
+	       setup, teardown);
+	ck_add(s, "local_to_utc_new_york_gap", test_local_to_utc_new_york_gap,
+	       setup, teardown);
+	ck_add(s, "local_to_utc_new_york_overlap",
+	       test_local_to_utc_new_york_overlap, setup, teardown);
+	ck_add(s, "utc_to_local", test_utc_to_local, setup, teardown);
+	ck_add(s, "tz_offset", test_tz_offset, setup, teardown);
+	ck_add(s, "tz_valid", test_tz_valid, setup, teardown);
+	ck_add(s, "date_add_days", test_date_add_days, setup, teardown);
 	return s;
 }
 
 int
 main(void)
 {
-	SRunner *sr = srunner_create(caltime_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return ck_main(caltime_suite());
 }

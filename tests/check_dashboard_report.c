@@ -19,6 +19,7 @@
 
 #include "calendar/cadence.h"
 #include "calendar/caltime.h"
+#include "check_util.h"
 #include "db/db.h"
 #include "service/report.h"
 
@@ -405,40 +406,25 @@ START_TEST(test_partner_listed_twice)
 }
 END_TEST
 
-static void
-add(Suite *s, const char *name, const TTest *t)
-{
-	TCase *tc = tcase_create(name);
-
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, t);
-	suite_add_tcase(s, tc);
-}
-
 static Suite *
 dashboard_report_suite(void)
 {
 	Suite *s = suite_create("dashboard_report");
 
-	add(s, "held_late", test_held_late);
-	add(s, "moved_in_late", test_moved_in_late);
-	add(s, "untracked", test_untracked);
-	add(s, "rows_per_scope", test_rows_per_scope);
-	add(s, "csv_zh", test_csv_zh);
-	add(s, "created_and_tracking_since", test_created_and_tracking_since);
-	add(s, "partner_listed_twice", test_partner_listed_twice);
+	ck_add(s, "held_late", test_held_late, setup, teardown);
+	ck_add(s, "moved_in_late", test_moved_in_late, setup, teardown);
+	ck_add(s, "untracked", test_untracked, setup, teardown);
+	ck_add(s, "rows_per_scope", test_rows_per_scope, setup, teardown);
+	ck_add(s, "csv_zh", test_csv_zh, setup, teardown);
+	ck_add(s, "created_and_tracking_since",
+	       test_created_and_tracking_since, setup, teardown);
+	ck_add(s, "partner_listed_twice", test_partner_listed_twice, setup,
+	       teardown);
 	return s;
 }
 
 int
 main(void)
 {
-	SRunner *sr;
-	int failed;
-
-	sr = srunner_create(dashboard_report_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return ck_main(dashboard_report_suite());
 }

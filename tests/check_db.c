@@ -14,6 +14,7 @@
 
 #include <check.h>
 
+#include "check_util.h"
 #include "db/db.h"
 
 #define NOW	((int64_t)1740000000)	/* 2025-02-19T21:20:00Z */
@@ -1298,97 +1299,83 @@ END_TEST
 
 /* ================================ suite ================================ */
 
-static void
-add(Suite *s, const char *name, const TTest *t, void (*set)(void),
-    void (*down)(void))
-{
-	TCase *tc = tcase_create(name);
-
-	tcase_add_checked_fixture(tc, set, down);
-	tcase_add_test(tc, t);
-	suite_add_tcase(s, tc);
-}
-
 static Suite *
 db_suite(void)
 {
 	Suite *s = suite_create("db");
 
-	add(s, "seed_regions", test_seed_regions, setup, teardown);
-	add(s, "seed_region_get", test_seed_region_get, setup, teardown);
-	add(s, "seed_carriers", test_seed_carriers, setup, teardown);
-	add(s, "seed_carriers_by_region", test_seed_carriers_by_region, setup,
-	    teardown);
-	add(s, "seed_rules", test_seed_rules, setup, teardown);
-	add(s, "seed_annex_totals", test_seed_annex_totals, setup, teardown);
-	add(s, "schema_version", test_schema_version, setup, teardown);
-	add(s, "audit_add", test_audit_add, setup, teardown);
-	add(s, "annex_sums_vs_printed_totals",
-	    test_annex_sums_vs_printed_totals, setup, teardown);
-	add(s, "seed_once", test_seed_once, setup_file, teardown_file);
+	ck_add(s, "seed_regions", test_seed_regions, setup, teardown);
+	ck_add(s, "seed_region_get", test_seed_region_get, setup, teardown);
+	ck_add(s, "seed_carriers", test_seed_carriers, setup, teardown);
+	ck_add(s, "seed_carriers_by_region", test_seed_carriers_by_region,
+	       setup, teardown);
+	ck_add(s, "seed_rules", test_seed_rules, setup, teardown);
+	ck_add(s, "seed_annex_totals", test_seed_annex_totals, setup,
+	       teardown);
+	ck_add(s, "schema_version", test_schema_version, setup, teardown);
+	ck_add(s, "audit_add", test_audit_add, setup, teardown);
+	ck_add(s, "annex_sums_vs_printed_totals",
+	       test_annex_sums_vs_printed_totals, setup, teardown);
+	ck_add(s, "seed_once", test_seed_once, setup_file, teardown_file);
 
-	add(s, "event_roundtrip", test_event_roundtrip, setup, teardown);
-	add(s, "event_roundtrip_all_day", test_event_roundtrip_all_day, setup,
-	    teardown);
-	add(s, "event_insert_ignores_server_fields",
-	    test_event_insert_ignores_server_fields, setup, teardown);
-	add(s, "insert_rejects_unknown_carrier",
-	    test_insert_rejects_unknown_carrier, setup, teardown);
-	add(s, "insert_rejects_non_partner_region",
-	    test_insert_rejects_non_partner_region, setup, teardown);
-	add(s, "insert_rejects_end_before_start",
-	    test_insert_rejects_end_before_start, setup, teardown);
-	add(s, "insert_rejects_missing_fields",
-	    test_insert_rejects_missing_fields, setup, teardown);
-	add(s, "insert_rejects_duplicate_uid",
-	    test_insert_rejects_duplicate_uid, setup, teardown);
-	add(s, "update", test_update, setup, teardown);
-	add(s, "update_stale_revision", test_update_stale_revision, setup,
-	    teardown);
-	add(s, "update_unknown_id", test_update_unknown_id, setup, teardown);
-	add(s, "update_rejects_uid_change", test_update_rejects_uid_change,
-	    setup, teardown);
-	add(s, "update_rejects_bad_refs", test_update_rejects_bad_refs, setup,
-	    teardown);
-	add(s, "delete", test_delete, setup, teardown);
-	add(s, "delete_id_not_reused", test_delete_id_not_reused, setup,
-	    teardown);
+	ck_add(s, "event_roundtrip", test_event_roundtrip, setup, teardown);
+	ck_add(s, "event_roundtrip_all_day", test_event_roundtrip_all_day,
+	       setup, teardown);
+	ck_add(s, "event_insert_ignores_server_fields",
+	       test_event_insert_ignores_server_fields, setup, teardown);
+	ck_add(s, "insert_rejects_unknown_carrier",
+	       test_insert_rejects_unknown_carrier, setup, teardown);
+	ck_add(s, "insert_rejects_non_partner_region",
+	       test_insert_rejects_non_partner_region, setup, teardown);
+	ck_add(s, "insert_rejects_end_before_start",
+	       test_insert_rejects_end_before_start, setup, teardown);
+	ck_add(s, "insert_rejects_missing_fields",
+	       test_insert_rejects_missing_fields, setup, teardown);
+	ck_add(s, "insert_rejects_duplicate_uid",
+	       test_insert_rejects_duplicate_uid, setup, teardown);
+	ck_add(s, "update", test_update, setup, teardown);
+	ck_add(s, "update_stale_revision", test_update_stale_revision, setup,
+	       teardown);
+	ck_add(s, "update_unknown_id", test_update_unknown_id, setup,
+	       teardown);
+	ck_add(s, "update_rejects_uid_change", test_update_rejects_uid_change,
+	       setup, teardown);
+	ck_add(s, "update_rejects_bad_refs", test_update_rejects_bad_refs,
+	       setup, teardown);
+	ck_add(s, "delete", test_delete, setup, teardown);
+	ck_add(s, "delete_id_not_reused", test_delete_id_not_reused, setup,
+	       teardown);
 
-	add(s, "list_all", test_list_all, setup_list, teardown);
-	add(s, "list_window", test_list_window, setup_list, teardown);
-	add(s, "list_window_open_ended", test_list_window_open_ended,
-	    setup_list, teardown);
-	add(s, "list_kind", test_list_kind, setup_list, teardown);
-	add(s, "list_region", test_list_region, setup_list, teardown);
-	add(s, "list_carrier", test_list_carrier, setup_list, teardown);
-	add(s, "list_partner", test_list_partner, setup_list, teardown);
-	add(s, "list_status", test_list_status, setup_list, teardown);
-	add(s, "list_q", test_list_q, setup_list, teardown);
-	add(s, "list_exclude_tentative", test_list_exclude_tentative,
-	    setup_list, teardown);
-	add(s, "list_cancelled_since", test_list_cancelled_since, setup_list,
-	    teardown);
-	add(s, "list_pagination", test_list_pagination, setup_list, teardown);
+	ck_add(s, "list_all", test_list_all, setup_list, teardown);
+	ck_add(s, "list_window", test_list_window, setup_list, teardown);
+	ck_add(s, "list_window_open_ended", test_list_window_open_ended,
+	       setup_list, teardown);
+	ck_add(s, "list_kind", test_list_kind, setup_list, teardown);
+	ck_add(s, "list_region", test_list_region, setup_list, teardown);
+	ck_add(s, "list_carrier", test_list_carrier, setup_list, teardown);
+	ck_add(s, "list_partner", test_list_partner, setup_list, teardown);
+	ck_add(s, "list_status", test_list_status, setup_list, teardown);
+	ck_add(s, "list_q", test_list_q, setup_list, teardown);
+	ck_add(s, "list_exclude_tentative", test_list_exclude_tentative,
+	       setup_list, teardown);
+	ck_add(s, "list_cancelled_since", test_list_cancelled_since,
+	       setup_list, teardown);
+	ck_add(s, "list_pagination", test_list_pagination, setup_list,
+	       teardown);
 
-	add(s, "token_admin", test_token_admin, setup, teardown);
-	add(s, "token_organiser", test_token_organiser, setup, teardown);
-	add(s, "token_rejects", test_token_rejects, setup, teardown);
-	add(s, "token_lookup_unknown", test_token_lookup_unknown, setup,
-	    teardown);
+	ck_add(s, "token_admin", test_token_admin, setup, teardown);
+	ck_add(s, "token_organiser", test_token_organiser, setup, teardown);
+	ck_add(s, "token_rejects", test_token_rejects, setup, teardown);
+	ck_add(s, "token_lookup_unknown", test_token_lookup_unknown, setup,
+	       teardown);
 
-	add(s, "event_copy", test_event_copy, setup, teardown);
-	add(s, "event_state", test_event_state, setup, teardown);
+	ck_add(s, "event_copy", test_event_copy, setup, teardown);
+	ck_add(s, "event_state", test_event_state, setup, teardown);
 	return s;
 }
 
 int
 main(void)
 {
-	SRunner *sr = srunner_create(db_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return ck_main(db_suite());
 }

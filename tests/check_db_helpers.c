@@ -14,6 +14,7 @@
 
 #include <check.h>
 
+#include "check_util.h"
 #include "db/db.h"
 #include "db/db_internal.h"
 
@@ -518,36 +519,21 @@ START_TEST(test_event_exceptions)
 }
 END_TEST
 
-static void
-add(Suite *s, const char *name, const TTest *t)
-{
-	TCase *tc = tcase_create(name);
-
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, t);
-	suite_add_tcase(s, tc);
-}
-
 int
 main(void)
 {
 	Suite *s = suite_create("db_helpers");
-	SRunner *sr;
-	int failed;
 
-	add(s, "strdup", test_strdup);
-	add(s, "split_list", test_split_list);
-	add(s, "prepare_error", test_prepare_error);
-	add(s, "fetch_one", test_fetch_one);
-	add(s, "collect", test_collect);
-	add(s, "run", test_run);
-	add(s, "rule_versions", test_rule_versions);
-	add(s, "subscriptions", test_subscriptions);
-	add(s, "token_get_expiry_revoke", test_token_get_expiry_revoke);
-	add(s, "event_exceptions", test_event_exceptions);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	ck_add(s, "strdup", test_strdup, setup, teardown);
+	ck_add(s, "split_list", test_split_list, setup, teardown);
+	ck_add(s, "prepare_error", test_prepare_error, setup, teardown);
+	ck_add(s, "fetch_one", test_fetch_one, setup, teardown);
+	ck_add(s, "collect", test_collect, setup, teardown);
+	ck_add(s, "run", test_run, setup, teardown);
+	ck_add(s, "rule_versions", test_rule_versions, setup, teardown);
+	ck_add(s, "subscriptions", test_subscriptions, setup, teardown);
+	ck_add(s, "token_get_expiry_revoke", test_token_get_expiry_revoke,
+	       setup, teardown);
+	ck_add(s, "event_exceptions", test_event_exceptions, setup, teardown);
+	return ck_main(s);
 }

@@ -12,6 +12,7 @@
 
 #include "../calendar/caltime.h"
 #include "../calendar/event_ics.h"
+#include "check_util.h"
 
 /* 120 Chinese characters (3 octets each in UTF-8), no spaces. */
 #define LONG_TITLE_UNIT "万州区创新创业项目路演"	/* 11 characters */
@@ -748,26 +749,18 @@ event_ics_suite(void)
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		TCase *tc = tcase_create(cases[i].name);
-
-		tcase_add_test(tc, cases[i].test);
-		suite_add_tcase(s, tc);
-	}
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		ck_add(s, cases[i].name, cases[i].test, NULL, NULL);
 	return s;
 }
 
 int
 main(void)
 {
-	SRunner *sr;
-	int failed;
+	int rc;
 
 	cal_init();
-	sr = srunner_create(event_ics_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	rc = ck_main(event_ics_suite());
 	icaltimezone_free_builtin_timezones();	/* quiet valgrind */
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return rc;
 }

@@ -14,6 +14,7 @@
 #include "calendar/caltime.h"
 #include "calendar/event_rules.h"
 #include "calendar/types.h"
+#include "check_util.h"
 #include "db/db.h"
 #include "service/event_json.h"
 #include "service/event_view.h"
@@ -374,44 +375,30 @@ START_TEST(test_parse_for_create)
 }
 END_TEST
 
-static void
-add(Suite *s, const char *name, const TTest *t)
-{
-	TCase *tc = tcase_create(name);
-
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, t);
-	suite_add_tcase(s, tc);
-}
-
 static Suite *
 event_json_suite(void)
 {
 	Suite *s = suite_create("event_json");
 
-	add(s, "valid_body", test_valid_body);
-	add(s, "defaults_and_all_day", test_defaults_and_all_day);
-	add(s, "unknown_field", test_unknown_field);
-	add(s, "wrong_type", test_wrong_type);
-	add(s, "title_too_long", test_title_too_long);
-	add(s, "required_and_read_only", test_required_and_read_only);
-	add(s, "bad_values", test_bad_values);
-	add(s, "times_and_series", test_times_and_series);
-	add(s, "patch_and_put", test_patch_and_put);
-	add(s, "override", test_override);
-	add(s, "view", test_view);
-	add(s, "parse_for_create", test_parse_for_create);
+	ck_add(s, "valid_body", test_valid_body, setup, teardown);
+	ck_add(s, "defaults_and_all_day", test_defaults_and_all_day, setup,
+	       teardown);
+	ck_add(s, "unknown_field", test_unknown_field, setup, teardown);
+	ck_add(s, "wrong_type", test_wrong_type, setup, teardown);
+	ck_add(s, "title_too_long", test_title_too_long, setup, teardown);
+	ck_add(s, "required_and_read_only", test_required_and_read_only, setup,
+	       teardown);
+	ck_add(s, "bad_values", test_bad_values, setup, teardown);
+	ck_add(s, "times_and_series", test_times_and_series, setup, teardown);
+	ck_add(s, "patch_and_put", test_patch_and_put, setup, teardown);
+	ck_add(s, "override", test_override, setup, teardown);
+	ck_add(s, "view", test_view, setup, teardown);
+	ck_add(s, "parse_for_create", test_parse_for_create, setup, teardown);
 	return s;
 }
 
 int
 main(void)
 {
-	SRunner *sr = srunner_create(event_json_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return ck_main(event_json_suite());
 }

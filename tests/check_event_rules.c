@@ -12,6 +12,7 @@
 
 #include "calendar/caltime.h"
 #include "calendar/event_rules.h"
+#include "check_util.h"
 
 /* 2025-01-09T14:00:00+08:00, a Thursday */
 #define THU ((int64_t)1736402400)
@@ -460,48 +461,40 @@ START_TEST(test_limits_and_status)
 }
 END_TEST
 
-static void
-add(Suite *s, const char *name, const TTest *t)
-{
-	TCase *tc = tcase_create(name);
-
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, t);
-	suite_add_tcase(s, tc);
-}
-
 static Suite *
 event_rules_suite(void)
 {
 	Suite *s = suite_create("event_rules");
 
-	add(s, "no_change", test_no_change);
-	add(s, "significant_fields", test_significant_fields);
-	add(s, "insignificant_fields", test_insignificant_fields);
-	add(s, "exceptions_and_sequence", test_exceptions_and_sequence);
-	add(s, "find_occurrence", test_find_occurrence);
-	add(s, "override_for_and_cancel", test_override_for_and_cancel);
-	add(s, "override_check", test_override_check);
-	add(s, "parse_recurrence_id", test_parse_recurrence_id);
-	add(s, "keep_exceptions_shift", test_keep_exceptions_shift);
-	add(s, "keep_exceptions_prune", test_keep_exceptions_prune);
-	add(s, "copy_exceptions", test_copy_exceptions);
-	add(s, "place_timed", test_place_timed);
-	add(s, "place_all_day", test_place_all_day);
-	add(s, "check_length", test_check_length);
-	add(s, "check_series", test_check_series);
-	add(s, "limits_and_status", test_limits_and_status);
+	ck_add(s, "no_change", test_no_change, setup, teardown);
+	ck_add(s, "significant_fields", test_significant_fields, setup,
+	       teardown);
+	ck_add(s, "insignificant_fields", test_insignificant_fields, setup,
+	       teardown);
+	ck_add(s, "exceptions_and_sequence", test_exceptions_and_sequence,
+	       setup, teardown);
+	ck_add(s, "find_occurrence", test_find_occurrence, setup, teardown);
+	ck_add(s, "override_for_and_cancel", test_override_for_and_cancel,
+	       setup, teardown);
+	ck_add(s, "override_check", test_override_check, setup, teardown);
+	ck_add(s, "parse_recurrence_id", test_parse_recurrence_id, setup,
+	       teardown);
+	ck_add(s, "keep_exceptions_shift", test_keep_exceptions_shift, setup,
+	       teardown);
+	ck_add(s, "keep_exceptions_prune", test_keep_exceptions_prune, setup,
+	       teardown);
+	ck_add(s, "copy_exceptions", test_copy_exceptions, setup, teardown);
+	ck_add(s, "place_timed", test_place_timed, setup, teardown);
+	ck_add(s, "place_all_day", test_place_all_day, setup, teardown);
+	ck_add(s, "check_length", test_check_length, setup, teardown);
+	ck_add(s, "check_series", test_check_series, setup, teardown);
+	ck_add(s, "limits_and_status", test_limits_and_status, setup,
+	       teardown);
 	return s;
 }
 
 int
 main(void)
 {
-	SRunner *sr = srunner_create(event_rules_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return ck_main(event_rules_suite());
 }

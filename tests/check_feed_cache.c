@@ -16,6 +16,7 @@
 #include <check.h>
 #include <zlib.h>
 
+#include "check_util.h"
 #include "service/feed_cache.h"
 
 /* ---- a render function that counts its calls ---- */
@@ -604,52 +605,42 @@ START_TEST(test_concurrent_misses_render_once)
 }
 END_TEST
 
-static void
-add_case(Suite *s, const char *name, const TTest *t)
-{
-	TCase *tc = tcase_create(name);
-
-	tcase_add_test(tc, t);
-	suite_add_tcase(s, tc);
-}
-
 static Suite *
 feed_cache_suite(void)
 {
 	Suite *s = suite_create("feed_cache");
 
-	add_case(s, "key_poisoning_case", test_key_poisoning_case);
-	add_case(s, "key_sorted_and_encoded", test_key_sorted_and_encoded);
-	add_case(s, "key_repeated_names_keep_order",
-		 test_key_repeated_names_keep_order);
-	add_case(s, "accept_encoding_qvalues", test_accept_encoding_qvalues);
-	add_case(s, "hit_needs_no_render", test_hit_needs_no_render);
-	add_case(s, "generation_invalidates", test_generation_invalidates);
-	add_case(s, "cancelled_leaving_invalidates",
-		 test_cancelled_leaving_invalidates);
-	add_case(s, "if_modified_since_exactness",
-		 test_if_modified_since_exactness);
-	add_case(s, "window_move_invalidates", test_window_move_invalidates);
-	add_case(s, "lru_by_bytes", test_lru_by_bytes);
-	add_case(s, "larger_than_bound_not_kept",
-		 test_larger_than_bound_not_kept);
-	add_case(s, "render_error_not_cached", test_render_error_not_cached);
-	add_case(s, "gzip_body_inflates_to_identity",
-		 test_gzip_body_inflates_to_identity);
-	add_case(s, "peek_never_renders", test_peek_never_renders);
-	add_case(s, "concurrent_misses_render_once",
-		 test_concurrent_misses_render_once);
+	ck_add(s, "key_poisoning_case", test_key_poisoning_case, NULL, NULL);
+	ck_add(s, "key_sorted_and_encoded", test_key_sorted_and_encoded, NULL,
+	       NULL);
+	ck_add(s, "key_repeated_names_keep_order",
+	       test_key_repeated_names_keep_order, NULL, NULL);
+	ck_add(s, "accept_encoding_qvalues", test_accept_encoding_qvalues,
+	       NULL, NULL);
+	ck_add(s, "hit_needs_no_render", test_hit_needs_no_render, NULL, NULL);
+	ck_add(s, "generation_invalidates", test_generation_invalidates, NULL,
+	       NULL);
+	ck_add(s, "cancelled_leaving_invalidates",
+	       test_cancelled_leaving_invalidates, NULL, NULL);
+	ck_add(s, "if_modified_since_exactness",
+	       test_if_modified_since_exactness, NULL, NULL);
+	ck_add(s, "window_move_invalidates", test_window_move_invalidates,
+	       NULL, NULL);
+	ck_add(s, "lru_by_bytes", test_lru_by_bytes, NULL, NULL);
+	ck_add(s, "larger_than_bound_not_kept",
+	       test_larger_than_bound_not_kept, NULL, NULL);
+	ck_add(s, "render_error_not_cached", test_render_error_not_cached,
+	       NULL, NULL);
+	ck_add(s, "gzip_body_inflates_to_identity",
+	       test_gzip_body_inflates_to_identity, NULL, NULL);
+	ck_add(s, "peek_never_renders", test_peek_never_renders, NULL, NULL);
+	ck_add(s, "concurrent_misses_render_once",
+	       test_concurrent_misses_render_once, NULL, NULL);
 	return s;
 }
 
 int
 main(void)
 {
-	SRunner *sr = srunner_create(feed_cache_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return ck_main(feed_cache_suite());
 }

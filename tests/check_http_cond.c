@@ -7,6 +7,7 @@
 
 #include <check.h>
 
+#include "check_util.h"
 #include "service/http_cond.h"
 
 #define LM 1740787200		/* Sat, 01 Mar 2025 00:00:00 GMT */
@@ -80,31 +81,16 @@ static Suite *
 http_cond_suite(void)
 {
 	Suite *s = suite_create("http_cond");
-	TCase *tc;
 
-	tc = tcase_create("if_none_match");
-	tcase_add_test(tc, test_if_none_match_lists);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("if_match");
-	tcase_add_test(tc, test_if_match_strong);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("if_modified_since");
-	tcase_add_test(tc, test_if_modified_since);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("not_modified");
-	tcase_add_test(tc, test_not_modified_decision);
-	suite_add_tcase(s, tc);
+	ck_add(s, "if_none_match", test_if_none_match_lists, NULL, NULL);
+	ck_add(s, "if_match", test_if_match_strong, NULL, NULL);
+	ck_add(s, "if_modified_since", test_if_modified_since, NULL, NULL);
+	ck_add(s, "not_modified", test_not_modified_decision, NULL, NULL);
 	return s;
 }
 
 int
 main(void)
 {
-	SRunner *sr = srunner_create(http_cond_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return ck_main(http_cond_suite());
 }

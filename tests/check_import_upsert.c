@@ -13,6 +13,7 @@
 #include <check.h>
 
 #include "calendar/import_upsert.h"
+#include "check_util.h"
 #include "db/db.h"
 
 #define NOW	((int64_t)1740000000)	/* 2025-02-19T21:20:00Z */
@@ -338,24 +339,13 @@ upsert_suite(void)
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		TCase *tc = tcase_create(cases[i].name);
-
-		tcase_add_checked_fixture(tc, setup, teardown);
-		tcase_add_test(tc, cases[i].fn);
-		suite_add_tcase(s, tc);
-	}
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		ck_add(s, cases[i].name, cases[i].fn, setup, teardown);
 	return s;
 }
 
 int
 main(void)
 {
-	SRunner *sr = srunner_create(upsert_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return ck_main(upsert_suite());
 }

@@ -14,6 +14,7 @@
 #include "calendar/recur.h"
 #include "calendar/rrule_until.h"
 #include "calendar/tzresolve.h"
+#include "check_util.h"
 
 #define SH "Asia/Shanghai"
 #define T_2025_03_01_0930_SH 1740792600	/* 2025-03-01T09:30+08:00 */
@@ -283,11 +284,5 @@ zones_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(zones_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return ck_main(zones_suite());
 }

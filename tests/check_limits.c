@@ -18,6 +18,7 @@
 
 #include "calendar/caltime.h"
 #include "calendar/rrule_budget.h"
+#include "check_util.h"
 #include "db/backup.h"
 #include "db/db.h"
 #include "db/db_internal.h"
@@ -260,42 +261,35 @@ START_TEST(test_backup)
 }
 END_TEST
 
-static void
-add_case(Suite *s, const char *name, const TTest *t)
-{
-	TCase *tc = tcase_create(name);
-
-	tcase_add_checked_fixture(tc, setup, NULL);
-	tcase_add_test(tc, t);
-	tcase_set_timeout(tc, 30);
-	suite_add_tcase(s, tc);
-}
-
 static Suite *
 limits_suite(void)
 {
+	const struct {
+		const char *name;
+		const TTest *test;
+	} cases[] = {
+		{ "rrule_set_size", test_set_size },
+		{ "rrule_cost_check", test_cost_check },
+		{ "rrule_check_series", test_check_series },
+		{ "media_type", test_media_type },
+		{ "invisible", test_invisible },
+		{ "log_path", test_log_path },
+		{ "errno_table", test_errno_table },
+		{ "full_is_enospc", test_full_is_enospc },
+		{ "backup", test_backup },
+	};
 	Suite *s = suite_create("limits");
+	size_t i;
 
-	add_case(s, "rrule_set_size", test_set_size);
-	add_case(s, "rrule_cost_check", test_cost_check);
-	add_case(s, "rrule_check_series", test_check_series);
-	add_case(s, "media_type", test_media_type);
-	add_case(s, "invisible", test_invisible);
-	add_case(s, "log_path", test_log_path);
-	add_case(s, "errno_table", test_errno_table);
-	add_case(s, "full_is_enospc", test_full_is_enospc);
-	add_case(s, "backup", test_backup);
+	/* Every case: 30 s, not Check's default 4 s. */
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		tcase_set_timeout(ck_add(s, cases[i].name, cases[i].test,
+					 setup, NULL), 30);
 	return s;
 }
 
 int
 main(void)
 {
-	SRunner *sr = srunner_create(limits_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return ck_main(limits_suite());
 }

@@ -12,6 +12,7 @@
 
 #include <check.h>
 
+#include "check_util.h"
 #include "db/db.h"
 
 #define NOW	((int64_t)1740000000)	/* 2025-02-19T21:20:00Z */
@@ -368,42 +369,30 @@ START_TEST(test_event_history_list)
 }
 END_TEST
 
-static void
-add(Suite *s, const char *name, const TTest *t)
-{
-	TCase *tc = tcase_create(name);
-
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, t);
-	suite_add_tcase(s, tc);
-}
-
 static Suite *
 place_store_suite(void)
 {
 	Suite *s = suite_create("place_store");
 
-	add(s, "migration_keeps_annex_plan", test_migration_keeps_annex_plan);
-	add(s, "carrier_insert", test_carrier_insert);
-	add(s, "carrier_insert_rejects", test_carrier_insert_rejects);
-	add(s, "carrier_update", test_carrier_update);
-	add(s, "region_insert_update", test_region_insert_update);
-	add(s, "token_expiry", test_token_expiry);
-	add(s, "change_and_audit_one_transaction",
-	    test_change_and_audit_one_transaction);
-	add(s, "audit_list", test_audit_list);
-	add(s, "event_history_list", test_event_history_list);
+	ck_add(s, "migration_keeps_annex_plan",
+	       test_migration_keeps_annex_plan, setup, teardown);
+	ck_add(s, "carrier_insert", test_carrier_insert, setup, teardown);
+	ck_add(s, "carrier_insert_rejects", test_carrier_insert_rejects, setup,
+	       teardown);
+	ck_add(s, "carrier_update", test_carrier_update, setup, teardown);
+	ck_add(s, "region_insert_update", test_region_insert_update, setup,
+	       teardown);
+	ck_add(s, "token_expiry", test_token_expiry, setup, teardown);
+	ck_add(s, "change_and_audit_one_transaction",
+	       test_change_and_audit_one_transaction, setup, teardown);
+	ck_add(s, "audit_list", test_audit_list, setup, teardown);
+	ck_add(s, "event_history_list", test_event_history_list, setup,
+	       teardown);
 	return s;
 }
 
 int
 main(void)
 {
-	SRunner *sr = srunner_create(place_store_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return ck_main(place_store_suite());
 }

@@ -6,6 +6,7 @@
 
 #include <check.h>
 
+#include "check_util.h"
 #include "service/problem.h"
 
 START_TEST(test_rows)
@@ -103,20 +104,12 @@ problem_suite(void)
 	tcase_add_test(tc, test_rows);
 	tcase_add_test(tc, test_every_row_filled);
 	suite_add_tcase(s, tc);
-	tc = tcase_create("errno");
-	tcase_add_test(tc, test_errno_mapping);
-	suite_add_tcase(s, tc);
+	ck_add(s, "errno", test_errno_mapping, NULL, NULL);
 	return s;
 }
 
 int
 main(void)
 {
-	SRunner *sr = srunner_create(problem_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return ck_main(problem_suite());
 }

@@ -13,6 +13,7 @@
 
 #include "calendar/caltime.h"
 #include "calendar/recur.h"
+#include "check_util.h"
 
 #define SH "Asia/Shanghai"
 #define NY "America/New_York"
@@ -540,60 +541,54 @@ START_TEST(test_expand_bad_input)
 }
 END_TEST
 
-static void
-add_case(Suite *s, const char *name, const TTest *t)
-{
-	TCase *tc = tcase_create(name);
-
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, t);
-	suite_add_tcase(s, tc);
-}
-
 static Suite *
 recur_suite(void)
 {
 	Suite *s = suite_create("recur");
 
-	add_case(s, "validate_accepts", test_validate_accepts);
-	add_case(s, "validate_rejects_freq", test_validate_rejects_freq);
-	add_case(s, "validate_rejects_unbounded",
-		 test_validate_rejects_unbounded);
-	add_case(s, "validate_rejects_count", test_validate_rejects_count);
-	add_case(s, "validate_rejects_interval",
-		 test_validate_rejects_interval);
-	add_case(s, "validate_rejects_syntax", test_validate_rejects_syntax);
-	add_case(s, "validate_why_truncated", test_validate_why_truncated);
-	add_case(s, "expand_single_inside", test_expand_single_inside);
-	add_case(s, "expand_single_outside", test_expand_single_outside);
-	add_case(s, "expand_monthly_second_thursday",
-		 test_expand_monthly_second_thursday);
-	add_case(s, "expand_window_clips", test_expand_window_clips);
-	add_case(s, "expand_max_bound", test_expand_max_bound);
-	add_case(s, "expand_until_inclusive", test_expand_until_inclusive);
-	add_case(s, "expand_until_is_utc", test_expand_until_is_utc);
-	add_case(s, "expand_all_day_local_midnights",
-		 test_expand_all_day_local_midnights);
-	add_case(s, "expand_new_york_dst_spring",
-		 test_expand_new_york_dst_spring);
-	add_case(s, "expand_new_york_dst_autumn",
-		 test_expand_new_york_dst_autumn);
-	add_case(s, "expand_new_york_all_day", test_expand_new_york_all_day);
-	add_case(s, "expand_skips_invalid_dates",
-		 test_expand_skips_invalid_dates);
-	add_case(s, "expand_utc_zone", test_expand_utc_zone);
-	add_case(s, "expand_bad_input", test_expand_bad_input);
+	ck_add(s, "validate_accepts", test_validate_accepts, setup, teardown);
+	ck_add(s, "validate_rejects_freq", test_validate_rejects_freq, setup,
+	       teardown);
+	ck_add(s, "validate_rejects_unbounded",
+	       test_validate_rejects_unbounded, setup, teardown);
+	ck_add(s, "validate_rejects_count", test_validate_rejects_count, setup,
+	       teardown);
+	ck_add(s, "validate_rejects_interval", test_validate_rejects_interval,
+	       setup, teardown);
+	ck_add(s, "validate_rejects_syntax", test_validate_rejects_syntax,
+	       setup, teardown);
+	ck_add(s, "validate_why_truncated", test_validate_why_truncated, setup,
+	       teardown);
+	ck_add(s, "expand_single_inside", test_expand_single_inside, setup,
+	       teardown);
+	ck_add(s, "expand_single_outside", test_expand_single_outside, setup,
+	       teardown);
+	ck_add(s, "expand_monthly_second_thursday",
+	       test_expand_monthly_second_thursday, setup, teardown);
+	ck_add(s, "expand_window_clips", test_expand_window_clips, setup,
+	       teardown);
+	ck_add(s, "expand_max_bound", test_expand_max_bound, setup, teardown);
+	ck_add(s, "expand_until_inclusive", test_expand_until_inclusive, setup,
+	       teardown);
+	ck_add(s, "expand_until_is_utc", test_expand_until_is_utc, setup,
+	       teardown);
+	ck_add(s, "expand_all_day_local_midnights",
+	       test_expand_all_day_local_midnights, setup, teardown);
+	ck_add(s, "expand_new_york_dst_spring",
+	       test_expand_new_york_dst_spring, setup, teardown);
+	ck_add(s, "expand_new_york_dst_autumn",
+	       test_expand_new_york_dst_autumn, setup, teardown);
+	ck_add(s, "expand_new_york_all_day", test_expand_new_york_all_day,
+	       setup, teardown);
+	ck_add(s, "expand_skips_invalid_dates",
+	       test_expand_skips_invalid_dates, setup, teardown);
+	ck_add(s, "expand_utc_zone", test_expand_utc_zone, setup, teardown);
+	ck_add(s, "expand_bad_input", test_expand_bad_input, setup, teardown);
 	return s;
 }
 
 int
 main(void)
 {
-	SRunner *sr = srunner_create(recur_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return ck_main(recur_suite());
 }

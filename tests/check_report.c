@@ -7,6 +7,7 @@
  * time in Asia/Shanghai in the comment). Each behaviour is one TCase and
  * every value is asserted exactly.
  */
+#include "check_util.h"
 #include "report_fixture.h"
 
 static const char *const months_2025[12] = {
@@ -709,30 +710,30 @@ report_suite(void)
 {
 	Suite *s = suite_create("report");
 
-	add_case(s, "new_year_local", test_new_year_local);
-	add_case(s, "march_last_minute", test_march_last_minute);
-	add_case(s, "series_cancelled_occurrence",
-		 test_series_cancelled_occurrence);
-	add_case(s, "series_moved_occurrence", test_series_moved_occurrence);
-	add_case(s, "at_risk_then_missed", test_at_risk_then_missed);
-	add_case(s, "rule_change_keeps_past", test_rule_change_keeps_past);
-	add_case(s, "retired_rule", test_retired_rule);
-	add_case(s, "by_region", test_by_region);
-	add_case(s, "views_agree", test_views_agree);
+	ck_add(s, "new_year_local", test_new_year_local, setup, teardown);
+	ck_add(s, "march_last_minute", test_march_last_minute, setup,
+	       teardown);
+	ck_add(s, "series_cancelled_occurrence",
+	       test_series_cancelled_occurrence, setup, teardown);
+	ck_add(s, "series_moved_occurrence", test_series_moved_occurrence,
+	       setup, teardown);
+	ck_add(s, "at_risk_then_missed", test_at_risk_then_missed, setup,
+	       teardown);
+	ck_add(s, "rule_change_keeps_past", test_rule_change_keeps_past, setup,
+	       teardown);
+	ck_add(s, "retired_rule", test_retired_rule, setup, teardown);
+	ck_add(s, "by_region", test_by_region, setup, teardown);
+	ck_add(s, "views_agree", test_views_agree, setup, teardown);
 	return s;
 }
 
 int
 main(void)
 {
-	SRunner *sr;
-	int failed;
+	int rc;
 
 	cal_init();
-	sr = srunner_create(report_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	rc = ck_main(report_suite());
 	icaltimezone_free_builtin_timezones();	/* quiet valgrind */
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return rc;
 }

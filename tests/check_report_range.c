@@ -4,6 +4,7 @@
  * cal_cadence_evaluate_range()), with a fixed as_of. Every status, count
  * and row is asserted exactly.
  */
+#include "check_util.h"
 #include "report_fixture.h"
 #include "db/admin_store.h"
 
@@ -331,29 +332,30 @@ range_suite(void)
 {
 	Suite *s = suite_create("report_range");
 
-	add_case(s, "months_across_new_year", test_months_across_new_year);
-	add_case(s, "all_rules_across_new_year",
-		 test_all_rules_across_new_year);
-	add_case(s, "retired_carrier_rows_end", test_retired_carrier_rows_end);
-	add_case(s, "tracking_since_in_range", test_tracking_since_in_range);
-	add_case(s, "evaluate_range_pure", test_evaluate_range_pure);
-	add_case(s, "evaluate_range_carrier_until",
-		 test_evaluate_range_carrier_until);
-	add_case(s, "range_rows_match_year", test_range_rows_match_year);
+	ck_add(s, "months_across_new_year", test_months_across_new_year, setup,
+	       teardown);
+	ck_add(s, "all_rules_across_new_year", test_all_rules_across_new_year,
+	       setup, teardown);
+	ck_add(s, "retired_carrier_rows_end", test_retired_carrier_rows_end,
+	       setup, teardown);
+	ck_add(s, "tracking_since_in_range", test_tracking_since_in_range,
+	       setup, teardown);
+	ck_add(s, "evaluate_range_pure", test_evaluate_range_pure, setup,
+	       teardown);
+	ck_add(s, "evaluate_range_carrier_until",
+	       test_evaluate_range_carrier_until, setup, teardown);
+	ck_add(s, "range_rows_match_year", test_range_rows_match_year, setup,
+	       teardown);
 	return s;
 }
 
 int
 main(void)
 {
-	SRunner *sr;
-	int failed;
+	int rc;
 
 	cal_init();
-	sr = srunner_create(range_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	rc = ck_main(range_suite());
 	icaltimezone_free_builtin_timezones();	/* quiet valgrind */
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return rc;
 }

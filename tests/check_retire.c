@@ -10,6 +10,7 @@
 #include <check.h>
 
 #include "calendar/retire.h"
+#include "check_util.h"
 
 #define T_0305_1400 ((int64_t)1741154400)	/* 2025-03-05 14:00 +08 */
 #define T_0306_0030 ((int64_t)1741192200)	/* 2025-03-06 00:30 +08 */
@@ -129,31 +130,16 @@ static Suite *
 retire_suite(void)
 {
 	Suite *s = suite_create("retire");
-	TCase *tc;
 
-	tc = tcase_create("single_event");
-	tcase_add_test(tc, test_single_event);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("local_date");
-	tcase_add_test(tc, test_local_date);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("series");
-	tcase_add_test(tc, test_series);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("retire_date_ok");
-	tcase_add_test(tc, test_retire_date_ok);
-	suite_add_tcase(s, tc);
+	ck_add(s, "single_event", test_single_event, NULL, NULL);
+	ck_add(s, "local_date", test_local_date, NULL, NULL);
+	ck_add(s, "series", test_series, NULL, NULL);
+	ck_add(s, "retire_date_ok", test_retire_date_ok, NULL, NULL);
 	return s;
 }
 
 int
 main(void)
 {
-	SRunner *sr = srunner_create(retire_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return ck_main(retire_suite());
 }

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 
+#include "check_util.h"
 #include "service/console.h"
 #include "service/ics_import.h"
 #include "service/router.h"
@@ -197,25 +198,13 @@ router_suite(void)
 	tcase_add_test(tc, test_404_and_405);
 	tcase_add_test(tc, test_row_policy);
 	suite_add_tcase(s, tc);
-	tc = tcase_create("run");
-	tcase_add_checked_fixture(tc, fx_setup, fx_teardown);
-	tcase_add_test(tc, test_auth_reaches_handler);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("query");
-	tcase_add_checked_fixture(tc, fx_setup, fx_teardown);
-	tcase_add_test(tc, test_kind_lists);
-	suite_add_tcase(s, tc);
+	ck_add(s, "run", test_auth_reaches_handler, fx_setup, fx_teardown);
+	ck_add(s, "query", test_kind_lists, fx_setup, fx_teardown);
 	return s;
 }
 
 int
 main(void)
 {
-	SRunner *sr = srunner_create(router_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return ck_main(router_suite());
 }

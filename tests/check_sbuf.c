@@ -10,6 +10,7 @@
 
 #include <check.h>
 
+#include "check_util.h"
 #include "service/sbuf.h"
 
 #define BIG 70000	/* octets: past 64 KiB (65536) */
@@ -250,44 +251,29 @@ START_TEST(test_release)
 }
 END_TEST
 
-static void
-add_case(Suite *s, const char *name, const TTest *t)
-{
-	TCase *tc = tcase_create(name);
-
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, t);
-	suite_add_tcase(s, tc);
-}
-
 static Suite *
 sbuf_suite(void)
 {
 	Suite *s = suite_create("sbuf");
 
-	add_case(s, "init_empty", test_init_empty);
-	add_case(s, "add_grows_past_64k", test_add_grows_past_64k);
-	add_case(s, "add_octets", test_add_octets);
-	add_case(s, "add_too_big", test_add_too_big);
-	add_case(s, "adds", test_adds);
-	add_case(s, "addf", test_addf);
-	add_case(s, "csv_plain", test_csv_plain);
-	add_case(s, "csv_quoting", test_csv_quoting);
-	add_case(s, "csv_row", test_csv_row);
-	add_case(s, "detach_ownership", test_detach_ownership);
-	add_case(s, "detach_empty", test_detach_empty);
-	add_case(s, "release", test_release);
+	ck_add(s, "init_empty", test_init_empty, setup, teardown);
+	ck_add(s, "add_grows_past_64k", test_add_grows_past_64k, setup,
+	       teardown);
+	ck_add(s, "add_octets", test_add_octets, setup, teardown);
+	ck_add(s, "add_too_big", test_add_too_big, setup, teardown);
+	ck_add(s, "adds", test_adds, setup, teardown);
+	ck_add(s, "addf", test_addf, setup, teardown);
+	ck_add(s, "csv_plain", test_csv_plain, setup, teardown);
+	ck_add(s, "csv_quoting", test_csv_quoting, setup, teardown);
+	ck_add(s, "csv_row", test_csv_row, setup, teardown);
+	ck_add(s, "detach_ownership", test_detach_ownership, setup, teardown);
+	ck_add(s, "detach_empty", test_detach_empty, setup, teardown);
+	ck_add(s, "release", test_release, setup, teardown);
 	return s;
 }
 
 int
 main(void)
 {
-	SRunner *sr = srunner_create(sbuf_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return ck_main(sbuf_suite());
 }

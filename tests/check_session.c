@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "calendar/kind.h"
+#include "check_util.h"
 #include "db/account_store.h"
 #include "db/db.h"
 #include "service/accounts.h"
@@ -630,9 +631,7 @@ session_suite(void)
 	tcase_add_test(tc, test_ratelimit_full_table);
 	tcase_add_test(tc, test_ratelimit_pending);
 	suite_add_tcase(s, tc);
-	tc = tcase_create("language");
-	tcase_add_test(tc, test_lang);
-	suite_add_tcase(s, tc);
+	ck_add(s, "language", test_lang, NULL, NULL);
 	tc = tcase_create("error_codes");
 	tcase_add_test(tc, test_error_codes);
 	tcase_add_test(tc, test_error_zh);
@@ -659,14 +658,7 @@ session_suite(void)
 int
 main(void)
 {
-	SRunner *sr;
-	int failed;
-
 	if (svc_crypto_init() != 0)
-		return 1;
-	sr = srunner_create(session_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+		return EXIT_FAILURE;
+	return ck_main(session_suite());
 }

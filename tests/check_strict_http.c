@@ -9,6 +9,7 @@
 
 #include <check.h>
 
+#include "check_util.h"
 #include "service/strict_http.h"
 
 #define GET "GET /healthz HTTP/1.1\r\n"
@@ -199,11 +200,5 @@ strict_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(strict_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return ck_main(strict_suite());
 }

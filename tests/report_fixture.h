@@ -255,15 +255,4 @@ jint(json_t *o, const char *key)
 	return json_integer_value(v);
 }
 
-/* Add a Check case with the fixture to s. */
-static inline void
-add_case(Suite *s, const char *name, const TTest *t)
-{
-	TCase *tc = tcase_create(name);
-
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, t);
-	suite_add_tcase(s, tc);
-}
-
 #endif

@@ -292,9 +292,11 @@ period_active(const struct cal_rule *r, int64_t start, int64_t end)
 	return 1;
 }
 
+/* since: the scope's own start of tracking (a carrier added later), 0
+ * when none. */
 static enum cal_cadence_status
 row_status(const struct cal_cadence_row *row, int64_t min, int64_t as_of,
-	   const struct cal_cadence_opts *opts)
+	   const struct cal_cadence_opts *opts, int64_t since)
 {
 	if (row->held >= min)
 		return CAL_CADENCE_MET;
@@ -303,8 +305,9 @@ row_status(const struct cal_cadence_row *row, int64_t min, int64_t as_of,
 	if (as_of < row->start_utc)
 		return CAL_CADENCE_OPEN;
 	if (as_of >= row->end_utc)
-		return opts && opts->has_tracking &&
-		       row->start_utc < opts->tracking_since_utc ?
+		return (opts && opts->has_tracking &&
+			row->start_utc < opts->tracking_since_utc) ||
+		       row->start_utc < since ?
 		       CAL_CADENCE_UNTRACKED : CAL_CADENCE_MISSED;
 	return CAL_CADENCE_AT_RISK;
 }
@@ -348,8 +351,8 @@ static int
 fill_group(struct cal_cadence_row *rows, size_t rule_idx,
 	   const struct cal_rule *r, enum cal_scope_kind k, const char *slug,
 	   size_t scope_index, const struct cand *c, size_t n_c,
-	   const int64_t *b, int year, int64_t as_of, int64_t until,
-	   const struct cal_cadence_opts *opts, size_t *used)
+	   const int64_t *b, int year, int64_t as_of, int64_t since,
+	   int64_t until, const struct cal_cadence_opts *opts, size_t *used)
 {
 	int mp = cal_period_months(r->period);
 	int n_periods = N_MONTHS / mp;
@@ -412,7 +415,7 @@ fill_group(struct cal_cadence_row *rows, size_t rule_idx,
 	}
 	for (i = 0; i < n; i++)
 		rows[i].status = row_status(&rows[i], r->min_count, as_of,
-					    opts);
+					    opts, since);
 	return 0;
 }
 
@@ -555,6 +558,16 @@ scope_until(enum cal_scope_kind k, const struct cal_scope_set *ss, size_t s)
 	       ss->carrier_until_utc[s];
 }
 
+/* The start of scope s's tracking (struct cal_scope_set), 0: none. */
+static int64_t
+scope_since(enum cal_scope_kind k, const struct cal_scope_set *ss, size_t s)
+{
+	if (k != CAL_SCOPE_KIND_CARRIER || !ss->carrier_since_utc ||
+	    s >= ss->n_carriers)
+		return 0;
+	return ss->carrier_since_utc[s];
+}
+
 /* Number of rows rule r yields over the year with bounds b, per scope. */
 static size_t
 active_periods(const struct cal_rule *r, const int64_t *b)
@@ -662,8 +675,9 @@ cal_cadence_evaluate_opts(const struct cal_rule *rules, size_t n_rules,
 			}
 			rc = fill_group(&rep.rows[rep.n], r, &rules[r], k,
 					slug, s, view, n_view, b, year,
-					as_of_utc, scope_until(k, scopes, s),
-					opts, &used);
+					as_of_utc, scope_since(k, scopes, s),
+					scope_until(k, scopes, s), opts,
+					&used);
 			rep.n += used;
 		}
 	}

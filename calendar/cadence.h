@@ -73,6 +73,12 @@ struct cal_scope_set {
 					 * (seconds UTC; a retired carrier's
 					 * retired_from, local midnight);
 					 * 0 or INT64_MAX: no end */
+	const int64_t *carrier_since_utc; /* NULL, or n_carriers entries:
+					 * a period of carrier i that starts
+					 * before entry i (seconds UTC; when
+					 * an admin added the carrier) and
+					 * falls short is untracked, not
+					 * missed; 0: no start */
 };
 
 struct cal_cadence_row {

@@ -30,6 +30,7 @@ cal_report_release(struct cal_report *r)
 	free(r->scope_partners);
 	free(r->scope_carriers);
 	free(r->carrier_until);
+	free(r->carrier_since);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -116,7 +117,8 @@ load_rules(struct db *db, const struct cal_report_query *q,
 }
 
 /* Regions, partner regions and carriers to enumerate, and each carrier's
- * end of judged periods (its retirement). */
+ * judged span: from when an admin added it (its audit row) to its
+ * retirement. */
 static int
 load_scopes(struct db *db, struct cal_report *r)
 {
@@ -132,8 +134,9 @@ load_scopes(struct db *db, struct cal_report *r)
 	r->scope_partners = calloc(r->n_regions + 1, sizeof(char *));
 	r->scope_carriers = calloc(r->n_carriers + 1, sizeof(char *));
 	r->carrier_until = calloc(r->n_carriers + 1, sizeof(int64_t));
+	r->carrier_since = calloc(r->n_carriers + 1, sizeof(int64_t));
 	if (!r->scope_regions || !r->scope_partners || !r->scope_carriers ||
-	    !r->carrier_until)
+	    !r->carrier_until || !r->carrier_since)
 		return -ENOMEM;
 	for (i = 0; i < r->n_regions; i++) {
 		if (r->regions[i].partner)
@@ -145,6 +148,11 @@ load_scopes(struct db *db, struct cal_report *r)
 		const struct db_carrier *c = &r->carriers[i];
 
 		r->scope_carriers[i] = c->slug;
+		/* a carrier added later is not judged before it existed */
+		rc = db_audit_created_at(db, "carrier", c->slug,
+					 &r->carrier_since[i]);
+		if (rc != 0)
+			return rc;
 		/* past rows stay, later ones do not show as missed */
 		if (!c->retired_from ||
 		    cal_district_day_utc(c->retired_from,
@@ -250,6 +258,7 @@ scope_set(const struct cal_report *r, struct cal_scope_set *ss)
 	ss->carriers = r->scope_carriers;
 	ss->n_carriers = r->n_carriers;
 	ss->carrier_until_utc = r->carrier_until;
+	ss->carrier_since_utc = r->carrier_since;
 }
 
 /* Whole local years around [from, to): a period starting in range may

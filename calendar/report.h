@@ -65,6 +65,9 @@ struct cal_report {
 	int64_t *carrier_until;		/* n_carriers: retired_from as local
 					 * midnight (seconds UTC), INT64_MAX
 					 * for a carrier not retired */
+	int64_t *carrier_since;		/* n_carriers: when an admin added
+					 * it (seconds UTC), 0 for the
+					 * annex's carriers */
 	struct cal_cadence_report report; /* rows by rule, scope, period;
 					 * events index occ */
 };

@@ -129,3 +129,25 @@ db_audit_latest(struct db *db, int64_t *at_out, int64_t *n_at_out)
 	sqlite3_finalize(st);
 	return rc;
 }
+
+int
+db_audit_created_at(struct db *db, const char *object_type,
+		    const char *object_id, int64_t *at_out)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -EIO;
+
+	*at_out = 0;
+	if (db_prepare(db, "SELECT coalesce(min(at_utc), 0) FROM audit"
+	    " WHERE object_type = ?1 AND object_id = ?2 AND action = 'create'",
+	    &st) == 0 &&
+	    sqlite3_bind_text(st, 1, object_type, -1, SQLITE_STATIC) ==
+	    SQLITE_OK &&
+	    sqlite3_bind_text(st, 2, object_id, -1, SQLITE_STATIC) ==
+	    SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+		*at_out = sqlite3_column_int64(st, 0);
+		rc = 0;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}

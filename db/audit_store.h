@@ -60,4 +60,11 @@ void db_audit_rows_free(struct db_audit_row *rows, size_t n);
  * rows share that second. 0 or -EIO (both outputs 0). */
 int db_audit_latest(struct db *db, int64_t *at_out, int64_t *n_at_out);
 
+/* When object_type/object_id (borrowed, e.g. "carrier", "longju-hub") was
+ * created through the API: the time (seconds UTC) of its first "create"
+ * audit row, 0 when it has none (seeded from the annex). 0 or -EIO
+ * (*at_out 0). */
+int db_audit_created_at(struct db *db, const char *object_type,
+			const char *object_id, int64_t *at_out);
+
 #endif

@@ -609,6 +609,41 @@ START_TEST(test_region_carrier_scopes)
 }
 END_TEST
 
+/* A carrier an admin added on 2025-04-05 is not judged before then: its
+ * short periods that started earlier are untracked, later ones missed;
+ * a carrier without a start (the annex's) is judged all year. */
+START_TEST(test_carrier_since)
+{
+	static const char *const carriers[] = { "annex", "added" };
+	static const int64_t since[] = { 0, T_2025_04_05_0900 };
+	const struct cal_scope_set scopes = {
+		.carriers = carriers, .n_carriers = 2,
+		.carrier_since_utc = since,
+	};
+	const struct cal_rule rules[] = {
+		{ .id = "carrier-monthly", .kinds = "roadshow",
+		  .period = CAL_PERIOD_MONTH, .min_count = 1,
+		  .scope = CAL_SCOPE_KIND_CARRIER },
+	};
+
+	ck_assert_int_eq(cal_cadence_evaluate(rules, 1, NULL, 0, &scopes,
+					      2025, T_2025_06_15, &rep), 0);
+	ck_assert_uint_eq(rep.n, 24);
+	assert_row(row_for(0, "carrier:annex", "2025-01"),
+		   CAL_CADENCE_MISSED, 0, 0);
+	assert_row(row_for(0, "carrier:annex", "2025-04"),
+		   CAL_CADENCE_MISSED, 0, 0);
+	assert_row(row_for(0, "carrier:added", "2025-01"),
+		   CAL_CADENCE_UNTRACKED, 0, 0);
+	assert_row(row_for(0, "carrier:added", "2025-04"),
+		   CAL_CADENCE_UNTRACKED, 0, 0);	/* began 04-01 */
+	assert_row(row_for(0, "carrier:added", "2025-05"),
+		   CAL_CADENCE_MISSED, 0, 0);
+	assert_row(row_for(0, "carrier:added", "2025-06"),
+		   CAL_CADENCE_AT_RISK, 0, 0);
+}
+END_TEST
+
 /* partner:X counts occurrences with X among their partner regions. */
 START_TEST(test_partner_scope)
 {
@@ -799,6 +834,8 @@ cadence_suite(void)
 	ck_add(s, "yearly_label", test_yearly_label, setup, teardown);
 	ck_add(s, "rule_order", test_rule_order, setup, teardown);
 	ck_add(s, "region_carrier_scopes", test_region_carrier_scopes, setup,
+	       teardown);
+	ck_add(s, "carrier_since", test_carrier_since, setup,
 	       teardown);
 	ck_add(s, "partner_scope", test_partner_scope, setup, teardown);
 	ck_add(s, "active_span", test_active_span, setup, teardown);

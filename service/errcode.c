@@ -146,7 +146,7 @@ static const struct {
 	{ "invite_invalid", "邀请链接无效、已使用或已过期" },
 	{ "bad_username", "用户名须为 1 至 64 个英文字母、数字或 . _ - @" },
 	{ "username_taken", "该用户名已被占用" },
-	{ "bad_role", "角色应为 admin、organiser 或 viewer" },
+	{ "bad_role", "角色无效" },
 	{ "carriers_required", "组织者至少需要关联一个载体" },
 	{ "carriers_not_allowed", "只有组织者可以关联载体" },
 	{ "csrf", "请求缺少有效的 CSRF 令牌，或来源不是本站" },
@@ -199,10 +199,11 @@ static const struct {
 };
 
 /* Codes whose English detail names the value that decides (an event's
- * date, the first allowed day, a length and its limit): the Chinese text
- * keeps it in brackets. */
+ * date, the first allowed day, a length and its limit, the roles a route
+ * takes): the Chinese text keeps it in brackets. */
 static const char *const zh_keeps_english[] = {
 	"retire_before_last_event", "before_current_period", "too_long",
+	"bad_role",
 };
 
 static int

@@ -267,6 +267,13 @@ static const struct svc_field open_object[] = {
 	{ NULL, SVC_FIELD_ANY, 0, 0, NULL },
 };
 
+/* What POST /api/v1/invites/accept takes (the handler checks each). */
+static const struct svc_field invite_fields[] = {
+	{ "token", SVC_FIELD_ANY, 0, 0, NULL },
+	{ "password", SVC_FIELD_ANY, 0, 0, NULL },
+	{ NULL, SVC_FIELD_ANY, 0, 0, NULL },
+};
+
 /* The body as a JSON object (new reference), or NULL with the 400 queued
  * in *ret. The media type was checked by the router. */
 static json_t *
@@ -307,15 +314,16 @@ svc_h_invite_accept(struct svc_request *req)
 	json_t *obj, *errors;
 	struct db_account a;
 	int64_t account_id = 0, now = svc->clock();
-	enum MHD_Result ret;
 	int rc;
 
 	memset(&a, 0, sizeof(a));
-	if (!(obj = json_body(req, &ret)))
-		return ret;
+	errors = json_array();
+	if (svc_body_read(req->body, req->body_len, "an invite acceptance",
+			  invite_fields, NULL, errors, &obj) == -EBADMSG)
+		return svc_problem_fields(req, SVC_PROB_INVALID_JSON, NULL,
+					  errors);
 	token = json_string_value(json_object_get(obj, "token"));
 	password = json_string_value(json_object_get(obj, "password"));
-	errors = json_array();
 	if (!password)
 		svc_problem_addc(errors, "password", "required",
 				 "is required");

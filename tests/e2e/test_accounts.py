@@ -181,6 +181,15 @@ class AccountsFlowTest(E2ETestCase):
             "field": "password", "code": "password_too_short",
             "detail": "must be at least 10 characters (at most 1024 octets,"
                       " no control characters)"}])
+        # an unknown member is refused like on every other body
+        doc = self.assertProblem(call(self.srv, "POST",
+                                      "/api/v1/invites/accept",
+                                      body={"token": token,
+                                            "password": PASSWORD,
+                                            "extra": 1}),
+                                 400, "extra")
+        self.assertEqual([(e["field"], e["code"]) for e in doc["errors"]],
+                         [("extra", "unknown_field")])
         # a refused password does not use up the invite
         status, _, body = call(self.srv, "POST", "/api/v1/invites/accept",
                                body={"token": token, "password": PASSWORD})
@@ -566,6 +575,14 @@ class AccountsFlowTest(E2ETestCase):
         self.assertEqual(doc["errors"], [{
             "field": "end", "code": "end_before_start",
             "detail": "结束时间必须晚于开始时间"}])
+        # a role refusal names the roles this route takes
+        doc = self.assertProblem(self.srv.request(
+            "POST", "/api/v1/tokens", token=self.admin_token,
+            body={"role": "viewer"}, headers={"Accept-Language": "zh-CN"}),
+            400, "role")
+        self.assertEqual(doc["errors"], [{
+            "field": "role", "code": "bad_role",
+            "detail": "角色无效（must be admin or organiser）"}])
         # a length refusal keeps its figures (in brackets) in Chinese
         status, headers, payload = self.srv.request(
             "POST", "/api/v1/events", token=self.admin_token,

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "../calendar/caltime.h"
+#include "../calendar/types.h"
 #include "../db/admin_store.h"
 #include "svc_admin.h"
 
@@ -147,6 +148,15 @@ svc_h_event_history(struct svc_request *req)
 	 * carrier of the latest state (after, or before for a delete). */
 	last = stored_json(rows[n - 1].after_json ? rows[n - 1].after_json
 			   : rows[n - 1].before_json);
+	if (!auth->admin && !auth->viewer &&
+	    !svc_auth_holds(auth, snapshot_carrier(last)) &&
+	    cal_event_status_is(json_string_value(json_object_get(last,
+			"status")), CAL_STATUS_TENTATIVE)) {
+		/* another carrier's TENTATIVE event is not even seen (as
+		 * GET /api/v1/events/{id} answers) */
+		ret = svc_respond_errno(req, -ENOENT, "the event");
+		goto out;
+	}
 	if (!auth->admin && !auth->viewer &&
 	    !svc_auth_holds(auth, snapshot_carrier(last))) {
 		ret = svc_problem(req, SVC_PROB_WRONG_CARRIER, "an event's"

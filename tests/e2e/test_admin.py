@@ -455,6 +455,16 @@ class HistoryTest(AdminCase):
         self.assertProblem(self.srv.request(
             "GET", "/api/v1/events/x/history", token=self.admin), 404)
         self.assertEqual(len(self.get(path, token=self.org)["items"]), 1)
+        # another carrier's TENTATIVE event is not even seen: 404, as its
+        # GET answers, not a 403 that tells it exists
+        tent = self.event(self.org, status="TENTATIVE")
+        for p in ("/api/v1/events/%d" % tent["id"],
+                  "/api/v1/events/%d/history" % tent["id"]):
+            self.assertProblem(self.srv.request("GET", p, token=other),
+                               404)
+        self.assertEqual(len(self.get("/api/v1/events/%d/history"
+                                      % tent["id"], token=self.org)
+                             ["items"]), 1)
 
 
 class TokenTest(AdminCase):

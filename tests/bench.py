@@ -227,11 +227,11 @@ def healthz_under_render_load(port, seconds):
 
 def open_connections(port, n):
     """n idle keep-alive connections, each after one /healthz, spread over
-    127.0.0.2.. (the server allows 64 per address)."""
+    127.0.0.2.. (the server allows 32 per address)."""
     socks = []
     for i in range(n):
         s = socket.socket()
-        s.bind(("127.0.0.%d" % (2 + i // 60), 0))
+        s.bind(("127.0.0.%d" % (2 + i // 30), 0))
         s.connect(("127.0.0.1", port))
         s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
         socks.append(s)
@@ -259,7 +259,10 @@ def main():
     port = free_port()
     serve_cmd = [args.binary, "serve", "--db", db, "--bind", "127.0.0.1",
                  "--port", str(port), "--public-url",
-                 "https://roadshow.example.cn"]
+                 "https://roadshow.example.cn",
+                 # the events span 2016-2025: keep them all in the feeds
+                 # (the default window starts 180 days before today)
+                 "--feed-days", "36500"]
     proc = subprocess.Popen(serve_cmd, stderr=subprocess.DEVNULL)
     nginx = None
     rows = []          # (label, roadshowd, nginx or None, unit)
@@ -388,7 +391,10 @@ def main():
         # a fresh process on the seeded database, both feeds cached
         proc.send_signal(signal.SIGTERM)
         proc.wait(30)
-        proc = subprocess.Popen(serve_cmd, stderr=subprocess.DEVNULL)
+        # room for the 1,000 idle connections below besides the requests
+        # (the default --max-connections is 1,000 in all)
+        proc = subprocess.Popen(serve_cmd + ["--max-connections", "1100"],
+                                stderr=subprocess.DEVNULL)
         wait_http(port)
         for path in (SMALL, LARGE):
             request(port, "GET", path)

@@ -243,6 +243,7 @@ run(struct svc *svc, const struct serve_opts *o)
 		;
 	svc_strict_stop();
 	svc_feed_quiesce(svc);
+	svc_server_stop_read();
 	MHD_stop_daemon(d);
 	svc_limits_stop();
 	svc_feed_release(svc);

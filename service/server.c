@@ -309,6 +309,13 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	*con_cls = NULL;
 }
 
+/* The daemon for lock-free reads (strict_http.h svc_strict_start()). */
+static struct MHD_Daemon *read_daemon;
+
+static struct MHD_Daemon *start_daemon(struct svc *svc, unsigned int flags,
+				       unsigned short port,
+				       unsigned int n_threads);
+
 struct MHD_Daemon *
 svc_server_start(struct svc *svc, const char *bind, unsigned short port)
 {
@@ -318,7 +325,6 @@ svc_server_start(struct svc *svc, const char *bind, unsigned short port)
 	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
 			     MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME |
 			     MHD_USE_NO_LISTEN_SOCKET;
-	const struct svc_limits *lim = svc_limits_get();
 	struct MHD_Daemon *d;
 	int lfd;
 
@@ -347,8 +353,43 @@ svc_server_start(struct svc *svc, const char *bind, unsigned short port)
 			bind, (unsigned)port, strerror(-lfd));
 		return NULL;
 	}
-	d = MHD_start_daemon(flags, port, NULL, NULL, on_request, svc,
-			     MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)4,
+	/* Writes and the rest on d; /healthz and feeds on read_daemon, so
+	 * they never wait behind a slow write (svc_strict_start()). */
+	d = start_daemon(svc, flags, port, 4);
+	read_daemon = d ? start_daemon(svc, flags, port, 2) : NULL;
+	if (!d || !read_daemon) {
+		close(lfd);
+	} else if (svc_strict_start(d, read_daemon, lfd) == 0) {
+		return d;
+	}			/* else svc_strict_start() closed lfd */
+	fprintf(stderr, "roadshowd: cannot serve on %s port %u\n", bind,
+		(unsigned)port);
+	if (read_daemon)
+		MHD_stop_daemon(read_daemon);
+	read_daemon = NULL;
+	if (d)
+		MHD_stop_daemon(d);
+	return NULL;
+}
+
+void
+svc_server_stop_read(void)
+{
+	if (read_daemon)
+		MHD_stop_daemon(read_daemon);
+	read_daemon = NULL;
+}
+
+/* One libmicrohttpd daemon with n_threads pool threads, fed by the gate
+ * (no listening socket of its own). NULL on failure. */
+static struct MHD_Daemon *
+start_daemon(struct svc *svc, unsigned int flags, unsigned short port,
+	     unsigned int n_threads)
+{
+	const struct svc_limits *lim = svc_limits_get();
+
+	return MHD_start_daemon(flags, port, NULL, NULL, on_request, svc,
+			     MHD_OPTION_THREAD_POOL_SIZE, n_threads,
 			     MHD_OPTION_CONNECTION_LIMIT, lim->max_connections,
 			     MHD_OPTION_PER_IP_CONNECTION_LIMIT,
 			     lim->per_address,
@@ -363,14 +404,4 @@ svc_server_start(struct svc *svc, const char *bind, unsigned short port)
 			     (size_t)(128 * 1024),
 			     MHD_OPTION_NOTIFY_COMPLETED, on_completed, svc,
 			     MHD_OPTION_END);
-	if (!d || svc_strict_start(d, lfd) != 0) {
-		fprintf(stderr, "roadshowd: cannot serve on %s port %u\n",
-			bind, (unsigned)port);
-		if (d)
-			MHD_stop_daemon(d);
-		else
-			close(lfd);
-		return NULL;
-	}
-	return d;
 }

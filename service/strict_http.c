@@ -275,6 +275,7 @@ struct pend {
 
 static struct {
 	struct MHD_Daemon *d;
+	struct MHD_Daemon *d_read;	/* lock-free reads, or NULL */
 	int lfd, ep, evfd;
 	pthread_t thr;
 	int running;
@@ -505,16 +506,41 @@ drain_pend(struct pend *p)
 	}
 }
 
-/* Give p to libmicrohttpd, which reads the same octets again. */
-static void
-hand_over(struct pend *p)
+/* 1 when the head (len octets) starts with a GET or HEAD of /healthz or
+ * a feed: the requests that run without the writer lock. */
+static int
+head_is_lock_free_read(const char *head, size_t len)
 {
+	static const char *const starts[] = {
+		"GET /healthz", "GET /calendar", "HEAD /healthz",
+		"HEAD /calendar",
+	};
+	size_t i, n;
+
+	while (len >= 2 && head[0] == '\r' && head[1] == '\n') {
+		head += 2;		/* empty lines before the request line */
+		len -= 2;
+	}
+	for (i = 0; i < sizeof(starts) / sizeof(starts[0]); i++) {
+		n = strlen(starts[i]);
+		if (len >= n && memcmp(head, starts[i], n) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Give p to libmicrohttpd (its read daemon when read_only), which reads
+ * the same octets again. */
+static void
+hand_over(struct pend *p, int read_only)
+{
+	struct MHD_Daemon *d = read_only && g.d_read ? g.d_read : g.d;
 	int fd = p->fd;
 
 	epoll_ctl(g.ep, EPOLL_CTL_DEL, fd, NULL);
 	unlink_pend(p);
 	/* On failure (its limits) libmicrohttpd closes the socket. */
-	if (MHD_add_connection(g.d, fd, (const struct sockaddr *)&p->addr,
+	if (MHD_add_connection(d, fd, (const struct sockaddr *)&p->addr,
 			       p->alen) == MHD_YES) {
 		pthread_mutex_lock(&g.lock);
 		g.handed++;
@@ -548,7 +574,7 @@ on_readable(struct pend *p, uint32_t ev)
 	}
 	rc = svc_strict_check_head(peekbuf, (size_t)n, &why);
 	if (rc > 0) {
-		hand_over(p);
+		hand_over(p, head_is_lock_free_read(peekbuf, (size_t)n));
 	} else if (rc < 0) {
 		refuse_pend(p, &why, head_wants_zh(peekbuf, (size_t)n));
 		drain_pend(p);
@@ -687,12 +713,14 @@ out:
 }
 
 int
-svc_strict_start(struct MHD_Daemon *d, int listen_fd)
+svc_strict_start(struct MHD_Daemon *d, struct MHD_Daemon *d_read,
+		 int listen_fd)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
 	int err;
 
 	g.d = d;
+	g.d_read = d_read;
 	g.lfd = listen_fd;
 	g.ep = epoll_create1(EPOLL_CLOEXEC);
 	g.evfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);

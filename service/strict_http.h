@@ -73,11 +73,19 @@ int svc_strict_listen(const struct sockaddr *sa, socklen_t salen,
 
 /*
  * Start the gate thread: accept on listen_fd (taken over: closed by
- * svc_strict_stop()) and give good connections to d, a daemon started
- * with MHD_USE_NO_LISTEN_SOCKET. The limits are svc_limits_get()'s.
- * 0 or -errno (listen_fd is then closed).
+ * svc_strict_stop()) and give good connections to d, or to d_read (may be
+ * NULL) when the first request is a GET or HEAD of /healthz or a feed
+ * (/calendar.ics, /calendars/...): both daemons started with
+ * MHD_USE_NO_LISTEN_SOCKET. libmicrohttpd gives a connection added by
+ * MHD_add_connection() to a pool thread chosen by its descriptor, busy or
+ * not; so that /healthz and feeds never wait behind a slow write (an
+ * import's parse holds its thread for seconds), they have their own
+ * daemon whose threads only serve lock-free requests (feeds render on the
+ * render threads). The limits are svc_limits_get()'s. 0 or -errno
+ * (listen_fd is then closed).
  */
-int svc_strict_start(struct MHD_Daemon *d, int listen_fd);
+int svc_strict_start(struct MHD_Daemon *d, struct MHD_Daemon *d_read,
+		     int listen_fd);
 
 /* Stop accepting, close the waiting connections and the listening
  * socket, join the thread. Call before MHD_stop_daemon(); no-op when not

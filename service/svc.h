@@ -392,11 +392,17 @@ enum MHD_Result svc_respond_unauthorized(struct svc_request *req,
  * Start libmicrohttpd on bind:port (an epoll thread pool, connection and
  * per-address limits, timeouts, memory limit) serving svc, behind
  * strict_http.c's gate, which owns the listening socket. Returns the
- * daemon or NULL (error printed on stderr). Stop with svc_strict_stop(),
- * then MHD_stop_daemon().
+ * daemon or NULL (error printed on stderr). A second daemon serves the
+ * connections whose first request is a GET of /healthz or a feed (see
+ * strict_http.h). Stop with svc_strict_stop(), svc_feed_quiesce(),
+ * svc_server_stop_read(), then MHD_stop_daemon().
  */
 struct MHD_Daemon *svc_server_start(struct svc *svc, const char *bind,
 				    unsigned short port);
+
+/* Stop the daemon of lock-free reads (after svc_feed_quiesce(), which
+ * resumes its suspended connections). No-op when not started. */
+void svc_server_stop_read(void);
 
 /* Query argument of the request, or NULL. Borrowed. */
 const char *svc_query(struct svc_request *req, const char *name);
